@@ -1,0 +1,57 @@
+# One-command set-up: `make run` serves the studio, `make test` runs the whole suite.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test train bench setup setup-dev setup-train assets migrate lint clean
+
+run: setup assets migrate
+	$(VENV)/bin/hypercorn --config hypercorn.toml --bind $(HOST):$(PORT) server.asgi:app
+
+test: setup-dev setup-train assets
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+train: setup-train
+	$(PY) -m training.train $(TRAIN_ARGS)
+
+bench: setup-dev setup-train assets
+	$(PY) -m bench $(BENCH_ARGS)
+
+lint: setup-dev
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+migrate: setup
+	$(PY) -m server.migrate
+
+setup: $(VENV)/.run-installed
+setup-dev: setup $(VENV)/.dev-installed
+setup-train: setup $(VENV)/.train-installed
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.run-installed: $(VENV)/bin/python requirements.lock
+	$(PIP) install --quiet -r requirements.lock
+	touch $@
+
+$(VENV)/.dev-installed: $(VENV)/.run-installed requirements-dev.lock
+	$(PIP) install --quiet -r requirements-dev.lock
+	touch $@
+
+$(VENV)/.train-installed: $(VENV)/.run-installed requirements-train.lock
+	$(PIP) install --quiet -r requirements-train.lock
+	touch $@
+
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+assets: node_modules/.installed
+	npm run --silent build
+
+clean:
+	rm -rf $(VENV) node_modules web/dist
