@@ -34,16 +34,16 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 
-$(VENV)/.run-installed: $(VENV)/bin/python requirements.lock
-	$(PIP) install --quiet -r requirements.lock
+$(VENV)/.run-installed: $(VENV)/bin/python requirements.in constraints.txt
+	$(PIP) install --quiet -r requirements.in -c constraints.txt
 	touch $@
 
-$(VENV)/.dev-installed: $(VENV)/.run-installed requirements-dev.lock
-	$(PIP) install --quiet -r requirements-dev.lock
+$(VENV)/.dev-installed: $(VENV)/.run-installed requirements-dev.in constraints.txt
+	$(PIP) install --quiet -r requirements-dev.in -c constraints.txt
 	touch $@
 
-$(VENV)/.train-installed: $(VENV)/.run-installed requirements-train.lock
-	$(PIP) install --quiet -r requirements-train.lock
+$(VENV)/.train-installed: $(VENV)/.run-installed requirements-train.in constraints.txt
+	$(PIP) install --quiet -r requirements-train.in -c constraints.txt
 	touch $@
 
 node_modules/.installed: package-lock.json
