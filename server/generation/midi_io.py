@@ -1,0 +1,216 @@
+"""Standard MIDI files <-> melodies: melody extraction from polyphonic files and writing a
+melody back as a type-1 file with tempo, meter, key and instrument.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+
+import mido
+
+from server.generation.melody import (
+    MODES,
+    TICKS_PER_QUARTER,
+    Melody,
+    estimate_key,
+    key_to_fifths,
+)
+
+MELODY_TRACK_NAME = re.compile(r"melody|vocal|voice|lead", re.IGNORECASE)
+DRUM_CHANNEL = 9  # General MIDI channel 10
+WRITE_TICKS_PER_BEAT = 480  # a multiple of TICKS_PER_QUARTER, so every grid tick is exact
+
+_MAJOR_BY_FIFTHS = dict(enumerate(("C", "G", "D", "A", "E", "B", "F#", "C#")))
+_MAJOR_BY_FIFTHS.update(
+    {-f: n for f, n in enumerate(("C", "F", "Bb", "Eb", "Ab", "Db", "Gb", "Cb"))}
+)
+_MINOR_BY_FIFTHS = dict(enumerate(("Am", "Em", "Bm", "F#m", "C#m", "G#m", "D#m", "A#m")))
+_MINOR_BY_FIFTHS.update(
+    {-f: n for f, n in enumerate(("Am", "Dm", "Gm", "Cm", "Fm", "Bbm", "Ebm", "Abm"))}
+)
+
+
+class MidiError(ValueError):
+    """A MIDI file that cannot give a melody; the message says why, for the user."""
+
+
+@dataclass
+class _Part:
+    """The notes of one (track, channel) pair, in source ticks."""
+
+    name: str
+    channel: int
+    notes: list[tuple[int, int, int]] = field(default_factory=list)  # (start, end, pitch)
+
+
+@dataclass
+class _Meta:
+    """The first tempo, meter and key found in the file."""
+
+    tempo: float | None = None  # bpm
+    meter: tuple[int, int] | None = None  # (numerator, denominator)
+    key: tuple[int, str] | None = None  # (tonic pitch class, mode)
+
+
+def midi_to_melody(
+    data: bytes, *, track: int | None = None, genre: str | None = None, name: str = ""
+) -> Melody:
+    """The melody of a MIDI file: the track named melody/vocal/voice/lead, else the highest voice
+    of the busiest pitched non-drum track (or of `track` when given), on the 12-tick grid."""
+    midi = _parse(data)
+    parts, meta = _read_tracks(midi, track)
+    part = _pick_melody_part(parts)
+    scale = TICKS_PER_QUARTER / midi.ticks_per_beat
+    spans = [
+        (round(start * scale), round(end * scale), pitch)
+        for start, end, pitch in skyline(part.notes)
+    ]
+    numerator, denominator = meta.meter or (4, 4)
+    bar_ticks = max(1, round(numerator * 4 * TICKS_PER_QUARTER / denominator))
+    melody = Melody.from_spans(
+        spans, bar_ticks=bar_ticks, tempo=meta.tempo or 120.0, genre=genre, name=name
+    )
+    melody.tonic, melody.mode = estimate_key(melody, key_hint=meta.key)
+    return melody
+
+
+def _parse(data: bytes) -> mido.MidiFile:
+    if not data:
+        raise MidiError("the file is empty")
+    if not data.startswith(b"MThd"):
+        raise MidiError("not a MIDI file (it does not start with a MIDI header)")
+    try:
+        midi = mido.MidiFile(file=io.BytesIO(data), clip=True)
+    except (OSError, EOFError, ValueError, KeyError, IndexError, TypeError) as error:
+        raise MidiError(f"not a readable MIDI file: {error}") from None
+    if midi.type == 2:
+        raise MidiError("MIDI type 2 (independent sequences) is not supported")
+    if midi.ticks_per_beat <= 0:
+        raise MidiError("MIDI files timed in SMPTE frames are not supported")
+    return midi
+
+
+def _read_tracks(midi: mido.MidiFile, only_track: int | None) -> tuple[list[_Part], _Meta]:
+    if only_track is not None and not 0 <= only_track < len(midi.tracks):
+        raise MidiError(f"track {only_track} does not exist (the file has {len(midi.tracks)})")
+    parts: list[_Part] = []
+    meta = _Meta()
+    for index, midi_track in enumerate(midi.tracks):
+        track_parts = _read_track(midi_track, meta)
+        if only_track is None or index == only_track:
+            parts.extend(track_parts)
+    return parts, meta
+
+
+def _read_track(midi_track: mido.MidiTrack, meta: _Meta) -> list[_Part]:
+    """Notes per channel of one track; fills `meta` with the first tempo, meter and key."""
+    name, now = midi_track.name, 0
+    parts: dict[int, _Part] = {}
+    sounding: dict[tuple[int, int], int] = {}  # (channel, pitch) -> start tick
+    for message in midi_track:
+        now += message.time
+        if message.type == "note_on" and message.velocity > 0:
+            _end_note(parts, sounding, message.channel, message.note, now, name)
+            sounding[(message.channel, message.note)] = now
+        elif message.type in ("note_on", "note_off"):
+            _end_note(parts, sounding, message.channel, message.note, now, name)
+        elif message.is_meta:
+            _read_meta(message, meta)
+    for channel, pitch in list(sounding):
+        _end_note(parts, sounding, channel, pitch, now, name)
+    return list(parts.values())
+
+
+def _end_note(
+    parts: dict[int, _Part], sounding: dict, channel: int, pitch: int, now: int, name: str
+) -> None:
+    start = sounding.pop((channel, pitch), None)
+    if start is not None:
+        parts.setdefault(channel, _Part(name, channel)).notes.append((start, now, pitch))
+
+
+def _read_meta(message: mido.MetaMessage, meta: _Meta) -> None:
+    if message.type == "set_tempo" and meta.tempo is None:
+        meta.tempo = round(mido.tempo2bpm(message.tempo), 3)
+    elif message.type == "time_signature" and meta.meter is None:
+        meta.meter = (message.numerator, message.denominator)
+    elif message.type == "key_signature" and meta.key is None:
+        meta.key = midi_key_to_key(message.key)
+
+
+def _pick_melody_part(parts: list[_Part]) -> _Part:
+    pitched = [part for part in parts if part.channel != DRUM_CHANNEL and part.notes]
+    if not pitched:
+        raise MidiError("the file has no pitched notes (only drums or nothing at all)")
+    named = [part for part in pitched if MELODY_TRACK_NAME.search(part.name)]
+    return max(named or pitched, key=lambda part: len(part.notes))
+
+
+def skyline(notes: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """The highest voice: a note starting while a higher kept note still sounds is dropped."""
+    kept: list[tuple[int, int, int]] = []
+    for start, end, pitch in sorted(notes, key=lambda note: (note[0], -note[2])):
+        if kept and start < kept[-1][1] and pitch <= kept[-1][2]:
+            continue
+        kept.append((start, end, pitch))
+    return kept
+
+
+def midi_key_to_key(name: str) -> tuple[int, str]:
+    """mido's key name ('Bb', 'F#m') as (tonic pitch class, mode)."""
+    mode = "minor" if name.endswith("m") else "major"
+    letter = name.removesuffix("m")
+    tonic = "C D EF G A B".index(letter[0]) + letter.count("#") - letter.count("b")
+    return tonic % 12, mode
+
+
+def key_to_midi_key(tonic: int, mode: str) -> str:
+    """(tonic, mode) as mido's key name, spelled with at most six accidentals."""
+    fifths = key_to_fifths(tonic, mode)
+    return (_MAJOR_BY_FIFTHS if mode == MODES[0] else _MINOR_BY_FIFTHS)[fifths]
+
+
+def bar_ticks_to_meter(bar_ticks: int) -> tuple[int, int]:
+    """A time signature for a bar length in ticks: quarters when whole, else eighths, else 16ths."""
+    for denominator in (4, 8, 16):
+        beat = 4 * TICKS_PER_QUARTER // denominator
+        if bar_ticks % beat == 0:
+            return bar_ticks // beat, denominator
+    raise ValueError(f"a bar of {bar_ticks} ticks has no time signature on the 16th grid")
+
+
+def melody_to_midi(melody: Melody, *, program: int = 0, velocity: int = 90) -> bytes:
+    """A type-1 standard MIDI file: a conductor track (tempo, meter, key) and one melody track."""
+    numerator, denominator = bar_ticks_to_meter(melody.bar_ticks)
+    conductor = mido.MidiTrack(
+        [
+            mido.MetaMessage("track_name", name=melody.name or "Cadenza"),
+            mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(melody.tempo)),
+            mido.MetaMessage("time_signature", numerator=numerator, denominator=denominator),
+            mido.MetaMessage("key_signature", key=key_to_midi_key(melody.tonic, melody.mode)),
+        ]
+    )
+    midi = mido.MidiFile(type=1, ticks_per_beat=WRITE_TICKS_PER_BEAT)
+    midi.tracks.extend([conductor, _melody_track(melody, program, velocity)])
+    buffer = io.BytesIO()
+    midi.save(file=buffer)
+    return buffer.getvalue()
+
+
+def _melody_track(melody: Melody, program: int, velocity: int) -> mido.MidiTrack:
+    scale = WRITE_TICKS_PER_BEAT // TICKS_PER_QUARTER
+    # Silence before the first event puts the pickup where it belongs relative to bar lines.
+    delay = (melody.bar_ticks - melody.pickup_ticks) % melody.bar_ticks * scale
+    track = mido.MidiTrack([mido.MetaMessage("track_name", name="Melody")])
+    track.append(mido.Message("program_change", program=program, time=0))
+    for event in melody.events:
+        if event.pitch is None:
+            delay += event.duration * scale
+            continue
+        track.append(mido.Message("note_on", note=event.pitch, velocity=velocity, time=delay))
+        track.append(mido.Message("note_off", note=event.pitch, time=event.duration * scale))
+        delay = 0
+    track.append(mido.MetaMessage("end_of_track", time=delay))
+    return track
