@@ -1,0 +1,134 @@
+"""The `classical` and `folk` sources from music21's bundled corpus: Bach chorale soprano lines,
+the top part of the other common-practice scores, and the Essen, O'Neill and Ryan tune books.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+from music21 import converter, corpus, key, meter, stream, tempo
+
+from server.generation.melody import TICKS_PER_QUARTER, Melody, estimate_key
+from server.generation.midi_io import skyline
+from training.corpora.pieces import Piece
+
+CLASSICAL_COMPOSERS = (
+    "bach", "beethoven", "beach", "chopin", "corelli", "cpebach", "handel", "haydn", "mozart",
+    "schubert", "schumann_clara", "schumann_robert", "verdi", "weber",
+)  # fmt: skip
+FOLK_COLLECTIONS = ("essenFolksong", "oneills1850", "ryansMammoth")
+# Preferred format when one piece ships in several (bach has .mxl, .krn and .xml copies).
+SCORE_SUFFIXES = (".mxl", ".xml", ".musicxml", ".krn")
+TUNE_START = re.compile(r"^X:", re.MULTILINE)
+
+
+def list_classical() -> list[Piece]:
+    by_stem: dict[tuple[str, str], Path] = {}
+    for path in _corpus_files(CLASSICAL_COMPOSERS, SCORE_SUFFIXES):
+        stem = (str(path.parent), path.stem)
+        kept = by_stem.get(stem)
+        if kept is None or SCORE_SUFFIXES.index(path.suffix) < SCORE_SUFFIXES.index(kept.suffix):
+            by_stem[stem] = path
+    return [
+        Piece("music21", "classical", str(path), _corpus_name(path))
+        for path in sorted(by_stem.values())
+    ]
+
+
+def list_folk() -> list[Piece]:
+    pieces = []
+    for path in _corpus_files(FOLK_COLLECTIONS, (".abc",)):
+        for index in range(len(abc_tunes(str(path)))):
+            pieces.append(
+                Piece("music21", "folk", str(path), f"{_corpus_name(path)}#{index}", index)
+            )
+    return pieces
+
+
+def _corpus_files(collections: tuple[str, ...], suffixes: tuple[str, ...]) -> list[Path]:
+    paths = [Path(str(p)) for p in corpus.getCorePaths()]
+    return sorted(p for p in paths if p.suffix in suffixes and _collection(p) in collections)
+
+
+def _collection(path: Path) -> str:
+    parts = path.parts
+    return parts[len(parts) - 1 - parts[::-1].index("corpus") + 1]
+
+
+def _corpus_name(path: Path) -> str:
+    parts = path.parts
+    return "/".join(parts[len(parts) - parts[::-1].index("corpus") :])
+
+
+@cache
+def abc_tunes(path: str) -> tuple[str, ...]:
+    """The tunes of a multi-tune ABC file, each with the file's header lines before it."""
+    text = Path(path).read_text(encoding="latin-1")
+    chunks = TUNE_START.split(text)
+    return tuple("X:" + chunk for chunk in chunks[1:] if chunk.strip())
+
+
+def read_music21_piece(piece: Piece) -> Melody:
+    if piece.path.endswith(".abc"):
+        score = converter.parse(abc_tunes(piece.path)[piece.index], format="abc")
+    else:
+        score = converter.parse(piece.path)
+    return stream_to_melody(score, genre=piece.genre, name=piece.name)
+
+
+def stream_to_melody(score: stream.Stream, *, genre: str | None, name: str) -> Melody:
+    """The top line of the highest part (soprano for chorales), in its own key."""
+    parts = list(score.parts) if isinstance(score, stream.Score) else []
+    part = (max(parts, key=_mean_pitch) if parts else score).stripTies()
+    flat = part.flatten()
+    bar_ticks, pickup_ticks = _bar_layout(part, flat)
+    shift = (bar_ticks - pickup_ticks) % bar_ticks  # so that tick 0 is a bar line
+    spans = [(start + shift, end + shift, pitch) for start, end, pitch in _note_spans(flat)]
+    melody = Melody.from_spans(spans, bar_ticks=bar_ticks, genre=genre, name=name)
+    melody.tempo = _first_tempo(flat)
+    melody.tonic, melody.mode = _key_of(flat, melody)
+    return melody
+
+
+def _mean_pitch(part: stream.Stream) -> float:
+    pitches = [p.midi for p in part.flatten().pitches]
+    return sum(pitches) / len(pitches) if pitches else -1.0
+
+
+def _note_spans(flat: stream.Stream) -> list[tuple[int, int, int]]:
+    spans = []
+    for note in flat.notes:
+        length = round(note.quarterLength * TICKS_PER_QUARTER)
+        if length <= 0:  # grace notes take no time
+            continue
+        start = round(note.offset * TICKS_PER_QUARTER)
+        spans.append((start, start + length, max(p.midi for p in note.pitches)))
+    return skyline(spans)
+
+
+def _bar_layout(part: stream.Stream, flat: stream.Stream) -> tuple[int, int]:
+    """(bar length, pickup length) in ticks, from the first time signature and measure."""
+    signature = next(iter(flat.getElementsByClass(meter.TimeSignature)), None)
+    bar = round((signature.barDuration.quarterLength if signature else 4.0) * TICKS_PER_QUARTER)
+    measures = list(part.getElementsByClass(stream.Measure)[:1])
+    if not measures or bar <= 0:
+        return max(bar, 1), 0
+    first = round(measures[0].duration.quarterLength * TICKS_PER_QUARTER)
+    return bar, first if 0 < first < bar else 0
+
+
+def _first_tempo(flat: stream.Stream) -> float:
+    mark = next(iter(flat.getElementsByClass(tempo.MetronomeMark)), None)
+    bpm = mark.getQuarterBPM() if mark is not None else None
+    return float(bpm) if bpm else 120.0
+
+
+def _key_of(flat: stream.Stream, melody: Melody) -> tuple[int, str]:
+    signature = next(iter(flat.getElementsByClass(key.KeySignature)), None)
+    if isinstance(signature, key.Key) and signature.mode in ("major", "minor"):
+        return estimate_key(melody, key_hint=(signature.tonic.pitchClass, signature.mode))
+    if signature is not None:
+        return estimate_key(melody, signature_fifths=signature.sharps)
+    return estimate_key(melody)
