@@ -1,0 +1,86 @@
+// The JSON API client: fetch with the CSRF header, and server errors turned into readable messages.
+
+const UNSAFE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/** An error the user can read: `message` is shown as is, `code` and `status` drive the UI. */
+export class ApiError extends Error {
+  constructor(message, { code = "unknown", status = 0, field = null } = {}) {
+    super(message);
+    this.name = "ApiError";
+    this.code = code;
+    this.status = status;
+    this.field = field;
+  }
+}
+
+export function readCookie(name) {
+  const prefix = `${name}=`;
+  const found = document.cookie.split("; ").find((part) => part.startsWith(prefix));
+  return found ? decodeURIComponent(found.slice(prefix.length)) : "";
+}
+
+// Used when the server answers without the {"error": {...}} body (a proxy, a crash page).
+const STATUS_MESSAGES = {
+  401: "Your session has ended. Please log in again.",
+  403: "That action was refused. Reload the page and try again.",
+  404: "That item no longer exists.",
+  413: "That file is too large.",
+  429: "Too many attempts. Please wait a moment and try again.",
+};
+
+async function errorFromResponse(response) {
+  let body = null;
+  try {
+    body = await response.json();
+  } catch {
+    // not JSON: fall back to a message chosen by status
+  }
+  const error = body?.error;
+  const message = error?.message
+    || STATUS_MESSAGES[response.status]
+    || `The server could not complete the request (HTTP ${response.status}).`;
+  return new ApiError(message, {
+    code: error?.code ?? `http_${response.status}`,
+    status: response.status,
+    field: error?.field ?? null,
+  });
+}
+
+/**
+ * Calls the API. `json` is sent as JSON, `form` (FormData) as multipart.
+ * Resolves to the parsed body (or the Response when `raw`), rejects with an ApiError.
+ */
+export async function apiRequest(path, { method = "GET", json, form, raw = false } = {}) {
+  const headers = { Accept: "application/json" };
+  if (UNSAFE_METHODS.has(method)) headers["X-CSRF-Token"] = readCookie("csrf_token");
+  let body;
+  if (json !== undefined) {
+    headers["Content-Type"] = "application/json";
+    body = JSON.stringify(json);
+  } else if (form !== undefined) {
+    body = form;
+  }
+  let response;
+  try {
+    response = await fetch(path, { method, headers, body, credentials: "same-origin" });
+  } catch {
+    throw new ApiError("Cannot reach the server. Check your connection and try again.", {
+      code: "network",
+    });
+  }
+  if (!response.ok) throw await errorFromResponse(response);
+  if (raw) return response;
+  if (response.status === 204) return null;
+  const type = response.headers.get("Content-Type") || "";
+  return type.includes("application/json") ? response.json() : null;
+}
+
+export const api = {
+  get: (path) => apiRequest(path),
+  post: (path, json) => apiRequest(path, { method: "POST", json }),
+  postForm: (path, form) => apiRequest(path, { method: "POST", form }),
+  putForm: (path, form) => apiRequest(path, { method: "PUT", form }),
+  patch: (path, json) => apiRequest(path, { method: "PATCH", json }),
+  delete: (path) => apiRequest(path, { method: "DELETE" }),
+  getBytes: async (path) => (await apiRequest(path, { raw: true })).arrayBuffer(),
+};

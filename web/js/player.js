@@ -1,0 +1,218 @@
+// The one audio player of the studio: notes (in beats) scheduled on Tone.Transport, so speed is a
+// tempo change and seeking is a transport jump. The only module that imports Tone.
+import * as Tone from "tone";
+import { createInstrument, INSTRUMENT_NAMES } from "./instruments.js";
+
+export { INSTRUMENT_NAMES };
+
+// While a live stream plays, pause ("buffering") when the playhead gets this close to the last
+// note received, and resume once this much music is ahead again (beats).
+const BUFFER_LOW_BEATS = 0.25;
+const BUFFER_RESUME_BEATS = 0.5;
+
+/** A note as the API and the socket send it: pitch (MIDI), start and duration in beats, velocity. */
+export function noteEnd(note) {
+  return note.start + note.duration;
+}
+
+export class Player extends EventTarget {
+  #transport = Tone.getTransport();
+  #output = null; // Tone.Volume feeding the speakers and the analyser
+  #analyser = null;
+  #instruments = new Map();
+  #instrumentName = "piano";
+  #samplesUrl;
+  #notes = [];
+  #tempo = 120; // the song's own quarter notes per minute
+  #speed = 1;
+  #bufferedBeats = 0; // end of the last note received
+  #complete = true; // false while a live stream may still add notes
+  #state = "stopped"; // stopped | playing | paused | buffering
+  #volumeFraction = 0.8;
+
+  constructor({ samplesUrl = "/static/samples/" } = {}) {
+    super();
+    this.#samplesUrl = samplesUrl;
+  }
+
+  get state() { return this.#state; }
+  get notes() { return this.#notes; }
+  get tempo() { return this.#tempo; }
+  get speed() { return this.#speed; }
+  get instrument() { return this.#instrumentName; }
+  get complete() { return this.#complete; }
+  get audioState() { return Tone.getContext().state; }
+  /** Where the listener is now, in beats (what is heard, not what is being scheduled). */
+  get positionBeats() { return this.#transport.getTicksAtTime(Tone.immediate()) / this.#transport.PPQ; }
+  get lengthBeats() { return this.#bufferedBeats; }
+
+  /** Seconds of song time at the song's tempo, whatever the playback speed. */
+  beatsToSeconds(beats) { return (beats * 60) / this.#tempo; }
+
+  /** Starts audio (call from a click or key press) and loads the current instrument. */
+  async prepare() {
+    await Tone.start();
+    if (!this.#output) {
+      this.#analyser = new Tone.Analyser("waveform", 1024);
+      this.#output = new Tone.Volume(-4).toDestination();
+      this.#output.connect(this.#analyser);
+    }
+    await this.#instrumentNamed(this.#instrumentName);
+  }
+
+  /** Replaces the song. `complete: false` means a live stream will `append` more notes. */
+  load(notes, { tempo = 120, complete = true } = {}) {
+    this.stop();
+    this.#transport.cancel(0);
+    this.#notes = [];
+    this.#bufferedBeats = 0;
+    this.#tempo = tempo;
+    this.#complete = complete;
+    this.#transport.bpm.value = tempo * this.#speed;
+    this.append(notes);
+    if (complete) this.#scheduleEnd();
+    else this.#transport.scheduleRepeat((time) => this.#checkBuffer(time), "16n", 0);
+  }
+
+  append(notes) {
+    for (const note of notes) {
+      this.#notes.push(note);
+      this.#bufferedBeats = Math.max(this.#bufferedBeats, noteEnd(note));
+      this.#transport.schedule((time) => this.#sound(note, time), this.#ticks(note.start));
+    }
+    const ahead = this.#bufferedBeats - this.positionBeats;
+    if (this.#state === "buffering" && ahead >= BUFFER_RESUME_BEATS) this.#resume();
+    this.dispatchEvent(new CustomEvent("notes", { detail: notes }));
+  }
+
+  /** The live stream ended: no more notes, playback stops at the last one. */
+  finish() {
+    this.#complete = true;
+    this.#scheduleEnd();
+    if (this.#state === "buffering") this.#resume();
+  }
+
+  async play() {
+    await this.prepare();
+    if (this.#complete && this.positionBeats >= this.#bufferedBeats) this.#transport.ticks = 0;
+    this.#resume();
+  }
+
+  pause() {
+    if (this.#state === "stopped") return;
+    this.#transport.pause();
+    this.#releaseAll();
+    this.#setState("paused");
+  }
+
+  stop() {
+    this.#transport.stop();
+    this.#releaseAll();
+    this.#setState("stopped");
+  }
+
+  toggle() {
+    return this.#state === "playing" || this.#state === "buffering" ? this.pause() : this.play();
+  }
+
+  /** Jumps to `beats` (clamped to what has been received). */
+  seek(beats) {
+    const target = Math.min(Math.max(beats, 0), this.#bufferedBeats);
+    this.#releaseAll();
+    this.#transport.ticks = this.#ticks(target);
+    this.dispatchEvent(new CustomEvent("seek", { detail: target }));
+  }
+
+  /** Playback speed, 0.5 to 2: the transport tempo changes, the pitch does not. */
+  setSpeed(speed) {
+    this.#speed = Math.min(Math.max(speed, 0.5), 2);
+    this.#transport.bpm.value = this.#tempo * this.#speed;
+  }
+
+  /** Switches instrument, also while playing: notes from now on use the new one. */
+  async setInstrument(name) {
+    if (!(name in INSTRUMENT_NAMES)) throw new Error(`unknown instrument ${name}`);
+    const previous = this.#instruments.get(this.#instrumentName);
+    if (this.#output) await this.#instrumentNamed(name); // keep playing the old one while loading
+    this.#instrumentName = name;
+    if (previous && previous !== this.#instruments.get(name)) previous.releaseAll();
+    this.dispatchEvent(new CustomEvent("instrument", { detail: name }));
+  }
+
+  /** Volume from 0 (silent) to 1 (full). */
+  setVolume(fraction) {
+    this.#volumeFraction = fraction;
+    if (this.#output) this.#output.volume.value = this.#volumeDb();
+  }
+
+  /** The last 1024 output samples in -1..1, or null before audio starts. */
+  readWaveform() {
+    return this.#analyser ? this.#analyser.getValue() : null;
+  }
+
+  #volumeDb() {
+    return this.#volumeFraction <= 0 ? -Infinity : Tone.gainToDb(this.#volumeFraction) - 4;
+  }
+
+  async #instrumentNamed(name) {
+    if (!this.#instruments.has(name)) {
+      const options = { samplesUrl: this.#samplesUrl };
+      this.#instruments.set(name, createInstrument(Tone, name, this.#output, options));
+      this.#output.volume.value = this.#volumeDb();
+      this.#setLoading(true);
+      await Tone.loaded();
+      this.#setLoading(false);
+    }
+    return this.#instruments.get(name);
+  }
+
+  #ticks(beats) {
+    return `${Math.round(beats * this.#transport.PPQ)}i`;
+  }
+
+  #sound(note, time) {
+    const instrument = this.#instruments.get(this.#instrumentName);
+    if (!instrument || instrument.loaded === false) return; // samples still downloading
+    const seconds = (note.duration * 60) / this.#transport.bpm.value;
+    const name = Tone.Frequency(note.pitch, "midi").toNote();
+    instrument?.triggerAttackRelease(name, seconds, time, (note.velocity ?? 90) / 127);
+  }
+
+  #scheduleEnd() {
+    const atEnd = (time) => Tone.getDraw().schedule(() => this.#ended(), time);
+    this.#transport.schedule(atEnd, this.#ticks(this.#bufferedBeats + 0.05));
+  }
+
+  #ended() {
+    if (this.positionBeats < this.#bufferedBeats) return; // a seek moved back past the end
+    this.stop();
+    this.dispatchEvent(new Event("ended"));
+  }
+
+  #checkBuffer(time) {
+    const beats = this.#transport.getTicksAtTime(time) / this.#transport.PPQ;
+    if (this.#complete || beats + BUFFER_LOW_BEATS < this.#bufferedBeats) return;
+    this.#transport.pause(time);
+    Tone.getDraw().schedule(() => this.#setState("buffering"), time);
+  }
+
+  #resume() {
+    if (this.#transport.state !== "started") this.#transport.start();
+    this.#setState("playing");
+    if (!this.#complete) this.#checkBuffer(Tone.now());
+  }
+
+  #releaseAll() {
+    for (const instrument of this.#instruments.values()) instrument.releaseAll();
+  }
+
+  #setLoading(loading) {
+    this.dispatchEvent(new CustomEvent("loading", { detail: loading }));
+  }
+
+  #setState(state) {
+    if (state === this.#state) return;
+    this.#state = state;
+    this.dispatchEvent(new CustomEvent("statechange", { detail: state }));
+  }
+}

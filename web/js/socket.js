@@ -1,0 +1,47 @@
+// The Socket.IO connection to the studio server and the names of its events (docs/protocol.md).
+import { io } from "socket.io-client";
+
+export const EVENTS = {
+  generateStart: "generate:start",
+  generateNotes: "generate:notes",
+  generateDone: "generate:done",
+  generateError: "generate:error",
+  generateStop: "generate:stop",
+};
+
+const ACK_TIMEOUT_MS = 10_000;
+
+/**
+ * Opens the connection (same origin, the session cookie authenticates it) and reports its health
+ * to `onStatus(status, detail)`: "connected", "reconnecting" (with the attempt), "disconnected".
+ */
+export function connectSocket({ onStatus = () => {} } = {}) {
+  const socket = io({ transports: ["websocket"], withCredentials: true });
+  let everConnected = false;
+  socket.on("connect", () => {
+    onStatus(everConnected ? "reconnected" : "connected");
+    everConnected = true;
+  });
+  socket.on("disconnect", (reason) => {
+    // The server closing the connection on purpose (logout, account deleted) is not retried.
+    onStatus(reason === "io server disconnect" ? "disconnected" : "reconnecting", reason);
+  });
+  socket.on("connect_error", (error) => onStatus("reconnecting", error.message));
+  socket.io.on("reconnect_attempt", (attempt) => onStatus("reconnecting", attempt));
+  return socket;
+}
+
+/**
+ * Emits `event` and resolves to the server's acknowledgement; rejects when the server does not
+ * answer in time, so a lost connection never leaves the page waiting forever.
+ */
+export async function emitWithAck(socket, event, payload) {
+  try {
+    return await socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, payload);
+  } catch {
+    return {
+      ok: false,
+      error: { code: "timeout", message: "The server did not answer. Check your connection." },
+    };
+  }
+}
