@@ -1,0 +1,34 @@
+"""Tortoise models of the studio and the ORM configuration that lists them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+APP_LABEL = "studio"
+MIGRATIONS_MODULE = "migrations"
+MODEL_MODULES = [
+    "server.models.user",
+    "server.models.auth_session",
+    "server.models.song",
+]
+
+
+def tortoise_config(database_url: str) -> dict[str, Any]:
+    """The Tortoise configuration for one database; migrations live in the repo's `migrations/`."""
+    return {
+        "connections": {"default": database_url},
+        "apps": {
+            APP_LABEL: {
+                "models": MODEL_MODULES,
+                "default_connection": "default",
+                "migrations": MIGRATIONS_MODULE,
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+# For the tortoise CLI when writing a new migration after a model change:
+#   TORTOISE_ORM=server.models.TORTOISE_ORM python -m tortoise makemigrations
+TORTOISE_ORM = tortoise_config("sqlite://:memory:")

@@ -1,0 +1,41 @@
+"""The Socket.IO server: every connection is authenticated with the HTTP session cookie.
+
+Feature modules add their events in `register_handlers`; a handler finds the user id in the
+socket session (`await sio.get_session(sid)`).
+"""
+
+from __future__ import annotations
+
+import socketio
+from quart import Quart
+
+from server.security.sessions import user_for_cookie_header
+
+# Bytes per HTTP long-polling payload; protocol messages are small (Hypercorn caps WebSocket
+# frames at 64 KiB as well).
+MAX_HTTP_BUFFER_SIZE = 64 * 1024
+NOT_SIGNED_IN = {"code": "unauthorized", "message": "Log in before connecting."}
+
+
+def create_socket_server(app: Quart) -> socketio.AsyncServer:
+    """An ASGI Socket.IO server bound to `app`'s sessions; same-origin connections only."""
+    sio = socketio.AsyncServer(
+        async_mode="asgi",
+        max_http_buffer_size=MAX_HTTP_BUFFER_SIZE,
+        transports=["websocket", "polling"],
+    )
+
+    @sio.event
+    async def connect(sid: str, environ: dict, auth: object = None) -> None:
+        user = await user_for_cookie_header(app, environ.get("HTTP_COOKIE"))
+        if user is None:
+            raise socketio.exceptions.ConnectionRefusedError(NOT_SIGNED_IN)
+        await sio.save_session(sid, {"user_id": user.id, "display_name": user.display_name})
+
+    register_handlers(sio)
+    app.extensions["socketio"] = sio
+    return sio
+
+
+def register_handlers(sio: socketio.AsyncServer) -> None:
+    """Wire each feature's events (one module per feature, e.g. `generation.register(sio)`)."""

@@ -1,0 +1,1 @@
+"""Database migrations, applied in order by `python -m server.migrate`."""

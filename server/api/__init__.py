@@ -1,0 +1,1 @@
+"""The JSON API: one blueprint per feature, thin views that validate and call a service."""

@@ -1,0 +1,153 @@
+"""Request and response bodies of the JSON API (also the source of /openapi.json)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from quart_schema.pydantic import File
+
+from server.models.song import TITLE_MAX_LENGTH, Song
+from server.models.user import DISPLAY_NAME_MAX_LENGTH, EMAIL_MAX_LENGTH, User
+from server.services.songs import SongPage
+
+PASSWORD_MIN_LENGTH = 8
+PASSWORD_MAX_LENGTH = 1024  # hashing cost grows with length; nobody types more
+_EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _check_email(value: str) -> str:
+    if not _EMAIL_PATTERN.match(value.strip()):
+        raise ValueError("must be an email address like name@example.com")
+    return value
+
+
+def _check_password(value: str) -> str:
+    if len(value) < PASSWORD_MIN_LENGTH:
+        raise ValueError(f"must be at least {PASSWORD_MIN_LENGTH} characters long")
+    if len(value) > PASSWORD_MAX_LENGTH:
+        raise ValueError(f"must be at most {PASSWORD_MAX_LENGTH} characters long")
+    return value
+
+
+Email = Annotated[str, Field(max_length=EMAIL_MAX_LENGTH), AfterValidator(_check_email)]
+NewPassword = Annotated[str, AfterValidator(_check_password)]
+DisplayName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=DISPLAY_NAME_MAX_LENGTH)
+]
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX_LENGTH)
+]
+AnyPassword = Annotated[str, Field(max_length=PASSWORD_MAX_LENGTH)]
+
+
+class Strict(BaseModel):
+    """Unknown fields are an error rather than silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class SignupForm(BaseModel):
+    email: Email
+    password: NewPassword
+    display_name: DisplayName
+    photo: File | None = None
+
+
+class LoginIn(Strict):
+    email: Annotated[str, Field(max_length=EMAIL_MAX_LENGTH)]
+    password: AnyPassword
+    remember: bool = False
+
+
+class ProfilePatch(Strict):
+    display_name: DisplayName | None = None
+    email: Email | None = None
+    password: NewPassword | None = None
+    current_password: AnyPassword | None = None
+
+
+class PhotoForm(BaseModel):
+    photo: File
+
+
+class PasswordConfirmation(Strict):
+    password: AnyPassword
+
+
+class UserOut(BaseModel):
+    id: int
+    email: str
+    display_name: str
+    photo_url: str | None
+    created_at: datetime
+
+
+class SongPatch(Strict):
+    title: Title
+
+
+class PageQuery(BaseModel):
+    page: Annotated[int, Field(ge=1, le=1_000_000)] = 1
+
+
+class SongOut(BaseModel):
+    id: str
+    title: str
+    genre: str | None
+    key: str
+    mode: str
+    tempo: float
+    source_kind: str
+    status: str
+    parameters: dict[str, Any]
+    model_version: str | None
+    duration_seconds: float
+    note_count: int
+    created_at: datetime
+    midi_url: str
+
+
+class SongPageOut(BaseModel):
+    songs: list[SongOut]
+    page: int
+    pages: int
+    total: int
+    page_size: int
+
+
+class HealthOut(BaseModel):
+    status: str
+    database: str
+    version: str
+
+
+def user_out(user: User) -> UserOut:
+    """The public view of an account; the photo URL changes whenever the photo does."""
+    photo_url = None
+    if user.photo_updated_at is not None:
+        photo_url = f"/api/me/photo?v={int(user.photo_updated_at.timestamp())}"
+    return UserOut(
+        id=user.id,
+        email=user.email,
+        display_name=user.display_name,
+        photo_url=photo_url,
+        created_at=user.created_at,
+    )
+
+
+def song_out(song: Song) -> SongOut:
+    fields = {name: getattr(song, name) for name in SongOut.model_fields if name != "midi_url"}
+    return SongOut(**fields, midi_url=f"/api/songs/{song.id}/midi")
+
+
+def song_page_out(page: SongPage) -> SongPageOut:
+    return SongPageOut(
+        songs=[song_out(song) for song in page.songs],
+        page=page.page,
+        pages=page.pages,
+        total=page.total,
+        page_size=page.page_size,
+    )

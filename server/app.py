@@ -1,0 +1,60 @@
+"""The application factory: `create_app(config)` wires every part of the studio together."""
+
+from __future__ import annotations
+
+from quart import Quart
+from quart_rate_limiter import RateLimiter
+from quart_rate_limiter.redis_store import RedisStore
+from quart_schema import Info, QuartSchema
+
+from server.api import auth, health, me, songs
+from server.config import REPO_ROOT, Config
+from server.database import init_database
+from server.errors import install_error_handling
+from server.security.csrf import init_csrf
+from server.security.headers import init_security_headers
+from server.security.passwords import make_hasher
+from server.security.sessions import init_sessions
+from server.views import pages
+
+
+def create_app(config: Config | None = None) -> Quart:
+    """A ready-to-serve Quart app; `config` defaults to the environment's."""
+    config = config or Config.from_env()
+    app = Quart(
+        __name__,
+        instance_path=str(config.instance_path),
+        template_folder=str(REPO_ROOT / "web" / "templates"),
+        static_folder=str(REPO_ROOT / "web" / "dist"),
+        static_url_path="/static",
+    )
+    app.secret_key = config.secret_key
+    app.config.update(
+        MAX_CONTENT_LENGTH=config.max_content_length,
+        QUART_RATE_LIMITER_ENABLED=config.rate_limits_enabled,
+    )
+    app.extensions["studio_config"] = config
+    app.extensions["password_hasher"] = make_hasher(
+        time_cost=config.argon2_time_cost,
+        memory_cost=config.argon2_memory_cost,
+        parallelism=config.argon2_parallelism,
+    )
+    install_error_handling(app)
+    init_database(app, config.database_url)
+    # CSRF before the rate limiter, so forged requests cost nothing.
+    init_csrf(app, secure=config.cookie_secure)
+    store = RedisStore(config.redis_url) if config.redis_url else None
+    RateLimiter(app, key_function=auth.client_address, store=store)
+    init_sessions(app, config)
+    init_security_headers(app)
+    QuartSchema(
+        app,
+        info=Info(title="Cadenza", version="1"),
+        swagger_ui_path=None,  # the bundled doc pages load inline script from a CDN (CSP)
+        redoc_ui_path=None,
+        scalar_ui_path=None,
+    )
+    for blueprint in (auth.blueprint, me.blueprint, songs.blueprint, health.blueprint):
+        app.register_blueprint(blueprint)
+    app.register_blueprint(pages.blueprint)
+    return app

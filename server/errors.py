@@ -1,0 +1,133 @@
+"""Every failure leaves the server as `{"error": {"code", "message"}}` with the right status.
+
+Services raise `AppError` (or a subclass); Werkzeug HTTP errors, schema validation errors and
+rate limits are translated here, and anything unexpected becomes a logged 500 with no traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from pydantic import ValidationError
+from quart import Quart, Request, Response, jsonify
+from quart_rate_limiter import RateLimitExceeded
+from quart_schema import RequestSchemaValidationError
+from werkzeug.exceptions import BadRequest, HTTPException
+
+logger = logging.getLogger(__name__)
+
+# Codes for plain HTTP errors; the message comes from the exception when it has a useful one.
+HTTP_ERROR_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+}
+HTTP_ERROR_MESSAGES = {
+    401: "Please log in first.",
+    404: "Nothing here: check the address.",
+    405: "This address does not accept that method.",
+    413: "The request body is too large (at most 6 MB).",
+    429: "Too many attempts; wait a minute and try again.",
+}
+
+
+class AppError(Exception):
+    """An error a user can act on; `message` is shown to them as is."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, code: str | None = None, status: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.code = code or self.code
+        self.status = status or self.status
+
+
+class NotFoundError(AppError):
+    status = 404
+    code = "not_found"
+
+
+class ConflictError(AppError):
+    status = 409
+    code = "conflict"
+
+
+def error_response(status: int, code: str, message: str) -> Response:
+    response = jsonify({"error": {"code": code, "message": message}})
+    response.status_code = status
+    return response
+
+
+class StudioRequest(Request):
+    """Quart's request, with a malformed JSON body reported as such."""
+
+    def on_json_loading_failed(self, error: Exception) -> Any:
+        raise BadRequest("The body is not valid JSON.")
+
+
+def install_error_handling(app: Quart) -> None:
+    """JSON errors for every status, and a request class that names JSON syntax errors."""
+    app.request_class = StudioRequest
+    app.register_error_handler(AppError, _app_error)
+    app.register_error_handler(RequestSchemaValidationError, _validation_error)
+    app.register_error_handler(RateLimitExceeded, _rate_limited)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected_error)
+
+
+async def _app_error(error: AppError) -> Response:
+    return error_response(error.status, error.code, error.message)
+
+
+async def _validation_error(error: RequestSchemaValidationError) -> Response:
+    return error_response(400, "invalid_input", describe_validation_error(error.validation_error))
+
+
+async def _rate_limited(error: RateLimitExceeded) -> Response:
+    response = error_response(429, "rate_limited", HTTP_ERROR_MESSAGES[429])
+    response.headers["Retry-After"] = str(error.retry_after)
+    return response
+
+
+async def _http_error(error: HTTPException) -> Response:
+    status = error.code or 500
+    if status >= 500:
+        return await _unexpected_error(error)
+    code = HTTP_ERROR_CODES.get(status, "http_error")
+    message = HTTP_ERROR_MESSAGES.get(status) or _describe_bad_request(error)
+    response = error_response(status, code, message)
+    if status == 405 and error.valid_methods:  # type: ignore[attr-defined]
+        response.headers["Allow"] = ", ".join(error.valid_methods)  # type: ignore[attr-defined]
+    return response
+
+
+async def _unexpected_error(error: Exception) -> Response:
+    logger.error("unhandled error", exc_info=error)
+    return error_response(500, "internal_error", "Something went wrong on our side; try again.")
+
+
+def _describe_bad_request(error: HTTPException) -> str:
+    return error.description or "The request could not be understood."
+
+
+def describe_validation_error(error: Exception) -> str:
+    """One readable line per problem, each naming its field, e.g. `email: Field required`."""
+    if error.__class__ is TypeError or not isinstance(error, ValidationError):
+        return "Expected a body with the documented fields (JSON or form, as documented)."
+    return "; ".join(_describe_problem(problem) for problem in error.errors())
+
+
+def _describe_problem(problem: dict) -> str:
+    field = ".".join(str(part) for part in problem.get("loc", ()))
+    if not field:
+        return "body: expected a JSON object (Content-Type: application/json) or a form"
+    message = problem.get("msg", "is invalid").removeprefix("Value error, ")
+    return f"{field}: {message}"

@@ -1,0 +1,1 @@
+"""Passwords, sessions, CSRF and response headers: the parts every request passes through."""

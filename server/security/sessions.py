@@ -1,0 +1,119 @@
+"""Logins that really end: the cookie carries only a random auth id looked up on every use.
+
+quart-auth signs and sets the cookie; the `AuthSession` table decides whether it still counts.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from quart import Quart, g
+from quart_auth import AuthUser, QuartAuth, current_user, login_user, logout_user
+from werkzeug.exceptions import Unauthorized
+from werkzeug.http import parse_cookie
+
+from server.config import Config, current_config
+from server.models.auth_session import AuthSession, utc_now
+from server.models.user import User
+
+SESSION_COOKIE = "cadenza_session"
+
+
+class SessionUser(AuthUser):
+    """quart-auth's user, authenticated only while its session row is live."""
+
+    @property
+    async def is_authenticated(self) -> bool:
+        return await signed_in_user() is not None
+
+
+def init_sessions(app: Quart, config: Config) -> QuartAuth:
+    app.config.update(
+        QUART_AUTH_COOKIE_NAME=SESSION_COOKIE,
+        QUART_AUTH_COOKIE_SECURE=config.cookie_secure,
+        QUART_AUTH_COOKIE_SAMESITE="Lax",
+        QUART_AUTH_COOKIE_HTTP_ONLY=True,
+        # The signature outlives no session; the table enforces the real lifetimes.
+        QUART_AUTH_DURATION=config.remember_seconds,
+    )
+    return QuartAuth(app, user_class=SessionUser)
+
+
+async def load_session(auth_id: str | None, config: Config) -> AuthSession | None:
+    """The live session behind `auth_id` with its user, refreshing its last use; else None."""
+    if not auth_id:
+        return None
+    session = await AuthSession.get_or_none(auth_id=auth_id).select_related("user")
+    now = utc_now()
+    idle = timedelta(seconds=config.session_idle_seconds)
+    if session is None or not session.is_active(now, idle):
+        return None
+    await session.touch(now)
+    return session
+
+
+async def current_session() -> AuthSession | None:
+    """The request's session, looked up once per request."""
+    if "auth_session" not in g:
+        g.auth_session = await load_session(current_user.auth_id, current_config())
+    return g.auth_session
+
+
+async def signed_in_user() -> User | None:
+    session = await current_session()
+    return session.user if session else None
+
+
+async def require_user() -> User:
+    """The signed-in user, or a 401 for anonymous, logged-out or expired sessions."""
+    user = await signed_in_user()
+    if user is None:
+        raise Unauthorized()
+    return user
+
+
+async def start_session(user: User, *, remember: bool) -> AuthSession:
+    """A new session row and cookie; a browser session ends sooner than a remembered one."""
+    await _revoke_previous_session()
+    config = current_config()
+    seconds = config.remember_seconds if remember else config.session_seconds
+    session = await AuthSession.issue(user, remember=remember, lifetime=timedelta(seconds=seconds))
+    login_user(SessionUser(session.auth_id), remember=remember)
+    g.auth_session = session
+    return session
+
+
+async def _revoke_previous_session() -> None:
+    """A login replaces whatever session this browser had, so an old cookie cannot linger."""
+    previous = await current_session()
+    if previous is not None:
+        await previous.revoke()
+
+
+async def current_auth_id() -> str | None:
+    session = await current_session()
+    return session.auth_id if session else None
+
+
+async def end_session() -> None:
+    """Revoke the current session (if any) and clear the cookie."""
+    session = await current_session()
+    if session is not None:
+        await session.revoke()
+    logout_user()
+    g.auth_session = None
+
+
+async def user_for_cookie_header(app: Quart, cookie_header: str | None) -> User | None:
+    """The user a raw `Cookie:` header signs in, for connections outside a Quart request."""
+    token = _cookie_value(cookie_header, SESSION_COOKIE)
+    if token is None:
+        return None
+    auth = next(ext for ext in app.extensions["QUART_AUTH"] if ext.singleton)
+    auth_id = auth.load_token(token, app=app)
+    session = await load_session(auth_id, app.extensions["studio_config"])
+    return session.user if session else None
+
+
+def _cookie_value(cookie_header: str | None, name: str) -> str | None:
+    return parse_cookie(cookie_header or "").get(name)

@@ -1,0 +1,1 @@
+"""Services behind the HTTP and socket handlers: accounts, photos and songs."""

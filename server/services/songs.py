@@ -1,0 +1,77 @@
+"""Songs of one owner: listing page by page, finding, renaming, deleting and creating from notes."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from server.errors import NotFoundError
+from server.models.song import Song
+from server.models.user import User
+
+PAGE_SIZE = 20  # songs per dashboard page
+# Everything a listing shows; the MIDI bytes stay in the database until downloaded.
+SUMMARY_FIELDS = (
+    "id", "owner_id", "title", "genre", "key", "mode", "tempo", "source_kind", "status",
+    "parameters", "model_version", "duration_seconds", "note_count", "created_at",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SongPage:
+    songs: list[Song]
+    page: int
+    pages: int
+    total: int
+    page_size: int = PAGE_SIZE
+
+
+async def list_songs(owner: User, page: int) -> SongPage:
+    """Newest first; a page past the end is simply empty."""
+    query = Song.filter(owner=owner)
+    total = await query.count()
+    songs = (
+        await query.order_by("-created_at", "-id")
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
+        .only(*SUMMARY_FIELDS)
+    )
+    return SongPage(songs=songs, page=page, pages=math.ceil(total / PAGE_SIZE), total=total)
+
+
+async def get_song(owner: User, song_id: str) -> Song:
+    """The owner's song; anyone else's (or none) is the same 404, so ids leak nothing."""
+    song = await Song.get_or_none(id=song_id, owner=owner)
+    if song is None:
+        raise NotFoundError("No such song in your library.")
+    return song
+
+
+async def rename_song(owner: User, song_id: str, title: str) -> Song:
+    song = await get_song(owner, song_id)
+    song.title = title.strip()
+    await song.save(update_fields=["title"])
+    return song
+
+
+async def delete_song(owner: User, song_id: str) -> None:
+    song = await get_song(owner, song_id)
+    await song.delete()
+
+
+async def create_song_from_notes(
+    owner: User, notes: Iterable[tuple[int, float, float]], *, title: str, **fields: Any
+) -> Song:
+    """Save a melody given as (pitch, start beats, duration beats) notes, rendering its MIDI."""
+    song = Song.from_notes(owner, notes, title=title, **fields)
+    await song.save()
+    return song
+
+
+def midi_filename(song: Song) -> str:
+    """An ASCII filename safe in any Content-Disposition header, e.g. `Blue_Morning.mid`."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", song.title).strip("._") or "song"
+    return f"{stem[:60]}.mid"

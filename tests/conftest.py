@@ -1,0 +1,242 @@
+"""Shared fixtures: a real app on a temporary SQLite file, clients, users, songs, a live server.
+
+`app`, `client`, `auth`, `make_user`, `make_song` run in-process through Quart's test client;
+`live_server` is a real Hypercorn process for socket and browser tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import itertools
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from quart import Quart
+from quart.datastructures import FileStorage
+from quart.testing import QuartClient
+
+from server.app import create_app
+from server.config import DATABASE_FILE, REPO_ROOT, Config, sqlite_url
+from server.migrate import apply_migrations
+from server.models.song import Song
+from server.models.user import User
+from server.security.csrf import CSRF_COOKIE, CSRF_HEADER, UNSAFE_METHODS
+from server.security.sessions import SESSION_COOKIE
+from server.services.songs import create_song_from_notes
+
+PASSWORD = "correct horse battery"
+C_MAJOR_SCALE = [(60 + step, float(beat), 1.0) for beat, step in enumerate((0, 2, 4, 5, 7, 9, 11))]
+_emails = itertools.count()
+
+
+def unique_email(prefix: str = "user") -> str:
+    return f"{prefix}-{next(_emails)}-{secrets.token_hex(3)}@example.com"
+
+
+def config_for_tests(instance_path: Path, **overrides: Any) -> Config:
+    """A config for tests: its own folder and database, argon2 at its cheapest (KiB, rounds)."""
+    fields = {
+        "instance_path": instance_path,
+        "secret_key": secrets.token_urlsafe(48),
+        "database_url": sqlite_url(instance_path / DATABASE_FILE),
+        "argon2_time_cost": 1,
+        "argon2_memory_cost": 8,
+        "argon2_parallelism": 1,
+    }
+    return Config(**(fields | overrides))
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One database migrated once per run; each test gets a copy of the file."""
+    path = tmp_path_factory.mktemp("template") / DATABASE_FILE
+    asyncio.run(apply_migrations(sqlite_url(path)))
+    return path
+
+
+@pytest.fixture
+def config(tmp_path: Path, migrated_database: Path) -> Config:
+    shutil.copy(migrated_database, tmp_path / DATABASE_FILE)
+    return config_for_tests(tmp_path)
+
+
+@pytest.fixture
+async def app(config: Config) -> AsyncIterator[Quart]:
+    """The studio app, started (database open) for the length of one test."""
+    application = create_app(config)
+    async with application.test_app():
+        yield application
+
+
+class StudioTestClient(QuartClient):
+    """Quart's test client acting like the page script: it echoes the CSRF cookie on writes."""
+
+    async def open(self, path: str, *, method: str = "GET", headers: Any = None, **kwargs: Any):
+        if method.upper() in UNSAFE_METHODS:
+            headers = {CSRF_HEADER: await self.csrf_token(), **dict(headers or {})}
+        return await super().open(path, method=method, headers=headers, **kwargs)
+
+    async def csrf_token(self) -> str:
+        if self.cookie(CSRF_COOKIE) is None:
+            await super().open("/healthz")
+        return self.cookie(CSRF_COOKIE) or ""
+
+    def cookie(self, name: str) -> str | None:
+        return next((c.value for c in self.cookie_jar or () if c.name == name), None)
+
+
+@pytest.fixture
+def client(app: Quart) -> StudioTestClient:
+    return StudioTestClient(app)
+
+
+@pytest.fixture
+def new_client(app: Quart):
+    """Another browser: a client with its own cookie jar."""
+    return lambda: StudioTestClient(app)
+
+
+def photo_file(data: bytes, filename: str = "photo.png", content_type: str = "image/png"):
+    return FileStorage(io.BytesIO(data), filename=filename, content_type=content_type)
+
+
+class AuthActions:
+    """Sign-up, login and logout through the real API, as a browser would do them."""
+
+    def __init__(self, client: StudioTestClient):
+        self.client = client
+
+    async def signup(
+        self,
+        email: str | None = None,
+        password: str = PASSWORD,
+        display_name: str = "Ada Lovelace",
+        photo: bytes | None = None,
+        client: StudioTestClient | None = None,
+    ):
+        form = {"email": email or unique_email(), "password": password}
+        form["display_name"] = display_name
+        files = {"photo": photo_file(photo)} if photo is not None else None
+        return await (client or self.client).post("/api/auth/signup", form=form, files=files)
+
+    async def login(
+        self,
+        email: str,
+        password: str = PASSWORD,
+        remember: bool = False,
+        client: StudioTestClient | None = None,
+    ):
+        body = {"email": email, "password": password, "remember": remember}
+        return await (client or self.client).post("/api/auth/login", json=body)
+
+    async def logout(self, client: StudioTestClient | None = None):
+        return await (client or self.client).post("/api/auth/logout")
+
+
+@pytest.fixture
+def auth(client: StudioTestClient) -> AuthActions:
+    return AuthActions(client)
+
+
+@pytest.fixture
+def make_user(app: Quart):
+    """Builder: a saved user (no HTTP), password `PASSWORD` unless given."""
+
+    async def make(
+        email: str | None = None, password: str = PASSWORD, display_name: str = "Test User"
+    ) -> User:
+        user = User(email=email or unique_email(), display_name=display_name)
+        await user.set_password(password, app.extensions["password_hasher"])
+        await user.save()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_song(app: Quart):
+    """Builder: a saved song of `owner` from (pitch, start beats, duration beats) notes."""
+
+    async def make(owner: User, notes=C_MAJOR_SCALE, **fields: Any) -> Song:
+        fields.setdefault("title", "Test Song")
+        return await create_song_from_notes(owner, notes, **fields)
+
+    return make
+
+
+@dataclass
+class LiveServer:
+    """A running Hypercorn process serving the full ASGI app on `base_url`."""
+
+    base_url: str
+    instance_path: Path
+
+    async def session_cookie(self, email: str | None = None, password: str = PASSWORD) -> str:
+        """Sign up a new user and return the `Cookie:` header value that carries the login."""
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+            async with http.get(f"{self.base_url}/healthz") as response:
+                token = response.cookies[CSRF_COOKIE].value
+            form = {"email": email or unique_email(), "password": password, "display_name": "Live"}
+            url = f"{self.base_url}/api/auth/signup"
+            async with http.post(url, data=form, headers={CSRF_HEADER: token}) as response:
+                assert response.status == 201, await response.text()
+            cookies = http.cookie_jar.filter_cookies(self.base_url)
+            names = (SESSION_COOKIE, CSRF_COOKIE)
+            return "; ".join(f"{name}={cookies[name].value}" for name in names)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_until_healthy(url: str, process: subprocess.Popen, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"server at {url} not healthy after {timeout} s")
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory, migrated_database: Path) -> Iterator:
+    """Hypercorn in a subprocess with its own instance folder and database."""
+    instance_path = tmp_path_factory.mktemp("live-instance")
+    shutil.copy(migrated_database, instance_path / DATABASE_FILE)
+    port = _free_port()
+    env = os.environ | {"INSTANCE_PATH": str(instance_path), "PYTHONUNBUFFERED": "1"}
+    command = [sys.executable, "-m", "hypercorn", "--bind", f"127.0.0.1:{port}", "server.asgi:app"]
+    log = (instance_path / "server.log").open("wb")
+    process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=log)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_healthy(base_url, process)
+        yield LiveServer(base_url=base_url, instance_path=instance_path)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()

@@ -1,0 +1,69 @@
+"""The assembled app: readiness, security headers, CSRF cookie, JSON errors, ASGI wiring."""
+
+from __future__ import annotations
+
+import pytest
+
+from server.asgi import create_asgi_app
+from server.security.headers import CONTENT_SECURITY_POLICY
+
+
+async def test_healthz_reports_ready(client):
+    response = await client.get("/healthz")
+    assert response.status_code == 200
+    body = await response.get_json()
+    assert body["status"] == "ok" and body["database"] == "ok"
+
+
+async def test_landing_page_sets_csrf_cookie_and_security_headers(client):
+    response = await client.get("/")
+    assert response.status_code == 200
+    assert "csrf_token=" in response.headers.get("Set-Cookie", "")
+    assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+    assert "frame-ancestors 'none'" in CONTENT_SECURITY_POLICY
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+async def test_csrf_cookie_is_not_reset_once_present(client):
+    await client.get("/")
+    response = await client.get("/")
+    assert "csrf_token=" not in response.headers.get("Set-Cookie", "")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "code"),
+    [
+        ("GET", "/no/such/page", 404, "not_found"),
+        ("GET", "/api/no-such-endpoint", 404, "not_found"),
+        ("PUT", "/healthz", 405, "method_not_allowed"),
+        ("GET", "/api/me", 401, "unauthorized"),
+    ],
+)
+async def test_errors_are_json_with_code_and_message(client, method, path, status, code):
+    response = await client.open(path, method=method)
+    assert response.status_code == status
+    error = (await response.get_json())["error"]
+    assert error["code"] == code and error["message"]
+
+
+async def test_openapi_lists_the_contract_paths(client):
+    spec = await (await client.get("/openapi.json")).get_json()
+    for path in ("/api/auth/signup", "/api/auth/login", "/api/me", "/api/songs", "/healthz"):
+        assert path in spec["paths"]
+
+
+async def test_asgi_app_forwards_lifespan_to_quart(config):
+    """Startup (database open) must run under the Socket.IO wrapper, as Hypercorn drives it."""
+    asgi_app = create_asgi_app(config)
+    sent: list[dict] = []
+    messages = iter([{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}])
+
+    async def receive() -> dict:
+        return next(messages)
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    await asgi_app({"type": "lifespan", "asgi": {"version": "3.0"}}, receive, send)
+    assert [m["type"] for m in sent] == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
