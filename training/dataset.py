@@ -15,6 +15,7 @@ import os
 import pickle
 import warnings
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +30,7 @@ DATASET_VERSION = 1  # bump when readers or preprocessing change, so old caches 
 SPLITS = ("train", "valid", "test")
 MIN_NOTES = 8
 WORKERS = 2
+POOL_MIN_PIECES = 64  # starting workers (music21 import) costs more than parsing fewer pieces
 CACHE_ENV = "CADENZA_CACHE"
 
 # A melody as the cache and the worker processes pass it: fields plus two arrays
@@ -79,21 +81,31 @@ def _cache_key(specs: list[str], pieces: list[Piece]) -> str:
 def _parse_all(pieces: list[Piece]) -> dict[str, list[Compact]]:
     splits: dict[str, list[Compact]] = {split: [] for split in SPLITS}
     skipped = Counter()
-    # spawn, not fork: the caller may already have TensorFlow's threads running.
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(WORKERS, initializer=_quiet_worker) as pool:
-        results = pool.imap(_read_compact, pieces, chunksize=8)
-        for piece, (item, error) in tqdm(
-            zip(pieces, results, strict=True), total=len(pieces), desc="parsing", unit="piece"
-        ):
-            if error is not None:
-                log.warning("skipping %s (%s): %s", piece.name, piece.source, error)
-                skipped[piece.source] += 1
-            elif item is not None:
-                splits[split_of(piece)].append(item)
+    for piece, (item, error) in tqdm(
+        zip(pieces, _read_all(pieces), strict=True),
+        total=len(pieces),
+        desc="parsing",
+        unit="piece",
+    ):
+        if error is not None:
+            log.warning("skipping %s (%s): %s", piece.name, piece.source, error)
+            skipped[piece.source] += 1
+        elif item is not None:
+            splits[split_of(piece)].append(item)
     for source, count in sorted(skipped.items()):
         log.warning("%s: skipped %d pieces that could not be read", source, count)
     return splits
+
+
+def _read_all(pieces: list[Piece]) -> Iterator[tuple[Compact | None, str | None]]:
+    """Results in the order of `pieces`; a process pool unless there are only a few."""
+    if len(pieces) < POOL_MIN_PIECES:
+        yield from map(_read_compact, pieces)
+        return
+    # spawn, not fork: the caller may already have TensorFlow's threads running.
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(WORKERS, initializer=_quiet_worker) as pool:
+        yield from pool.imap(_read_compact, pieces, chunksize=8)
 
 
 def _quiet_worker() -> None:

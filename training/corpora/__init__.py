@@ -38,6 +38,8 @@ def list_pieces(spec: str) -> list[Piece]:
     """Every piece a source spec names, in a stable order. Raises ValueError for a bad spec
     and FileNotFoundError for a missing folder."""
     kind, _, argument = spec.partition(":")
+    if kind not in ("classical", "folk", *SHARED_FOLDERS, "midi"):
+        raise ValueError(f"unknown source {spec!r}; sources are {SPEC_HELP}")
     if kind in ("classical", "folk") and not argument:
         return list_classical() if kind == "classical" else list_folk()
     if not argument:
@@ -53,7 +55,7 @@ def list_pieces(spec: str) -> list[Piece]:
         if not equals or genre not in GENRES:
             raise ValueError(f"write midi:GENRE=DIR with GENRE one of {', '.join(GENRES)}")
         return list_midi_folder(folder, genre)
-    raise ValueError(f"unknown source {spec!r}; sources are {SPEC_HELP}")
+    raise ValueError(f"source {spec!r} takes no folder; sources are {SPEC_HELP}")
 
 
 def read_piece(piece: Piece) -> Melody:

@@ -22,6 +22,9 @@ FOLK_COLLECTIONS = ("essenFolksong", "oneills1850", "ryansMammoth")
 # Preferred format when one piece ships in several (bach has .mxl, .krn and .xml copies).
 SCORE_SUFFIXES = (".mxl", ".xml", ".musicxml", ".krn")
 TUNE_START = re.compile(r"^X:", re.MULTILINE)
+# Whole multi-movement quartets (beethoven/opus132.mxl) take music21 minutes each to parse;
+# larger files than this are left out of the classical source (bytes on disk).
+MAX_SCORE_BYTES = {".mxl": 100_000, ".xml": 400_000, ".musicxml": 400_000, ".krn": 400_000}
 
 
 def list_classical() -> list[Piece]:
@@ -34,6 +37,7 @@ def list_classical() -> list[Piece]:
     return [
         Piece("music21", "classical", str(path), _corpus_name(path))
         for path in sorted(by_stem.values())
+        if path.stat().st_size <= MAX_SCORE_BYTES[path.suffix]
     ]
 
 
