@@ -1,0 +1,207 @@
+"""The melody network at run time: a stateful one-step LSTM in NumPy, loaded from a checkpoint
+folder (weights.npz + config.json + vocabulary.json) written by `training.export`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from server.generation.vocabulary import Vocabulary
+
+WEIGHTS_FILE = "weights.npz"
+CONFIG_FILE = "config.json"
+VOCABULARY_FILE = "vocabulary.json"
+INPUT_NAMES = ("pitch", "duration", "position", "genre", "mode")
+
+
+class CheckpointError(ValueError):
+    """A checkpoint folder that is missing, incomplete or inconsistent."""
+
+
+@dataclass(frozen=True)
+class NetworkConfig:
+    """Sizes of the conditional melody network; travels with its weights as config.json."""
+
+    n_pitch: int  # output pitch classes; the input table has one more row (BOS)
+    n_duration: int  # output duration classes; the input table has one more row (BOS)
+    n_position: int
+    n_genre: int
+    n_mode: int
+    pitch_embedding: int = 64
+    duration_embedding: int = 32
+    position_embedding: int = 16
+    genre_embedding: int = 8
+    mode_embedding: int = 4
+    hidden: int = 256
+    layers: int = 2
+    duration_hidden: int = 128
+    dropout: float = 0.2
+
+    @classmethod
+    def for_vocabulary(cls, vocabulary: Vocabulary, **sizes: int | float) -> NetworkConfig:
+        return cls(
+            n_pitch=vocabulary.n_pitch,
+            n_duration=vocabulary.n_duration,
+            n_position=vocabulary.n_position,
+            n_genre=vocabulary.n_genre,
+            n_mode=vocabulary.n_mode,
+            **sizes,  # type: ignore[arg-type]
+        )
+
+    def to_json(self) -> dict[str, int | float]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, int | float]) -> NetworkConfig:
+        known = set(cls.__dataclass_fields__)
+        unknown = set(data) - known
+        if unknown:
+            raise CheckpointError(f"unknown network config fields: {', '.join(sorted(unknown))}")
+        return cls(**data)  # type: ignore[arg-type]
+
+
+def _sigmoid_(values: np.ndarray) -> None:
+    """In-place logistic sigmoid via tanh (one ufunc pass, no overflow)."""
+    np.multiply(values, 0.5, out=values)
+    np.tanh(values, out=values)
+    np.multiply(values, 0.5, out=values)
+    np.add(values, 0.5, out=values)
+
+
+class LstmNetwork:
+    """One LSTM step for a batch of streams.
+
+    Exported arrays (gate order i, f, o, g so the three sigmoid gates are contiguous):
+      input_<name>: (rows, 4H) first-layer gate contribution of every id of each input, the
+        embedding already multiplied by its slice of the layer-0 kernel (layer-0 bias in pitch);
+      lstm_<k>_recurrent (H, 4H) for k = 0; lstm_<k>_kernel (2H, 4H) = [input; recurrent] and
+        lstm_<k>_bias (4H,) for k >= 1;
+      pitch_kernel (H, n_pitch), pitch_bias; duration_state (H, D), duration_pitch (n_pitch, D)
+        (pitch embedding times its kernel slice, bias folded in), duration_kernel (D, n_duration),
+        duration_bias.
+    State: float32 array (layers, 2, batch, H): [layer, 0] = h, [layer, 1] = c.
+    """
+
+    def __init__(self, config: NetworkConfig, arrays: dict[str, np.ndarray]) -> None:
+        self.config = config
+        self.vocabulary: Vocabulary | None = None
+        self._check_shapes(config, arrays)
+        self.arrays = {
+            name: np.ascontiguousarray(a, dtype=np.float32) for name, a in arrays.items()
+        }
+        self.input_tables = [self.arrays[f"input_{name}"] for name in INPUT_NAMES]
+        self.recurrent0 = self.arrays["lstm_0_recurrent"]
+        self.kernels = [self.arrays[f"lstm_{k}_kernel"] for k in range(1, config.layers)]
+        self.biases = [self.arrays[f"lstm_{k}_bias"] for k in range(1, config.layers)]
+
+    @staticmethod
+    def _check_shapes(config: NetworkConfig, arrays: dict[str, np.ndarray]) -> None:
+        gates, hidden = 4 * config.hidden, config.hidden
+        expected = {
+            "input_pitch": (config.n_pitch + 1, gates),
+            "input_duration": (config.n_duration + 1, gates),
+            "input_position": (config.n_position, gates),
+            "input_genre": (config.n_genre, gates),
+            "input_mode": (config.n_mode, gates),
+            "lstm_0_recurrent": (hidden, gates),
+            "pitch_kernel": (hidden, config.n_pitch),
+            "pitch_bias": (config.n_pitch,),
+            "duration_state": (hidden, config.duration_hidden),
+            "duration_pitch": (config.n_pitch, config.duration_hidden),
+            "duration_kernel": (config.duration_hidden, config.n_duration),
+            "duration_bias": (config.n_duration,),
+        }
+        for k in range(1, config.layers):
+            expected[f"lstm_{k}_kernel"] = (2 * hidden, gates)
+            expected[f"lstm_{k}_bias"] = (gates,)
+        for name, shape in expected.items():
+            if name not in arrays:
+                raise CheckpointError(f"checkpoint weights lack the array {name!r}")
+            if tuple(arrays[name].shape) != shape:
+                raise CheckpointError(
+                    f"checkpoint array {name!r} has shape {arrays[name].shape}, expected {shape}"
+                )
+
+    @classmethod
+    def load(cls, path: str | Path) -> LstmNetwork:
+        """Load a checkpoint folder; raises CheckpointError with a readable reason."""
+        folder = Path(path)
+        if not folder.is_dir():
+            raise CheckpointError(f"checkpoint folder {folder} does not exist")
+        try:
+            config = NetworkConfig.from_json(json.loads((folder / CONFIG_FILE).read_text()))
+            with np.load(folder / WEIGHTS_FILE, allow_pickle=False) as npz:
+                arrays = {name: npz[name] for name in npz.files}
+            vocabulary = Vocabulary.from_json(json.loads((folder / VOCABULARY_FILE).read_text()))
+        except CheckpointError:
+            raise
+        except (OSError, ValueError, TypeError, KeyError) as error:
+            raise CheckpointError(f"cannot read checkpoint {folder}: {error}") from error
+        expected = NetworkConfig.for_vocabulary(vocabulary)
+        for field in ("n_pitch", "n_duration", "n_position", "n_genre", "n_mode"):
+            if getattr(expected, field) != getattr(config, field):
+                raise CheckpointError(
+                    f"checkpoint {folder}: vocabulary and network differ in {field}"
+                )
+        network = cls(config, arrays)
+        network.vocabulary = vocabulary
+        return network
+
+    def initial_state(self, batch: int) -> np.ndarray:
+        """Zero state, shape (layers, 2, batch, hidden)."""
+        return np.zeros((self.config.layers, 2, batch, self.config.hidden), dtype=np.float32)
+
+    def step(
+        self,
+        prev_pitch_ids: np.ndarray,
+        prev_duration_ids: np.ndarray,
+        position_ids: np.ndarray,
+        genre_ids: np.ndarray,
+        mode_ids: np.ndarray,
+        state: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Advance every stream one event; all ids are (batch,) ints.
+
+        Returns pitch logits (batch, n_pitch) for the event being predicted and the new state.
+        """
+        ids = (prev_pitch_ids, prev_duration_ids, position_ids, genre_ids, mode_ids)
+        gates = self.input_tables[0][ids[0]]  # fancy indexing copies: safe to add into
+        for table, column in zip(self.input_tables[1:], ids[1:], strict=True):
+            gates += table[column]
+        new_state = np.empty_like(state)
+        gates += state[0, 0] @ self.recurrent0
+        self._cell(gates, state[0, 1], new_state[0])
+        for k, (kernel, bias) in enumerate(zip(self.kernels, self.biases, strict=True), start=1):
+            joined = np.concatenate((new_state[k - 1, 0], state[k, 0]), axis=1)  # (batch, 2H)
+            gates = joined @ kernel
+            gates += bias
+            self._cell(gates, state[k, 1], new_state[k])
+        logits = new_state[-1, 0] @ self.arrays["pitch_kernel"]
+        logits += self.arrays["pitch_bias"]
+        return logits, new_state
+
+    def _cell(self, gates: np.ndarray, cell: np.ndarray, out: np.ndarray) -> None:
+        """LSTM update from pre-activations (batch, 4H) [i, f, o, g]; writes h, c into out."""
+        hidden = self.config.hidden
+        _sigmoid_(gates[:, : 3 * hidden])
+        np.tanh(gates[:, 3 * hidden :], out=gates[:, 3 * hidden :])
+        input_gate, forget_gate = gates[:, :hidden], gates[:, hidden : 2 * hidden]
+        output_gate, candidate = gates[:, 2 * hidden : 3 * hidden], gates[:, 3 * hidden :]
+        np.multiply(forget_gate, cell, out=out[1])
+        out[1] += input_gate * candidate
+        np.tanh(out[1], out=out[0])
+        out[0] *= output_gate
+
+    def duration_logits(self, state: np.ndarray, pitch_ids: np.ndarray) -> np.ndarray:
+        """Duration logits (batch, n_duration) of the event whose pitch ids (batch,) were chosen,
+        from the state returned by the step that predicted that pitch."""
+        hidden = state[-1, 0] @ self.arrays["duration_state"]
+        hidden += self.arrays["duration_pitch"][pitch_ids]
+        np.maximum(hidden, 0.0, out=hidden)  # relu
+        logits = hidden @ self.arrays["duration_kernel"]
+        logits += self.arrays["duration_bias"]
+        return logits

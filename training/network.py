@@ -1,0 +1,108 @@
+"""The conditional melody network in Keras (the source of truth for training), its run folder
+(config + vocabulary + weights together) and the conversion to the NumPy arrays the server runs.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from server.generation.lstm import (
+    CONFIG_FILE,
+    INPUT_NAMES,
+    VOCABULARY_FILE,
+    NetworkConfig,
+)
+from server.generation.vocabulary import Vocabulary
+
+BEST_WEIGHTS_FILE = "best.weights.h5"
+INPUT_SIZES = {
+    "pitch": lambda c: (c.n_pitch + 1, c.pitch_embedding),  # + BOS row
+    "duration": lambda c: (c.n_duration + 1, c.duration_embedding),  # + BOS row
+    "position": lambda c: (c.n_position, c.position_embedding),
+    "genre": lambda c: (c.n_genre, c.genre_embedding),
+    "mode": lambda c: (c.n_mode, c.mode_embedding),
+}
+
+
+def build_network(config: NetworkConfig) -> keras.Model:
+    """Inputs are (batch, time) int ids: prev_pitch, prev_duration, position, genre, mode (the
+    condition repeated on every step) and pitch, the event's own pitch for the duration head
+    (teacher forcing). Outputs are logits: pitch (batch, time, n_pitch) and duration."""
+    inputs = {
+        name: keras.Input((None,), dtype="int32", name=name)
+        for name in ("prev_pitch", "prev_duration", "position", "genre", "mode", "pitch")
+    }
+    embeddings = {
+        name: keras.layers.Embedding(*size(config), name=f"{name}_embedding")
+        for name, size in INPUT_SIZES.items()
+    }
+    sources = ("prev_pitch", "prev_duration", "position", "genre", "mode")
+    hidden = keras.layers.Concatenate()(
+        [
+            embeddings[name](inputs[source])
+            for name, source in zip(INPUT_NAMES, sources, strict=True)
+        ]
+    )
+    for k in range(config.layers):
+        hidden = keras.layers.LSTM(config.hidden, return_sequences=True, name=f"lstm_{k}")(hidden)
+        hidden = keras.layers.Dropout(config.dropout)(hidden)
+    pitch_logits = keras.layers.Dense(config.n_pitch, name="pitch_head")(hidden)
+    joined = keras.layers.Concatenate()([hidden, embeddings["pitch"](inputs["pitch"])])
+    duration_hidden = keras.layers.Dense(
+        config.duration_hidden, activation="relu", name="duration_hidden"
+    )(joined)
+    duration_logits = keras.layers.Dense(config.n_duration, name="duration_head")(duration_hidden)
+    return keras.Model(
+        inputs, {"pitch": pitch_logits, "duration": duration_logits}, name="melody_network"
+    )
+
+
+def _gates_ifog(matrix: np.ndarray, hidden: int) -> np.ndarray:
+    """Reorder the last axis from Keras's [i, f, c, o] to the runtime's [i, f, o, c]."""
+    i, f, c, o = (matrix[..., k * hidden : (k + 1) * hidden] for k in range(4))
+    return np.concatenate((i, f, o, c), axis=-1)
+
+
+def network_to_arrays(network: keras.Model, config: NetworkConfig) -> dict[str, np.ndarray]:
+    """The arrays `server.generation.lstm.LstmNetwork` runs (layout in its docstring)."""
+    hidden = config.hidden
+    weights = {layer.name: [w.numpy() for w in layer.weights] for layer in network.layers}
+    kernel, recurrent, bias = (_gates_ifog(w, hidden) for w in weights["lstm_0"])
+    arrays: dict[str, np.ndarray] = {"lstm_0_recurrent": recurrent}
+    row = 0
+    for name in INPUT_NAMES:
+        table = weights[f"{name}_embedding"][0]  # (rows, embedding)
+        arrays[f"input_{name}"] = table @ kernel[row : row + table.shape[1]]
+        row += table.shape[1]
+    arrays["input_pitch"] += bias
+    for k in range(1, config.layers):
+        kernel, recurrent, bias = (_gates_ifog(w, hidden) for w in weights[f"lstm_{k}"])
+        arrays[f"lstm_{k}_kernel"] = np.concatenate((kernel, recurrent), axis=0)
+        arrays[f"lstm_{k}_bias"] = bias
+    arrays["pitch_kernel"], arrays["pitch_bias"] = weights["pitch_head"]
+    joined_kernel, joined_bias = weights["duration_hidden"]
+    pitch_table = weights["pitch_embedding"][0][: config.n_pitch]
+    arrays["duration_state"] = joined_kernel[:hidden]
+    arrays["duration_pitch"] = pitch_table @ joined_kernel[hidden:] + joined_bias
+    arrays["duration_kernel"], arrays["duration_bias"] = weights["duration_head"]
+    return {name: array.astype(np.float32) for name, array in arrays.items()}
+
+
+def save_run_files(folder: Path, config: NetworkConfig, vocabulary: Vocabulary) -> None:
+    """Write the config and vocabulary beside the weights so the folder rebuilds the network."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / CONFIG_FILE).write_text(json.dumps(config.to_json(), indent=2) + "\n")
+    (folder / VOCABULARY_FILE).write_text(json.dumps(vocabulary.to_json(), indent=2) + "\n")
+
+
+def load_run(folder: Path, weights_file: str = BEST_WEIGHTS_FILE) -> tuple:
+    """(network with weights, config, vocabulary) from a training run folder."""
+    config = NetworkConfig.from_json(json.loads((folder / CONFIG_FILE).read_text()))
+    vocabulary = Vocabulary.from_json(json.loads((folder / VOCABULARY_FILE).read_text()))
+    network = build_network(config)
+    network.load_weights(folder / weights_file)
+    return network, config, vocabulary

@@ -1,0 +1,134 @@
+"""Train the conditional melody network: `python -m training.train [--epochs N] [--resume] ...`.
+
+Reads top to bottom inside main(); the run folder (default runs/melody) collects the config,
+vocabulary, best and last weights, a resumable backup, history.csv and TensorBoard logs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import importlib.util
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import keras
+
+from server.generation.lstm import NetworkConfig
+from server.generation.melody import Melody
+from server.generation.vocabulary import default_vocabulary
+from training.network import BEST_WEIGHTS_FILE, build_network, save_run_files
+from training.windows import RandomWindows, consecutive_windows, encode_pieces
+
+LAST_WEIGHTS_FILE = "last.weights.h5"
+HISTORY_FILE = "history.csv"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m training.train", description=__doc__)
+    parser.add_argument("--out", type=Path, default=Path("runs/melody"), help="run folder")
+    parser.add_argument("--resume", action="store_true", help="continue from the last epoch")
+    parser.add_argument("--source", action="append", help="corpus spec (default: all five)")
+    parser.add_argument("--limit-per-source", type=int, help="pieces per source (quick runs)")
+    parser.add_argument("--cache-dir", type=Path, help="preprocessing cache folder")
+    parser.add_argument("--epochs", type=int, default=40)
+    parser.add_argument("--epoch-events", type=int, help="events per epoch (default: train set)")
+    parser.add_argument("--batch", type=int, default=64)
+    parser.add_argument("--sequence", type=int, default=128, help="window length, events")
+    parser.add_argument("--hidden", type=int, default=256)
+    parser.add_argument("--layers", type=int, default=2)
+    parser.add_argument("--dropout", type=float, default=0.2)
+    parser.add_argument("--learning-rate", type=float, default=2e-3)
+    parser.add_argument("--any-genre", type=float, default=0.15, help="label dropout rate")
+    parser.add_argument("--patience", type=int, default=4, help="epochs without improvement")
+    parser.add_argument("--seed", type=int, default=0)
+    return parser.parse_args(argv)
+
+
+def load_corpus(args: argparse.Namespace) -> dict[str, list[Melody]]:
+    from training.dataset import load_splits  # the corpora readers are only needed here
+
+    return load_splits(
+        args.source, cache_dir=args.cache_dir, limit_per_source=args.limit_per_source
+    )
+
+
+def best_validation_loss(run: Path) -> float | None:
+    """Lowest val_loss of earlier epochs of a resumed run, so a worse epoch never replaces it."""
+    history = run / HISTORY_FILE
+    if not history.exists():
+        return None
+    with history.open() as lines:
+        losses = [float(row["val_loss"]) for row in csv.DictReader(lines) if row.get("val_loss")]
+    return min(losses, default=None)
+
+
+def main(argv: list[str] | None = None, *, splits: dict[str, list[Melody]] | None = None) -> Path:
+    """Train and return the run folder; `splits` replaces the corpora (tests, notebooks)."""
+    args = parse_args(argv)
+    keras.utils.set_random_seed(args.seed)
+    run = args.out
+    if not args.resume and run.exists():
+        shutil.rmtree(run)  # a fresh run never mixes with an older one's backup or history
+
+    # Data: key-normalized pieces, encoded once; random windows are redrawn every epoch.
+    splits = splits if splits is not None else load_corpus(args)
+    vocabulary = default_vocabulary()
+    train_pieces = encode_pieces(splits["train"], vocabulary)
+    valid_pieces = encode_pieces(splits["valid"], vocabulary)
+    if not train_pieces or not valid_pieces:
+        raise SystemExit("training needs at least one train and one validation piece")
+    train_events = sum(len(piece) for piece in train_pieces)
+    epoch_events = args.epoch_events or train_events
+    windows = max(epoch_events // args.sequence, args.batch)
+    print(
+        f"{len(train_pieces)} train pieces ({train_events} events), "
+        f"{len(valid_pieces)} validation pieces; {windows} windows of {args.sequence} an epoch"
+    )
+    train_batches = RandomWindows(
+        train_pieces, vocabulary, length=args.sequence, batch=args.batch,
+        windows=windows, any_genre=args.any_genre, seed=args.seed,
+    )  # fmt: skip
+    valid_data = consecutive_windows(valid_pieces, vocabulary, args.sequence)
+
+    # Network: the resolved config and vocabulary sit beside the weights from the start.
+    config = NetworkConfig.for_vocabulary(
+        vocabulary, hidden=args.hidden, layers=args.layers, dropout=args.dropout
+    )
+    save_run_files(run, config, vocabulary)
+    network = build_network(config)
+    cross_entropy = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    network.compile(
+        optimizer=keras.optimizers.Adam(args.learning_rate, clipnorm=1.0),
+        loss={"pitch": cross_entropy, "duration": cross_entropy},
+    )
+
+    # Fit: best weights kept, every epoch saved, resumable, stops when validation stalls.
+    callbacks = [
+        keras.callbacks.BackupAndRestore(str(run / "backup"), delete_checkpoint=False),
+        keras.callbacks.ModelCheckpoint(str(run / BEST_WEIGHTS_FILE), save_best_only=True,
+                                        save_weights_only=True,
+                                        initial_value_threshold=best_validation_loss(run)),
+        keras.callbacks.ModelCheckpoint(str(run / LAST_WEIGHTS_FILE), save_weights_only=True),
+        keras.callbacks.EarlyStopping(patience=args.patience, restore_best_weights=True),
+        keras.callbacks.ReduceLROnPlateau(factor=0.5, patience=1, min_lr=1e-4),
+        keras.callbacks.CSVLogger(str(run / HISTORY_FILE), append=True),
+    ]  # fmt: skip
+    if importlib.util.find_spec("tensorboard"):  # optional: logs for `tensorboard --logdir runs`
+        callbacks.append(keras.callbacks.TensorBoard(str(run / "logs"), write_graph=False))
+    started = time.monotonic()
+    network.fit(
+        train_batches,
+        validation_data=valid_data,
+        epochs=args.epochs,
+        callbacks=callbacks,
+        verbose=1 if sys.stdout.isatty() else 2,
+    )
+    print(f"trained in {(time.monotonic() - started) / 60:.1f} min; run folder {run}")
+    return run
+
+
+if __name__ == "__main__":
+    main()
