@@ -28,6 +28,35 @@ const STATUS_MESSAGES = {
   429: "Too many attempts. Please wait a moment and try again.",
 };
 
+const FIELD_LABELS = {
+  email: "Email",
+  password: "Password",
+  current_password: "Current password",
+  display_name: "Display name",
+  title: "Title",
+  photo: "Photo",
+};
+
+/**
+ * The server names the field a problem is about ("password: must be at least 8 characters
+ * long"); this turns each "; "-separated problem into a sentence and keeps the first field.
+ */
+export function readableProblem(message) {
+  let field = null;
+  const sentences = message.split("; ").map((part) => {
+    const match = /^([a-z_][a-z0-9_.]*): (.+)$/.exec(part);
+    if (!match) return part;
+    const [, name, problem] = match;
+    field ??= name;
+    const label = FIELD_LABELS[name] ?? name.replaceAll("_", " ");
+    const text = /^(must|is|should|cannot|has)\b/.test(problem)
+      ? `${label} ${problem}`
+      : problem.charAt(0).toUpperCase() + problem.slice(1);
+    return /[.!?]$/.test(text) ? text : `${text}.`;
+  });
+  return { message: sentences.join(" "), field };
+}
+
 async function errorFromResponse(response) {
   let body = null;
   try {
@@ -36,13 +65,13 @@ async function errorFromResponse(response) {
     // not JSON: fall back to a message chosen by status
   }
   const error = body?.error;
-  const message = error?.message
-    || STATUS_MESSAGES[response.status]
+  const fallback = STATUS_MESSAGES[response.status]
     || `The server could not complete the request (HTTP ${response.status}).`;
+  const { message, field } = error?.message ? readableProblem(error.message) : { message: fallback };
   return new ApiError(message, {
     code: error?.code ?? `http_${response.status}`,
     status: response.status,
-    field: error?.field ?? null,
+    field: field ?? null,
   });
 }
 
@@ -81,6 +110,6 @@ export const api = {
   postForm: (path, form) => apiRequest(path, { method: "POST", form }),
   putForm: (path, form) => apiRequest(path, { method: "PUT", form }),
   patch: (path, json) => apiRequest(path, { method: "PATCH", json }),
-  delete: (path) => apiRequest(path, { method: "DELETE" }),
+  delete: (path, json) => apiRequest(path, { method: "DELETE", json }),
   getBytes: async (path) => (await apiRequest(path, { raw: true })).arrayBuffer(),
 };

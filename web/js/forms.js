@@ -58,13 +58,17 @@ export function validateFields(form, checks) {
   return firstInvalid === null;
 }
 
-/** Shows a form-level message (an ApiError or text) in the form's `[data-form-error]` box. */
+/** Shows an ApiError beside the field it names, else in the form's `[data-form-error]` box. */
 export function showFormError(form, error) {
   const box = form.querySelector("[data-form-error]");
+  const input = error?.field ? form.elements.namedItem(error.field) : null;
+  if (input) {
+    setFieldError(form, error.field, error.message);
+    input.focus();
+  }
   if (!box) return;
-  box.textContent = error ? (error.message ?? String(error)) : "";
-  box.hidden = !error;
-  if (error?.field) setFieldError(form, error.field, error.message);
+  box.textContent = error && !input ? (error.message ?? String(error)) : "";
+  box.hidden = !box.textContent;
 }
 
 /** Disables the submit button while `work` runs, so a double click sends one request. */

@@ -1,1 +1,41 @@
-// placeholder
+// Dashboard page: profile settings, the song history, and replay in the shared player.
+import { initNav } from "../nav.js";
+import { Player } from "../player.js";
+import { PlayerBar } from "../playerbar.js";
+import { initProfile } from "../profile.js";
+import { SongList } from "../songlist.js";
+import { loadSongNotes } from "../songs.js";
+import { showToast } from "../toast.js";
+
+const player = new Player();
+const playerRoot = document.querySelector("[data-player]");
+const playerBar = new PlayerBar(playerRoot, player);
+let playingId = null;
+
+async function playSong(song) {
+  try {
+    const [{ notes, tempo }] = await Promise.all([loadSongNotes(song), player.prepare()]);
+    player.load(notes, { tempo });
+    playingId = song.id;
+    playerBar.setSong({ title: song.title, downloadUrl: song.midi_url });
+    playerBar.showNotes();
+    playerRoot.scrollIntoView({ behavior: "smooth", block: "nearest" });
+    await player.play();
+  } catch (error) {
+    showToast(`Could not play “${song.title}”: ${error.message}`, { tone: "error" });
+  }
+}
+
+function forgetDeleted(song) {
+  if (song.id !== playingId) return;
+  player.load([], {});
+  playingId = null;
+  playerRoot.hidden = true;
+}
+
+initNav();
+initProfile();
+const main = document.querySelector("main");
+const songs = new SongList(main, { onPlay: playSong });
+main.addEventListener("songdeleted", (event) => forgetDeleted(event.detail));
+songs.load(Number(new URLSearchParams(window.location.search).get("page")) || 1);

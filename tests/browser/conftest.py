@@ -1,0 +1,191 @@
+"""Browser fixtures: Debian's Chromium driven by Playwright against the real server (`live_server`).
+
+Every page fails its test on a console error or on any request that leaves localhost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import io
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from PIL import Image
+from playwright.sync_api import Browser, BrowserContext, Page, Route, WebSocketRoute, sync_playwright
+from tortoise import Tortoise
+
+from server.config import DATABASE_FILE, REPO_ROOT, sqlite_url
+from server.models import tortoise_config
+from server.models.user import User
+from server.services.songs import create_song_from_notes
+from tests.conftest import PASSWORD, unique_email
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--autoplay-policy=no-user-gesture-required",
+]
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+SCREENSHOTS = REPO_ROOT / "test-output" / "screenshots"
+
+
+def is_local(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in {"data", "blob", "about"} or parts.hostname in LOCAL_HOSTS
+
+
+@pytest.fixture(scope="package")
+def browser(live_server: Any) -> Iterator[Browser]:
+    """One headless Chromium for the browser tests; never a downloaded browser.
+
+    Playwright's sync API keeps an event loop running on this thread while it is open, so the
+    browser starts after the server fixtures (which call asyncio.run) and closes with this
+    package, before any async test elsewhere needs the thread's loop.
+    """
+    if not CHROMIUM.exists():
+        message = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield launched
+        launched.close()
+
+
+@dataclass
+class PageProblems:
+    """What went wrong on the page: console errors and requests that tried to leave localhost."""
+
+    console_errors: list[str] = field(default_factory=list)
+    outside_requests: list[str] = field(default_factory=list)
+    expected_errors: list[re.Pattern[str]] = field(default_factory=list)
+
+    def expect_console_error(self, pattern: str) -> None:
+        """A console error the test provokes on purpose (e.g. a 400 it asserts on)."""
+        self.expected_errors.append(re.compile(pattern))
+
+    def unexpected_errors(self) -> list[str]:
+        return [
+            text
+            for text in self.console_errors
+            if not any(pattern.search(text) for pattern in self.expected_errors)
+        ]
+
+
+def _watch(context: BrowserContext, problems: PageProblems) -> None:
+    def block_outside(route: Route) -> None:
+        problems.outside_requests.append(route.request.url)
+        route.abort("blockedbyclient")
+
+    def block_outside_socket(socket: WebSocketRoute) -> None:
+        problems.outside_requests.append(socket.url)
+        socket.close()
+
+    context.route(lambda url: not is_local(url), block_outside)
+    context.route_web_socket(lambda url: not is_local(url), block_outside_socket)
+
+
+@pytest.fixture
+def problems() -> PageProblems:
+    return PageProblems()
+
+
+@pytest.fixture
+def context(browser: Browser, live_server: Any, problems: PageProblems) -> Iterator[BrowserContext]:
+    context = browser.new_context(base_url=live_server.base_url, viewport={"width": 1280, "height": 900})
+    _watch(context, problems)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext, problems: PageProblems) -> Iterator[Page]:
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.on("console", lambda message: _record_console(message, problems))
+    page.on("pageerror", lambda error: problems.console_errors.append(f"uncaught: {error}"))
+    yield page
+    assert problems.unexpected_errors() == [], "console errors on the page"
+    assert problems.outside_requests == [], "requests left localhost"
+
+
+def _record_console(message: Any, problems: PageProblems) -> None:
+    if message.type == "error":
+        problems.console_errors.append(f"{message.text} ({message.location.get('url', '')})")
+
+
+def screenshot(page: Page, name: str, *, keep: bool = False) -> Path:
+    """Saves a screenshot to test-output/; `keep` also refreshes docs/screenshots/ for the README."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=False)
+    if keep:
+        (REPO_ROOT / "docs" / "screenshots").mkdir(parents=True, exist_ok=True)
+        (REPO_ROOT / "docs" / "screenshots" / f"{name}.png").write_bytes(path.read_bytes())
+    return path
+
+
+def photo_png(tmp_path: Path, size: int = 320) -> Path:
+    """A small colourful PNG to upload as a profile photo."""
+    image = Image.new("RGB", (size, size), "#1e2a4a")
+    for band in range(0, size, 16):
+        colour = (80 + band % 160, 110, 220 - band % 120)
+        image.paste(colour, (band, band // 2, min(size, band + 40), size - band // 3))
+    path = tmp_path / "photo.png"
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+@dataclass
+class Account:
+    email: str
+    password: str
+    display_name: str
+
+
+@pytest.fixture
+def signed_in(context: BrowserContext) -> Account:
+    """A new account, logged in inside the browser context (through the API, for speed)."""
+    account = Account(unique_email("browser"), PASSWORD, "Clara Schumann")
+    health = context.request.get("/healthz")
+    assert health.ok, health.text()
+    token = next(c["value"] for c in context.cookies() if c["name"] == "csrf_token")
+    form = {"email": account.email, "password": account.password}
+    form["display_name"] = account.display_name
+    response = context.request.post("/api/auth/signup", multipart=form, headers={"X-CSRF-Token": token})
+    assert response.status == 201, response.text()
+    return account
+
+
+def insert_song(live_server: Any, email: str, notes: list[tuple[int, float, float]], **fields: Any) -> str:
+    """Saves a song for `email` straight into the live server's database; returns its id."""
+    database_url = sqlite_url(Path(live_server.instance_path) / DATABASE_FILE)
+
+    async def insert() -> str:
+        await Tortoise.init(config=tortoise_config(database_url))
+        try:
+            owner = await User.get(email=email)
+            return (await create_song_from_notes(owner, notes, **fields)).id
+        finally:
+            await Tortoise.close_connections()
+
+    # Playwright's sync API owns this thread's event loop; the ORM gets a loop of its own.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, insert()).result(timeout=30)

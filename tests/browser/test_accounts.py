@@ -1,0 +1,76 @@
+"""Sign-up, login and logout as a person does them in Chromium."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import Account, PageProblems, photo_png, screenshot
+from tests.conftest import PASSWORD, unique_email
+
+
+def fill_signup(page: Page, email: str, password: str = PASSWORD) -> None:
+    page.get_by_label("Display name").fill("Ada Lovelace")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+
+
+def test_sign_up_with_a_photo_lands_on_the_dashboard_showing_it(page: Page, tmp_path: Path):
+    page.goto("/signup")
+    fill_signup(page, unique_email("signup"))
+    page.get_by_label("Profile photo").set_input_files(photo_png(tmp_path))
+    expect(page.get_by_alt_text("Your photo, as others will see it")).to_be_visible()
+    screenshot(page, "signup")
+
+    page.get_by_role("button", name="Create account").click()
+
+    page.wait_for_url("**/dashboard")
+    photo = page.get_by_alt_text("Your profile photo")
+    expect(photo).to_be_visible()
+    expect(page.locator("[data-profile-name]")).to_have_text("Ada Lovelace")
+    # The server's 256x256 re-encoding, loaded through the app.
+    photo_width = photo.evaluate("img => img.decode().then(() => img.naturalWidth)")
+    assert photo_width == 256
+
+
+def test_sign_up_checks_fields_before_sending(page: Page, tmp_path: Path):
+    page.goto("/signup")
+    fill_signup(page, "not-an-email", password="short")
+    text_file = tmp_path / "notes.txt"
+    text_file.write_text("not a picture")
+    page.get_by_label("Profile photo").set_input_files(text_file)
+    page.get_by_role("button", name="Create account").click()
+
+    expect(page.get_by_text("Enter a valid email address")).to_be_visible()
+    expect(page.get_by_text("Use at least 8 characters")).to_be_visible()
+    expect(page.get_by_text("Choose a PNG, JPEG or WebP image.")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/signup$"))
+
+
+def test_a_taken_email_gets_the_servers_message(
+    page: Page, signed_in: Account, problems: PageProblems
+):
+    problems.expect_console_error(r"status of 409")
+    page.context.clear_cookies()
+    page.goto("/signup")
+    fill_signup(page, signed_in.email.upper())
+    page.get_by_role("button", name="Create account").click()
+    expect(page.locator("[data-error-for=email], [data-form-error]").filter(has_text="already")).to_be_visible()
+
+
+def test_log_out_then_back_in_with_remember_me(page: Page, signed_in: Account):
+    page.goto("/dashboard")
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url(re.compile(r"/$"))
+    page.goto("/dashboard")
+    expect(page).to_have_url(re.compile(r"/login\?next=%2Fdashboard$"))
+
+    page.get_by_label("Email").fill(signed_in.email)
+    page.get_by_label("Password").fill(signed_in.password)
+    page.get_by_label("Remember me").check()
+    page.get_by_role("button", name="Log in").click()
+
+    page.wait_for_url("**/dashboard")
+    expect(page.locator("[data-profile-name]")).to_have_text(signed_in.display_name)

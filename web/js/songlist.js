@@ -1,0 +1,128 @@
+// The dashboard's song history: one page of songs, newest first, each with a piano-roll thumbnail
+// and its actions (play, rename, download, delete), and the pager below.
+import { api } from "./api.js";
+import { askUser } from "./dialog.js";
+import { formatDate, formatTime } from "./format.js";
+import { drawThumbnail } from "./pianoroll.js";
+import { loadSongNotes } from "./songs.js";
+import { showToast } from "./toast.js";
+
+const TITLE_MAX_LENGTH = 100;
+
+export function describeSong(song) {
+  const style = song.genre && song.genre !== "any" ? song.genre : "any style";
+  const parts = [
+    style.charAt(0).toUpperCase() + style.slice(1),
+    `${song.key} ${song.mode}`,
+    `${Math.round(song.tempo)} BPM`,
+    formatTime(song.duration_seconds),
+    `${song.note_count} notes`,
+    formatDate(song.created_at),
+  ];
+  return parts.join(" · ");
+}
+
+export class SongList {
+  #root;
+  #onPlay;
+  #page = 1;
+  #part;
+
+  /** `onPlay(song)` plays a song in the page's player. */
+  constructor(root, { onPlay }) {
+    this.#root = root;
+    this.#onPlay = onPlay;
+    this.#part = (name) => root.querySelector(`[data-${name}]`);
+    this.#part("page-previous").addEventListener("click", () => this.load(this.#page - 1));
+    this.#part("page-next").addEventListener("click", () => this.load(this.#page + 1));
+  }
+
+  async load(page = this.#page) {
+    const error = this.#part("songs-error");
+    try {
+      const result = await api.get(`/api/songs?page=${page}`);
+      error.hidden = true;
+      if (result.songs.length === 0 && result.page > 1) return this.load(result.page - 1);
+      this.#page = result.page;
+      this.#render(result);
+    } catch (failure) {
+      error.textContent = `Could not load your songs: ${failure.message}`;
+      error.hidden = false;
+    }
+  }
+
+  #render({ songs, page, pages, total }) {
+    const list = this.#part("song-list");
+    list.replaceChildren(...songs.map((song) => this.#row(song)));
+    this.#part("song-empty").hidden = total > 0;
+    this.#part("song-summary").textContent =
+      total === 0 ? "Nothing saved yet." : `${total} ${total === 1 ? "song" : "songs"}, newest first.`;
+    this.#part("pagination").hidden = pages <= 1;
+    this.#part("page-label").textContent = `Page ${page} of ${pages}`;
+    this.#part("page-previous").disabled = page <= 1;
+    this.#part("page-next").disabled = page >= pages;
+  }
+
+  #row(song) {
+    const template = this.#root.querySelector("[data-song-template]");
+    const row = template.content.firstElementChild.cloneNode(true);
+    const part = (name) => row.querySelector(`[data-song-${name}]`);
+    row.dataset.songId = song.id;
+    part("title").textContent = song.title;
+    part("meta").textContent = describeSong(song);
+    part("download").href = song.midi_url;
+    part("download").setAttribute("aria-label", `Download ${song.title} as MIDI`);
+    for (const [name, label] of [["play", "Play"], ["rename", "Rename"], ["delete", "Delete"]]) {
+      part(name).setAttribute("aria-label", `${label} ${song.title}`);
+    }
+    part("play").addEventListener("click", () => this.#onPlay(song));
+    part("rename").addEventListener("click", () => this.#rename(song));
+    part("delete").addEventListener("click", () => this.#delete(song));
+    this.#drawThumbnail(part("thumbnail"), song);
+    return row;
+  }
+
+  async #drawThumbnail(canvas, song) {
+    canvas.setAttribute("aria-label", `Piano roll of ${song.title}`);
+    try {
+      const { notes } = await loadSongNotes(song);
+      requestAnimationFrame(() => drawThumbnail(canvas, notes));
+    } catch {
+      canvas.setAttribute("aria-label", `No preview for ${song.title}`);
+    }
+  }
+
+  async #rename(song) {
+    const title = await askUser({
+      title: "Rename song",
+      confirmLabel: "Save",
+      input: { label: "Title", value: song.title, maxLength: TITLE_MAX_LENGTH },
+    });
+    if (title === null || !title.trim() || title.trim() === song.title) return;
+    try {
+      await api.patch(`/api/songs/${song.id}`, { title: title.trim() });
+      showToast(`Renamed to “${title.trim()}”.`, { tone: "success" });
+      await this.load();
+    } catch (error) {
+      showToast(error.message, { tone: "error" });
+    }
+  }
+
+  async #delete(song) {
+    const confirmed = await askUser({
+      title: `Delete “${song.title}”?`,
+      message: "The song and its MIDI file are removed for good.",
+      confirmLabel: "Delete song",
+      danger: true,
+    });
+    if (!confirmed) return;
+    try {
+      await api.delete(`/api/songs/${song.id}`);
+      this.#root.dispatchEvent(new CustomEvent("songdeleted", { detail: song }));
+      showToast(`Deleted “${song.title}”.`, { tone: "success" });
+      await this.load();
+    } catch (error) {
+      showToast(error.message, { tone: "error" });
+    }
+  }
+}

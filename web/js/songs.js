@@ -1,0 +1,32 @@
+// A saved song's notes, read from its MIDI file (the one format the API serves them in).
+import { Midi } from "@tonejs/midi";
+import { api } from "./api.js";
+
+/** MIDI bytes -> notes in beats ({pitch, start, duration, velocity 0-127}) and the tempo. */
+export function midiToNotes(bytes, fallbackTempo = 120) {
+  const midi = new Midi(bytes);
+  const ppq = midi.header.ppq;
+  const notes = midi.tracks
+    .flatMap((track) => track.notes)
+    .map((note) => ({
+      pitch: note.midi,
+      start: note.ticks / ppq,
+      duration: note.durationTicks / ppq,
+      velocity: Math.round(note.velocity * 127),
+    }))
+    .sort((a, b) => a.start - b.start);
+  const tempo = midi.header.tempos[0]?.bpm ?? fallbackTempo;
+  return { notes, tempo };
+}
+
+const cache = new Map(); // song id -> {notes, tempo}: a thumbnail and a replay fetch once
+
+/** The notes of the song `song` (an API SongOut), fetched once per page. */
+export async function loadSongNotes(song) {
+  if (!cache.has(song.id)) {
+    const pending = api.getBytes(song.midi_url).then((bytes) => midiToNotes(bytes, song.tempo));
+    pending.catch(() => cache.delete(song.id));
+    cache.set(song.id, pending);
+  }
+  return cache.get(song.id);
+}
