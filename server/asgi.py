@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import socketio
 
 from server.app import create_app
@@ -22,9 +24,17 @@ def create_asgi_app(config: Config | None = None) -> socketio.ASGIApp:
     return socketio.ASGIApp(sio, other_asgi_app=quart_app, socketio_path=SOCKET_PATH)
 
 
-def __getattr__(name: str) -> socketio.ASGIApp:
-    # Built lazily so that importing this module reads no environment and opens no files.
-    if name != "app":
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    globals()["app"] = application = create_asgi_app()
-    return application
+class LazyApp:
+    """Builds the real app from the environment on its first ASGI call (the lifespan startup)."""
+
+    def __init__(self) -> None:
+        self._app: socketio.ASGIApp | None = None
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if self._app is None:
+            self._app = create_asgi_app()
+        await self._app(scope, receive, send)
+
+
+# Importing this module reads no environment and opens no files; Hypercorn's first call does.
+app = LazyApp()

@@ -35,6 +35,7 @@ HTTP_ERROR_MESSAGES = {
     413: "The request body is too large (at most 6 MB).",
     429: "Too many attempts; wait a minute and try again.",
 }
+MALFORMED_JSON = "The body is not valid JSON."
 
 
 class AppError(Exception):
@@ -67,10 +68,18 @@ def error_response(status: int, code: str, message: str) -> Response:
 
 
 class StudioRequest(Request):
-    """Quart's request, with a malformed JSON body reported as such."""
+    """Quart's request, with a malformed JSON body (bad syntax or bad UTF-8) reported as such."""
+
+    async def get_json(self, force: bool = False, silent: bool = False, cache: bool = True) -> Any:
+        try:
+            return await super().get_json(force=force, silent=silent, cache=cache)
+        except UnicodeDecodeError:
+            if silent:
+                return None
+            raise BadRequest(MALFORMED_JSON) from None
 
     def on_json_loading_failed(self, error: Exception) -> Any:
-        raise BadRequest("The body is not valid JSON.")
+        raise BadRequest(MALFORMED_JSON)
 
 
 def install_error_handling(app: Quart) -> None:

@@ -27,6 +27,7 @@ import pytest
 from quart import Quart
 from quart.datastructures import FileStorage
 from quart.testing import QuartClient
+from yarl import URL
 
 from server.app import create_app
 from server.config import DATABASE_FILE, REPO_ROOT, Config, sqlite_url
@@ -193,7 +194,7 @@ class LiveServer:
             url = f"{self.base_url}/api/auth/signup"
             async with http.post(url, data=form, headers={CSRF_HEADER: token}) as response:
                 assert response.status == 201, await response.text()
-            cookies = http.cookie_jar.filter_cookies(self.base_url)
+            cookies = http.cookie_jar.filter_cookies(URL(self.base_url))
             names = (SESSION_COOKIE, CSRF_COOKIE)
             return "; ".join(f"{name}={cookies[name].value}" for name in names)
 

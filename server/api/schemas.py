@@ -128,7 +128,7 @@ def user_out(user: User) -> UserOut:
     """The public view of an account; the photo URL changes whenever the photo does."""
     photo_url = None
     if user.photo_updated_at is not None:
-        photo_url = f"/api/me/photo?v={int(user.photo_updated_at.timestamp())}"
+        photo_url = f"/api/me/photo?v={int(user.photo_updated_at.timestamp() * 1000)}"  # ms
     return UserOut(
         id=user.id,
         email=user.email,

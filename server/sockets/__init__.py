@@ -29,7 +29,10 @@ def create_socket_server(app: Quart) -> socketio.AsyncServer:
     async def connect(sid: str, environ: dict, auth: object = None) -> None:
         user = await user_for_cookie_header(app, environ.get("HTTP_COOKIE"))
         if user is None:
-            raise socketio.exceptions.ConnectionRefusedError(NOT_SIGNED_IN)
+            # The client's connect_error gets {"message": ..., "data": {"code", "message"}}.
+            raise socketio.exceptions.ConnectionRefusedError(
+                NOT_SIGNED_IN["message"], NOT_SIGNED_IN
+            )
         await sio.save_session(sid, {"user_id": user.id, "display_name": user.display_name})
 
     register_handlers(sio)

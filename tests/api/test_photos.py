@@ -1,0 +1,110 @@
+"""Profile photos: accepted formats, the 256x256 result, and every kind of bad upload."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image
+
+from server.models.user import User
+from tests.api.images import (
+    image_bytes,
+    jpeg_with_gps_exif,
+    noise_png,
+    png_header_only,
+    truncated_jpeg,
+)
+from tests.conftest import photo_file, unique_email
+
+BAD_PHOTOS = {
+    "text renamed .png": b"just some words, not an image\n" * 10,
+    "truncated jpeg": truncated_jpeg(),
+    "6 MB image": noise_png(6_000_000),
+    "bomb past Pillow's hard limit": png_header_only(30_000, 30_000),
+    "bomb past Pillow's warning": png_header_only(10_000, 10_000),
+    "too many pixels": png_header_only(8_000, 8_000),
+    "gif": image_bytes(format="GIF"),
+    "empty file": b"",
+}
+
+
+async def put_photo(client, data: bytes, filename: str = "photo.png"):
+    return await client.put("/api/me/photo", files={"photo": photo_file(data, filename)})
+
+
+def decoded(data: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    return image
+
+
+@pytest.mark.parametrize("format", ["PNG", "JPEG", "WEBP"])
+async def test_each_accepted_format_becomes_a_256_webp(auth, client, format):
+    await auth.signup()
+    response = await put_photo(client, image_bytes((900, 300), format=format))
+    assert response.status_code == 200
+    photo = decoded(await (await client.get("/api/me/photo")).get_data())
+    assert (photo.format, photo.size) == ("WEBP", (256, 256))
+
+
+async def test_metadata_is_stripped(auth, client):
+    await auth.signup()
+    await put_photo(client, jpeg_with_gps_exif(), "holiday.jpg")
+    photo = decoded(await (await client.get("/api/me/photo")).get_data())
+    assert not photo.getexif()
+    assert "exif" not in photo.info and "icc_profile" not in photo.info
+
+
+async def test_replacing_the_photo_changes_its_url_and_bytes(auth, client):
+    first = await (await auth.signup(photo=image_bytes(color=(255, 0, 0)))).get_json()
+    before = await (await client.get("/api/me/photo")).get_data()
+    second = await (await put_photo(client, image_bytes(color=(0, 0, 255)))).get_json()
+    after = await (await client.get("/api/me/photo")).get_data()
+    assert second["photo_url"] != first["photo_url"]
+    assert after != before
+
+
+async def test_removing_the_photo(auth, client):
+    await auth.signup(photo=image_bytes())
+    response = await client.delete("/api/me/photo")
+    assert (await response.get_json())["photo_url"] is None
+    assert (await client.get("/api/me/photo")).status_code == 404
+
+
+@pytest.mark.parametrize("name", BAD_PHOTOS)
+async def test_bad_photo_upload_is_refused_and_keeps_the_old_one(auth, client, name):
+    await auth.signup(photo=image_bytes())
+    before = await (await client.get("/api/me/photo")).get_data()
+    response = await put_photo(client, BAD_PHOTOS[name])
+    assert response.status_code == 400
+    error = (await response.get_json())["error"]
+    assert error["code"] == "invalid_photo"
+    assert "PNG, JPEG or WebP" in error["message"] or "pixels" in error["message"]
+    assert await (await client.get("/api/me/photo")).get_data() == before
+
+
+@pytest.mark.parametrize("name", BAD_PHOTOS)
+async def test_signup_with_bad_photo_creates_no_account(client, name):
+    form = {"email": unique_email(), "password": "long enough", "display_name": "Bo"}
+    files = {"photo": photo_file(BAD_PHOTOS[name])}
+    response = await client.post("/api/auth/signup", form=form, files=files)
+    assert response.status_code == 400
+    assert await User.all().count() == 0
+
+
+async def test_photo_upload_needs_a_file(auth, client):
+    await auth.signup()
+    response = await client.put("/api/me/photo", form={"photo": "not a file"})
+    assert response.status_code == 400
+    assert (await response.get_json())["error"]["message"].startswith("photo:")
+
+
+async def test_another_users_photo_needs_login_and_is_served_on_purpose(auth, client, new_client):
+    owner = await (await auth.signup(photo=image_bytes())).get_json()
+    stranger = new_client()
+    path = f"/api/users/{owner['id']}/photo"
+    assert (await stranger.get(path)).status_code == 401
+    await auth.signup(client=stranger)
+    assert (await stranger.get(path)).status_code == 200
+    assert (await stranger.get("/api/users/999999/photo")).status_code == 404

@@ -1,0 +1,63 @@
+"""Malformed, oversized and too-frequent requests: each a clear 4xx and nothing written."""
+
+from __future__ import annotations
+
+import pytest
+
+from server.models.user import User
+from tests.conftest import PASSWORD, photo_file, unique_email
+
+
+async def test_ten_megabyte_body_is_a_413(client):
+    form = {"email": unique_email(), "password": PASSWORD, "display_name": "Big"}
+    files = {"photo": photo_file(b"\0" * 10 * 1024 * 1024)}
+    response = await client.post("/api/auth/signup", form=form, files=files)
+    assert response.status_code == 413
+    assert (await response.get_json())["error"]["code"] == "too_large"
+    assert await User.all().count() == 0
+
+
+@pytest.mark.parametrize("body", [b"{", b'{"email": "a@b.c",}', b"\xff\xfe", b"[1, 2"])
+async def test_malformed_json_is_a_400(auth, client, body):
+    await auth.signup()
+    headers = {"Content-Type": "application/json"}
+    response = await client.patch("/api/me", data=body, headers=headers)
+    assert response.status_code == 400
+    assert (await response.get_json())["error"]["message"] == "The body is not valid JSON."
+
+
+@pytest.mark.parametrize("body", [b"[]", b'"text"', b"null", b"42"])
+async def test_json_that_is_not_an_object_is_a_400(client, body):
+    headers = {"Content-Type": "application/json"}
+    response = await client.post("/api/auth/login", data=body, headers=headers)
+    assert response.status_code == 400
+    assert (await response.get_json())["error"]["message"].startswith("body:")
+
+
+async def test_json_endpoint_given_a_form_is_a_400(client):
+    response = await client.post("/api/auth/login", form={"email": "a@b.c", "password": "x"})
+    assert response.status_code == 400
+    assert "JSON" in (await response.get_json())["error"]["message"]
+
+
+async def test_login_attempts_on_one_account_are_rate_limited(auth, new_client):
+    email = unique_email()
+    await auth.signup(email=email)
+    statuses = [(await auth.login(email, "wrong guess", client=new_client())).status_code
+                for _ in range(6)]  # fmt: skip
+    assert statuses == [401] * 5 + [429]
+    blocked = await auth.login(email, PASSWORD, client=new_client())
+    assert blocked.status_code == 429
+    assert int(blocked.headers["Retry-After"]) > 0
+    assert (await blocked.get_json())["error"]["code"] == "rate_limited"
+
+
+async def test_login_attempts_from_one_address_are_rate_limited(auth):
+    statuses = {(await auth.login(unique_email(), "guess")).status_code for _ in range(31)}
+    assert statuses == {401, 429}
+
+
+async def test_signups_from_one_address_are_rate_limited(auth, new_client):
+    statuses = [(await auth.signup(client=new_client())).status_code for _ in range(11)]
+    assert statuses == [201] * 10 + [429]
+    assert await User.all().count() == 10
