@@ -85,7 +85,7 @@ def read_music21_piece(piece: Piece) -> Melody:
 def stream_to_melody(score: stream.Stream, *, genre: str | None, name: str) -> Melody:
     """The top line of the highest part (soprano for chorales), in its own key."""
     parts = list(score.parts) if isinstance(score, stream.Score) else []
-    part = (max(parts, key=_mean_pitch) if parts else score).stripTies()
+    part = max(parts, key=_mean_pitch) if parts else score
     flat = part.flatten()
     bar_ticks, pickup_ticks = _bar_layout(part, flat)
     shift = (bar_ticks - pickup_ticks) % bar_ticks  # so that tick 0 is a bar line
@@ -102,13 +102,20 @@ def _mean_pitch(part: stream.Stream) -> float:
 
 
 def _note_spans(flat: stream.Stream) -> list[tuple[int, int, int]]:
-    spans = []
+    """(start, end, top pitch) per note or chord; tied notes joined (music21's stripTies takes
+    seconds per quartet movement, this takes milliseconds)."""
+    spans: list[tuple[int, int, int]] = []
     for note in flat.notes:
         length = round(note.quarterLength * TICKS_PER_QUARTER)
         if length <= 0:  # grace notes take no time
             continue
         start = round(note.offset * TICKS_PER_QUARTER)
-        spans.append((start, start + length, max(p.midi for p in note.pitches)))
+        pitch = max(p.midi for p in note.pitches)
+        tied = note.tie is not None and note.tie.type in ("stop", "continue")
+        if tied and spans and spans[-1][1] == start and spans[-1][2] == pitch:
+            spans[-1] = (spans[-1][0], start + length, pitch)
+        else:
+            spans.append((start, start + length, pitch))
     return skyline(spans)
 
 
