@@ -10,10 +10,15 @@ from urllib.parse import urlencode
 from quart import Blueprint, redirect, render_template, request
 from werkzeug.wrappers import Response
 
+from server.generation.melody import GENRES, MODES, PITCH_NAMES
+from server.generation.vocabulary import ANY_GENRE
 from server.models.user import User
 from server.security.sessions import signed_in_user
 
 blueprint = Blueprint("pages", __name__)
+
+# What the studio's controls offer; ANY_GENRE asks the model for no particular genre.
+STUDIO_CHOICES = {"genres": (ANY_GENRE, *GENRES), "keys": PITCH_NAMES, "modes": MODES}
 
 
 async def render_page(template: str, user: User | None, **context: object) -> str:
@@ -59,4 +64,4 @@ async def studio() -> str | Response:
     user = await signed_in_user()
     if user is None:
         return login_redirect()
-    return await render_page("studio.html", user, active="studio")
+    return await render_page("studio.html", user, active="studio", **STUDIO_CHOICES)

@@ -119,7 +119,7 @@ export class Player extends EventTarget {
   seek(beats) {
     const target = Math.min(Math.max(beats, 0), this.#bufferedBeats);
     this.#releaseAll();
-    this.#transport.ticks = this.#ticks(target);
+    this.#transport.ticks = Math.round(target * this.#transport.PPQ);
     this.dispatchEvent(new CustomEvent("seek", { detail: target }));
   }
 
@@ -166,6 +166,7 @@ export class Player extends EventTarget {
     return this.#instruments.get(name);
   }
 
+  /** A transport time ("384i": ticks) for a position in beats. */
   #ticks(beats) {
     return `${Math.round(beats * this.#transport.PPQ)}i`;
   }

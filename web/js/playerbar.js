@@ -118,8 +118,9 @@ export class PlayerBar {
     const active = state === "playing" || state === "buffering";
     const { toggle, status } = this.#parts;
     toggle.setAttribute("aria-label", active ? "Pause" : "Play");
-    toggle.querySelector("[data-icon-play]").hidden = active;
-    toggle.querySelector("[data-icon-pause]").hidden = !active;
+    // SVG elements have no `hidden` property; the attribute is what the stylesheet hides.
+    toggle.querySelector("[data-icon-play]").toggleAttribute("hidden", active);
+    toggle.querySelector("[data-icon-pause]").toggleAttribute("hidden", !active);
     status.textContent = this.#loading ? "Loading instrument…" : STATUS_TEXT[state];
     this.#root.dataset.state = state;
   }
