@@ -9,22 +9,19 @@ import csv
 import shutil
 from pathlib import Path
 
-import numpy as np
-
-from server.generation.lstm import CONFIG_FILE, VOCABULARY_FILE, WEIGHTS_FILE
+from server.generation.lstm import LstmNetwork
 from training.network import BEST_WEIGHTS_FILE, load_run, network_to_arrays
 from training.train import HISTORY_FILE
 
 
 def export_run(run: Path, out: Path, weights_file: str = BEST_WEIGHTS_FILE) -> Path:
     """Write weights.npz, config.json and vocabulary.json into `out` (replaced atomically)."""
-    network, config, _ = load_run(run, weights_file)
+    network, config, vocabulary = load_run(run, weights_file)
+    runtime = LstmNetwork(config, network_to_arrays(network, config))
+    runtime.vocabulary = vocabulary
     partial = out.with_name(out.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
-    partial.mkdir(parents=True)
-    np.savez(partial / WEIGHTS_FILE, **network_to_arrays(network, config))
-    for name in (CONFIG_FILE, VOCABULARY_FILE):
-        shutil.copy(run / name, partial / name)
+    runtime.save(partial)
     kept = out / "metrics.json"  # evaluation results survive a re-export until re-measured
     if kept.exists():
         shutil.copy(kept, partial / kept.name)

@@ -99,7 +99,8 @@ class LstmNetwork:
         self.biases = [self.arrays[f"lstm_{k}_bias"] for k in range(1, config.layers)]
 
     @staticmethod
-    def _check_shapes(config: NetworkConfig, arrays: dict[str, np.ndarray]) -> None:
+    def array_shapes(config: NetworkConfig) -> dict[str, tuple[int, ...]]:
+        """Name -> shape of every exported array."""
         gates, hidden = 4 * config.hidden, config.hidden
         expected = {
             "input_pitch": (config.n_pitch + 1, gates),
@@ -118,7 +119,11 @@ class LstmNetwork:
         for k in range(1, config.layers):
             expected[f"lstm_{k}_kernel"] = (2 * hidden, gates)
             expected[f"lstm_{k}_bias"] = (gates,)
-        for name, shape in expected.items():
+        return expected
+
+    @classmethod
+    def _check_shapes(cls, config: NetworkConfig, arrays: dict[str, np.ndarray]) -> None:
+        for name, shape in cls.array_shapes(config).items():
             if name not in arrays:
                 raise CheckpointError(f"checkpoint weights lack the array {name!r}")
             if tuple(arrays[name].shape) != shape:
@@ -139,7 +144,7 @@ class LstmNetwork:
             vocabulary = Vocabulary.from_json(json.loads((folder / VOCABULARY_FILE).read_text()))
         except CheckpointError:
             raise
-        except (OSError, ValueError, TypeError, KeyError) as error:
+        except (OSError, ValueError, TypeError, KeyError, AttributeError) as error:
             raise CheckpointError(f"cannot read checkpoint {folder}: {error}") from error
         expected = NetworkConfig.for_vocabulary(vocabulary)
         for field in ("n_pitch", "n_duration", "n_position", "n_genre", "n_mode"):
@@ -150,6 +155,28 @@ class LstmNetwork:
         network = cls(config, arrays)
         network.vocabulary = vocabulary
         return network
+
+    @classmethod
+    def random(cls, vocabulary: Vocabulary, *, seed: int = 0, **sizes: int) -> LstmNetwork:
+        """An untrained network of the right shapes (tests and benchmarks without weights)."""
+        config = NetworkConfig.for_vocabulary(vocabulary, **sizes)
+        shapes = cls.array_shapes(config)
+        rng = np.random.default_rng(seed)
+        arrays = {name: rng.normal(0.0, 0.3, shape) for name, shape in shapes.items()}
+        network = cls(config, arrays)
+        network.vocabulary = vocabulary
+        return network
+
+    def save(self, path: str | Path) -> None:
+        """Write weights.npz, config.json and vocabulary.json into the folder `path`."""
+        if self.vocabulary is None:
+            raise CheckpointError("a network is saved together with its vocabulary")
+        folder = Path(path)
+        folder.mkdir(parents=True, exist_ok=True)
+        np.savez(folder / WEIGHTS_FILE, **self.arrays)
+        (folder / CONFIG_FILE).write_text(json.dumps(self.config.to_json(), indent=2) + "\n")
+        vocabulary = json.dumps(self.vocabulary.to_json(), indent=2) + "\n"
+        (folder / VOCABULARY_FILE).write_text(vocabulary)
 
     def initial_state(self, batch: int) -> np.ndarray:
         """Zero state, shape (layers, 2, batch, hidden)."""

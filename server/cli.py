@@ -1,0 +1,100 @@
+"""Command line: `python -m server.cli generate --genre jazz --key D --bars 16 --out song.mid`.
+
+Each subcommand is a `<name>_command(args) -> str` that returns a summary or raises
+CommandError; `main` maps errors to a one-line message and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from server.generation.lstm import CheckpointError, LstmNetwork
+from server.generation.melody import GENRES, MODES, key_name
+from server.generation.midi_io import melody_to_midi
+from server.generation.sampler import ANY_GENRE, SamplingParams, generate
+
+DEFAULT_CHECKPOINT = Path(__file__).resolve().parent.parent / "models" / "melody"
+
+
+class CommandError(Exception):
+    """A problem the user can fix; printed without a traceback."""
+
+
+def generate_command(args: argparse.Namespace) -> str:
+    """Sample one melody and write it as a standard MIDI file."""
+    try:
+        params = SamplingParams(
+            genre=None if args.genre == ANY_GENRE else args.genre,
+            key=args.key,
+            mode=args.mode,
+            tempo=args.tempo,
+            bars=args.bars,
+            temperature=args.temperature,
+            top_p=args.top_p,
+            seed=args.seed,
+            program=args.program,
+        ).with_seed()
+        network = LstmNetwork.load(args.checkpoint)
+    except (ValueError, CheckpointError) as error:
+        raise CommandError(str(error)) from error
+    melody = generate(network, [params])[0]
+    write_atomically(args.out, melody_to_midi(melody, program=params.program))
+    return (
+        f"wrote {args.out}: {params.bars} bars of {args.genre} in "
+        f"{key_name(melody.tonic, melody.mode)} at {params.tempo:g} bpm, "
+        f"{melody.note_count} notes, seed {params.seed}"
+    )
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write through a temporary file so a failed run never leaves half a file."""
+    if not path.parent.is_dir():
+        raise CommandError(f"cannot write {path}: folder {path.parent} does not exist")
+    partial = path.with_name(path.name + ".partial")
+    try:
+        partial.write_bytes(data)
+        partial.replace(path)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise CommandError(f"cannot write {path}: {error.strerror}") from error
+
+
+def add_generate_parser(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("generate", help="sample a melody into a MIDI file")
+    parser.add_argument("--genre", default=ANY_GENRE, choices=(*GENRES, ANY_GENRE))
+    parser.add_argument("--key", default="C", help="tonic: C, F#, Bb, ...")
+    parser.add_argument("--mode", default="major", choices=MODES)
+    parser.add_argument("--tempo", type=float, default=120.0, help="quarter notes per minute")
+    parser.add_argument("--bars", type=int, default=8, help="length in 4/4 bars, 1..128")
+    parser.add_argument("--temperature", type=float, default=1.0, help="0.1..2, higher = wilder")
+    parser.add_argument("--top-p", type=float, default=0.95, help="nucleus sampling, 0..1")
+    parser.add_argument("--seed", type=int, help="same seed and options, same melody")
+    parser.add_argument("--program", type=int, default=0, help="General MIDI instrument 0..127")
+    parser.add_argument("--checkpoint", type=Path, default=DEFAULT_CHECKPOINT)
+    parser.add_argument("--out", type=Path, required=True, help="MIDI file to write")
+    parser.set_defaults(handler=generate_command)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m server.cli", description="Cadenza tools")
+    commands = parser.add_subparsers(dest="command", required=True)
+    add_generate_parser(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace], str] = args.handler
+    try:
+        print(handler(args))
+    except CommandError as error:
+        parser.exit(2, f"{parser.prog} {args.command}: error: {error}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,130 @@
+"""Sampling: reproducible by seed whatever the batch, exact length in bars, key and mode,
+temperature and top-p extremes, primers, and clear errors for bad parameters."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from server.generation.lstm import LstmNetwork
+from server.generation.melody import TICKS_PER_QUARTER
+from server.generation.sampler import (
+    InvalidParamsError,
+    MelodyStream,
+    SamplingParams,
+    generate,
+    sample_next,
+    tonic_of,
+)
+from server.generation.vocabulary import default_vocabulary
+
+BAR = 4 * TICKS_PER_QUARTER
+
+
+@pytest.fixture(scope="module")
+def network() -> LstmNetwork:
+    return LstmNetwork.random(default_vocabulary(), hidden=16, layers=2, duration_hidden=8)
+
+
+def test_same_seed_gives_the_same_notes_whatever_the_batch(network: LstmNetwork) -> None:
+    wanted = SamplingParams(genre="jazz", key="D", mode="minor", bars=4, seed=7)
+    alone = generate(network, [wanted])[0]
+    others = [SamplingParams(genre="folk", bars=bars, seed=bars) for bars in (1, 2, 6)]
+    crowded = generate(network, [others[0], wanted, *others[1:]])[1]
+
+    assert crowded.notes() == alone.notes()
+    assert generate(network, [SamplingParams(bars=4, seed=8)])[0].notes() != alone.notes()
+
+
+@pytest.mark.parametrize("bars", [1, 3, 16])
+def test_melody_ends_exactly_on_the_last_bar_line(network: LstmNetwork, bars: int) -> None:
+    melody = generate(network, [SamplingParams(bars=bars, seed=bars, temperature=2.0)])[0]
+    assert melody.total_ticks == bars * BAR
+    assert melody.bar_ticks == BAR and melody.pickup_ticks == 0
+
+
+@pytest.mark.parametrize(
+    "key, mode, tonic",
+    [("C", "major", 0), ("D", "minor", 2), ("F#", "major", 6), ("Bb", "minor", 10)],
+)
+def test_notes_come_out_in_the_requested_key(network, key: str, mode: str, tonic: int) -> None:
+    params = SamplingParams(key=key, mode=mode, bars=2, seed=3)
+    melody = generate(network, [params])[0]
+    reference = generate(network, [SamplingParams(mode=mode, key="C" if mode == "major" else "A",
+                                                  bars=2, seed=3)])[0]  # fmt: skip
+    shift = {pitch_a - pitch_b for (pitch_a, *_), (pitch_b, *_) in
+             zip(melody.notes(), reference.notes(), strict=True)}  # fmt: skip
+    assert (melody.tonic, melody.mode) == (tonic, mode)
+    assert len(shift) == 1 and shift.pop() % 12 == (tonic - (0 if mode == "major" else 9)) % 12
+
+
+def test_stream_emits_notes_in_beats_as_it_goes(network: LstmNetwork) -> None:
+    stream = MelodyStream(SamplingParams(key="G", bars=1, seed=1), network.vocabulary)
+    state = network.initial_state(1)
+    emitted = []
+    while not stream.done:
+        logits, state = network.step(*(np.array([i]) for i in stream.next_inputs()), state)
+        pitch = stream.choose_pitch(logits[0])
+        duration = stream.choose_duration(network.duration_logits(state, np.array([pitch]))[0])
+        emitted.append(stream.accept(pitch, duration))
+    assert [note for note in emitted if note] == stream.melody().notes()
+
+
+def test_primer_opens_the_melody(network: LstmNetwork) -> None:
+    primer = ((62, 0.0, 1.0), (66, 1.0, 0.5), (69, 1.5, 0.5))
+    melody = generate(network, [SamplingParams(key="D", primer=primer, bars=2, seed=4)])[0]
+    assert melody.notes()[:3] == list(primer)
+
+
+def test_top_p_zero_always_picks_the_most_likely() -> None:
+    logits = np.array([0.0, 3.0, 1.0, 2.9])
+    picks = {sample_next(logits, np.random.default_rng(seed), 2.0, 0.0) for seed in range(50)}
+    assert picks == {1}
+
+
+def test_low_temperature_concentrates_and_masks_are_respected() -> None:
+    logits = np.array([0.0, 1.0, 0.5])
+    rng = np.random.default_rng(0)
+    cold = [sample_next(logits, rng, 0.1, 1.0) for _ in range(200)]
+    assert cold.count(1) > 190
+    allowed = np.array([True, False, True])
+    assert 1 not in {sample_next(logits, rng, 2.0, 1.0, allowed) for _ in range(200)}
+
+
+def test_top_p_keeps_only_the_nucleus() -> None:
+    logits = np.log(np.array([0.5, 0.3, 0.15, 0.05]))
+    rng = np.random.default_rng(0)
+    assert {sample_next(logits, rng, 1.0, 0.75) for _ in range(300)} == {0, 1}
+
+
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"genre": "polka"}, "genre"),
+        ({"key": "H"}, "key"),
+        ({"key": "C##"}, "key"),
+        ({"mode": "dorian"}, "mode"),
+        ({"tempo": 20}, "tempo"),
+        ({"tempo": "fast"}, "tempo"),
+        ({"bars": 0}, "bars"),
+        ({"bars": 129}, "bars"),
+        ({"bars": 2.5}, "bars"),
+        ({"temperature": 0.0}, "temperature"),
+        ({"top_p": 1.5}, "top_p"),
+        ({"seed": -1}, "seed"),
+        ({"program": 128}, "program"),
+        ({"primer": ((60, 0.0, -1.0),)}, "primer"),
+        ({"primer": ((60, 31.0, 2.0),)}, "primer"),
+        ({"primer": ("C4",)}, "primer"),
+    ],
+)
+def test_bad_parameters_name_the_field(change: dict, field: str) -> None:
+    with pytest.raises(InvalidParamsError, match=field) as error:
+        SamplingParams(**({"bars": 8} | change))
+    assert error.value.field == field
+
+
+def test_any_genre_means_the_general_model_and_keys_parse() -> None:
+    assert SamplingParams(genre="any").genre is None
+    assert [tonic_of(key) for key in ("C", "c#", "Db", "B", "Cb")] == [0, 1, 1, 11, 11]
+    assert SamplingParams().with_seed().seed is not None

@@ -1,0 +1,101 @@
+"""`python -m server.cli generate`: a MIDI file that music21 and mido read back as asked for,
+and one-line errors (exit status 2) for bad options or a broken checkpoint."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import mido
+import pytest
+
+from server import cli
+from server.generation.lstm import LstmNetwork
+from server.generation.vocabulary import default_vocabulary
+
+
+@pytest.fixture
+def checkpoint(tmp_path: Path) -> Path:
+    network = LstmNetwork.random(default_vocabulary(), hidden=16, layers=2, duration_hidden=8)
+    network.save(tmp_path / "melody")
+    return tmp_path / "melody"
+
+
+def run_generate(*options: str) -> int:
+    try:
+        return cli.main(["generate", *options])
+    except SystemExit as exit_:
+        return int(exit_.code)
+
+
+def test_generate_writes_midi_with_key_tempo_program_and_bars(tmp_path, checkpoint) -> None:
+    out = tmp_path / "song.mid"
+    status = run_generate(
+        "--genre", "jazz", "--key", "D", "--mode", "minor", "--tempo", "140", "--bars", "6",
+        "--temperature", "0.9", "--seed", "7", "--program", "66",
+        "--checkpoint", str(checkpoint), "--out", str(out),
+    )  # fmt: skip
+    assert status == 0
+
+    midi = mido.MidiFile(out)
+    messages = [message for track in midi.tracks for message in track]
+    tempos = [m.tempo for m in messages if m.type == "set_tempo"]
+    assert [round(mido.tempo2bpm(t)) for t in tempos] == [140]
+    assert [m.program for m in messages if m.type == "program_change"] == [66]
+    assert [m.key for m in messages if m.type == "key_signature"] == ["Dm"]
+
+    music21 = pytest.importorskip("music21")
+    score = music21.converter.parse(str(out))
+    key = score.recurse().getElementsByClass(music21.key.KeySignature).first()
+    assert key.sharps == -1  # D minor: one flat
+    assert score.parts[0].highestTime == 6 * 4  # six bars of 4/4, in quarter notes
+    assert len(score.parts[0].getElementsByClass("Measure")) == 6
+
+
+def test_same_seed_writes_the_same_file(tmp_path: Path, checkpoint: Path) -> None:
+    for name in ("a.mid", "b.mid"):
+        run_generate("--seed", "3", "--checkpoint", str(checkpoint), "--out", str(tmp_path / name))
+    assert (tmp_path / "a.mid").read_bytes() == (tmp_path / "b.mid").read_bytes()
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (["--tempo", "500"], "tempo"),
+        (["--bars", "0"], "bars"),
+        (["--key", "X"], "key"),
+        (["--top-p", "2"], "top_p"),
+        (["--seed", "-4"], "seed"),
+        (["--genre", "polka"], "invalid choice"),
+        (["--bars", "many"], "invalid int"),
+    ],
+)
+def test_bad_options_exit_2_with_a_message(tmp_path, checkpoint, capsys, options, message) -> None:
+    out = tmp_path / "song.mid"
+    status = run_generate(*options, "--checkpoint", str(checkpoint), "--out", str(out))
+    assert status == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("broken", ["missing", "corrupt"])
+def test_broken_checkpoint_exits_2_without_traceback(tmp_path, checkpoint, broken) -> None:
+    if broken == "corrupt":
+        (checkpoint / "weights.npz").write_bytes(b"\x00garbage")
+    folder = checkpoint if broken == "corrupt" else tmp_path / "missing"
+    out = tmp_path / "song.mid"
+    result = subprocess.run(
+        [sys.executable, "-m", "server.cli", "generate", "--checkpoint", str(folder),
+         "--out", str(out)],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "checkpoint" in result.stderr and "Traceback" not in result.stderr
+    assert not out.exists()
+
+
+def test_unwritable_output_folder_is_reported(tmp_path, checkpoint, capsys) -> None:
+    out = tmp_path / "no" / "such" / "song.mid"
+    assert run_generate("--checkpoint", str(checkpoint), "--out", str(out)) == 2
+    assert "does not exist" in capsys.readouterr().err
