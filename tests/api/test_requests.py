@@ -8,13 +8,19 @@ from server.models.user import User
 from tests.conftest import PASSWORD, photo_file, unique_email
 
 
-async def test_ten_megabyte_body_is_a_413(client):
-    form = {"email": unique_email(), "password": PASSWORD, "display_name": "Big"}
-    files = {"photo": photo_file(b"\0" * 10 * 1024 * 1024)}
-    response = await client.post("/api/auth/signup", form=form, files=files)
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("POST", "/api/auth/signup"), ("PUT", "/api/me/photo"), ("POST", "/api/auth/login")],
+)
+async def test_ten_megabyte_body_is_a_413(auth, client, method, path):
+    await auth.signup()
+    boundary = "cadenza-test"
+    headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    body = b"\0" * (10 * 1024 * 1024)
+    response = await client.open(path, method=method, data=body, headers=headers)
     assert response.status_code == 413
     assert (await response.get_json())["error"]["code"] == "too_large"
-    assert await User.all().count() == 0
+    assert await User.all().count() == 1  # only the account signed up above
 
 
 @pytest.mark.parametrize("body", [b"{", b'{"email": "a@b.c",}', b"\xff\xfe", b"[1, 2"])

@@ -1,0 +1,38 @@
+"""AuthSession: fresh random ids, lifetimes and revocation."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from server.models.auth_session import AuthSession, utc_now
+
+IDLE = timedelta(hours=1)
+
+
+async def test_issue_gives_a_long_random_id(make_user):
+    user = await make_user()
+    first = await AuthSession.issue(user, remember=False, lifetime=timedelta(hours=2))
+    second = await AuthSession.issue(user, remember=False, lifetime=timedelta(hours=2))
+    assert first.auth_id != second.auth_id
+    assert len(first.auth_id) >= 43  # 256 bits in URL-safe base64
+
+
+async def test_activity_rules(make_user):
+    session = await AuthSession.issue(await make_user(), remember=True, lifetime=timedelta(days=1))
+    now = utc_now()
+    assert session.is_active(now, IDLE)
+    assert not session.is_active(now + IDLE, IDLE)  # idle too long
+    session.last_seen_at = now + timedelta(days=1)
+    assert not session.is_active(now + timedelta(days=1, seconds=1), IDLE)  # past its lifetime
+    await session.revoke()
+    assert not session.is_active(now, IDLE)
+
+
+async def test_revoke_all_keeps_the_named_session(make_user):
+    user = await make_user()
+    kept, *others = [
+        await AuthSession.issue(user, remember=False, lifetime=timedelta(hours=1)) for _ in range(3)
+    ]
+    assert await AuthSession.revoke_all(user, keep_auth_id=kept.auth_id) == 2
+    live = await AuthSession.filter(user=user, revoked_at__isnull=True)
+    assert [session.auth_id for session in live] == [kept.auth_id]

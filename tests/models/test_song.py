@@ -1,0 +1,56 @@
+"""The Song model: building from streamed notes, its MIDI, ids and ownership cascade."""
+
+from __future__ import annotations
+
+import io
+
+import mido
+import pytest
+
+from server.models.song import Song, SongStatus, SourceKind
+
+NOTES = [(67, 0.0, 0.5), (69, 0.5, 0.5), (71, 1.0, 1.0), (72, 3.0, 1.0)]  # a rest at beat 2
+
+
+async def test_from_notes_renders_midi_and_counts(make_user):
+    owner = await make_user()
+    song = Song.from_notes(owner, NOTES, title="Walk", tempo=120.0, tonic=7, mode="major")
+    assert (song.key, song.mode, song.note_count) == ("G", "major", 4)
+    assert song.duration_seconds == pytest.approx(2.0)  # 4 beats at 120 per minute
+    midi = mido.MidiFile(file=io.BytesIO(song.to_midi()))
+    assert [m.note for m in midi.tracks[1] if m.type == "note_on"] == [67, 69, 71, 72]
+
+
+async def test_saved_song_round_trips(make_user, make_song):
+    owner = await make_user()
+    song = await make_song(
+        owner,
+        NOTES,
+        title="Saved",
+        source_kind=SourceKind.ROOM,
+        status=SongStatus.DRAFT,
+        parameters={"temperature": 0.9, "seed": 7},
+        model_version="lstm-1",
+    )
+    loaded = await Song.get(id=song.id)
+    assert loaded.to_midi() == song.to_midi()
+    assert loaded.parameters == {"temperature": 0.9, "seed": 7}
+    assert (loaded.source_kind, loaded.status) == (SourceKind.ROOM, SongStatus.DRAFT)
+
+
+async def test_ids_are_unguessable(make_user, make_song):
+    owner = await make_user()
+    ids = {(await make_song(owner)).id for _ in range(3)}
+    assert len(ids) == 3 and all(len(song_id) == 32 for song_id in ids)
+
+
+async def test_deleting_the_owner_deletes_the_songs(make_user, make_song):
+    owner = await make_user()
+    await make_song(owner)
+    await owner.delete()
+    assert await Song.all().count() == 0
+
+
+def test_unknown_mode_is_refused():
+    with pytest.raises(ValueError, match="mode"):
+        Song.from_notes(None, NOTES, title="x", mode="dorian")
