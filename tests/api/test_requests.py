@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from server.models.user import User
-from tests.conftest import PASSWORD, photo_file, unique_email
+from tests.conftest import PASSWORD, unique_email
 
 
 @pytest.mark.parametrize(
