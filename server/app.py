@@ -15,6 +15,7 @@ from server.security.csrf import init_csrf
 from server.security.headers import init_security_headers
 from server.security.passwords import make_hasher
 from server.security.sessions import init_sessions
+from server.services.generation import init_generation
 from server.views import pages
 
 
@@ -41,6 +42,7 @@ def create_app(config: Config | None = None) -> Quart:
     )
     install_error_handling(app)
     init_database(app, config.database_url)
+    init_generation(app, config)  # loads the melody model once, runs the live engine
     # CSRF before the rate limiter, so forged requests cost nothing.
     init_csrf(app, secure=config.cookie_secure)
     store = RedisStore(config.redis_url) if config.redis_url else None

@@ -37,10 +37,13 @@ class Config:
     argon2_memory_cost: int = 64 * 1024  # KiB, i.e. 64 MiB per hash
     argon2_parallelism: int = 4  # lanes
     rate_limits_enabled: bool = True
+    model_dir: Path = REPO_ROOT / "models" / "melody"  # the melody checkpoint folder
+    stream_pacing: bool = True  # False writes live streams flat out (tests, benchmarks)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
-        """Read INSTANCE_PATH, SECRET_KEY, DATABASE_URL, REDIS_URL and COOKIE_SECURE."""
+        """Read INSTANCE_PATH, SECRET_KEY, DATABASE_URL, REDIS_URL, COOKIE_SECURE,
+        CADENZA_MODEL_DIR and CADENZA_STREAM_PACING."""
         env = os.environ if environ is None else environ
         instance_path = Path(env.get("INSTANCE_PATH") or REPO_ROOT / "instance").resolve()
         instance_path.mkdir(parents=True, exist_ok=True)
@@ -50,6 +53,8 @@ class Config:
             database_url=env.get("DATABASE_URL") or sqlite_url(instance_path / DATABASE_FILE),
             redis_url=env.get("REDIS_URL") or None,
             cookie_secure=env.get("COOKIE_SECURE", "").strip().lower() in _TRUE,
+            model_dir=Path(env.get("CADENZA_MODEL_DIR") or REPO_ROOT / "models" / "melody"),
+            stream_pacing=env.get("CADENZA_STREAM_PACING", "on").strip().lower() in _TRUE,
         )
 
 

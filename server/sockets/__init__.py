@@ -10,6 +10,7 @@ import socketio
 from quart import Quart
 
 from server.security.sessions import user_for_cookie_header
+from server.sockets import generation
 
 # Bytes per HTTP long-polling payload; protocol messages are small (Hypercorn caps WebSocket
 # frames at 64 KiB as well).
@@ -35,10 +36,17 @@ def create_socket_server(app: Quart) -> socketio.AsyncServer:
             )
         await sio.save_session(sid, {"user_id": user.id, "display_name": user.display_name})
 
-    register_handlers(sio)
+    register_handlers(sio, app)
     app.extensions["socketio"] = sio
     return sio
 
 
-def register_handlers(sio: socketio.AsyncServer) -> None:
-    """Wire each feature's events (one module per feature, e.g. `generation.register(sio)`)."""
+def register_handlers(sio: socketio.AsyncServer, app: Quart) -> None:
+    """Wire each feature's events (one module per feature); `register` returns the feature's
+    clean-up, run when a client disconnects (python-socketio keeps one handler per event)."""
+    cleanups = [generation.register(sio, app)]
+
+    @sio.event
+    async def disconnect(sid: str, reason: str) -> None:
+        for cleanup in cleanups:
+            await cleanup(sid)

@@ -1,0 +1,272 @@
+"""The live generation engine: many melody streams advanced together (continuous batching).
+
+Every live stream keeps its own LSTM state. One loop on the event loop collects the streams that
+need notes, advances them by one event in a single batched step on a worker thread, and hands the
+new notes to each stream's sink. A paced stream stays a few beats ahead of its own real-time
+playhead and no further; an unpaced one (nobody listening) runs flat out. This module imports
+neither Quart, Socket.IO nor the database: whoever starts a stream gives it a `StreamSink`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import logging
+import time
+import uuid
+from collections.abc import Hashable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Protocol
+
+import numpy as np
+
+from server.generation.lstm import LstmNetwork
+from server.generation.melody import TICKS_PER_QUARTER
+from server.generation.sampler import BAR_TICKS, MelodyStream, SamplingParams, step_streams
+
+log = logging.getLogger(__name__)
+
+NOTE_VELOCITY = 90  # MIDI velocity of every note; the saved MIDI file uses the same
+BEATS_PER_BAR = BAR_TICKS / TICKS_PER_QUARTER
+MAX_BATCH = 1024  # streams per network step; more wait for the next step (bounds step latency)
+
+
+class EndReason(StrEnum):
+    COMPLETE = "complete"  # reached its final bar line
+    STOPPED = "stopped"  # the listener asked for it to end early, keeping what exists
+    DISCARDED = "discarded"  # the listener asked for it to end and be thrown away
+    DISCONNECTED = "disconnected"  # the listener went away
+    FAILED = "failed"  # the step raised; the stream cannot go on
+
+
+@dataclass(frozen=True, slots=True)
+class StreamedNote:
+    """One note as it goes out: `index` counts notes from 0, `start` and `duration` in beats."""
+
+    index: int
+    pitch: int
+    start: float
+    duration: float
+    velocity: int = NOTE_VELOCITY
+
+    def to_json(self) -> dict[str, int | float]:
+        return {
+            "index": self.index,
+            "pitch": self.pitch,
+            "start": self.start,
+            "duration": self.duration,
+            "velocity": self.velocity,
+        }
+
+
+class StreamSink(Protocol):
+    """Where a stream's output goes; both calls run on the event loop and must not block."""
+
+    def stream_notes(self, stream: LiveStream, notes: list[StreamedNote]) -> None: ...
+
+    def stream_ended(self, stream: LiveStream) -> None: ...
+
+
+@dataclass(frozen=True)
+class Pacing:
+    """How far ahead of its playhead a stream is written, in beats (seconds where stated).
+
+    A stream is topped up when it is less than `lead_beats` (and `lead_seconds`) ahead, then
+    written `refill_beats` further in one go, so each top-up is one frame of a few notes.
+    """
+
+    lead_beats: float = 3.0
+    lead_seconds: float = 1.5  # covers network and scheduling jitter at fast tempos
+    refill_beats: float = 2.0
+
+    def low_water(self, tempo: float) -> float:
+        """Beats ahead below which a stream at `tempo` quarter notes per minute needs notes."""
+        return max(self.lead_beats, self.lead_seconds * tempo / 60.0)
+
+    def high_water(self, tempo: float) -> float:
+        return self.low_water(tempo) + self.refill_beats
+
+
+@dataclass(eq=False)
+class LiveStream:
+    """A stream the engine is writing. `notes` are every note handed to the sink so far."""
+
+    id: str
+    owner: Hashable
+    melody: MelodyStream
+    sink: StreamSink
+    paced: bool
+    state: np.ndarray  # (layers, 2, hidden) float32: h and c of every LSTM layer
+    notes: list[StreamedNote] = field(default_factory=list)
+    started_at: float | None = None  # monotonic seconds when its first note went out
+    end_reason: EndReason | None = None
+    filling: bool = True  # being topped up to the high water mark
+
+    @property
+    def params(self) -> SamplingParams:
+        return self.melody.params
+
+    @property
+    def written_beats(self) -> float:
+        """Beats of music written so far, rests included."""
+        return self.melody.tick / TICKS_PER_QUARTER
+
+    @property
+    def ended(self) -> bool:
+        return self.end_reason is not None
+
+    def beats_ahead(self, now: float) -> float:
+        """How far the written music runs ahead of the real-time playhead, in beats."""
+        if self.started_at is None:
+            return 0.0
+        return self.written_beats - (now - self.started_at) * self.params.tempo / 60.0
+
+
+class GenerationEngine:
+    """Owns the network, the live streams and the loop that steps them; see the module doc."""
+
+    def __init__(self, network: LstmNetwork, pacing: Pacing | None = None) -> None:
+        if network.vocabulary is None:
+            raise ValueError("the network was loaded without its vocabulary")
+        self.network = network
+        self.pacing = pacing or Pacing()
+        self.streams: dict[str, LiveStream] = {}
+        self._new: list[LiveStream] = []  # started since the last step: served first
+        self._filling: list[LiveStream] = []  # need notes now, in round-robin order
+        self._waiting: list[tuple[float, int, LiveStream]] = []  # heap of (due at, tiebreak, s)
+        self._tiebreak = itertools.count()
+        self._wake = asyncio.Event()
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lstm-step")
+        self._loop_task: asyncio.Task | None = None
+        self.steps = 0  # network steps taken, for monitoring
+
+    def start_stream(
+        self, params: SamplingParams, sink: StreamSink, *, owner: Hashable, paced: bool = True
+    ) -> LiveStream:
+        """Register a stream; it gets its first notes on the loop's next step."""
+        state = self.network.initial_state(1)[:, :, 0]
+        melody = MelodyStream(params, self.network.vocabulary)
+        stream = LiveStream(uuid.uuid4().hex, owner, melody, sink, paced, state)
+        self.streams[stream.id] = stream
+        self._new.append(stream)
+        self._wake.set()
+        return stream
+
+    def end_stream(self, stream_id: str, reason: EndReason) -> LiveStream | None:
+        """Take a stream out at once (its sink is not called); None if it is not live."""
+        stream = self.streams.pop(stream_id, None)
+        if stream is not None:
+            stream.end_reason = reason
+        return stream
+
+    def count_owned_by(self, owner: Hashable) -> int:
+        return sum(stream.owner == owner for stream in self.streams.values())
+
+    def start(self) -> None:
+        """Start the stepping loop on the running event loop."""
+        if self._loop_task is None:
+            self._loop_task = asyncio.get_running_loop().create_task(self._run())
+
+    async def aclose(self) -> None:
+        """Stop the loop and the worker thread; live streams are left as they are."""
+        if self._loop_task is not None:
+            self._loop_task.cancel()
+            try:
+                await self._loop_task
+            except asyncio.CancelledError:
+                pass
+            self._loop_task = None
+        self._worker.shutdown(wait=True)
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            batch = self._take_due_streams(time.monotonic())
+            if not batch:
+                await self._sleep_until_due()
+                continue
+            try:
+                notes, states = await loop.run_in_executor(self._worker, self._step, batch)
+            except Exception:
+                log.exception("network step failed for %d streams", len(batch))
+                self._fail(batch)
+                continue
+            self._publish(batch, notes, states, time.monotonic())
+
+    def _take_due_streams(self, now: float) -> list[LiveStream]:
+        """The next batch: new streams first, then those whose lead ran low, MAX_BATCH at most.
+        The rest wait in `_filling`; stepped streams rejoin it at the back (round robin)."""
+        while self._waiting and self._waiting[0][0] <= now:
+            _, _, stream = heapq.heappop(self._waiting)
+            if not stream.ended:
+                stream.filling = True
+                self._filling.append(stream)
+        due = [stream for stream in self._new + self._filling if not stream.ended]
+        self._new = []
+        self._filling = due[MAX_BATCH:]
+        return due[:MAX_BATCH]
+
+    async def _sleep_until_due(self) -> None:
+        """Wait for a new stream, or until the earliest paced stream runs low."""
+        self._wake.clear()
+        timeout = None
+        if self._waiting:
+            timeout = max(self._waiting[0][0] - time.monotonic(), 0.0)
+        try:
+            await asyncio.wait_for(self._wake.wait(), timeout)
+        except TimeoutError:
+            pass
+
+    def _step(self, batch: list[LiveStream]) -> tuple[list, np.ndarray]:
+        """Worker thread: one event for every stream in `batch`, from one network step."""
+        state = np.stack([stream.state for stream in batch], axis=2)  # (layers, 2, batch, H)
+        self.steps += 1
+        return step_streams(self.network, [stream.melody for stream in batch], state)
+
+    def _publish(
+        self, batch: list[LiveStream], notes: list, states: np.ndarray, now: float
+    ) -> None:
+        """Event loop: keep each stream's new state, hand new notes out, end finished streams."""
+        for row, (stream, note) in enumerate(zip(batch, notes, strict=True)):
+            if stream.ended:
+                continue  # stopped or disconnected while the step ran
+            stream.state = states[:, :, row].copy()
+            if note is not None:
+                self._emit(stream, note, now)
+            if stream.melody.done:
+                self._finish(stream, EndReason.COMPLETE)
+            elif stream.paced and stream.started_at is not None:
+                self._pace(stream, now)
+        self._filling += [stream for stream in batch if stream.filling and not stream.ended]
+
+    def _emit(self, stream: LiveStream, note: tuple[int, float, float], now: float) -> None:
+        if stream.started_at is None:
+            stream.started_at = now  # the playhead starts with the first note heard
+        pitch, start, duration = note
+        streamed = StreamedNote(len(stream.notes), pitch, start, duration)
+        stream.notes.append(streamed)
+        stream.sink.stream_notes(stream, [streamed])
+
+    def _pace(self, stream: LiveStream, now: float) -> None:
+        """Park a stream that is far enough ahead until its lead runs low again."""
+        tempo = stream.params.tempo
+        if stream.beats_ahead(now) < self.pacing.high_water(tempo):
+            return
+        stream.filling = False
+        due_beats = stream.written_beats - self.pacing.low_water(tempo)
+        due_at = stream.started_at + due_beats * 60.0 / tempo
+        heapq.heappush(self._waiting, (due_at, next(self._tiebreak), stream))
+
+    def _finish(self, stream: LiveStream, reason: EndReason) -> None:
+        if self.streams.pop(stream.id, None) is None:
+            return
+        stream.end_reason = reason
+        stream.sink.stream_ended(stream)
+
+    def _fail(self, batch: list[LiveStream]) -> None:
+        for stream in batch:
+            if not stream.ended:
+                self._finish(stream, EndReason.FAILED)

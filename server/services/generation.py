@@ -1,0 +1,162 @@
+"""Live generation for signed-in users: the engine loaded once per server, each user's streams
+kept within the limit, and every ended stream that is worth keeping saved as one song.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import hashlib
+import logging
+from pathlib import Path
+from typing import Any
+
+from quart import Quart
+from tortoise.transactions import in_transaction
+
+from server.config import Config
+from server.generation.engine import (
+    BEATS_PER_BAR,
+    EndReason,
+    GenerationEngine,
+    LiveStream,
+    StreamSink,
+)
+from server.generation.lstm import WEIGHTS_FILE, CheckpointError, LstmNetwork
+from server.generation.sampler import SamplingParams
+from server.models.song import Song, SongStatus, SourceKind
+from server.models.user import User
+
+log = logging.getLogger(__name__)
+
+MAX_STREAMS_PER_USER = 3  # live streams at once, counted across all of a user's connections
+
+
+class GenerationError(Exception):
+    """A refused request, reported to the client as `{code, message}` (and `field`, if any)."""
+
+    def __init__(self, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+
+    def to_json(self) -> dict[str, str]:
+        error = {"code": self.code, "message": self.message}
+        return error | ({"field": self.field} if self.field else {})
+
+
+class GenerationService:
+    """The studio's side of the engine: who may start and stop what, and what gets saved."""
+
+    def __init__(self, engine: GenerationEngine, model_version: str, paced: bool = True) -> None:
+        self.engine = engine
+        self.model_version = model_version
+        self.paced = paced
+
+    def start(self, user_id: int, params: SamplingParams, sink: StreamSink) -> LiveStream:
+        """A new live stream of `user_id`, unless they already have the most allowed."""
+        if self.engine.count_owned_by(user_id) >= MAX_STREAMS_PER_USER:
+            raise GenerationError(
+                "too_many_streams",
+                f"You already have {MAX_STREAMS_PER_USER} melodies playing; stop one first.",
+            )
+        return self.engine.start_stream(params, sink, owner=user_id, paced=self.paced)
+
+    def end(self, user_id: int, stream_id: object, reason: EndReason) -> LiveStream:
+        """End one of the user's live streams at once; anyone else's is as unknown as none."""
+        stream = self.engine.streams.get(stream_id) if isinstance(stream_id, str) else None
+        if stream is None or stream.owner != user_id:
+            raise GenerationError("unknown_stream", "No such melody is playing.")
+        self.engine.end_stream(stream.id, reason)
+        return stream
+
+    async def save(self, stream: LiveStream, extra: dict[str, Any]) -> Song | None:
+        """Save an ended stream as the song it became, exactly the notes streamed, with `extra`
+        parameters (e.g. the instrument); None when nothing is worth keeping."""
+        status = status_to_keep(stream)
+        owner = await User.get_or_none(id=stream.owner) if status is not None else None
+        if owner is None:
+            return None
+        params = stream.params
+        notes = [(note.pitch, note.start, note.duration) for note in stream.notes]
+        # MIDI rendering is CPU work: a thread keeps the event loop free.
+        song = await asyncio.to_thread(
+            Song.from_notes,
+            owner,
+            notes,
+            title=song_title(params),
+            tempo=params.tempo,
+            tonic=params.tonic,
+            mode=params.mode,
+            genre=params.genre,
+            status=status,
+            source_kind=SourceKind.GENERATED,
+            parameters=params_to_json(params, extra),
+            model_version=self.model_version,
+        )
+        async with in_transaction():
+            await song.save()
+        return song
+
+
+def status_to_keep(stream: LiveStream) -> SongStatus | None:
+    """Complete pieces and stops after at least a bar are songs; an interrupted stream with
+    any note is kept as a draft; anything else (discarded, shorter than a bar) is dropped."""
+    reason = stream.end_reason
+    if reason is EndReason.COMPLETE:
+        return SongStatus.COMPLETE
+    if not stream.notes:
+        return None
+    if reason is EndReason.STOPPED:
+        return SongStatus.COMPLETE if stream.written_beats >= BEATS_PER_BAR else None
+    if reason in (EndReason.DISCONNECTED, EndReason.FAILED):
+        return SongStatus.DRAFT
+    return None
+
+
+def song_title(params: SamplingParams) -> str:
+    """E.g. "Jazz melody in D minor"."""
+    return f"{(params.genre or 'Free').capitalize()} melody in {params.key} {params.mode}"
+
+
+def params_to_json(params: SamplingParams, extra: dict[str, Any]) -> dict[str, Any]:
+    """Everything needed to make the piece again (the seed is always concrete here)."""
+    fields = dataclasses.asdict(params)
+    fields["primer"] = [list(note) for note in params.primer]
+    return fields | extra
+
+
+def model_version(checkpoint: Path) -> str:
+    """A short content hash of the checkpoint's weights, e.g. "melody-3f2a9c0d1b7e"."""
+    digest = hashlib.sha256((checkpoint / WEIGHTS_FILE).read_bytes()).hexdigest()
+    return f"melody-{digest[:12]}"
+
+
+def load_generation(config: Config) -> GenerationService | None:
+    """The service over the configured checkpoint; None (generation off) when it is missing."""
+    try:
+        network = LstmNetwork.load(config.model_dir)
+    except CheckpointError as error:
+        log.warning("live generation is off: %s", error)
+        return None
+    engine = GenerationEngine(network)
+    return GenerationService(engine, model_version(config.model_dir), paced=config.stream_pacing)
+
+
+def init_generation(app: Quart, config: Config) -> None:
+    """Load the model when the app starts serving, run its engine, stop it on shutdown."""
+
+    async def start_generation() -> None:
+        service = await asyncio.to_thread(load_generation, config)
+        if service is not None:
+            service.engine.start()
+        app.extensions["generation"] = service
+
+    async def stop_generation() -> None:
+        service = app.extensions.pop("generation", None)
+        if service is not None:
+            await service.engine.aclose()
+
+    app.before_serving(start_generation)
+    app.after_serving(stop_generation)

@@ -1,0 +1,114 @@
+"""Notes on their way to each client: coalesced into one `generate:notes` frame per stream, held
+back while the client is behind, and a client that stops reading is dropped before what waits
+for it grows past a bound (python-socketio would otherwise queue for it without limit).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+import socketio
+
+from server.generation.engine import StreamedNote
+
+log = logging.getLogger(__name__)
+
+NOTES_EVENT = "generate:notes"
+FRAME_INTERVAL = 0.02  # seconds: notes written within this window share one frame
+HOLD_BACKLOG = 8  # engine.io packets queued for a client: above this, its notes wait here
+DROP_BACKLOG = 64  # packets queued: the client has stopped reading
+MAX_HELD_NOTES = 2048  # notes held here for one client (about 120 KB of JSON) before it is dropped
+
+
+class Outbox:
+    """One per Socket.IO server. `add` is synchronous (the engine calls it); sending is a task.
+
+    Emitting with python-socketio's in-process manager never suspends, so a frame taken from
+    `_pending` reaches the client's engine.io queue before any other coroutine runs: frames of a
+    stream, and the `generate:done` after them, keep their order.
+    """
+
+    def __init__(self, sio: socketio.AsyncServer) -> None:
+        self._sio = sio
+        self._pending: dict[str, dict[str, list[StreamedNote]]] = {}  # sid -> stream -> notes
+        self._flush_handle: asyncio.Handle | None = None
+        self._last_flush = 0.0  # monotonic seconds
+        self._tasks: set[asyncio.Task] = set()
+
+    def add(self, sid: str, stream_id: str, notes: list[StreamedNote]) -> None:
+        self._pending.setdefault(sid, {}).setdefault(stream_id, []).extend(notes)
+        if self._flush_handle is None:
+            delay = max(self._last_flush + FRAME_INTERVAL - time.monotonic(), 0.0)
+            self._flush_handle = asyncio.get_running_loop().call_later(delay, self._start_flush)
+
+    async def send_after_notes(self, sid: str, stream_id: str, event: str, payload: dict) -> None:
+        """Send what is pending for the stream, then `event` (e.g. `generate:done`)."""
+        notes = self._pending.get(sid, {}).pop(stream_id, [])
+        if notes:
+            await self._emit_frame(sid, stream_id, notes)
+        await self._sio.emit(event, payload, to=sid)
+
+    def forget(self, sid: str, stream_id: str | None = None) -> None:
+        """Drop what waits for a client (or one of its streams) without sending it."""
+        if stream_id is None:
+            self._pending.pop(sid, None)
+        else:
+            self._pending.get(sid, {}).pop(stream_id, None)
+
+    def _start_flush(self) -> None:
+        self._flush_handle = None
+        self._last_flush = time.monotonic()
+        task = asyncio.get_running_loop().create_task(self._flush())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _flush(self) -> None:
+        pending, self._pending = self._pending, {}
+        for sid, streams in pending.items():
+            backlog = self.backlog(sid)
+            if backlog > DROP_BACKLOG or sum(map(len, streams.values())) > MAX_HELD_NOTES:
+                await self.drop(sid)
+            elif backlog > HOLD_BACKLOG:
+                self._hold(sid, streams)
+            else:
+                for stream_id, notes in streams.items():
+                    await self._emit_frame(sid, stream_id, notes)
+
+    def _hold(self, sid: str, streams: dict[str, list[StreamedNote]]) -> None:
+        """Put notes back in front of any added meanwhile, and try again a frame later."""
+        waiting = self._pending.setdefault(sid, {})
+        for stream_id, notes in streams.items():
+            waiting[stream_id] = notes + waiting.get(stream_id, [])
+            self.add(sid, stream_id, [])
+
+    async def _emit_frame(self, sid: str, stream_id: str, notes: list[StreamedNote]) -> None:
+        frame = {"stream_id": stream_id, "notes": [note.to_json() for note in notes]}
+        await self._sio.emit(NOTES_EVENT, frame, to=sid)
+
+    def backlog(self, sid: str) -> int:
+        """Packets queued in engine.io for the client and not yet taken by its writer."""
+        eio_socket = self._engineio_socket(sid)
+        return eio_socket.queue.qsize() if eio_socket is not None else 0
+
+    async def drop(self, sid: str) -> None:
+        """Disconnect a client that stopped reading, and free what was queued for it."""
+        log.warning("dropping client %s: %d packets queued", sid, self.backlog(sid))
+        self._pending.pop(sid, None)
+        eio_socket = self._engineio_socket(sid)
+        await self._sio.disconnect(sid)  # runs the disconnect handlers: streams are freed
+        if eio_socket is None:
+            return
+        # The writer is blocked on a client that does not read: discard what it has not yet
+        # taken, leave it the end marker, and close without waiting for it (that would hang).
+        queue = eio_socket.queue
+        while not queue.empty():
+            queue.get_nowait()
+            queue.task_done()
+        queue.put_nowait(None)
+        await eio_socket.close(wait=False, abort=True)
+
+    def _engineio_socket(self, sid: str):
+        eio_sid = self._sio.manager.eio_sid_from_sid(sid, "/")
+        return self._sio.eio.sockets.get(eio_sid) if eio_sid is not None else None
