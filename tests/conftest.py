@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import itertools
 import os
@@ -184,6 +185,7 @@ class LiveServer:
 
     base_url: str
     instance_path: Path
+    pid: int
 
     async def session_cookie(self, email: str | None = None, password: str = PASSWORD) -> str:
         """Sign up a new user and return the `Cookie:` header value that carries the login."""
@@ -219,20 +221,18 @@ def _wait_until_healthy(url: str, process: subprocess.Popen, timeout: float = 30
     raise RuntimeError(f"server at {url} not healthy after {timeout} s")
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory, migrated_database: Path) -> Iterator:
-    """Hypercorn in a subprocess with its own instance folder and database."""
-    instance_path = tmp_path_factory.mktemp("live-instance")
-    shutil.copy(migrated_database, instance_path / DATABASE_FILE)
+@contextlib.contextmanager
+def serving(instance_path: Path, **env: str) -> Iterator[LiveServer]:
+    """Hypercorn in a subprocess on a free port over `instance_path`, with extra environment."""
     port = _free_port()
-    env = os.environ | {"INSTANCE_PATH": str(instance_path), "PYTHONUNBUFFERED": "1"}
+    env = os.environ | {"INSTANCE_PATH": str(instance_path), "PYTHONUNBUFFERED": "1"} | env
     command = [sys.executable, "-m", "hypercorn", "--bind", f"127.0.0.1:{port}", "server.asgi:app"]
     log = (instance_path / "server.log").open("wb")
     process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=log)
     base_url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_healthy(base_url, process)
-        yield LiveServer(base_url=base_url, instance_path=instance_path)
+        yield LiveServer(base_url=base_url, instance_path=instance_path, pid=process.pid)
     finally:
         process.terminate()
         try:
@@ -241,3 +241,12 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, migrated_database: Pat
             process.kill()
             process.wait()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory, migrated_database: Path) -> Iterator:
+    """Hypercorn in a subprocess with its own instance folder and database."""
+    instance_path = tmp_path_factory.mktemp("live-instance")
+    shutil.copy(migrated_database, instance_path / DATABASE_FILE)
+    with serving(instance_path) as server:
+        yield server
