@@ -129,7 +129,7 @@ class Migration(migrations.Migration):
             options={
                 "table": "songs",
                 "app": "studio",
-                "indexes": [Index(fields=["owner", "created_at"])],
+                "indexes": [Index(fields=["owner_id", "created_at"])],
                 "pk_attr": "id",
             },
             bases=["Model"],

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from quart import Quart
-from quart_rate_limiter import RateLimiter
-from quart_rate_limiter.redis_store import RedisStore
 from quart_schema import Info, QuartSchema
 
 from server.api import auth, health, me, songs
@@ -14,6 +12,7 @@ from server.errors import install_error_handling
 from server.security.csrf import init_csrf
 from server.security.headers import init_security_headers
 from server.security.passwords import make_hasher
+from server.security.rate_limits import init_rate_limits
 from server.security.sessions import init_sessions
 from server.services.generation import init_generation
 from server.views import pages
@@ -30,10 +29,7 @@ def create_app(config: Config | None = None) -> Quart:
         static_url_path="/static",
     )
     app.secret_key = config.secret_key
-    app.config.update(
-        MAX_CONTENT_LENGTH=config.max_content_length,
-        QUART_RATE_LIMITER_ENABLED=config.rate_limits_enabled,
-    )
+    app.config["MAX_CONTENT_LENGTH"] = config.max_content_length
     app.extensions["studio_config"] = config
     app.extensions["password_hasher"] = make_hasher(
         time_cost=config.argon2_time_cost,
@@ -45,8 +41,7 @@ def create_app(config: Config | None = None) -> Quart:
     init_generation(app, config)  # loads the melody model once, runs the live engine
     # CSRF before the rate limiter, so forged requests cost nothing.
     init_csrf(app, secure=config.cookie_secure)
-    store = RedisStore(config.redis_url) if config.redis_url else None
-    RateLimiter(app, key_function=auth.client_address, store=store)
+    init_rate_limits(app, redis_url=config.redis_url, enabled=config.rate_limits_enabled)
     init_sessions(app, config)
     init_security_headers(app)
     QuartSchema(

@@ -54,7 +54,7 @@ class Song(Model):
 
     class Meta:
         table = "songs"
-        indexes = (("owner", "created_at"),)
+        indexes = (("owner_id", "created_at"),)  # the dashboard: one owner, newest first
         ordering = ["-created_at"]
 
     def to_midi(self) -> bytes:

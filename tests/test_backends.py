@@ -1,0 +1,92 @@
+"""The scale-out backends chosen by configuration: PostgreSQL (DATABASE_URL), Redis (REDIS_URL).
+
+Both run as local services in CI (.ci/run starts them); elsewhere these tests skip when absent.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import AsyncIterator
+
+import asyncpg
+import pytest
+import redis.asyncio as aioredis
+
+from server.app import create_app
+from server.migrate import apply_migrations
+from server.models.song import Song
+from server.models.user import User
+from tests.conftest import PASSWORD, AuthActions, StudioTestClient, config_for_tests, unique_email
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"
+)
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def unavailable(service: str, error: Exception) -> None:
+    message = f"{service} is not reachable ({error})"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture
+async def postgres_url() -> AsyncIterator[str]:
+    """A new, empty PostgreSQL database, dropped afterwards."""
+    name = f"cadenza_test_{secrets.token_hex(6)}"
+    try:
+        admin = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=3)
+    except (OSError, asyncpg.PostgresError) as error:
+        unavailable("PostgreSQL", error)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        yield f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture
+async def redis_url() -> str:
+    try:
+        connection = aioredis.from_url(REDIS_URL, socket_connect_timeout=3)
+        await connection.ping()
+        await connection.aclose()
+    except (OSError, aioredis.RedisError) as error:
+        unavailable("Redis", error)
+    return REDIS_URL
+
+
+async def test_studio_runs_on_postgresql(tmp_path, postgres_url):
+    await apply_migrations(postgres_url)
+    await apply_migrations(postgres_url)  # an existing database: nothing to do, no error
+    app = create_app(config_for_tests(tmp_path, database_url=postgres_url))
+    async with app.test_app():
+        client = StudioTestClient(app)
+        body = await (await AuthActions(client).signup()).get_json()
+        owner = await User.get(id=body["id"])
+        await Song.from_notes(owner, [(60, 0.0, 1.0)], title="On Postgres").save()
+        songs = await (await client.get("/api/songs")).get_json()
+        assert [song["title"] for song in songs["songs"]] == ["On Postgres"]
+        assert (await client.delete("/api/me", json={"password": PASSWORD})).status_code == 204
+        assert await Song.all().count() == 0
+
+
+async def test_login_limits_are_shared_through_redis(config, redis_url):
+    """Attempts counted by one worker still count in the next one (restarts included)."""
+    email, address = unique_email(), f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}.7"
+    statuses = []
+    for attempts in (3, 3):  # two app instances, one after the other, sharing Redis
+        app = create_app(config.__class__(**vars(config) | {"redis_url": redis_url}))
+        async with app.test_app():
+            client = StudioTestClient(app)
+            for _ in range(attempts):
+                response = await client.post(
+                    "/api/auth/login",
+                    json={"email": email, "password": "guess"},
+                    scope_base={"client": (address, 40000)},
+                )
+                statuses.append(response.status_code)
+    assert statuses == [401] * 5 + [429]
