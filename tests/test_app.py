@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from server.app import create_app
 from server.asgi import create_asgi_app
 from server.security.headers import CONTENT_SECURITY_POLICY
+from tests.conftest import config_for_tests
 
 
 async def test_healthz_reports_ready(client):
@@ -67,3 +69,11 @@ async def test_asgi_app_forwards_lifespan_to_quart(config):
 
     await asgi_app({"type": "lifespan", "asgi": {"version": "3.0"}}, receive, send)
     assert [m["type"] for m in sent] == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
+
+
+async def test_healthz_is_503_until_the_database_is_migrated(tmp_path):
+    app = create_app(config_for_tests(tmp_path))  # an empty database file, never migrated
+    async with app.test_app():
+        response = await app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert (await response.get_json())["database"] == "unavailable"

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 import redis.asyncio as aioredis
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from server.app import create_app
 from server.migrate import apply_migrations
@@ -40,11 +41,15 @@ async def postgres_url() -> AsyncIterator[str]:
         admin = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=3)
     except (OSError, asyncpg.PostgresError) as error:
         unavailable("PostgreSQL", error)
+    # Tortoise caches each table's INSERT/DELETE SQL per connection name for the whole process,
+    # whatever the dialect; the SQLite tests before this one must not lend it their SQL.
+    EXECUTOR_CACHE.clear()
     try:
         await admin.execute(f'CREATE DATABASE "{name}"')
         yield f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
         await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
     finally:
+        EXECUTOR_CACHE.clear()
         await admin.close()
 
 

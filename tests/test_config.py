@@ -1,0 +1,46 @@
+"""Configuration from the environment: the secret key, database and cookie settings."""
+
+from __future__ import annotations
+
+import stat
+
+import pytest
+
+from server.config import DATABASE_FILE, SECRET_KEY_FILE, Config, sqlite_url
+
+
+def test_defaults_live_in_the_instance_folder(tmp_path):
+    config = Config.from_env({"INSTANCE_PATH": str(tmp_path)})
+    assert config.database_url == sqlite_url(tmp_path / DATABASE_FILE)
+    assert config.redis_url is None and config.cookie_secure is False
+
+
+def test_secret_key_is_generated_once_and_kept_private(tmp_path):
+    first = Config.from_env({"INSTANCE_PATH": str(tmp_path)})
+    second = Config.from_env({"INSTANCE_PATH": str(tmp_path)})
+    assert first.secret_key == second.secret_key and len(first.secret_key) >= 64
+    mode = stat.S_IMODE((tmp_path / SECRET_KEY_FILE).stat().st_mode)
+    assert mode == 0o600
+    assert [path.name for path in tmp_path.iterdir()] == [SECRET_KEY_FILE]  # no temporary left
+
+
+def test_environment_wins(tmp_path):
+    environ = {
+        "INSTANCE_PATH": str(tmp_path),
+        "SECRET_KEY": "k" * 40,
+        "DATABASE_URL": "postgres://studio@db.internal:5432/cadenza",
+        "REDIS_URL": "redis://cache.internal:6379/0",
+        "COOKIE_SECURE": "true",
+    }
+    config = Config.from_env(environ)
+    assert config.secret_key == "k" * 40
+    assert config.database_url == environ["DATABASE_URL"]
+    assert config.redis_url == environ["REDIS_URL"]
+    assert config.cookie_secure is True
+    assert not (tmp_path / SECRET_KEY_FILE).exists()
+
+
+def test_unusable_key_file_is_reported(tmp_path):
+    (tmp_path / SECRET_KEY_FILE).write_text("short")
+    with pytest.raises(RuntimeError, match="no usable secret key"):
+        Config.from_env({"INSTANCE_PATH": str(tmp_path)})
