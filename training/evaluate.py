@@ -1,0 +1,261 @@
+"""Measure the shipped melody network against baselines on each genre's test split:
+`python -m training.evaluate [--checkpoint models/melody] [--source SPEC ...] [--json]`.
+
+Bits per event = -log2 P(pitch) - log2 P(duration | pitch); results go to <checkpoint>/metrics.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from server.generation.lstm import CheckpointError, LstmNetwork
+from server.generation.melody import Melody
+from server.generation.sampler import SamplingParams, generate
+from server.generation.vocabulary import EncodedMelody, Vocabulary
+from training import baselines
+from training.windows import encode_pieces
+
+NGRAM_ORDERS = (3, 4, 5)
+INTERVAL_LIMIT = 12  # semitones; larger leaps share the outermost bins
+
+
+def log_softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = logits.astype(np.float64) - logits.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+def padded(pieces: list[EncodedMelody], field: str) -> np.ndarray:
+    """(pieces, longest) ids of one field, zero after each piece's end."""
+    out = np.zeros((len(pieces), max(len(piece) for piece in pieces)), dtype=np.int64)
+    for row, piece in enumerate(pieces):
+        out[row, : len(piece)] = getattr(piece, field)
+    return out
+
+
+def score_network(
+    network: LstmNetwork, pieces: list[EncodedMelody], batch: int = 256
+) -> tuple[np.ndarray, np.ndarray]:
+    """(bits, correct) for every event, teacher-forced; `correct` means the greedy guess (most
+    likely pitch, then its most likely duration) is the event that follows."""
+    vocabulary = network.vocabulary
+    pieces = sorted(pieces, key=len)  # similar lengths share a batch; means ignore the order
+    bits, correct = [], []
+    for first in range(0, len(pieces), batch):
+        group = pieces[first : first + batch]
+        pitch, duration, position = (padded(group, f) for f in ("pitch", "duration", "position"))
+        rows, steps = pitch.shape
+        genre, mode = np.array([p.genre for p in group]), np.array([p.mode for p in group])
+        prev_pitch = np.concatenate((np.full((rows, 1), vocabulary.pitch_bos), pitch), axis=1)
+        prev_duration = np.concatenate((np.full((rows, 1), vocabulary.duration_bos), duration), 1)
+        state = network.initial_state(rows)
+        step_bits, step_hits = np.zeros((rows, steps)), np.zeros((rows, steps), dtype=bool)
+        for t in range(steps):
+            logits, state = network.step(
+                prev_pitch[:, t], prev_duration[:, t], position[:, t], genre, mode, state
+            )
+            pitch_log = log_softmax(logits)
+            duration_log = log_softmax(network.duration_logits(state, pitch[:, t]))
+            guess = pitch_log.argmax(axis=1)
+            guess_duration = network.duration_logits(state, guess).argmax(axis=1)
+            picked = pitch_log[np.arange(rows), pitch[:, t]]
+            picked += duration_log[np.arange(rows), duration[:, t]]
+            step_bits[:, t] = -picked / np.log(2)
+            step_hits[:, t] = (guess == pitch[:, t]) & (guess_duration == duration[:, t])
+        for row, piece in enumerate(group):
+            bits.append(step_bits[row, : len(piece)])
+            correct.append(step_hits[row, : len(piece)])
+    return np.concatenate(bits), np.concatenate(correct)
+
+
+def histograms(melodies: list[Melody], vocabulary: Vocabulary) -> dict[str, np.ndarray]:
+    """Normalized pitch-class (12), interval (25: -12..+12 semitones) and duration-id histograms."""
+    counts = {
+        "pitch_class": np.zeros(12),
+        "interval": np.zeros(2 * INTERVAL_LIMIT + 1),
+        "duration": np.zeros(vocabulary.n_duration),
+    }
+    for melody in melodies:
+        pitches = [event.pitch for event in melody.events if event.pitch is not None]
+        np.add.at(counts["pitch_class"], np.array(pitches, dtype=int) % 12, 1)
+        leaps = np.clip(np.diff(pitches), -INTERVAL_LIMIT, INTERVAL_LIMIT) + INTERVAL_LIMIT
+        np.add.at(counts["interval"], leaps.astype(int), 1)
+        durations = [vocabulary.duration_id(event.duration) for event in melody.events]
+        np.add.at(counts["duration"], durations, 1)
+    return {name: values / max(values.sum(), 1) for name, values in counts.items()}
+
+
+def overlaps(sampled: list[Melody], test: list[Melody], vocabulary: Vocabulary) -> dict:
+    """Overlapping area of each histogram pair (1 = identical; Yang and Lerch 2018)."""
+    ours, theirs = histograms(sampled, vocabulary), histograms(test, vocabulary)
+    result = {name: float(np.minimum(ours[name], theirs[name]).sum()) for name in ours}
+    result["mean"] = float(np.mean(list(result.values())))
+    return result
+
+
+def sample_like(network: LstmNetwork, test: dict[str, list[Melody]], count: int, bars: int):
+    """`count` melodies per genre, in C major / A minor with the test pieces' modes."""
+    requests, genres = [], []
+    for genre, melodies in test.items():
+        for seed in range(count):
+            mode = melodies[seed % len(melodies)].mode
+            key = "C" if mode == "major" else "A"
+            requests.append(SamplingParams(genre, key, mode, bars=bars, seed=seed, top_p=1.0))
+            genres.append(genre)
+    sampled = defaultdict(list)
+    for genre, melody in zip(genres, generate(network, requests), strict=True):
+        sampled[genre].append(melody)
+    return sampled
+
+
+def best_ngram(train: list[np.ndarray], valid: list[np.ndarray], size: int):
+    """The Kneser-Ney order (3..5) with the lowest validation bits per event."""
+    models = [baselines.KneserNeyModel(order, size).fit(train) for order in NGRAM_ORDERS]
+    if not valid:
+        return models[-1]
+    costs = [np.concatenate([model.bits(tokens) for tokens in valid]).mean() for model in models]
+    return models[int(np.argmin(costs))]
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m training.evaluate", description=__doc__)
+    parser.add_argument("--checkpoint", type=Path, default=Path("models/melody"))
+    parser.add_argument("--source", action="append", help="corpus spec (default: all five)")
+    parser.add_argument("--limit-per-source", type=int, help="pieces per source (quick runs)")
+    parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    parser.add_argument("--samples", type=int, default=32, help="sampled melodies per genre")
+    parser.add_argument("--bars", type=int, default=16, help="length of each sampled melody")
+    parser.add_argument(
+        "--original-events",
+        type=int,
+        default=1_000_000,
+        help="training budget of the original-app baseline, events",
+    )
+    parser.add_argument("--no-original", action="store_true", help="skip that baseline")
+    parser.add_argument("--runs", type=Path, default=Path("runs"), help="baseline weight cache")
+    parser.add_argument("--no-save", action="store_true", help="leave metrics.json alone")
+    return parser.parse_args(argv)  # fmt: skip
+
+
+def by_genre(melodies: list[Melody]) -> dict[str, list[Melody]]:
+    grouped = defaultdict(list)
+    for melody in melodies:
+        grouped[melody.genre or "any"].append(melody)
+    return dict(sorted(grouped.items()))
+
+
+def evaluate_genre(network, train, valid, test, original) -> dict:
+    """Bits per event and accuracy of the network and each baseline on one genre's test set."""
+    vocabulary = network.vocabulary
+    size = vocabulary.n_pitch * vocabulary.n_duration
+    tokens = {
+        name: [baselines.joint_tokens(p, vocabulary.n_duration) for p in pieces]
+        for name, pieces in (("train", train), ("valid", valid), ("test", test))
+    }
+    bits, correct = score_network(network, test)
+    unigram = baselines.UnigramModel(size).fit(tokens["train"])
+    ngram = best_ngram(tokens["train"], tokens["valid"], size)
+    scores = {
+        "unigram": [unigram.score(t) for t in tokens["test"]],
+        "ngram": [ngram.score(t) for t in tokens["test"]],
+    }
+    report = {"events": int(len(bits)), "model_bits": float(bits.mean()),
+              "accuracy": float(correct.mean()), "ngram_order": ngram.order}  # fmt: skip
+    for name, pairs in scores.items():
+        report[f"{name}_bits"] = float(np.concatenate([b for b, _ in pairs]).mean())
+        report[f"{name}_accuracy"] = float(np.concatenate([c for _, c in pairs]).mean())
+    if original is not None:
+        original_bits, original_correct = baselines.score_original(original, tokens["test"], size)
+        report["original_bits"] = float(original_bits.mean())
+        report["original_accuracy"] = float(original_correct.mean())
+    return report
+
+
+def train_original(network, splits, args) -> object | None:
+    """The original-app baseline on the whole train split, cached by sources and budget."""
+    if args.no_original:
+        return None
+    vocabulary = network.vocabulary
+    pieces = encode_pieces(splits["train"], vocabulary)
+    tokens = [baselines.joint_tokens(piece, vocabulary.n_duration) for piece in pieces]
+    key = json.dumps([args.source, args.limit_per_source, args.original_events, len(tokens)])
+    folder = args.runs / f"original-{hashlib.sha256(key.encode()).hexdigest()[:10]}"
+    size = vocabulary.n_pitch * vocabulary.n_duration
+    return baselines.train_original_network(
+        tokens, size, events=args.original_events, folder=folder
+    )
+
+
+def summarize(genres: dict[str, dict]) -> dict:
+    """Event-weighted means over genres, and whether the targets are met."""
+    weights = np.array([report["events"] for report in genres.values()], dtype=np.float64)
+    summary = {}
+    for key in ("model_bits", "ngram_bits", "unigram_bits", "original_bits", "accuracy"):
+        if all(key in report for report in genres.values()):
+            values = np.array([report[key] for report in genres.values()])
+            summary[key] = float((values * weights).sum() / weights.sum())
+    margins = [report["ngram_bits"] - report["model_bits"] for report in genres.values()]
+    summary["min_margin_over_ngram"] = float(min(margins))
+    summary["mean_overlap"] = float(np.mean([r["overlap"]["mean"] for r in genres.values()]))
+    return summary
+
+
+def print_table(result: dict) -> None:
+    columns = ("model_bits", "ngram_bits", "unigram_bits", "original_bits", "accuracy", "events")
+    print(f"{'genre':<10}" + "".join(f"{c:>15}" for c in (*columns, "overlap")))
+    for genre, report in result["genres"].items():
+        cells = [report.get(c, float("nan")) for c in columns] + [report["overlap"]["mean"]]
+        print(f"{genre:<10}" + "".join(f"{c:>15.3f}" for c in cells))
+    print(json.dumps(result["summary"], indent=2))
+
+
+def main(argv: list[str] | None = None, *, splits: dict[str, list[Melody]] | None = None) -> dict:
+    """Evaluate and return the results; `splits` replaces the corpora (tests)."""
+    args = parse_args(argv)
+    try:
+        network = LstmNetwork.load(args.checkpoint)
+    except CheckpointError as error:
+        raise SystemExit(f"evaluate: error: {error}") from error
+    with contextlib.redirect_stdout(sys.stderr):  # stdout carries only the results
+        if splits is None:
+            from training.dataset import load_splits  # corpora readers load only here
+
+            splits = load_splits(args.source, limit_per_source=args.limit_per_source)
+        result = evaluate_splits(network, splits, args)
+    if not args.no_save:
+        (args.checkpoint / "metrics.json").write_text(json.dumps(result, indent=2) + "\n")
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print_table(result)
+    return result
+
+
+def evaluate_splits(network: LstmNetwork, splits: dict[str, list[Melody]], args) -> dict:
+    grouped = {split: by_genre(melodies) for split, melodies in splits.items()}
+    original = train_original(network, splits, args)
+    vocabulary = network.vocabulary
+    genres = {}
+    for genre, test in grouped["test"].items():
+        print(f"evaluating {genre} ({len(test)} test pieces)")
+        encoded = {
+            split: encode_pieces(grouped[split].get(genre, []), vocabulary)
+            for split in ("train", "valid", "test")
+        }
+        genres[genre] = evaluate_genre(network, *encoded.values(), original)
+    sampled = sample_like(network, grouped["test"], args.samples, args.bars)
+    for genre in genres:
+        genres[genre]["overlap"] = overlaps(sampled[genre], grouped["test"][genre], vocabulary)
+    return {"checkpoint": str(args.checkpoint), "sources": args.source or "default",
+            "genres": genres, "summary": summarize(genres)}  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
