@@ -1,4 +1,4 @@
-"""Browser fixtures: Debian's Chromium driven by Playwright against the real server (`live_server`).
+"""Browser fixtures: Debian's Chromium driven by Playwright against a real Hypercorn server.
 
 Every page fails its test on a console error or on any request that leaves localhost.
 """
@@ -10,6 +10,7 @@ import concurrent.futures
 import io
 import os
 import re
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,14 +19,23 @@ from urllib.parse import urlsplit
 
 import pytest
 from PIL import Image
-from playwright.sync_api import Browser, BrowserContext, Page, Route, WebSocketRoute, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Route,
+    WebSocketRoute,
+    sync_playwright,
+)
 from tortoise import Tortoise
 
 from server.config import DATABASE_FILE, REPO_ROOT, sqlite_url
+from server.generation.lstm import WEIGHTS_FILE
 from server.models import tortoise_config
 from server.models.user import User
 from server.services.songs import create_song_from_notes
-from tests.conftest import PASSWORD, unique_email
+from tests.conftest import PASSWORD, LiveServer, serving, unique_email
+from tests.generation.random_checkpoint import write_lively_checkpoint
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -39,6 +49,7 @@ CHROMIUM_ARGS = [
 ]
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 SCREENSHOTS = REPO_ROOT / "test-output" / "screenshots"
+SOUND_LEVEL = 0.003  # RMS of the output waveform above which the page is audibly playing
 
 
 def is_local(url: str) -> bool:
@@ -46,8 +57,27 @@ def is_local(url: str) -> bool:
     return parts.scheme in {"data", "blob", "about"} or parts.hostname in LOCAL_HOSTS
 
 
+SHIPPED_CHECKPOINT = REPO_ROOT / "models" / "melody"
+
+
 @pytest.fixture(scope="package")
-def browser(live_server: Any) -> Iterator[Browser]:
+def studio_server(
+    tmp_path_factory: pytest.TempPathFactory, migrated_database: Path
+) -> Iterator[LiveServer]:
+    """The full app with live generation: the shipped model when there is one, else random
+    weights (the studio's behaviour, not the music, is under test). Its own process, so the
+    sign-up rate limit counts only these tests."""
+    instance = tmp_path_factory.mktemp("browser")
+    shutil.copy(migrated_database, instance / DATABASE_FILE)
+    checkpoint = SHIPPED_CHECKPOINT
+    if not (checkpoint / WEIGHTS_FILE).exists():
+        checkpoint = write_lively_checkpoint(instance / "melody")
+    with serving(instance, CADENZA_MODEL_DIR=str(checkpoint)) as server:
+        yield server
+
+
+@pytest.fixture(scope="package")
+def browser(studio_server: LiveServer) -> Iterator[Browser]:
     """One headless Chromium for the browser tests; never a downloaded browser.
 
     Playwright's sync API keeps an event loop running on this thread while it is open, so the
@@ -106,20 +136,27 @@ def problems() -> PageProblems:
 
 
 @pytest.fixture
-def context(browser: Browser, live_server: Any, problems: PageProblems) -> Iterator[BrowserContext]:
-    context = browser.new_context(base_url=live_server.base_url, viewport={"width": 1280, "height": 900})
+def context(
+    browser: Browser, studio_server: LiveServer, problems: PageProblems
+) -> Iterator[BrowserContext]:
+    context = browser.new_context(
+        base_url=studio_server.base_url, viewport={"width": 1280, "height": 900}
+    )
     _watch(context, problems)
     yield context
     context.close()
 
 
 @pytest.fixture
-def page(context: BrowserContext, problems: PageProblems) -> Iterator[Page]:
+def page(
+    context: BrowserContext, problems: PageProblems, request: pytest.FixtureRequest
+) -> Iterator[Page]:
     page = context.new_page()
     page.set_default_timeout(10_000)
     page.on("console", lambda message: _record_console(message, problems))
     page.on("pageerror", lambda error: problems.console_errors.append(f"uncaught: {error}"))
     yield page
+    screenshot(page, f"last-{request.node.name}")  # what the page showed when the test ended
     assert problems.unexpected_errors() == [], "console errors on the page"
     assert problems.outside_requests == [], "requests left localhost"
 
@@ -129,8 +166,16 @@ def _record_console(message: Any, problems: PageProblems) -> None:
         problems.console_errors.append(f"{message.text} ({message.location.get('url', '')})")
 
 
+def wait_for_sound(page: Page) -> None:
+    """Waits until the analyser on the player's output reads a non-silent signal."""
+    page.wait_for_function(
+        "level => Number(document.querySelector('[data-visualizer]').dataset.level) > level",
+        arg=SOUND_LEVEL,
+    )
+
+
 def screenshot(page: Page, name: str, *, keep: bool = False) -> Path:
-    """Saves a screenshot to test-output/; `keep` also refreshes docs/screenshots/ for the README."""
+    """Saves a screenshot in test-output/; `keep` also refreshes docs/screenshots/ (README)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=False)
@@ -169,15 +214,25 @@ def signed_in(context: BrowserContext) -> Account:
     token = next(c["value"] for c in context.cookies() if c["name"] == "csrf_token")
     form = {"email": account.email, "password": account.password}
     form["display_name"] = account.display_name
-    response = context.request.post("/api/auth/signup", multipart=form, headers={"X-CSRF-Token": token})
+    response = context.request.post(
+        "/api/auth/signup", multipart=form, headers={"X-CSRF-Token": token}
+    )
     assert response.status == 201, response.text()
     return account
 
 
-def insert_song(live_server: Any, email: str, notes: list[tuple[int, float, float]], **fields: Any) -> str:
-    """Saves a song for `email` straight into the live server's database; returns its id."""
-    database_url = sqlite_url(Path(live_server.instance_path) / DATABASE_FILE)
+Notes = list[tuple[int, float, float]]
 
+
+@pytest.fixture
+def insert_song(studio_server: LiveServer):
+    """Builder: saves a song of (pitch, start beats, duration beats) notes for the account
+    `email` straight into the server's database, as a finished generation would; returns its id."""
+    database_url = sqlite_url(studio_server.instance_path / DATABASE_FILE)
+    return lambda email, notes, **fields: _insert_song(database_url, email, notes, fields)
+
+
+def _insert_song(database_url: str, email: str, notes: Notes, fields: dict[str, Any]) -> str:
     async def insert() -> str:
         await Tortoise.init(config=tortoise_config(database_url))
         try:

@@ -57,7 +57,9 @@ def test_a_taken_email_gets_the_servers_message(
     page.goto("/signup")
     fill_signup(page, signed_in.email.upper())
     page.get_by_role("button", name="Create account").click()
-    expect(page.locator("[data-error-for=email], [data-form-error]").filter(has_text="already")).to_be_visible()
+    expect(
+        page.locator("[data-error-for=email], [data-form-error]").filter(has_text="already")
+    ).to_be_visible()
 
 
 def test_log_out_then_back_in_with_remember_me(page: Page, signed_in: Account):

@@ -35,7 +35,14 @@ const FIELD_LABELS = {
   display_name: "Display name",
   title: "Title",
   photo: "Photo",
+  bars: "Length in bars",
+  temperature: "Creativity",
+  top_p: "Top-p",
 };
+
+function capitalize(text) {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
 
 /**
  * The server names the field a problem is about ("password: must be at least 8 characters
@@ -48,10 +55,10 @@ export function readableProblem(message) {
     if (!match) return part;
     const [, name, problem] = match;
     field ??= name;
-    const label = FIELD_LABELS[name] ?? name.replaceAll("_", " ");
+    const label = FIELD_LABELS[name] ?? capitalize(name.replaceAll("_", " "));
     const text = /^(must|is|should|cannot|has)\b/.test(problem)
       ? `${label} ${problem}`
-      : problem.charAt(0).toUpperCase() + problem.slice(1);
+      : capitalize(problem);
     return /[.!?]$/.test(text) ? text : `${text}.`;
   });
   return { message: sentences.join(" "), field };
@@ -67,7 +74,9 @@ async function errorFromResponse(response) {
   const error = body?.error;
   const fallback = STATUS_MESSAGES[response.status]
     || `The server could not complete the request (HTTP ${response.status}).`;
-  const { message, field } = error?.message ? readableProblem(error.message) : { message: fallback };
+  const { message, field } = error?.message
+    ? readableProblem(error.message)
+    : { message: fallback, field: null };
   return new ApiError(message, {
     code: error?.code ?? `http_${response.status}`,
     status: response.status,
@@ -102,6 +111,13 @@ export async function apiRequest(path, { method = "GET", json, form, raw = false
   if (response.status === 204) return null;
   const type = response.headers.get("Content-Type") || "";
   return type.includes("application/json") ? response.json() : null;
+}
+
+/** A socket error payload ({code, message, field?}) as an ApiError with a readable message. */
+export function errorFromPayload(error) {
+  const text = error?.message || "The studio server could not do that.";
+  const { message, field } = readableProblem(error?.field ? `${error.field}: ${text}` : text);
+  return new ApiError(message, { code: error?.code ?? "unknown", field });
 }
 
 export const api = {

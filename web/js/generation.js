@@ -32,11 +32,17 @@ export class LiveGeneration extends EventTarget {
     return ack;
   }
 
-  /** Ends the stream: kept (the server saves what was written) or discarded. */
-  stop({ discard = false } = {}) {
-    if (this.#streamId === null) return;
-    this.#socket.emit(EVENTS.generateStop, { stream_id: this.#streamId, discard });
+  /**
+   * Ends the stream, kept (the server saves what was written, then sends "done") or discarded.
+   * Resolves to the acknowledgement: {ok, saving, message} says whether a song is coming.
+   */
+  async stop({ discard = false } = {}) {
+    const streamId = this.#streamId;
+    if (streamId === null) return { ok: true, saving: false };
     if (discard) this.#streamId = null;
+    const ack = await emitWithAck(this.#socket, EVENTS.generateStop, { stream_id: streamId, discard });
+    if (!ack.ok || !ack.saving) this.#streamId = null; // nothing more will come for it
+    return ack;
   }
 
   /** The connection dropped: the stream cannot continue, whatever the server does with it. */

@@ -13,12 +13,12 @@ const COLORS = {
 const BLACK_KEYS = new Set([1, 3, 6, 8, 10]);
 const MIN_PITCH_SPAN = 24; // show at least two octaves so a small melody is not stretched
 
-/** The pitch range to draw: the notes' range, padded, at least two octaves. */
-export function pitchRange(notes) {
+/** The pitch range to draw: the notes' range, padded, at least `minSpan` semitones. */
+export function pitchRange(notes, minSpan = MIN_PITCH_SPAN) {
   if (notes.length === 0) return { low: 60 - 12, high: 60 + 12 };
-  let low = Math.min(...notes.map((note) => note.pitch)) - 2;
-  let high = Math.max(...notes.map((note) => note.pitch)) + 2;
-  const missing = MIN_PITCH_SPAN - (high - low);
+  let low = Math.min(...notes.map((note) => note.pitch)) - 1;
+  let high = Math.max(...notes.map((note) => note.pitch)) + 1;
+  const missing = minSpan - (high - low);
   if (missing > 0) {
     low -= Math.floor(missing / 2);
     high += Math.ceil(missing / 2);
@@ -38,10 +38,12 @@ function fitCanvas(canvas) {
 }
 
 /** Draws `notes` between beats `from` and `to` on `canvas`; `playhead` (beats) or null. */
-export function drawRoll(canvas, notes, { from = 0, to, playhead = null, grid = true } = {}) {
+export function drawRoll(
+  canvas, notes, { from = 0, to, playhead = null, grid = true, minPitchSpan = MIN_PITCH_SPAN } = {},
+) {
   const { width, height, ratio } = fitCanvas(canvas);
   const context = canvas.getContext("2d");
-  const { low, high } = pitchRange(notes);
+  const { low, high } = pitchRange(notes, minPitchSpan);
   const rowHeight = height / (high - low + 1);
   const xOf = (beats) => ((beats - from) / (to - from)) * width;
   const yOf = (pitch) => (high - pitch) * rowHeight;
@@ -140,6 +142,6 @@ export class PianoRoll {
 /** A small static roll of a whole song, for lists. */
 export function drawThumbnail(canvas, notes) {
   const end = Math.max(4, ...notes.map((note) => note.start + note.duration));
-  drawRoll(canvas, notes, { from: 0, to: end, grid: false });
+  drawRoll(canvas, notes, { from: 0, to: end, grid: false, minPitchSpan: 12 });
   canvas.dataset.noteCount = String(notes.length);
 }

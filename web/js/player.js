@@ -27,6 +27,7 @@ export class Player extends EventTarget {
   #speed = 1;
   #bufferedBeats = 0; // end of the last note received
   #complete = true; // false while a live stream may still add notes
+  #expectedBeats = 0; // how long a live stream will be once complete
   #state = "stopped"; // stopped | playing | paused | buffering
   #volumeFraction = 0.8;
 
@@ -45,29 +46,42 @@ export class Player extends EventTarget {
   /** Where the listener is now, in beats (what is heard, not what is being scheduled). */
   get positionBeats() { return this.#transport.getTicksAtTime(Tone.immediate()) / this.#transport.PPQ; }
   get lengthBeats() { return this.#bufferedBeats; }
+  /** The song's length as far as it is known: a live stream's planned length until it ends. */
+  get plannedBeats() {
+    return this.#complete ? this.#bufferedBeats : Math.max(this.#expectedBeats, this.#bufferedBeats);
+  }
 
   /** Seconds of song time at the song's tempo, whatever the playback speed. */
   beatsToSeconds(beats) { return (beats * 60) / this.#tempo; }
 
-  /** Starts audio (call from a click or key press) and loads the current instrument. */
-  async prepare() {
-    await Tone.start();
+  /** Builds the audio graph and loads the current instrument's samples; no sound yet. */
+  async preload() {
     if (!this.#output) {
       this.#analyser = new Tone.Analyser("waveform", 1024);
-      this.#output = new Tone.Volume(-4).toDestination();
+      this.#output = new Tone.Volume(this.#volumeDb()).toDestination();
       this.#output.connect(this.#analyser);
     }
     await this.#instrumentNamed(this.#instrumentName);
   }
 
-  /** Replaces the song. `complete: false` means a live stream will `append` more notes. */
-  load(notes, { tempo = 120, complete = true } = {}) {
+  /** Starts audio (call from a click or key press: browsers require one) and loads samples. */
+  async prepare() {
+    await Tone.start();
+    await this.preload();
+  }
+
+  /**
+   * Replaces the song. `complete: false` means a live stream will `append` more notes, about
+   * `expectedBeats` of them in all.
+   */
+  load(notes, { tempo = 120, complete = true, expectedBeats = 0 } = {}) {
     this.stop();
     this.#transport.cancel(0);
     this.#notes = [];
     this.#bufferedBeats = 0;
     this.#tempo = tempo;
     this.#complete = complete;
+    this.#expectedBeats = expectedBeats;
     this.#transport.bpm.value = tempo * this.#speed;
     this.append(notes);
     if (complete) this.#scheduleEnd();
@@ -87,6 +101,7 @@ export class Player extends EventTarget {
 
   /** The live stream ended: no more notes, playback stops at the last one. */
   finish() {
+    if (this.#complete) return;
     this.#complete = true;
     this.#scheduleEnd();
     if (this.#state === "buffering") this.#resume();
@@ -158,7 +173,6 @@ export class Player extends EventTarget {
     if (!this.#instruments.has(name)) {
       const options = { samplesUrl: this.#samplesUrl };
       this.#instruments.set(name, createInstrument(Tone, name, this.#output, options));
-      this.#output.volume.value = this.#volumeDb();
       this.#setLoading(true);
       await Tone.loaded();
       this.#setLoading(false);

@@ -53,7 +53,7 @@ export class PlayerBar {
 
   /** The player's notes changed wholesale (a new song): redraw the roll. */
   showNotes() {
-    this.roll.setNotes(this.#player.notes, this.#player.lengthBeats);
+    this.roll.setNotes(this.#player.notes, this.#player.plannedBeats);
     this.#refreshEnabled();
   }
 
@@ -135,10 +135,10 @@ export class PlayerBar {
     const player = this.#player;
     const position = player.positionBeats;
     const { progress, elapsed, total } = this.#parts;
-    progress.max = String(player.lengthBeats || 1);
+    progress.max = String(player.plannedBeats || 1);
     if (!this.#dragging) progress.value = String(position);
     const elapsedText = formatTime(player.beatsToSeconds(position));
-    const totalText = formatTime(player.beatsToSeconds(player.lengthBeats));
+    const totalText = formatTime(player.beatsToSeconds(player.plannedBeats));
     elapsed.textContent = elapsedText;
     total.textContent = totalText;
     progress.setAttribute("aria-valuetext", `${elapsedText} of ${totalText}`);

@@ -37,6 +37,7 @@ export class SongList {
     this.#part("page-next").addEventListener("click", () => this.load(this.#page + 1));
   }
 
+  /** Shows page `page` of the user's songs; resolves to the API's page (null on failure). */
   async load(page = this.#page) {
     const error = this.#part("songs-error");
     try {
@@ -45,9 +46,11 @@ export class SongList {
       if (result.songs.length === 0 && result.page > 1) return this.load(result.page - 1);
       this.#page = result.page;
       this.#render(result);
+      return result;
     } catch (failure) {
       error.textContent = `Could not load your songs: ${failure.message}`;
       error.hidden = false;
+      return null;
     }
   }
 

@@ -2,6 +2,8 @@
 
 const LINE_COLOR = "#8b9cfb";
 const GLOW_COLOR = "rgba(111, 127, 245, 0.35)";
+// A melody peaks around 0.1 to 0.3; drawn at this gain (clipped) it fills the strip.
+const DISPLAY_GAIN = 3;
 
 /** Root mean square of `samples` (-1..1): 0 for silence, about 0.1 for a played note. */
 export function rootMeanSquare(samples) {
@@ -51,7 +53,8 @@ export class Visualizer {
     context.beginPath();
     const step = width / (samples.length - 1);
     samples.forEach((sample, index) => {
-      const y = height / 2 - sample * (height / 2) * 0.9;
+      const shown = Math.max(-1, Math.min(1, sample * DISPLAY_GAIN));
+      const y = height / 2 - shown * (height / 2) * 0.9;
       if (index === 0) context.moveTo(0, y);
       else context.lineTo(index * step, y);
     });

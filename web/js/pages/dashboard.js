@@ -38,4 +38,7 @@ initProfile();
 const main = document.querySelector("main");
 const songs = new SongList(main, { onPlay: playSong });
 main.addEventListener("songdeleted", (event) => forgetDeleted(event.detail));
-songs.load(Number(new URLSearchParams(window.location.search).get("page")) || 1);
+const firstPage = Number(new URLSearchParams(window.location.search).get("page")) || 1;
+songs.load(firstPage).then((result) => {
+  if (result?.total) player.preload().catch(() => {}); // Play then starts without a wait
+});

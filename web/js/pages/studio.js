@@ -1,5 +1,5 @@
 // Studio page: the controls start a live stream; its notes play and draw as they arrive.
-import { api } from "../api.js";
+import { api, errorFromPayload } from "../api.js";
 import { setFieldError, showFormError, validateFields } from "../forms.js";
 import { LiveGeneration } from "../generation.js";
 import { initNav } from "../nav.js";
@@ -37,17 +37,35 @@ function describe({ genre, key, mode }) {
   return `${style} in ${key} ${mode}`;
 }
 
+let totalBars = 0;
+
 function setStreaming(streaming) {
-  part("generate").disabled = streaming;
-  part("generate").textContent = streaming ? "Generating…" : "Generate";
+  part("generate").hidden = streaming;
   part("stop").hidden = !streaming;
+  part("stop").disabled = false;
   part("discard").hidden = !streaming;
   form.dataset.streaming = String(streaming);
+  showStreamStatus(streaming ? "Writing your melody…" : "");
 }
 
 function showStreamStatus(message) {
   part("stream-status").textContent = message;
   part("stream-status").hidden = !message;
+}
+
+function showProgress() {
+  const bar = Math.min(totalBars, Math.floor(player.lengthBeats / 4) + 1);
+  showStreamStatus(`Writing your melody: bar ${bar} of ${totalBars}, ${player.notes.length} notes so far.`);
+}
+
+async function stopKeeping(generation) {
+  part("stop").disabled = true;
+  player.finish(); // play to the last note received
+  showStreamStatus("Saving the melody so far…");
+  const ack = await generation.stop();
+  if (ack.ok && ack.saving) return; // "done" follows once it is saved
+  setStreaming(false);
+  showStreamStatus(ack.message || ack.error?.message || "");
 }
 
 async function generate(generation) {
@@ -57,7 +75,8 @@ async function generate(generation) {
   showFormError(form, null);
   showStreamStatus("");
   await player.prepare(); // inside the click: browsers start audio only on a gesture
-  player.load([], { tempo: parameters.tempo, complete: false });
+  player.load([], { tempo: parameters.tempo, complete: false, expectedBeats: parameters.bars * 4 });
+  totalBars = parameters.bars;
   playerBar.setSong({ title: describe(parameters) });
   playerBar.showNotes();
   setStreaming(true);
@@ -65,7 +84,7 @@ async function generate(generation) {
   if (!ack.ok) {
     setStreaming(false);
     player.finish();
-    showFormError(form, ack.error);
+    showFormError(form, errorFromPayload(ack.error));
     return;
   }
   await player.play(); // buffering until the first notes arrive, then playing
@@ -89,11 +108,11 @@ async function finished({ song_id: songId }) {
 function failed(error) {
   setStreaming(false);
   player.finish();
-  showFormError(form, { message: error?.message || "Generation stopped because of a server error." });
+  showFormError(form, errorFromPayload(error));
 }
 
 function discard(generation) {
-  generation.stop({ discard: true });
+  generation.stop({ discard: true }).catch(() => {}); // the page forgets the stream either way
   player.load([], {});
   playerBar.setSong({ title: "Discarded. Press Generate to write another melody" });
   playerBar.showNotes();
@@ -141,6 +160,7 @@ function bindRangeOutputs() {
 
 function init() {
   initNav();
+  player.preload().catch((error) => showToast(`The piano could not load: ${error.message}`, { tone: "error" }));
   bindRangeOutputs();
   for (const [value, label] of Object.entries(INSTRUMENT_NAMES)) {
     form.elements.instrument.append(new Option(label, value));
@@ -151,14 +171,17 @@ function init() {
   let generation = null;
   const socket = connectSocket({ onStatus: (status) => showConnection(status, generation) });
   generation = new LiveGeneration(socket);
-  generation.addEventListener("notes", (event) => player.append(event.detail));
+  generation.addEventListener("notes", (event) => {
+    player.append(event.detail);
+    showProgress();
+  });
   generation.addEventListener("done", (event) => finished(event.detail));
   generation.addEventListener("failed", (event) => failed(event.detail));
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    generate(generation).catch((error) => failed(error));
+    generate(generation).catch((error) => failed({ message: error.message }));
   });
-  part("stop").addEventListener("click", () => generation.stop());
+  part("stop").addEventListener("click", () => stopKeeping(generation));
   part("discard").addEventListener("click", () => discard(generation));
   form.elements.bars.addEventListener("input", () => setFieldError(form, "bars", ""));
 }
