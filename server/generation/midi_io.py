@@ -40,21 +40,24 @@ class MidiError(ValueError):
 
 
 @dataclass
-class _Part:
+class MidiPart:
     """The notes of one (track, channel) pair, in source ticks."""
 
     name: str
     channel: int
     notes: list[tuple[int, int, int]] = field(default_factory=list)  # (start, end, pitch)
+    track: int = 0  # index of the MIDI track it came from
+    program: int | None = None  # the first General MIDI program set on its channel
 
 
 @dataclass
-class _Meta:
-    """The first tempo, meter and key found in the file."""
+class MidiMeta:
+    """The first tempo, meter and key found in the file, and how often the tempo is set."""
 
     tempo: float | None = None  # bpm
     meter: tuple[int, int] | None = None  # (numerator, denominator)
     key: tuple[int, str] | None = None  # (tonic pitch class, mode)
+    tempo_events: int = 0
 
 
 def midi_to_melody(
@@ -62,10 +65,25 @@ def midi_to_melody(
 ) -> Melody:
     """The melody of a MIDI file: the track named melody/vocal/voice/lead, else the highest voice
     of the busiest pitched non-drum track (or of `track` when given), on the 12-tick grid."""
+    midi, parts, meta = read_midi(data, track=track)
+    return part_to_melody(pick_melody_part(parts), meta, midi.ticks_per_beat, genre, name)
+
+
+def read_midi(
+    data: bytes, *, track: int | None = None
+) -> tuple[mido.MidiFile, list[MidiPart], MidiMeta]:
+    """The parsed file, the notes of every (track, channel) pair (of `track` only when given)
+    and the file's meta events; for callers that report on a file as well as reading it."""
     midi = _parse(data)
     parts, meta = _read_tracks(midi, track)
-    part = _pick_melody_part(parts)
-    spans = notes_to_grid(skyline(part.notes), midi.ticks_per_beat)
+    return midi, parts, meta
+
+
+def part_to_melody(
+    part: MidiPart, meta: MidiMeta, ticks_per_beat: int, genre: str | None = None, name: str = ""
+) -> Melody:
+    """The highest voice of one part on the 12-tick grid, with the file's meter, tempo and key."""
+    spans = notes_to_grid(skyline(part.notes), ticks_per_beat)
     numerator, denominator = meta.meter or (4, 4)
     bar_ticks = max(1, round(numerator * 4 * TICKS_PER_QUARTER / denominator))
     melody = Melody.from_spans(
@@ -91,26 +109,31 @@ def _parse(data: bytes) -> mido.MidiFile:
     return midi
 
 
-def _read_tracks(midi: mido.MidiFile, only_track: int | None) -> tuple[list[_Part], _Meta]:
+def _read_tracks(midi: mido.MidiFile, only_track: int | None) -> tuple[list[MidiPart], MidiMeta]:
     if only_track is not None and not 0 <= only_track < len(midi.tracks):
         raise MidiError(f"track {only_track} does not exist (the file has {len(midi.tracks)})")
-    parts: list[_Part] = []
-    meta = _Meta()
+    parts: list[MidiPart] = []
+    meta = MidiMeta()
     for index, midi_track in enumerate(midi.tracks):
         track_parts = _read_track(midi_track, meta)
+        for part in track_parts:
+            part.track = index
         if only_track is None or index == only_track:
             parts.extend(track_parts)
     return parts, meta
 
 
-def _read_track(midi_track: mido.MidiTrack, meta: _Meta) -> list[_Part]:
+def _read_track(midi_track: mido.MidiTrack, meta: MidiMeta) -> list[MidiPart]:
     """Notes per channel of one track; fills `meta` with the first tempo, meter and key."""
     name, now = midi_track.name, 0
-    parts: dict[int, _Part] = {}
+    parts: dict[int, MidiPart] = {}
     sounding: dict[tuple[int, int], int] = {}  # (channel, pitch) -> start tick
+    programs: dict[int, int] = {}  # channel -> first program
     for message in midi_track:
         now += message.time
-        if message.type == "note_on" and message.velocity > 0:
+        if message.type == "program_change":
+            programs.setdefault(message.channel, message.program)
+        elif message.type == "note_on" and message.velocity > 0:
             _end_note(parts, sounding, message.channel, message.note, now, name)
             sounding[(message.channel, message.note)] = now
         elif message.type in ("note_on", "note_off"):
@@ -119,27 +142,31 @@ def _read_track(midi_track: mido.MidiTrack, meta: _Meta) -> list[_Part]:
             _read_meta(message, meta)
     for channel, pitch in list(sounding):
         _end_note(parts, sounding, channel, pitch, now, name)
+    for channel, part in parts.items():
+        part.program = programs.get(channel)
     return list(parts.values())
 
 
 def _end_note(
-    parts: dict[int, _Part], sounding: dict, channel: int, pitch: int, now: int, name: str
+    parts: dict[int, MidiPart], sounding: dict, channel: int, pitch: int, now: int, name: str
 ) -> None:
     start = sounding.pop((channel, pitch), None)
     if start is not None:
-        parts.setdefault(channel, _Part(name, channel)).notes.append((start, now, pitch))
+        parts.setdefault(channel, MidiPart(name, channel)).notes.append((start, now, pitch))
 
 
-def _read_meta(message: mido.MetaMessage, meta: _Meta) -> None:
-    if message.type == "set_tempo" and meta.tempo is None:
-        meta.tempo = round(mido.tempo2bpm(message.tempo), 3)
+def _read_meta(message: mido.MetaMessage, meta: MidiMeta) -> None:
+    if message.type == "set_tempo":
+        meta.tempo_events += 1
+        meta.tempo = meta.tempo or round(mido.tempo2bpm(message.tempo), 3)
     elif message.type == "time_signature" and meta.meter is None:
         meta.meter = (message.numerator, message.denominator)
     elif message.type == "key_signature" and meta.key is None:
         meta.key = midi_key_to_key(message.key)
 
 
-def _pick_melody_part(parts: list[_Part]) -> _Part:
+def pick_melody_part(parts: list[MidiPart]) -> MidiPart:
+    """The part named like a melody, else the one with the most notes; drums never."""
     pitched = [part for part in parts if part.channel != DRUM_CHANNEL and part.notes]
     if not pitched:
         raise MidiError("the file has no pitched notes (only drums or nothing at all)")
