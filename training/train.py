@@ -44,6 +44,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--any-genre", type=float, default=0.15, help="label dropout rate")
     parser.add_argument("--patience", type=int, default=4, help="epochs without improvement")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--max-minutes", type=float, help="stop after the epoch that passes it")
     return parser.parse_args(argv)
 
 
@@ -55,14 +56,26 @@ def load_corpus(args: argparse.Namespace) -> dict[str, list[Melody]]:
     )
 
 
-def best_validation_loss(run: Path) -> float | None:
-    """Lowest val_loss of earlier epochs of a resumed run, so a worse epoch never replaces it."""
+def earlier_losses(run: Path) -> list[float]:
+    """val_loss of each epoch a resumed run already finished (history.csv rows)."""
     history = run / HISTORY_FILE
     if not history.exists():
-        return None
+        return []
     with history.open() as lines:
-        losses = [float(row["val_loss"]) for row in csv.DictReader(lines) if row.get("val_loss")]
-    return min(losses, default=None)
+        return [float(row["val_loss"]) for row in csv.DictReader(lines)]
+
+
+class TimeLimit(keras.callbacks.Callback):
+    """Stops after the epoch during which `minutes` of training have passed."""
+
+    def __init__(self, minutes: float | None) -> None:
+        super().__init__()
+        self.deadline = None if minutes is None else time.monotonic() + 60 * minutes
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            print(f"time limit reached after epoch {epoch + 1}")
+            self.model.stop_training = True
 
 
 def main(argv: list[str] | None = None, *, splits: dict[str, list[Melody]] | None = None) -> Path:
@@ -72,6 +85,8 @@ def main(argv: list[str] | None = None, *, splits: dict[str, list[Melody]] | Non
     run = args.out
     if not args.resume and run.exists():
         shutil.rmtree(run)  # a fresh run never mixes with an older one's backup or history
+
+    done = earlier_losses(run)  # empty unless resuming
 
     # Data: key-normalized pieces, encoded once; random windows are redrawn every epoch.
     splits = splits if splits is not None else load_corpus(args)
@@ -89,7 +104,7 @@ def main(argv: list[str] | None = None, *, splits: dict[str, list[Melody]] | Non
     )
     train_batches = RandomWindows(
         train_pieces, vocabulary, length=args.sequence, batch=args.batch,
-        windows=windows, any_genre=args.any_genre, seed=args.seed,
+        windows=windows, any_genre=args.any_genre, seed=args.seed, epoch=len(done),
     )  # fmt: skip
     valid_data = consecutive_windows(valid_pieces, vocabulary, args.sequence)
 
@@ -110,11 +125,12 @@ def main(argv: list[str] | None = None, *, splits: dict[str, list[Melody]] | Non
         keras.callbacks.BackupAndRestore(str(run / "backup"), delete_checkpoint=False),
         keras.callbacks.ModelCheckpoint(str(run / BEST_WEIGHTS_FILE), save_best_only=True,
                                         save_weights_only=True,
-                                        initial_value_threshold=best_validation_loss(run)),
+                                        initial_value_threshold=min(done, default=None)),
         keras.callbacks.ModelCheckpoint(str(run / LAST_WEIGHTS_FILE), save_weights_only=True),
         keras.callbacks.EarlyStopping(patience=args.patience, restore_best_weights=True),
         keras.callbacks.ReduceLROnPlateau(factor=0.5, patience=1, min_lr=1e-4),
         keras.callbacks.CSVLogger(str(run / HISTORY_FILE), append=True),
+        TimeLimit(args.max_minutes),
     ]  # fmt: skip
     if importlib.util.find_spec("tensorboard"):  # optional: logs for `tensorboard --logdir runs`
         callbacks.append(keras.callbacks.TensorBoard(str(run / "logs"), write_graph=False))

@@ -74,11 +74,12 @@ class RandomWindows(keras.utils.PyDataset):
         windows: int,
         any_genre: float,
         seed: int,
+        epoch: int = 0,
     ) -> None:
         super().__init__()
         self.pieces, self.vocabulary = pieces, vocabulary
         self.length, self.batch, self.windows = length, batch, windows
-        self.any_genre, self.seed, self.epoch = any_genre, seed, 0
+        self.any_genre, self.seed, self.epoch = any_genre, seed, epoch  # epoch > 0 on resume
         sizes = np.array([len(piece) for piece in pieces], dtype=np.float64)
         self.weights = sizes / sizes.sum()
         self._draw()
