@@ -9,26 +9,35 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import socketio
+from hypercorn.middleware import ProxyFixMiddleware
 
 from server.app import create_app
 from server.config import Config
 from server.sockets import create_socket_server
 
 SOCKET_PATH = "socket.io"
+ASGIApp = socketio.ASGIApp | ProxyFixMiddleware
 
 
-def create_asgi_app(config: Config | None = None) -> socketio.ASGIApp:
-    """Socket.IO traffic goes to the socket server; everything else, lifespan included, to Quart."""
+def create_asgi_app(config: Config | None = None) -> ASGIApp:
+    """Socket.IO traffic goes to the socket server; everything else, lifespan included, to Quart.
+
+    Behind `trusted_proxy_hops` proxies, client address and scheme come from X-Forwarded-*.
+    """
+    config = config or Config.from_env()
     quart_app = create_app(config)
     sio = create_socket_server(quart_app)
-    return socketio.ASGIApp(sio, other_asgi_app=quart_app, socketio_path=SOCKET_PATH)
+    app = socketio.ASGIApp(sio, other_asgi_app=quart_app, socketio_path=SOCKET_PATH)
+    if config.trusted_proxy_hops > 0:
+        return ProxyFixMiddleware(app, mode="legacy", trusted_hops=config.trusted_proxy_hops)
+    return app
 
 
 class LazyApp:
     """Builds the real app from the environment on its first ASGI call (the lifespan startup)."""
 
     def __init__(self) -> None:
-        self._app: socketio.ASGIApp | None = None
+        self._app: ASGIApp | None = None
 
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
         if self._app is None:

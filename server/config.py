@@ -17,6 +17,7 @@ from quart import current_app
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SECRET_KEY_FILE = "secret_key"
 DATABASE_FILE = "cadenza.sqlite3"
+SQLITE_BUSY_TIMEOUT_MS = 5000  # how long a write waits for another worker's lock
 _TRUE = {"1", "true", "yes", "on"}
 
 
@@ -29,6 +30,8 @@ class Config:
     database_url: str
     redis_url: str | None = None
     cookie_secure: bool = False  # True behind HTTPS so cookies never travel in clear text
+    # Reverse proxies in front that set X-Forwarded-For/-Proto; 0 trusts no such header.
+    trusted_proxy_hops: int = 0
     session_idle_seconds: int = 7 * 24 * 3600  # inactivity that ends any session
     session_seconds: int = 12 * 3600  # absolute lifetime of a browser-session login
     remember_seconds: int = 30 * 24 * 3600  # absolute lifetime of a "remember me" login
@@ -43,7 +46,7 @@ class Config:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
         """Read INSTANCE_PATH, SECRET_KEY, DATABASE_URL, REDIS_URL, COOKIE_SECURE,
-        CADENZA_MODEL_DIR and CADENZA_STREAM_PACING."""
+        TRUSTED_PROXY_HOPS, CADENZA_MODEL_DIR and CADENZA_STREAM_PACING."""
         env = os.environ if environ is None else environ
         instance_path = Path(env.get("INSTANCE_PATH") or REPO_ROOT / "instance").resolve()
         instance_path.mkdir(parents=True, exist_ok=True)
@@ -53,6 +56,7 @@ class Config:
             database_url=env.get("DATABASE_URL") or sqlite_url(instance_path / DATABASE_FILE),
             redis_url=env.get("REDIS_URL") or None,
             cookie_secure=env.get("COOKIE_SECURE", "").strip().lower() in _TRUE,
+            trusted_proxy_hops=int(env.get("TRUSTED_PROXY_HOPS") or 0),
             model_dir=Path(env.get("CADENZA_MODEL_DIR") or REPO_ROOT / "models" / "melody"),
             stream_pacing=env.get("CADENZA_STREAM_PACING", "on").strip().lower() in _TRUE,
         )
@@ -64,8 +68,8 @@ def current_config() -> Config:
 
 
 def sqlite_url(path: Path) -> str:
-    """The Tortoise URL of an SQLite file (an absolute path gives four slashes)."""
-    return f"sqlite://{path}"
+    """The Tortoise URL of an SQLite file; writers from other workers wait rather than fail."""
+    return f"sqlite://{path}?busy_timeout={SQLITE_BUSY_TIMEOUT_MS}"
 
 
 def load_or_create_secret_key(instance_path: Path) -> str:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
+from schemathesis.python import asgi
 
 from server.app import create_app
 from server.asgi import create_asgi_app
 from server.security.headers import CONTENT_SECURITY_POLICY
-from tests.conftest import config_for_tests
+from tests.conftest import config_for_tests, unique_email
 
 
 async def test_healthz_reports_ready(client):
@@ -77,3 +80,24 @@ async def test_healthz_is_503_until_the_database_is_migrated(tmp_path):
         response = await app.test_client().get("/healthz")
     assert response.status_code == 503
     assert (await response.get_json())["database"] == "unavailable"
+
+
+def test_behind_a_trusted_proxy_limits_count_per_forwarded_client(config):
+    """The proxy appends the peer it saw; entries a client writes before it are not trusted."""
+    app = create_asgi_app(replace(config, trusted_proxy_hops=1))
+    try:
+        with asgi.get_client(app) as client:
+            client.get("/healthz")
+            csrf = {"X-CSRF-Token": client.cookies["csrf_token"]}
+
+            def login_from(forwarded_for: str) -> int:
+                body = {"email": unique_email(), "password": "a guess"}
+                headers = csrf | {"X-Forwarded-For": forwarded_for}
+                return client.post("/api/auth/login", json=body, headers=headers).status_code
+
+            assert {login_from("198.51.100.1") for _ in range(30)} == {401}
+            assert login_from("198.51.100.1") == 429
+            assert login_from("203.0.113.7, 198.51.100.1") == 429  # a forged first entry
+            assert login_from("198.51.100.2") == 401
+    finally:
+        asgi.shutdown_lifespans()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import asyncpg
 import pytest
@@ -84,7 +85,7 @@ async def test_login_limits_are_shared_through_redis(config, redis_url):
     email, address = unique_email(), f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}.7"
     statuses = []
     for attempts in (3, 3):  # two app instances, one after the other, sharing Redis
-        app = create_app(config.__class__(**vars(config) | {"redis_url": redis_url}))
+        app = create_app(replace(config, redis_url=redis_url))
         async with app.test_app():
             client = StudioTestClient(app)
             for _ in range(attempts):
