@@ -76,3 +76,31 @@ def test_log_out_then_back_in_with_remember_me(page: Page, signed_in: Account):
 
     page.wait_for_url("**/dashboard")
     expect(page.locator("[data-profile-name]")).to_have_text(signed_in.display_name)
+
+
+def test_edit_profile_photo_and_password_then_delete_the_account(
+    page: Page, signed_in: Account, tmp_path: Path
+):
+    page.goto("/dashboard")
+    page.locator("summary", has_text="Edit profile").click()
+    page.get_by_label("Display name").fill("Clara Wieck")
+    page.get_by_role("button", name="Save profile").click()
+    expect(page.locator("[data-profile-name]")).to_have_text("Clara Wieck")
+    expect(page.locator("[data-nav-name]")).to_have_text("Clara Wieck")
+
+    page.locator("[data-photo-input]").set_input_files(photo_png(tmp_path))
+    expect(page.get_by_alt_text("Your profile photo")).to_be_visible()
+    page.get_by_role("button", name="Remove photo").click()
+    expect(page.get_by_alt_text("Your profile photo")).to_be_hidden()
+
+    page.locator("summary", has_text="Change password").click()
+    page.get_by_label("Current password").fill(signed_in.password)
+    page.get_by_label("New password").fill("a much longer passphrase")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_text("Password changed.")).to_be_visible()
+
+    page.get_by_role("button", name="Delete my account").click()
+    page.get_by_role("dialog").get_by_label("Password").fill("a much longer passphrase")
+    page.get_by_role("button", name="Delete account").click()
+    page.wait_for_url(re.compile(r"/$"))
+    expect(page.get_by_role("link", name="Sign up")).to_be_visible()

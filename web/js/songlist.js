@@ -103,7 +103,8 @@ export class SongList {
     });
     if (title === null || !title.trim() || title.trim() === song.title) return;
     try {
-      await api.patch(`/api/songs/${song.id}`, { title: title.trim() });
+      const renamed = await api.patch(`/api/songs/${song.id}`, { title: title.trim() });
+      this.#root.dispatchEvent(new CustomEvent("songrenamed", { detail: renamed }));
       showToast(`Renamed to “${title.trim()}”.`, { tone: "success" });
       await this.load();
     } catch (error) {

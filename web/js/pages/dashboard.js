@@ -26,6 +26,10 @@ async function playSong(song) {
   }
 }
 
+function showRenamed(song) {
+  if (song.id === playingId) playerBar.setSong({ title: song.title, downloadUrl: song.midi_url });
+}
+
 function forgetDeleted(song) {
   if (song.id !== playingId) return;
   player.load([], {});
@@ -38,6 +42,7 @@ initProfile();
 const main = document.querySelector("main");
 const songs = new SongList(main, { onPlay: playSong });
 main.addEventListener("songdeleted", (event) => forgetDeleted(event.detail));
+main.addEventListener("songrenamed", (event) => showRenamed(event.detail));
 const firstPage = Number(new URLSearchParams(window.location.search).get("page")) || 1;
 songs.load(firstPage).then((result) => {
   if (result?.total) player.preload().catch(() => {}); // Play then starts without a wait
