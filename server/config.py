@@ -46,7 +46,7 @@ class Config:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
         """Read INSTANCE_PATH, SECRET_KEY, DATABASE_URL, REDIS_URL, COOKIE_SECURE,
-        TRUSTED_PROXY_HOPS, CADENZA_MODEL_DIR and CADENZA_STREAM_PACING."""
+        TRUSTED_PROXY_HOPS, RATE_LIMITS, CADENZA_MODEL_DIR and CADENZA_STREAM_PACING."""
         env = os.environ if environ is None else environ
         instance_path = Path(env.get("INSTANCE_PATH") or REPO_ROOT / "instance").resolve()
         instance_path.mkdir(parents=True, exist_ok=True)
@@ -57,6 +57,7 @@ class Config:
             redis_url=env.get("REDIS_URL") or None,
             cookie_secure=env.get("COOKIE_SECURE", "").strip().lower() in _TRUE,
             trusted_proxy_hops=int(env.get("TRUSTED_PROXY_HOPS") or 0),
+            rate_limits_enabled=env.get("RATE_LIMITS", "on").strip().lower() in _TRUE,
             model_dir=Path(env.get("CADENZA_MODEL_DIR") or REPO_ROOT / "models" / "melody"),
             stream_pacing=env.get("CADENZA_STREAM_PACING", "on").strip().lower() in _TRUE,
         )

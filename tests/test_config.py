@@ -13,6 +13,7 @@ def test_defaults_live_in_the_instance_folder(tmp_path):
     config = Config.from_env({"INSTANCE_PATH": str(tmp_path)})
     assert config.database_url == sqlite_url(tmp_path / DATABASE_FILE)
     assert config.redis_url is None and config.cookie_secure is False
+    assert config.rate_limits_enabled is True and config.trusted_proxy_hops == 0
 
 
 def test_secret_key_is_generated_once_and_kept_private(tmp_path):
@@ -31,12 +32,15 @@ def test_environment_wins(tmp_path):
         "DATABASE_URL": "postgres://studio@db.internal:5432/cadenza",
         "REDIS_URL": "redis://cache.internal:6379/0",
         "COOKIE_SECURE": "true",
+        "TRUSTED_PROXY_HOPS": "2",
+        "RATE_LIMITS": "off",
     }
     config = Config.from_env(environ)
     assert config.secret_key == "k" * 40
     assert config.database_url == environ["DATABASE_URL"]
     assert config.redis_url == environ["REDIS_URL"]
     assert config.cookie_secure is True
+    assert config.trusted_proxy_hops == 2 and config.rate_limits_enabled is False
     assert not (tmp_path / SECRET_KEY_FILE).exists()
 
 
