@@ -187,9 +187,14 @@ class LiveServer:
     instance_path: Path
     pid: int
 
-    async def session_cookie(self, email: str | None = None, password: str = PASSWORD) -> str:
-        """Sign up a new user and return the `Cookie:` header value that carries the login."""
-        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+    async def session_cookie(
+        self, email: str | None = None, password: str = PASSWORD, source: str = "127.0.0.1"
+    ) -> str:
+        """Sign up a new user and return the `Cookie:` header value that carries the login.
+        Sign-ups are rate limited per address: another `source` (127.0.0.x) is another client."""
+        jar = aiohttp.CookieJar(unsafe=True)
+        connector = aiohttp.TCPConnector(local_addr=(source, 0))
+        async with aiohttp.ClientSession(cookie_jar=jar, connector=connector) as http:
             async with http.get(f"{self.base_url}/healthz") as response:
                 token = response.cookies[CSRF_COOKIE].value
             form = {"email": email or unique_email(), "password": password, "display_name": "Live"}

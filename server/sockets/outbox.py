@@ -19,7 +19,7 @@ NOTES_EVENT = "generate:notes"
 FRAME_INTERVAL = 0.02  # seconds: notes written within this window share one frame
 HOLD_BACKLOG = 8  # engine.io packets queued for a client: above this, its notes wait here
 DROP_BACKLOG = 64  # packets queued: the client has stopped reading
-MAX_HELD_NOTES = 2048  # notes held here for one client (about 120 KB of JSON) before it is dropped
+MAX_HELD_NOTES = 1024  # notes held here for one client (about 80 KB of JSON) before it is dropped
 
 
 class Outbox:
@@ -45,7 +45,11 @@ class Outbox:
 
     async def send_after_notes(self, sid: str, stream_id: str, event: str, payload: dict) -> None:
         """Send what is pending for the stream, then `event` (e.g. `generate:done`)."""
-        notes = self._pending.get(sid, {}).pop(stream_id, [])
+        streams = self._pending.get(sid, {})
+        if self.backlog(sid) > HOLD_BACKLOG and self._held(streams) > MAX_HELD_NOTES:
+            await self.drop(sid)
+            return
+        notes = streams.pop(stream_id, [])
         if notes:
             await self._emit_frame(sid, stream_id, notes)
         await self._sio.emit(event, payload, to=sid)
@@ -68,13 +72,17 @@ class Outbox:
         pending, self._pending = self._pending, {}
         for sid, streams in pending.items():
             backlog = self.backlog(sid)
-            if backlog > DROP_BACKLOG or sum(map(len, streams.values())) > MAX_HELD_NOTES:
+            if backlog > DROP_BACKLOG or self._held(streams) > MAX_HELD_NOTES:
                 await self.drop(sid)
             elif backlog > HOLD_BACKLOG:
                 self._hold(sid, streams)
             else:
                 for stream_id, notes in streams.items():
                     await self._emit_frame(sid, stream_id, notes)
+
+    @staticmethod
+    def _held(streams: dict[str, list[StreamedNote]]) -> int:
+        return sum(map(len, streams.values()))
 
     def _hold(self, sid: str, streams: dict[str, list[StreamedNote]]) -> None:
         """Put notes back in front of any added meanwhile, and try again a frame later."""
