@@ -56,11 +56,20 @@ class Config:
             database_url=env.get("DATABASE_URL") or sqlite_url(instance_path / DATABASE_FILE),
             redis_url=env.get("REDIS_URL") or None,
             cookie_secure=env.get("COOKIE_SECURE", "").strip().lower() in _TRUE,
-            trusted_proxy_hops=int(env.get("TRUSTED_PROXY_HOPS") or 0),
+            trusted_proxy_hops=_whole_number(env, "TRUSTED_PROXY_HOPS", default=0),
             rate_limits_enabled=env.get("RATE_LIMITS", "on").strip().lower() in _TRUE,
             model_dir=Path(env.get("CADENZA_MODEL_DIR") or REPO_ROOT / "models" / "melody"),
             stream_pacing=env.get("CADENZA_STREAM_PACING", "on").strip().lower() in _TRUE,
         )
+
+
+def _whole_number(env: Mapping[str, str], name: str, *, default: int) -> int:
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit():
+        raise ValueError(f"{name} must be a whole number of 0 or more, got {value!r}")
+    return int(value)
 
 
 def current_config() -> Config:

@@ -48,3 +48,8 @@ def test_unusable_key_file_is_reported(tmp_path):
     (tmp_path / SECRET_KEY_FILE).write_text("short")
     with pytest.raises(RuntimeError, match="no usable secret key"):
         Config.from_env({"INSTANCE_PATH": str(tmp_path)})
+
+
+def test_bad_number_is_reported_by_name(tmp_path):
+    with pytest.raises(ValueError, match="TRUSTED_PROXY_HOPS must be a whole number"):
+        Config.from_env({"INSTANCE_PATH": str(tmp_path), "TRUSTED_PROXY_HOPS": "two"})
