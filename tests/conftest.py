@@ -250,8 +250,12 @@ def serving(instance_path: Path, **env: str) -> Iterator[LiveServer]:
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory, migrated_database: Path) -> Iterator:
-    """Hypercorn in a subprocess with its own instance folder and database."""
+    """Hypercorn in a subprocess with its own instance folder and database, shared by the run.
+
+    Login and sign-up limits are off here so that tests sharing it never depend on how many
+    accounts the others made; the limits themselves are tested in tests/api.
+    """
     instance_path = tmp_path_factory.mktemp("live-instance")
     shutil.copy(migrated_database, instance_path / DATABASE_FILE)
-    with serving(instance_path) as server:
+    with serving(instance_path, RATE_LIMITS="off") as server:
         yield server
