@@ -1,0 +1,149 @@
+"""What an uploaded MIDI file holds: its tracks (name, instrument, notes, drums), the melody
+chosen for conversion (midi_io's choice), key, meter, tempo and length in bars.
+
+`analyse_midi` checks the bytes with the guard before mido reads them; it is meant to run in a
+worker process with limits (server/services/uploads.py), never on the event loop.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+from server.generation.melody import TICKS_PER_QUARTER, Melody, key_name
+from server.generation.midi_guard import MidiLimits, check_midi
+from server.generation.midi_io import (
+    DRUM_CHANNEL,
+    MidiError,
+    MidiMeta,
+    MidiPart,
+    bar_ticks_to_meter,
+    part_to_melody,
+    pick_melody_part,
+    read_midi,
+)
+
+MIN_MELODY_NOTES = 4  # fewer is not a tune to convert
+# General MIDI program families, eight programs each (GM 1 sound set).
+INSTRUMENT_FAMILIES = (
+    "Piano", "Chromatic percussion", "Organ", "Guitar", "Bass", "Strings", "Ensemble", "Brass",
+    "Reed", "Pipe", "Synth lead", "Synth pad", "Synth effects", "Ethnic", "Percussive",
+    "Sound effects",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TrackSummary:
+    index: int
+    name: str
+    instrument: str  # a General MIDI family, "Drums" or "Unknown"
+    program: int | None  # General MIDI program 0..127 when the track sets one
+    note_count: int
+    is_drums: bool
+
+
+@dataclass(frozen=True)
+class UploadAnalysis:
+    """The report shown after an upload; `to_json` is what the API returns."""
+
+    format: int
+    tracks: list[TrackSummary]
+    melody_track: int  # index into the file's tracks
+    melody_notes: int
+    key: str  # e.g. "D minor"
+    meter: str  # e.g. "3/4"
+    tempo: float  # first tempo, quarter notes per minute
+    tempo_changes: int  # tempo events after the first
+    bars: int
+    pickup_beats: float  # length of the anacrusis, 0 when the melody starts on a bar line
+    polyphonic: bool  # the chosen track has chords or overlapping notes (its top voice is used)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def analyse_midi(
+    data: bytes, *, track: int | None = None, limits: MidiLimits | None = None
+) -> tuple[UploadAnalysis, Melody]:
+    """The report and the melody of a MIDI file (from `track` when given); raises MidiError
+    with a readable reason for anything that is not a usable song."""
+    structure = check_midi(data, limits)
+    midi, parts, meta = read_midi(data)
+    part = pick_melody_part(parts_of_track(parts, track, len(midi.tracks)))
+    melody = _checked_melody(part, meta, midi.ticks_per_beat)
+    numerator, denominator = bar_ticks_to_meter(melody.bar_ticks)
+    analysis = UploadAnalysis(
+        format=structure.format,
+        tracks=track_summaries(midi.tracks, parts),
+        melody_track=part.track,
+        melody_notes=melody.note_count,
+        key=key_name(melody.tonic, melody.mode),
+        meter=f"{numerator}/{denominator}",
+        tempo=melody.tempo,
+        tempo_changes=max(meta.tempo_events - 1, 0),
+        bars=melody_bars(melody),
+        pickup_beats=melody.pickup_ticks / TICKS_PER_QUARTER,
+        polyphonic=is_polyphonic(part),
+    )
+    return analysis, melody
+
+
+def parts_of_track(parts: list[MidiPart], track: int | None, tracks: int) -> list[MidiPart]:
+    """The parts of the track a person picked (all parts when they picked none)."""
+    if track is None:
+        return parts
+    if not 0 <= track < tracks:
+        raise MidiError(f"track {track} does not exist (the file has {tracks})")
+    return [part for part in parts if part.track == track]
+
+
+def _checked_melody(part: MidiPart, meta: MidiMeta, ticks_per_beat: int) -> Melody:
+    if all(end <= start for start, end, _ in part.notes):
+        raise MidiError("every note in the melody has zero length")
+    melody = part_to_melody(part, meta, ticks_per_beat)
+    if melody.note_count < MIN_MELODY_NOTES:
+        raise MidiError(f"the melody has fewer than {MIN_MELODY_NOTES} notes")
+    try:
+        bar_ticks_to_meter(melody.bar_ticks)
+    except ValueError:
+        numerator, denominator = meta.meter or (4, 4)
+        raise MidiError(f"the time signature {numerator}/{denominator} is not supported") from None
+    return melody
+
+
+def track_summaries(midi_tracks: list, parts: list[MidiPart]) -> list[TrackSummary]:
+    """One summary per MIDI track, from the parts (track, channel) midi_io read."""
+    summaries = []
+    for index, midi_track in enumerate(midi_tracks):
+        own = [part for part in parts if part.track == index]
+        drums = bool(own) and all(part.channel == DRUM_CHANNEL for part in own)
+        program = next((p.program for p in own if p.program is not None), None)
+        summaries.append(
+            TrackSummary(
+                index=index,
+                name=midi_track.name,
+                instrument=instrument_name(program, drums),
+                program=program,
+                note_count=sum(len(part.notes) for part in own),
+                is_drums=drums,
+            )
+        )
+    return summaries
+
+
+def instrument_name(program: int | None, drums: bool) -> str:
+    if drums:
+        return "Drums"
+    return "Unknown" if program is None else INSTRUMENT_FAMILIES[program // 8]
+
+
+def melody_bars(melody: Melody) -> int:
+    """Bars the melody touches, the pickup bar counted as one."""
+    before_first_bar = (melody.bar_ticks - melody.pickup_ticks) % melody.bar_ticks
+    return math.ceil((before_first_bar + melody.total_ticks) / melody.bar_ticks)
+
+
+def is_polyphonic(part: MidiPart) -> bool:
+    """True when a note starts before the previous one has ended (chords, overlaps)."""
+    notes = sorted(part.notes)
+    return any(later[0] < earlier[1] for earlier, later in zip(notes, notes[1:], strict=False))
