@@ -12,7 +12,6 @@ from werkzeug.wrappers import Response
 
 from server.generation.melody import GENRES, MODES, PITCH_NAMES
 from server.generation.vocabulary import ANY_GENRE
-from server.models.user import User
 from server.security.sessions import signed_in_user
 
 blueprint = Blueprint("pages", __name__)
@@ -21,47 +20,46 @@ blueprint = Blueprint("pages", __name__)
 STUDIO_CHOICES = {"genres": (ANY_GENRE, *GENRES), "keys": PITCH_NAMES, "modes": MODES}
 
 
-async def render_page(template: str, user: User | None, **context: object) -> str:
-    return await render_template(template, user=user, **context)
-
-
 def login_redirect() -> Response:
     """To the login page, coming back here after logging in."""
     return redirect(f"/login?{urlencode({'next': request.full_path.rstrip('?')})}")
 
 
+async def guest_page(template: str, **context: object) -> str | Response:
+    """A page for people not logged in; a signed-in user goes to the dashboard instead."""
+    if await signed_in_user() is not None:
+        return redirect("/dashboard")
+    return await render_template(template, user=None, **context)
+
+
+async def member_page(template: str, **context: object) -> str | Response:
+    """A page for signed-in users; anyone else is sent to log in first."""
+    user = await signed_in_user()
+    if user is None:
+        return login_redirect()
+    return await render_template(template, user=user, **context)
+
+
 @blueprint.get("/")
 async def landing() -> str:
-    return await render_page("index.html", await signed_in_user())
+    return await render_template("index.html", user=await signed_in_user())
 
 
 @blueprint.get("/signup")
 async def signup() -> str | Response:
-    user = await signed_in_user()
-    if user is not None:
-        return redirect("/dashboard")
-    return await render_page("signup.html", user)
+    return await guest_page("signup.html")
 
 
 @blueprint.get("/login")
 async def login() -> str | Response:
-    user = await signed_in_user()
-    if user is not None:
-        return redirect("/dashboard")
-    return await render_page("login.html", user, active="login")
+    return await guest_page("login.html", active="login")
 
 
 @blueprint.get("/dashboard")
 async def dashboard() -> str | Response:
-    user = await signed_in_user()
-    if user is None:
-        return login_redirect()
-    return await render_page("dashboard.html", user, active="dashboard")
+    return await member_page("dashboard.html", active="dashboard")
 
 
 @blueprint.get("/studio")
 async def studio() -> str | Response:
-    user = await signed_in_user()
-    if user is None:
-        return login_redirect()
-    return await render_page("studio.html", user, active="studio", **STUDIO_CHOICES)
+    return await member_page("studio.html", active="studio", **STUDIO_CHOICES)

@@ -26,7 +26,8 @@ export function pitchRange(notes, minSpan = MIN_PITCH_SPAN) {
   return { low, high };
 }
 
-function fitCanvas(canvas) {
+/** Sizes the canvas's pixel buffer to its CSS box at the screen's pixel ratio (only on change). */
+export function fitCanvas(canvas) {
   const ratio = window.devicePixelRatio || 1;
   const width = Math.max(1, Math.round(canvas.clientWidth * ratio));
   const height = Math.max(1, Math.round(canvas.clientHeight * ratio));

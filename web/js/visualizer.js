@@ -1,4 +1,5 @@
 // The live waveform: the player's output drawn every animation frame while sound plays.
+import { fitCanvas } from "./pianoroll.js";
 
 const LINE_COLOR = "#8b9cfb";
 const GLOW_COLOR = "rgba(111, 127, 245, 0.35)";
@@ -33,14 +34,12 @@ export class Visualizer {
 
   draw() {
     const canvas = this.#canvas;
-    const ratio = window.devicePixelRatio || 1;
-    canvas.width = Math.max(1, Math.round(canvas.clientWidth * ratio));
-    canvas.height = Math.max(1, Math.round(canvas.clientHeight * ratio));
+    const { width, height, ratio } = fitCanvas(canvas);
     const samples = this.#player.readWaveform() ?? new Float32Array(2);
     // The level is published on the element so the page (and its tests) can tell sound from silence.
     canvas.dataset.level = rootMeanSquare(samples).toFixed(4);
     canvas.dataset.audioState = this.#player.audioState;
-    this.#trace(canvas.getContext("2d"), samples, canvas.width, canvas.height, ratio);
+    this.#trace(canvas.getContext("2d"), samples, width, height, ratio);
   }
 
   #trace(context, samples, width, height, ratio) {
