@@ -16,6 +16,7 @@ from server.services.songs import SongPage
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 1024  # hashing cost grows with length; nobody types more
 _EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _check_email(value: str) -> str:
@@ -32,13 +33,23 @@ def _check_password(value: str) -> str:
     return value
 
 
+def _check_printable(value: str) -> str:
+    if _CONTROL_CHARACTERS.search(value):
+        raise ValueError("must not contain control characters such as line breaks or tabs")
+    return value
+
+
 Email = Annotated[str, Field(max_length=EMAIL_MAX_LENGTH), AfterValidator(_check_email)]
 NewPassword = Annotated[str, AfterValidator(_check_password)]
 DisplayName = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=DISPLAY_NAME_MAX_LENGTH)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=DISPLAY_NAME_MAX_LENGTH),
+    AfterValidator(_check_printable),
 ]
 Title = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX_LENGTH)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX_LENGTH),
+    AfterValidator(_check_printable),
 ]
 AnyPassword = Annotated[str, Field(max_length=PASSWORD_MAX_LENGTH)]
 

@@ -43,6 +43,7 @@ async def test_email_taken_by_someone_else_is_refused(auth, client, make_user):
         ({"password": "short", "current_password": PASSWORD}, 400, "password:"),
         ({"display_name": ""}, 400, "display_name:"),
         ({"display_name": "n" * 51}, 400, "display_name:"),
+        ({"display_name": "Tab\there"}, 400, "display_name:"),
         ({"email": "nope"}, 400, "email:"),
         ({"is_admin": True}, 400, "is_admin:"),
     ],

@@ -47,7 +47,9 @@ async def test_rename(auth, client, make_song):
     assert (await Song.get(id=song.id)).title == "Blue Morning"
 
 
-@pytest.mark.parametrize("body", [{"title": ""}, {"title": "   "}, {"title": "t" * 101}, {}])
+@pytest.mark.parametrize(
+    "body", [{"title": ""}, {"title": "   "}, {"title": "t" * 101}, {"title": "a\nb"}, {}]
+)
 async def test_bad_rename_is_refused(auth, client, make_song, body):
     song = await make_song(await signed_up(auth), title="Kept")
     response = await client.patch(f"/api/songs/{song.id}", json=body)
