@@ -10,6 +10,7 @@ MODEL_MODULES = [
     "server.models.user",
     "server.models.auth_session",
     "server.models.song",
+    "server.models.upload",
 ]
 
 
