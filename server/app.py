@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from quart import Quart
-from quart_schema import Info, QuartSchema
 
-from server.api import auth, health, me, songs
+from server.api import init_api
 from server.config import REPO_ROOT, Config
 from server.database import init_database
 from server.errors import install_error_handling
@@ -32,9 +31,7 @@ def create_app(config: Config | None = None) -> Quart:
     app.config["MAX_CONTENT_LENGTH"] = config.max_content_length
     app.extensions["studio_config"] = config
     app.extensions["password_hasher"] = make_hasher(
-        time_cost=config.argon2_time_cost,
-        memory_cost=config.argon2_memory_cost,
-        parallelism=config.argon2_parallelism,
+        config.argon2_time_cost, config.argon2_memory_cost, config.argon2_parallelism
     )
     install_error_handling(app)
     init_database(app, config.database_url)
@@ -44,14 +41,6 @@ def create_app(config: Config | None = None) -> Quart:
     init_rate_limits(app, redis_url=config.redis_url, enabled=config.rate_limits_enabled)
     init_sessions(app, config)
     init_security_headers(app)
-    QuartSchema(
-        app,
-        info=Info(title="Cadenza", version="1"),
-        swagger_ui_path=None,  # the bundled doc pages load inline script from a CDN (CSP)
-        redoc_ui_path=None,
-        scalar_ui_path=None,
-    )
-    for blueprint in (auth.blueprint, me.blueprint, songs.blueprint, health.blueprint):
-        app.register_blueprint(blueprint)
+    init_api(app)
     app.register_blueprint(pages.blueprint)
     return app

@@ -10,8 +10,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 __all__ = ["PasswordHasher", "hash_password", "make_hasher", "verify_password"]
 
 
-def make_hasher(*, time_cost: int, memory_cost: int, parallelism: int) -> PasswordHasher:
-    """An argon2id hasher; `memory_cost` in KiB."""
+def make_hasher(time_cost: int, memory_cost: int, parallelism: int) -> PasswordHasher:
+    """An argon2id hasher: `time_cost` rounds, `memory_cost` KiB, `parallelism` lanes."""
     return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
 
 
