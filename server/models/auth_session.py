@@ -32,8 +32,13 @@ class AuthSession(Model):
 
     @classmethod
     async def issue(cls, user: User, *, remember: bool, lifetime: timedelta) -> AuthSession:
-        """A fresh session with a new random id, so two logins never share a token."""
+        """A fresh session with a new random id, so two logins never share a token.
+
+        The user's sessions past their lifetime are dropped here, so the table stays the size
+        of the live logins (plus revoked ones until their lifetime ends).
+        """
         now = utc_now()
+        await cls.filter(user=user, expires_at__lte=now).delete()
         return await cls.create(
             auth_id=secrets.token_urlsafe(AUTH_ID_BYTES),
             user=user,

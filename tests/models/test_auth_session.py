@@ -36,3 +36,11 @@ async def test_revoke_all_keeps_the_named_session(make_user):
     assert await AuthSession.revoke_all(user, keep_auth_id=kept.auth_id) == 2
     live = await AuthSession.filter(user=user, revoked_at__isnull=True)
     assert [session.auth_id for session in live] == [kept.auth_id]
+
+
+async def test_a_new_login_drops_the_users_expired_sessions(make_user):
+    user = await make_user()
+    old = await AuthSession.issue(user, remember=False, lifetime=timedelta(hours=1))
+    await AuthSession.filter(id=old.id).update(expires_at=utc_now() - timedelta(seconds=1))
+    new = await AuthSession.issue(user, remember=False, lifetime=timedelta(hours=1))
+    assert [session.id for session in await AuthSession.filter(user=user)] == [new.id]
