@@ -1,5 +1,6 @@
 // The one audio player of the studio: notes (in beats) scheduled on Tone.Transport, so speed is a
 // tempo change and seeking is a transport jump. The only module that imports Tone.
+import "./tone-quiet.js"; // must run before Tone's module body
 import * as Tone from "tone";
 import { createInstrument, INSTRUMENT_NAMES } from "./instruments.js";
 

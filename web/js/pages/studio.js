@@ -80,6 +80,7 @@ async function generate(generation) {
   playerBar.setSong({ title: describe(parameters) });
   playerBar.showNotes();
   setStreaming(true);
+  part("player").scrollIntoView({ behavior: "smooth", block: "nearest" }); // below the form on phones
   const ack = await generation.start(parameters);
   if (!ack.ok) {
     setStreaming(false);
