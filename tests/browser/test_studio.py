@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -49,9 +51,10 @@ def test_generate_plays_and_draws_notes_while_streaming_then_saves_the_song(
     expect(dashboard_link).to_be_visible(timeout=30_000)
     written = notes_on_roll(page)
     dashboard_link.click()
-    page.wait_for_url("**/dashboard")
+    page.wait_for_url(re.compile(r"/dashboard#song-[0-9a-f]+$"))
     song = page.locator("[data-song]")
     expect(song).to_have_count(1)
+    expect(song).to_have_class(re.compile("ring-accent-400"))  # the saved song stands out
     expect(song.locator("[data-song-thumbnail]")).to_have_attribute("data-note-count", str(written))
 
 

@@ -64,6 +64,15 @@ export class SongList {
     this.#part("page-label").textContent = `Page ${page} of ${pages}`;
     this.#part("page-previous").disabled = page <= 1;
     this.#part("page-next").disabled = page >= pages;
+    this.#revealLinkedSong();
+  }
+
+  // Rows are drawn after the page loads, too late for the browser's own jump to a #fragment.
+  #revealLinkedSong() {
+    const row = window.location.hash ? document.getElementById(window.location.hash.slice(1)) : null;
+    if (!row) return;
+    row.classList.add("ring-2", "ring-accent-400");
+    row.scrollIntoView({ block: "center" });
   }
 
   #row(song) {
@@ -71,6 +80,7 @@ export class SongList {
     const row = template.content.firstElementChild.cloneNode(true);
     const part = (name) => row.querySelector(`[data-song-${name}]`);
     row.dataset.songId = song.id;
+    row.id = `song-${song.id}`; // the studio's "saved" notice links here
     part("title").textContent = song.title;
     part("meta").textContent = describeSong(song);
     part("download").href = song.midi_url;

@@ -99,7 +99,7 @@ async function finished({ song_id: songId }) {
     const song = await api.get(`/api/songs/${songId}`);
     playerBar.setSong({ title: song.title, downloadUrl: song.midi_url });
     showToast(`“${song.title}” is saved in your songs.`, {
-      tone: "success", link: { href: "/dashboard", label: "Open dashboard" }, ms: 10_000,
+      tone: "success", link: { href: `/dashboard#song-${song.id}`, label: "Open dashboard" }, ms: 10_000,
     });
   } catch (error) {
     showToast(`The melody was saved, but it could not be shown: ${error.message}`, { tone: "error" });
