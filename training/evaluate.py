@@ -129,13 +129,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--checkpoint", type=Path, default=Path("models/melody"))
     parser.add_argument("--source", action="append", help="corpus spec (default: all five)")
     parser.add_argument("--limit-per-source", type=int, help="pieces per source (quick runs)")
+    parser.add_argument("--cache-dir", type=Path, help="preprocessing cache folder")
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
     parser.add_argument("--samples", type=int, default=32, help="sampled melodies per genre")
     parser.add_argument("--bars", type=int, default=16, help="length of each sampled melody")
     parser.add_argument(
         "--original-events",
         type=int,
-        default=1_000_000,
+        default=500_000,
         help="training budget of the original-app baseline, events",
     )
     parser.add_argument("--no-original", action="store_true", help="skip that baseline")
@@ -227,7 +228,9 @@ def main(argv: list[str] | None = None, *, splits: dict[str, list[Melody]] | Non
         if splits is None:
             from training.dataset import load_splits  # corpora readers load only here
 
-            splits = load_splits(args.source, limit_per_source=args.limit_per_source)
+            splits = load_splits(
+                args.source, cache_dir=args.cache_dir, limit_per_source=args.limit_per_source
+            )
         result = evaluate_splits(network, splits, args)
     if not args.no_save:
         (args.checkpoint / "metrics.json").write_text(json.dumps(result, indent=2) + "\n")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import math
 import shutil
 from pathlib import Path
 
@@ -31,7 +32,7 @@ def export_run(run: Path, out: Path, weights_file: str = BEST_WEIGHTS_FILE) -> P
 
 
 def plot_history(run: Path, image: Path) -> None:
-    """Loss curves (nats per event, pitch + duration) of a run's history.csv as a PNG."""
+    """Loss curves (bits per event, pitch + duration) of a run's history.csv as a PNG."""
     import matplotlib
 
     matplotlib.use("Agg")  # files only, no display
@@ -42,9 +43,11 @@ def plot_history(run: Path, image: Path) -> None:
     epochs = [int(row["epoch"]) + 1 for row in rows]
     figure, axes = plt.subplots(figsize=(6, 3.5), dpi=100)
     for key, label in (("loss", "train"), ("val_loss", "validation")):
-        axes.plot(epochs, [float(row[key]) for row in rows], marker="o", label=label)
+        bits = [float(row[key]) / math.log(2) for row in rows]  # Keras logs nats per event
+        axes.plot(epochs, bits, marker="o", label=label)
     axes.set_xlabel("epoch")
-    axes.set_ylabel("loss (nats per step, weighted)")
+    axes.xaxis.get_major_locator().set_params(integer=True)
+    axes.set_ylabel("bits per event")
     axes.set_title("Melody network: pitch + duration cross-entropy")
     axes.grid(alpha=0.3)
     axes.legend()

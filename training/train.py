@@ -34,7 +34,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--limit-per-source", type=int, help="pieces per source (quick runs)")
     parser.add_argument("--cache-dir", type=Path, help="preprocessing cache folder")
     parser.add_argument("--epochs", type=int, default=40)
-    parser.add_argument("--epoch-events", type=int, help="events per epoch (default: train set)")
+    parser.add_argument("--epoch-events", type=int, default=500_000, help="events per epoch")
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--sequence", type=int, default=128, help="window length, events")
     parser.add_argument("--hidden", type=int, default=256)
@@ -96,8 +96,7 @@ def main(argv: list[str] | None = None, *, splits: dict[str, list[Melody]] | Non
     if not train_pieces or not valid_pieces:
         raise SystemExit("training needs at least one train and one validation piece")
     train_events = sum(len(piece) for piece in train_pieces)
-    epoch_events = args.epoch_events or train_events
-    windows = max(epoch_events // args.sequence, args.batch)
+    windows = max(args.epoch_events // args.sequence, args.batch)
     print(
         f"{len(train_pieces)} train pieces ({train_events} events), "
         f"{len(valid_pieces)} validation pieces; {windows} windows of {args.sequence} an epoch"
@@ -114,7 +113,10 @@ def main(argv: list[str] | None = None, *, splits: dict[str, list[Melody]] | Non
     )
     save_run_files(run, config, vocabulary)
     network = build_network(config)
-    cross_entropy = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    # Mean over real events only (padding has weight 0): the loss is nats per event.
+    cross_entropy = keras.losses.SparseCategoricalCrossentropy(
+        from_logits=True, reduction="mean_with_sample_weight"
+    )
     network.compile(
         optimizer=keras.optimizers.Adam(args.learning_rate, clipnorm=1.0),
         loss={"pitch": cross_entropy, "duration": cross_entropy},

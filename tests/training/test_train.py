@@ -14,7 +14,18 @@ from server.generation.lstm import LstmNetwork  # noqa: E402
 from server.generation.melody import Melody  # noqa: E402
 from training import export, train  # noqa: E402
 
-TINY = ["--epochs", "1", "--batch", "4", "--sequence", "16", "--hidden", "16", "--layers", "2"]
+TINY = [
+    "--epochs",
+    "1",
+    "--batch",
+    "4",
+    "--sequence",
+    "16",
+    "--hidden",
+    "16",
+    "--epoch-events",
+    "112",
+]
 
 
 def scale_melody(genre: str, offset: int) -> Melody:
