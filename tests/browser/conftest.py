@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageOps
 from playwright.sync_api import (
     Browser,
     BrowserContext,
@@ -185,16 +185,18 @@ def screenshot(page: Page, name: str, *, keep: bool = False) -> Path:
     return path
 
 
-def photo_png(tmp_path: Path, size: int = 320) -> Path:
-    """A small colourful PNG to upload as a profile photo."""
-    image = Image.new("RGB", (size, size), "#1e2a4a")
-    for band in range(0, size, 16):
-        colour = (80 + band % 160, 110, 220 - band % 120)
-        image.paste(colour, (band, band // 2, min(size, band + 40), size - band // 3))
-    path = tmp_path / "photo.png"
+def photo_bytes(size: int = 320) -> bytes:
+    """A PNG portrait stand-in: a soft radial gradient in the studio's colours."""
+    glow = Image.radial_gradient("L").resize((size, size))
+    image = ImageOps.colorize(glow, black="#8b9cfb", white="#182036", mid="#5eead4")
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
-    path.write_bytes(buffer.getvalue())
+    return buffer.getvalue()
+
+
+def photo_png(tmp_path: Path) -> Path:
+    path = tmp_path / "photo.png"
+    path.write_bytes(photo_bytes())
     return path
 
 
@@ -207,13 +209,14 @@ class Account:
 
 @pytest.fixture
 def signed_in(context: BrowserContext) -> Account:
-    """A new account, logged in inside the browser context (through the API, for speed)."""
+    """A new account with a photo, logged in inside the browser context (through the API)."""
     account = Account(unique_email("browser"), PASSWORD, "Clara Schumann")
     health = context.request.get("/healthz")
     assert health.ok, health.text()
     token = next(c["value"] for c in context.cookies() if c["name"] == "csrf_token")
     form = {"email": account.email, "password": account.password}
     form["display_name"] = account.display_name
+    form["photo"] = {"name": "photo.png", "mimeType": "image/png", "buffer": photo_bytes()}
     response = context.request.post(
         "/api/auth/signup", multipart=form, headers={"X-CSRF-Token": token}
     )
