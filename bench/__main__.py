@@ -1,0 +1,115 @@
+"""`python -m bench`: run every benchmark, print the results and write them as JSON to
+bench/results/ (latest.json and one file per run). docs/performance.md explains the figures."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+from bench.live import bench_server, run_level
+from bench.model_cost import numpy_costs, original_cost
+from server.config import REPO_ROOT
+from server.generation.lstm import CheckpointError, LstmNetwork
+from server.generation.vocabulary import default_vocabulary
+
+RESULTS = REPO_ROOT / "bench" / "results"
+SHIPPED_MODEL = REPO_ROOT / "models" / "melody"
+LEVELS = (100, 250, 500, 750, 1000, 1250, 1500, 2000)
+REALTIME = {"genre": "pop", "key": "C", "mode": "major", "tempo": 120, "temperature": 1.0,
+            "top_p": 0.95}  # fmt: skip
+
+
+def conditions() -> dict:
+    """The machine and how busy it was: other processes' CPU over one second (% of one core)."""
+    others = [p for p in psutil.process_iter() if p.pid != os.getpid()]
+    for process in others:
+        try:
+            process.cpu_percent()
+        except psutil.Error:
+            pass
+    time.sleep(1.0)
+    busy = 0.0
+    for process in others:
+        try:
+            busy += process.cpu_percent()
+        except psutil.Error:
+            pass
+    return {
+        "cpu": platform.processor() or platform.machine(),
+        "cores": os.cpu_count(),
+        "load_average_1min": round(os.getloadavg()[0], 2),
+        "other_processes_cpu_percent": round(busy, 1),
+        "python": platform.python_version(),
+    }
+
+
+def melody_network(scratch: Path) -> tuple[LstmNetwork, Path, str]:
+    """The shipped checkpoint, or a random one of the default size when none is shipped yet."""
+    try:
+        return LstmNetwork.load(SHIPPED_MODEL), SHIPPED_MODEL, "models/melody"
+    except CheckpointError:
+        network = LstmNetwork.random(default_vocabulary())
+        network.save(scratch / "melody")
+        return network, scratch / "melody", "random weights, default size"
+
+
+def model_section(network: LstmNetwork, with_original: bool) -> dict:
+    same_size = LstmNetwork.random(default_vocabulary(), hidden=256, layers=3)
+    section = {"melody": numpy_costs(network), "numpy_3x256": numpy_costs(same_size, (1,))}
+    if with_original:
+        section["original"] = original_cost()
+        one_stream = section["numpy_3x256"]["batches"][0]["us_per_note"]
+        section["speedup_one_stream"] = round(section["original"]["ms_per_note"] * 1e3 / one_stream)
+    return section
+
+
+def ramp(server, levels: tuple[int, ...], bars: int) -> tuple[list[dict], int]:
+    """Run levels in order until one has a late note or a failed stream."""
+    results, best = [], 0
+    for streams in levels:
+        level = run_level(server, streams, REALTIME | {"bars": bars}, spread=5.0)
+        results.append(level)
+        print(json.dumps(level), flush=True)
+        if level["late_notes"] or level["failed"] or level["connected"] < streams:
+            break
+        best = streams
+    return results, best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--levels", default=",".join(map(str, LEVELS)), help="streams per level")
+    parser.add_argument("--bars", type=int, default=12, help="bars per stream in the ramp")
+    parser.add_argument("--skip-original", action="store_true", help="no TensorFlow baseline")
+    args = parser.parse_args()
+    results: dict = {"started": time.strftime("%Y-%m-%dT%H:%M:%S"), "conditions": conditions()}
+    with tempfile.TemporaryDirectory() as scratch:
+        network, model_dir, results["checkpoint"] = melody_network(Path(scratch))
+        results["model_cost"] = model_section(network, not args.skip_original)
+        with bench_server(model_dir) as server:
+            results["server_ready_seconds"] = round(server.ready_seconds, 2)
+            first = run_level(server, 100, REALTIME | {"bars": 2}, spread=10.0)
+            results["first_note"] = first
+            levels = tuple(int(n) for n in args.levels.split(","))
+            results["ramp"], results["max_realtime_streams"] = ramp(server, levels, args.bars)
+    results["conditions_after"] = conditions()
+    write(results)
+
+
+def write(results: dict) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(results, indent=2)
+    (RESULTS / f"bench-{results['started'].replace(':', '')}.json").write_text(text)
+    (RESULTS / "latest.json").write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,198 @@
+"""The live benchmarks over real sockets: a bench server in its own process, listener accounts,
+and listener processes (`bench.listeners`) beside it. Measures readiness after launch, time to
+first note at the client, and the largest number of concurrent real-time streams with no late
+note, ramping the number of streams until a level has a late note or a failed stream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+import psutil
+
+from server.config import REPO_ROOT
+from server.security.csrf import CSRF_COOKIE, CSRF_HEADER
+from server.services.generation import MAX_STREAMS_PER_USER
+
+LISTENER_PROCESSES = 4
+START_SPREAD_SECONDS = 5.0  # listeners press Generate at random moments over this window
+SIGNUPS_AT_ONCE = 8
+
+
+@dataclass
+class BenchServer:
+    url: str
+    process: psutil.Process
+    ready_seconds: float  # from launch to the first healthy answer
+    cookies: list[str]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"bench server exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.02)
+    raise RuntimeError(f"bench server not healthy after {timeout} s")
+
+
+@contextmanager
+def bench_server(model_dir: Path) -> Iterator[BenchServer]:
+    """`bench.server` on a free port over a fresh database in a temporary folder."""
+    with tempfile.TemporaryDirectory(prefix="cadenza-bench-") as instance:
+        port = _free_port()
+        env = os.environ | {"CADENZA_MODEL_DIR": str(model_dir), "PYTHONUNBUFFERED": "1"}
+        command = [sys.executable, "-m", "bench.server", "--port", str(port)]
+        log = (Path(instance) / "server.log").open("wb")
+        launched = time.monotonic()
+        process = subprocess.Popen(
+            [*command, "--instance", instance], cwd=REPO_ROOT, env=env, stdout=log, stderr=log
+        )
+        try:
+            url = f"http://127.0.0.1:{port}"
+            _wait_healthy(url, process)
+            ready = time.monotonic() - launched
+            yield BenchServer(url, psutil.Process(process.pid), ready, [])
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+            log.close()
+
+
+async def _signup(http: aiohttp.ClientSession, url: str, number: int) -> str:
+    async with http.get(f"{url}/healthz") as response:
+        token = response.cookies[CSRF_COOKIE].value
+    form = {"email": f"listener{number}@bench.example", "password": "bench password 1"}
+    form["display_name"] = f"Listener {number}"
+    headers = {CSRF_HEADER: token, "Cookie": f"{CSRF_COOKIE}={token}"}
+    async with http.post(f"{url}/api/auth/signup", data=form, headers=headers) as response:
+        response.raise_for_status()
+        cookies = {name: morsel.value for name, morsel in response.cookies.items()}
+    return "; ".join(f"{name}={value}" for name, value in (cookies | {CSRF_COOKIE: token}).items())
+
+
+async def _signups(url: str, first: int, count: int) -> list[str]:
+    gate = asyncio.Semaphore(SIGNUPS_AT_ONCE)
+    jar = aiohttp.DummyCookieJar()  # every request carries its own account's cookies
+
+    async with aiohttp.ClientSession(cookie_jar=jar) as http:
+
+        async def one(number: int) -> str:
+            async with gate:
+                return await _signup(http, url, number)
+
+        return await asyncio.gather(*map(one, range(first, first + count)))
+
+
+def listener_cookies(server: BenchServer, streams: int) -> list[str]:
+    """A cookie per stream, each account used for at most MAX_STREAMS_PER_USER streams."""
+    accounts = math.ceil(streams / MAX_STREAMS_PER_USER)
+    missing = accounts - len(server.cookies)
+    if missing > 0:
+        server.cookies += asyncio.run(_signups(server.url, len(server.cookies), missing))
+    return [server.cookies[i % accounts] for i in range(streams)]
+
+
+def run_level(server: BenchServer, streams: int, params: dict, spread: float) -> dict:
+    """`streams` listeners in LISTENER_PROCESSES processes, starting over `spread` seconds."""
+    cookies = listener_cookies(server, streams)
+    seconds = params["bars"] * 4 * 60.0 / params["tempo"]
+    delays = [spread * i / streams for i in range(streams)]
+    workers = []
+    for part in range(LISTENER_PROCESSES):
+        job = {
+            "url": server.url,
+            "cookies": cookies[part::LISTENER_PROCESSES],
+            "delays": delays[part::LISTENER_PROCESSES],
+            "params": params,
+            "timeout": spread + seconds + 60,
+        }
+        workers.append(_spawn_listeners(job))
+    connected = sum(json.loads(worker.stdout.readline())["ready"] for worker in workers)
+    server.process.cpu_percent()  # starts the CPU measurement window
+    go = time.time() + 1.0
+    for worker in workers:
+        worker.stdin.write(f"go {go}\n")
+        worker.stdin.flush()
+    records = [record for worker in workers for record in _results(worker)]
+    cpu = server.process.cpu_percent()
+    return summarize(streams, connected, records, cpu, server.process.memory_info().rss)
+
+
+def _spawn_listeners(job: dict) -> subprocess.Popen:
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "bench.listeners"],
+        cwd=REPO_ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    worker.stdin.write(json.dumps(job) + "\n")
+    worker.stdin.flush()
+    return worker
+
+
+def _results(worker: subprocess.Popen) -> list[dict]:
+    line = worker.stdout.readline()
+    worker.wait(timeout=60)
+    return json.loads(line) if line else []
+
+
+def percentile(values: list[float], fraction: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(fraction * len(ordered)))], 2)
+
+
+def summarize(streams: int, connected: int, records: list[dict], cpu: float, rss: int) -> dict:
+    first_notes = [r["first_note_ms"] for r in records if r["first_note_ms"] is not None]
+    slack = [r["least_slack_ms"] for r in records if r["least_slack_ms"] != math.inf]
+    failed = [r["error"] for r in records if r["error"] or not r["done"]]
+    return {
+        "streams": streams,
+        "connected": connected,
+        "completed": sum(r["done"] for r in records),
+        "failed": len(failed) + streams - len(records),
+        "failures": sorted(set(map(str, failed)))[:5],
+        "notes": sum(r["notes"] for r in records),
+        "late_notes": sum(r["late"] for r in records),
+        "first_note_ms": {
+            "p50": percentile(first_notes, 0.5),
+            "p99": percentile(first_notes, 0.99),
+            "max": percentile(first_notes, 1.0),
+        },
+        # How early each stream's tightest note arrived, over streams (ms; < 0: late).
+        "least_slack_ms": {
+            "median": round(statistics.median(slack), 2) if slack else None,
+            "min": percentile(slack, 0.0),
+        },
+        "server_cpu_percent": round(cpu, 1),  # of one core, averaged over the level
+        "server_rss_mb": round(rss / 2**20, 1),
+    }

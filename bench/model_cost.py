@@ -1,0 +1,101 @@
+"""What one note costs the model: the NumPy step alone and with sampling, one stream and batched
+1..1024, against the original app's approach, a Keras `predict` over a 100-event window per note.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from server.generation.lstm import LstmNetwork
+from server.generation.sampler import MelodyStream, SamplingParams, step_streams
+
+BATCHES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
+ORIGINAL_WINDOW = 100  # events the original app fed to predict for every note
+ORIGINAL_LAYERS, ORIGINAL_HIDDEN = 3, 256
+
+
+def median_seconds(run: Callable[[], object], repeats: int, warmup: int = 3) -> float:
+    for _ in range(warmup):
+        run()
+    times = []
+    for _ in range(repeats):
+        began = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - began)
+    return statistics.median(times)
+
+
+class Batch:
+    """`size` streams stepped together, each replaced by a fresh one when its piece ends."""
+
+    def __init__(self, network: LstmNetwork, size: int) -> None:
+        self.network, self.size = network, size
+        self.streams = [self._new_stream(seed) for seed in range(size)]
+        self.state = network.initial_state(size)
+        self.seeds = size
+
+    def _new_stream(self, seed: int) -> MelodyStream:
+        return MelodyStream(SamplingParams(bars=128, seed=seed), self.network.vocabulary)
+
+    def step(self) -> None:
+        _, self.state = step_streams(self.network, self.streams, self.state)
+        for row, stream in enumerate(self.streams):
+            if stream.done:
+                self.streams[row] = self._new_stream(self.seeds)
+                self.state[:, :, row] = 0.0
+                self.seeds += 1
+
+    def step_network_only(self) -> None:
+        ids = np.zeros(self.size, dtype=np.int64)
+        _, state = self.network.step(ids, ids, ids, ids, ids, self.state)
+        self.network.duration_logits(state, ids)
+
+
+def numpy_costs(network: LstmNetwork, batches: tuple[int, ...] = BATCHES) -> dict:
+    """Per-note microseconds and notes per second at each batch size, one BLAS thread (as the
+    server runs it)."""
+    rows = []
+    with threadpool_limits(1, user_api="blas"):
+        for size in batches:
+            batch = Batch(network, size)
+            repeats = max(5, min(200, 4000 // size))
+            with_sampling = median_seconds(batch.step, repeats)
+            network_only = median_seconds(batch.step_network_only, repeats)
+            rows.append(
+                {
+                    "batch": size,
+                    "step_ms": round(with_sampling * 1e3, 3),
+                    "us_per_note": round(with_sampling / size * 1e6, 2),
+                    "network_only_us_per_note": round(network_only / size * 1e6, 2),
+                    "notes_per_second": round(size / with_sampling),
+                }
+            )
+    return {"config": network.config.to_json(), "batches": rows}
+
+
+def original_cost(repeats: int = 20) -> dict:
+    """Milliseconds per note of `model.predict` on a (1, 100) window through three stacked
+    256-unit LSTMs (random weights: this measures cost, not music)."""
+    import keras  # only here: TensorFlow is never imported by the server
+
+    network = keras.Sequential(
+        [keras.Input((ORIGINAL_WINDOW, 1))]
+        + [
+            keras.layers.LSTM(ORIGINAL_HIDDEN, return_sequences=layer < ORIGINAL_LAYERS - 1)
+            for layer in range(ORIGINAL_LAYERS)
+        ]
+        + [keras.layers.Dense(128, activation="softmax")]
+    )
+    window = np.random.default_rng(0).random((1, ORIGINAL_WINDOW, 1)).astype(np.float32)
+    seconds = median_seconds(lambda: network.predict(window, verbose=0), repeats)
+    return {
+        "layers": ORIGINAL_LAYERS,
+        "hidden": ORIGINAL_HIDDEN,
+        "window": ORIGINAL_WINDOW,
+        "ms_per_note": round(seconds * 1e3, 2),
+    }
