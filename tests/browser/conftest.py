@@ -58,6 +58,14 @@ def is_local(url: str) -> bool:
 
 
 SHIPPED_CHECKPOINT = REPO_ROOT / "models" / "melody"
+BUILT_ASSETS = REPO_ROOT / "web" / "dist" / "js" / "studio.js"
+
+
+def skip_or_fail(reason: str) -> None:
+    """Missing browser prerequisites skip the tests on a workstation and fail them in CI."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(reason)
+    pytest.skip(reason)
 
 
 @pytest.fixture(scope="package")
@@ -85,10 +93,9 @@ def browser(studio_server: LiveServer) -> Iterator[Browser]:
     package, before any async test elsewhere needs the thread's loop.
     """
     if not CHROMIUM.exists():
-        message = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        skip_or_fail(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    if not BUILT_ASSETS.exists():
+        skip_or_fail("the studio's assets are not built (make assets, or npm ci && npm run build)")
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
