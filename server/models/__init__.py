@@ -11,6 +11,11 @@ MODEL_MODULES = [
     "server.models.auth_session",
     "server.models.song",
     "server.models.upload",
+    "server.models.room",
+    "server.models.room_member",
+    "server.models.room_connection",
+    "server.models.room_message",
+    "server.models.room_piece",
 ]
 
 

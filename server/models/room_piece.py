@@ -1,0 +1,80 @@
+"""What a room plays now: one of the host's saved songs, or a melody the model writes live for
+the room. Its notes are kept here (a live piece's as they are written) so that late joiners and
+"save a copy" work from any worker; the room keeps only its current piece."""
+
+from __future__ import annotations
+
+import uuid
+from enum import StrEnum
+from typing import Any
+
+from tortoise import fields
+from tortoise.models import Model
+
+from server.models.room import Room
+from server.models.song import TITLE_MAX_LENGTH, Song
+
+Note = tuple[int, float, float]  # (pitch, start beats, duration beats)
+
+
+class PieceKind(StrEnum):
+    SONG = "song"  # a saved song of the host
+    LIVE = "live"  # written live for the room
+
+
+def new_piece_id() -> str:
+    return uuid.uuid4().hex
+
+
+class RoomPiece(Model):
+    id = fields.CharField(max_length=32, primary_key=True, default=new_piece_id)
+    room: fields.OneToOneRelation[Room] = fields.OneToOneField(
+        "studio.Room", related_name="piece", on_delete=fields.CASCADE
+    )
+    kind = fields.CharEnumField(PieceKind, max_length=8)
+    title = fields.CharField(max_length=TITLE_MAX_LENGTH)
+    # The song played, or the song a live piece became once saved.
+    song: fields.ForeignKeyNullableRelation[Song] = fields.ForeignKeyField(
+        "studio.Song", related_name="room_pieces", null=True, on_delete=fields.SET_NULL
+    )
+    stream_id = fields.CharField(max_length=32, null=True)  # the live stream writing it
+    tempo = fields.FloatField()  # the piece's own quarter notes per minute
+    key = fields.CharField(max_length=2, default="C")
+    mode = fields.CharField(max_length=5, default="major")
+    genre = fields.CharField(max_length=32, null=True)
+    instrument = fields.CharField(max_length=16, default="piano")
+    notes: list[list[float]] = fields.JSONField(default=list)  # [[pitch, start, duration], ...]
+    expected_beats = fields.FloatField(default=0.0)  # a live piece's planned length
+    complete = fields.BooleanField(default=True)  # False while being written
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "room_pieces"
+
+    def note_tuples(self) -> list[Note]:
+        return [(int(pitch), float(start), float(duration)) for pitch, start, duration in self.notes]
+
+    @property
+    def length_beats(self) -> float:
+        return max((start + duration for _, start, duration in self.notes), default=0.0)
+
+    def to_json(self, notes: list[Note] | None = None) -> dict[str, Any]:
+        """The `room:piece` payload; `notes` overrides the stored ones (a live piece's latest)."""
+        notes = self.note_tuples() if notes is None else notes
+        return {
+            "id": self.id,
+            "kind": self.kind.value,
+            "title": self.title,
+            "song_id": self.song_id,  # type: ignore[attr-defined]
+            "stream_id": self.stream_id,
+            "tempo": self.tempo,
+            "key": self.key,
+            "mode": self.mode,
+            "instrument": self.instrument,
+            "expected_beats": self.expected_beats,
+            "complete": self.complete,
+            "notes": [
+                {"index": index, "pitch": pitch, "start": start, "duration": duration}
+                for index, (pitch, start, duration) in enumerate(notes)
+            ],
+        }
