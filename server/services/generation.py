@@ -71,9 +71,15 @@ class GenerationService:
         self.engine.end_stream(stream.id, reason)
         return stream
 
-    async def save(self, stream: LiveStream, extra: dict[str, Any]) -> Song | None:
+    async def save(
+        self,
+        stream: LiveStream,
+        extra: dict[str, Any],
+        source_kind: SourceKind = SourceKind.GENERATED,
+    ) -> Song | None:
         """Save an ended stream as the song it became, exactly the notes streamed, with `extra`
-        parameters (e.g. the instrument); None when nothing is worth keeping."""
+        parameters (e.g. the instrument); None when nothing is worth keeping. A room's live
+        generation is saved with `source_kind` "room"."""
         status = status_to_keep(stream)
         owner = await User.get_or_none(id=stream.owner) if status is not None else None
         if owner is None:
@@ -91,7 +97,7 @@ class GenerationService:
             mode=params.mode,
             genre=params.genre,
             status=status,
-            source_kind=SourceKind.GENERATED,
+            source_kind=source_kind,
             parameters=params_to_json(params, extra),
             model_version=self.model_version,
         )
