@@ -109,10 +109,10 @@ class Listeners:
     async def release(self, sid: str) -> None:
         """A client left: end its streams now and keep what they wrote as drafts."""
         self.outbox.forget(sid)
-        for stream_id in self._streams.pop(sid, set()):
-            stream = self.app.extensions["generation"].engine.end_stream(
-                stream_id, EndReason.DISCONNECTED
-            )
+        stream_ids = self._streams.pop(sid, set())
+        service = self.app.extensions.get("generation")  # gone once the server shuts down
+        for stream_id in stream_ids if service is not None else ():
+            stream = service.engine.end_stream(stream_id, EndReason.DISCONNECTED)
             if stream is not None:
                 self.finish(stream)
 

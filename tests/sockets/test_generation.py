@@ -5,6 +5,7 @@ with the documented codes, and clients that leave or stop reading free what they
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import io
 import json
 import shutil
@@ -13,6 +14,7 @@ import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import aiohttp
@@ -23,7 +25,10 @@ import socketio
 from wsproto import ConnectionType, WSConnection
 from wsproto.events import CloseConnection, Request, TextMessage
 
+from server.asgi import create_asgi_app
 from server.config import DATABASE_FILE
+from server.generation.sampler import SamplingParams
+from server.models.song import Song
 from tests.conftest import LiveServer, serving
 from tests.generation.random_checkpoint import write_lively_checkpoint
 
@@ -205,6 +210,16 @@ async def test_bad_parameters_are_refused_naming_the_field(
     assert ack["error"]["message"]
 
 
+async def test_a_message_larger_than_the_protocol_needs_closes_the_connection(
+    unpaced_server, unpaced_cookie, listen
+):
+    listener = await listen(unpaced_server, unpaced_cookie)
+    dropped = asyncio.Event()
+    listener.sio.on("disconnect", lambda reason=None: dropped.set())
+    await listener.sio.emit("generate:start", FAST | {"padding": "x" * 100_000})
+    await asyncio.wait_for(dropped.wait(), 10)
+
+
 async def test_a_fourth_stream_is_refused_across_connections_until_one_stops(paced_server, listen):
     cookie = await paced_server.session_cookie()
     first, second = await listen(paced_server, cookie), await listen(paced_server, cookie)
@@ -350,3 +365,31 @@ async def test_a_client_that_stops_reading_is_dropped_and_memory_stays_bounded(
     assert server.memory_info().rss - before < 30 * 1024 * 1024
     in_flight = await asyncio.to_thread(stalled.read_until_closed)
     assert in_flight < 4 * 1024 * 1024
+
+
+async def test_start_up_and_shutdown_hooks_run_under_the_socket_wrapper(config, tmp_path):
+    """Hypercorn sends lifespan events to the Socket.IO app, which hands them to Quart."""
+    checkpoint = write_lively_checkpoint(tmp_path / "melody")
+    asgi = create_asgi_app(dataclasses.replace(config, model_dir=checkpoint))
+    incoming, outgoing = asyncio.Queue(), asyncio.Queue()
+    lifespan = asyncio.create_task(asgi({"type": "lifespan"}, incoming.get, outgoing.put))
+    await incoming.put({"type": "lifespan.startup"})
+    assert (await asyncio.wait_for(outgoing.get(), 10))["type"] == "lifespan.startup.complete"
+    engine = asgi.other_asgi_app.extensions["generation"].engine
+    assert await Song.all().count() == 0  # the database is open
+    assert await run_one_stream(engine)
+    await incoming.put({"type": "lifespan.shutdown"})
+    assert (await asyncio.wait_for(outgoing.get(), 10))["type"] == "lifespan.shutdown.complete"
+    assert "generation" not in asgi.other_asgi_app.extensions
+    await lifespan
+
+
+async def run_one_stream(engine) -> list:
+    """The notes of one short unpaced stream, written by the engine's running loop."""
+    notes, ended = [], asyncio.Event()
+    sink = SimpleNamespace(
+        stream_notes=lambda stream, new: notes.extend(new), stream_ended=lambda s: ended.set()
+    )
+    engine.start_stream(SamplingParams(bars=1, seed=1), sink, owner=0, paced=False)
+    await asyncio.wait_for(ended.wait(), 10)
+    return notes
