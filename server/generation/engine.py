@@ -80,8 +80,8 @@ class Pacing:
     written `refill_beats` further in one go, so each top-up is one frame of a few notes.
     """
 
-    lead_beats: float = 3.0
-    lead_seconds: float = 1.5  # covers network and scheduling jitter at fast tempos
+    lead_beats: float = 4.0
+    lead_seconds: float = 2.0  # covers network and scheduling hiccups at fast tempos
     refill_beats: float = 2.0
 
     def low_water(self, tempo: float) -> float:
@@ -146,11 +146,18 @@ class GenerationEngine:
         self.steps = 0  # network steps taken, for monitoring
 
     def start_stream(
-        self, params: SamplingParams, sink: StreamSink, *, owner: Hashable, paced: bool = True
+        self,
+        params: SamplingParams,
+        sink: StreamSink,
+        *,
+        owner: Hashable,
+        paced: bool = True,
+        melody: MelodyStream | None = None,
     ) -> LiveStream:
-        """Register a stream; it gets its first notes on the loop's next step."""
+        """Register a stream; it gets its first notes on the loop's next step. `melody` is a
+        ready-made stream (e.g. a style transfer) to run instead of sampling `params`."""
         state = self.network.initial_state(1)[:, :, 0]
-        melody = MelodyStream(params, self.network.vocabulary)
+        melody = melody or MelodyStream(params, self.network.vocabulary)
         stream = LiveStream(uuid.uuid4().hex, owner, melody, sink, paced, state)
         self.streams[stream.id] = stream
         self._new.append(stream)
