@@ -1,0 +1,258 @@
+"""The real-time side of rooms: joins and departures, chat, the owner's and host's actions and the
+room's live generation, each change told to the members through their Socket.IO room. Imports
+neither Quart nor Socket.IO: the socket module hands in a `Channel` (python-socketio's server)
+and a `NoteSender` (the outbox that coalesces `generate:notes` frames), so that with a Redis
+message queue the same calls reach members connected to other workers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any, Protocol
+
+from server.generation.engine import EndReason, LiveStream, StreamedNote
+from server.generation.sampler import SamplingParams
+from server.models.room import Room, server_time_ms
+from server.models.room_piece import PieceKind, RoomPiece
+from server.models.user import User
+from server.services import room_playback as playback
+from server.services import rooms
+from server.services.generation import GenerationService, song_title, status_to_keep
+from server.services.room_live import RoomSink, triples
+from server.services.rooms import Presence, RoomError, TokenBucket
+
+log = logging.getLogger(__name__)
+
+STATE, PIECE, PRESENCE, INFO = "room:state", "room:piece", "room:presence", "room:info"
+CHAT, CLOSED, REMOVED = "room:chat", "room:closed", "room:removed"
+CONTROL_BURST, CONTROL_RATE = 30, 5.0  # room events per connection: burst, then per second
+RATE_LIMITED = RoomError("rate_limited", "Too many room actions at once; wait a moment.")
+NOT_LIVE = RoomError("not_live", "Nothing is being written live in this room.")
+
+
+class Channel(Protocol):
+    """What the broker needs of python-socketio's AsyncServer."""
+
+    async def emit(self, event: str, data: Any = None, to: str | None = None, **kw: Any) -> Any: ...
+    async def enter_room(self, sid: str, room: str, namespace: str | None = None) -> Any: ...
+    async def leave_room(self, sid: str, room: str, namespace: str | None = None) -> Any: ...
+    async def close_room(self, room: str, namespace: str | None = None) -> Any: ...
+
+
+class NoteSender(Protocol):
+    """The outbox: notes coalesced into `generate:notes` frames, and events sent after them."""
+
+    def add(self, sid: str, stream_id: str, notes: list[StreamedNote]) -> None: ...
+    async def send_after_notes(
+        self, sid: str, stream_id: str, event: str, payload: dict
+    ) -> None: ...
+
+
+class RoomBroker:
+    """One per worker. Public coroutines are the `room:*` events; each returns the
+    acknowledgement's fields or raises `RoomError` (or the generation service's error)."""
+
+    def __init__(
+        self, channel: Channel, notes: NoteSender, generation: Callable[[], GenerationService]
+    ) -> None:
+        self.channel, self.notes, self.generation = channel, notes, generation
+        self._live: dict[str, RoomSink] = {}  # room id -> the live stream this worker writes
+        self._buckets: dict[str, TokenBucket] = {}  # sid -> its room event allowance
+        self._tasks: set[asyncio.Task] = set()
+
+    async def join(self, sid: str, user_id: int, token: Any) -> dict[str, Any]:
+        room = await rooms.room_for_token(token)
+        user = await User.get(id=user_id)
+        await self.leave(sid)  # a connection is in one room at a time
+        presence = await rooms.join(room, user, sid)
+        await self.channel.enter_room(sid, room.channel)
+        await self._announce(presence, user, skip_sid=sid)
+        return await self.snapshot(presence.room, user_id)
+
+    async def leave(self, sid: str) -> dict[str, Any]:
+        """Leave the room (also when the connection ends); an empty room stops writing."""
+        self._buckets.pop(sid, None)
+        presence = await rooms.leave(sid)
+        if presence is not None:
+            await self.channel.leave_room(sid, presence.room.channel)
+            await self._announce(presence)
+            if presence.room.empty_since is not None:
+                self._end_live(presence.room.id, EndReason.STOPPED)
+        return {}
+
+    async def snapshot(self, room: Room, user_id: int) -> dict[str, Any]:
+        """Everything a member needs on joining: the room, who is here, chat, piece, clock."""
+        piece = await playback.current_piece(room)
+        return {
+            "room": room_json(room),
+            "you": user_id,
+            "members": await rooms.present_members(room),
+            "messages": await rooms.recent_messages(room),
+            "piece": self._piece_json(piece),
+            "state": room.clock_json(server_time_ms()),
+        }
+
+    async def chat(self, sid: str, text: Any) -> dict[str, Any]:
+        connection = await self._connection(sid)
+        message = await rooms.post_message(connection.room, connection.user, text)
+        payload = message.to_json(connection.user.display_name)
+        await self.channel.emit(CHAT, payload, to=connection.room.channel)
+        return {"message": payload}
+
+    async def play(self, sid: str, song_id: Any) -> dict[str, Any]:
+        room, user = await self._host(sid)
+        self._end_live(room.id, EndReason.STOPPED)
+        piece = await playback.play_song(room, user, song_id)
+        await self._send_piece(room, piece)
+        return {"piece_id": piece.id}
+
+    async def generate(
+        self, sid: str, params: SamplingParams, extra: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Start a live generation for the whole room, written for the host like the studio's."""
+        room, user = await self._host(sid)
+        service = self.generation()
+        self._end_live(room.id, EndReason.STOPPED)
+        sink = RoomSink(self, room.id, room.channel, extra)
+        stream = service.start(user.id, params, sink)
+        try:
+            piece = await playback.start_live_piece(
+                room, stream.id, stream.params, extra, song_title(stream.params)
+            )
+        except Exception:
+            service.engine.end_stream(stream.id, EndReason.DISCARDED)
+            raise
+        self._live[room.id] = sink
+        await self._send_piece(room, piece)
+        sink.announce(stream, piece.id)  # its notes go out after the piece that names them
+        return {"stream_id": stream.id, "piece_id": piece.id}
+
+    async def stop(self, sid: str, discard: bool) -> dict[str, Any]:
+        room, _ = await self._host(sid)
+        stream = self._end_live(room.id, EndReason.DISCARDED if discard else EndReason.STOPPED)
+        if stream is None:
+            raise NOT_LIVE
+        return {"stream_id": stream.id, "saving": status_to_keep(stream) is not None}
+
+    async def pause(self, sid: str) -> dict[str, Any]:
+        return await self._clock_change(sid, playback.pause)
+
+    async def resume(self, sid: str) -> dict[str, Any]:
+        return await self._clock_change(sid, playback.resume)
+
+    async def seek(self, sid: str, beats: Any) -> dict[str, Any]:
+        return await self._clock_change(
+            sid, lambda room, user_id: playback.seek(room, user_id, beats)
+        )
+
+    async def tempo(self, sid: str, tempo: Any) -> dict[str, Any]:
+        return await self._clock_change(
+            sid, lambda room, user_id: playback.set_tempo(room, user_id, tempo)
+        )
+
+    async def rename(self, sid: str, name: Any) -> dict[str, Any]:
+        connection = await self._connection(sid)
+        await rooms.rename(connection.room, connection.user.id, name)
+        await self.channel.emit(INFO, room_json(connection.room), to=connection.room.channel)
+        return {"room": room_json(connection.room)}
+
+    async def pass_host(self, sid: str, user_id: Any) -> dict[str, Any]:
+        connection = await self._connection(sid)
+        await rooms.pass_host(connection.room, connection.user.id, user_id)
+        await self.channel.emit(INFO, room_json(connection.room), to=connection.room.channel)
+        return {"room": room_json(connection.room)}
+
+    async def remove(self, sid: str, user_id: Any) -> dict[str, Any]:
+        """The owner removes a member: their connections leave and they cannot come back."""
+        connection = await self._connection(sid)
+        room = connection.room
+        for removed_sid in await rooms.remove_member(room, connection.user.id, user_id):
+            await self.channel.emit(REMOVED, {"room_id": room.id}, to=removed_sid)
+            await self.leave(removed_sid)
+        return {}
+
+    async def close(self, sid: str) -> dict[str, Any]:
+        connection = await self._connection(sid)
+        rooms.require_owner(connection.room, connection.user.id)
+        await self.close_room(connection.room, "closed_by_owner")
+        return {}
+
+    async def close_room(self, room: Room, reason: str) -> None:
+        """Tell the members, stop the room's live stream (kept for the host) and delete it."""
+        self._end_live(room.id, EndReason.STOPPED)
+        await self.channel.emit(CLOSED, {"room_id": room.id, "reason": reason}, to=room.channel)
+        await self.channel.close_room(room.channel)
+        await room.delete()
+
+    async def _connection(self, sid: str):
+        bucket = self._buckets.setdefault(sid, TokenBucket(CONTROL_BURST, CONTROL_RATE))
+        if not bucket.take():
+            raise RATE_LIMITED
+        return await rooms.connection_of(sid)
+
+    async def _host(self, sid: str) -> tuple[Room, User]:
+        connection = await self._connection(sid)
+        rooms.require_host(connection.room, connection.user.id)
+        return connection.room, connection.user
+
+    async def _clock_change(self, sid: str, change) -> dict[str, Any]:
+        connection = await self._connection(sid)
+        room = await change(connection.room, connection.user.id)
+        state = room.clock_json(server_time_ms())
+        await self.channel.emit(STATE, state, to=room.channel)
+        return {"state": state}
+
+    async def _send_piece(self, room: Room, piece: RoomPiece) -> None:
+        now = server_time_ms()
+        await self.channel.emit(PIECE, piece.to_json(), to=room.channel)
+        await self.channel.emit(STATE, room.clock_json(now), to=room.channel)
+
+    async def _announce(self, presence: Presence, user: User | None = None, **kw: Any) -> None:
+        room = presence.room
+        if presence.changed:
+            member = rooms.member_json(room, user) if user else {"id": presence.user_id}
+            payload = {"member": member, "present": user is not None}
+            await self.channel.emit(PRESENCE, payload, to=room.channel, **kw)
+        if presence.new_host_id is not None:
+            await self.channel.emit(INFO, room_json(room), to=room.channel)
+
+    def _piece_json(self, piece: RoomPiece | None) -> dict[str, Any] | None:
+        if piece is None:
+            return None
+        sink = self._live.get(piece.room_id)  # type: ignore[attr-defined]
+        local = sink is not None and sink.piece_id == piece.id and piece.kind is PieceKind.LIVE
+        return piece.to_json(triples(sink.stream.notes) if local else None)
+
+    def _end_live(self, room_id: str, reason: EndReason) -> LiveStream | None:
+        """End the room's live stream, if this worker writes one; it is saved as it ends."""
+        sink = self._live.get(room_id)
+        if sink is None or sink.stream is None:
+            return None
+        stream = self.generation().engine.end_stream(sink.stream.id, reason)
+        if stream is not None:
+            self.live_ended(sink, stream)
+        return stream
+
+    def live_ended(self, sink: RoomSink, stream: LiveStream) -> None:
+        """Called by the sink (or `_end_live`) when a room's stream is over."""
+        if self._live.get(sink.room_id) is sink:
+            del self._live[sink.room_id]
+        self.spawn(sink.save(stream))
+
+    def spawn(self, coroutine: Coroutine) -> None:
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+
+def room_json(room: Room) -> dict[str, Any]:
+    """The `room:info` payload."""
+    return {
+        "id": room.id,
+        "name": room.name,
+        "owner_id": room.owner_id,  # type: ignore[attr-defined]
+        "host_id": room.host_id,  # type: ignore[attr-defined]
+        "invite_path": f"/rooms/{room.invite_token}",
+    }

@@ -1,0 +1,92 @@
+"""A room's live generation as the engine sees it: a `StreamSink` whose notes go to every member
+of the room, are kept in the room's piece about once a second (so late joiners on any worker
+read them), and become the host's song (source kind "room") when the stream ends."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any
+
+from server.generation.engine import EndReason, LiveStream, StreamedNote
+from server.models.room_piece import Note
+from server.models.song import SourceKind
+from server.services.room_playback import finish_live_piece, save_live_notes
+
+if TYPE_CHECKING:
+    from server.services.room_broker import RoomBroker
+
+log = logging.getLogger(__name__)
+
+LIVE_SAVE_SECONDS = 1.0  # how stale a live piece's stored notes may be
+DONE, ERROR = "generate:done", "generate:error"
+FAILED = {"code": "generation_failed", "message": "The model failed; what it wrote is a draft."}
+SAVE_FAILED = {"code": "save_failed", "message": "The melody could not be saved."}
+
+
+def triples(notes: list[StreamedNote]) -> list[Note]:
+    return [(note.pitch, note.start, note.duration) for note in notes]
+
+
+class RoomSink:
+    """Where a room's stream goes. Notes are held until the room has been told of the piece
+    (`announce`), so that no member receives notes of a stream it does not know yet."""
+
+    def __init__(self, broker: RoomBroker, room_id: str, channel: str, extra: dict[str, Any]):
+        self.broker, self.room_id, self.channel, self.extra = broker, room_id, channel, extra
+        self.stream: LiveStream | None = None
+        self.piece_id: str | None = None
+        self._held: list[StreamedNote] | None = []  # None once announced
+        self._save_handle: asyncio.TimerHandle | None = None
+        self._saving: asyncio.Task | None = None
+
+    def announce(self, stream: LiveStream, piece_id: str) -> None:
+        self.stream, self.piece_id = stream, piece_id
+        held, self._held = self._held or [], None
+        if held:
+            self.broker.notes.add(self.channel, stream.id, held)
+            self._save_soon()
+
+    def stream_notes(self, stream: LiveStream, notes: list[StreamedNote]) -> None:
+        self.stream = stream
+        if self._held is not None:
+            self._held.extend(notes)
+            return
+        self.broker.notes.add(self.channel, stream.id, notes)
+        self._save_soon()
+
+    def stream_ended(self, stream: LiveStream) -> None:
+        self.broker.live_ended(self, stream)
+
+    def _save_soon(self) -> None:
+        if self._save_handle is None:
+            loop = asyncio.get_running_loop()
+            self._save_handle = loop.call_later(LIVE_SAVE_SECONDS, self._save_notes)
+
+    def _save_notes(self) -> None:
+        self._save_handle = None
+        if self.piece_id is not None and self.stream is not None:
+            notes = triples(self.stream.notes)
+            self._saving = asyncio.get_running_loop().create_task(
+                save_live_notes(self.piece_id, notes)
+            )
+
+    async def save(self, stream: LiveStream) -> None:
+        """The stream ended: save the host's song, complete the piece, tell the room."""
+        if self._save_handle is not None:
+            self._save_handle.cancel()
+        if self._saving is not None:
+            await asyncio.wait([self._saving])  # the final notes must be written last
+        if self.piece_id is None:
+            return  # never announced: the room never heard of it
+        song, error = None, FAILED if stream.end_reason is EndReason.FAILED else None
+        try:
+            song = await self.broker.generation().save(stream, self.extra, SourceKind.ROOM)
+        except Exception:
+            log.exception("saving room stream %s failed", stream.id)
+            error = error or SAVE_FAILED
+        await finish_live_piece(self.piece_id, triples(stream.notes), song)
+        event, payload = DONE, {"stream_id": stream.id, "song_id": song.id if song else None}
+        if error is not None:
+            event, payload = ERROR, {"stream_id": stream.id, "error": error}
+        await self.broker.notes.send_after_notes(self.channel, stream.id, event, payload)

@@ -1,0 +1,144 @@
+"""Listening rooms over Socket.IO (docs/protocol.md, "Rooms"): each `room:*` event is read from
+its payload and handed to the room broker; every acknowledgement is `{ok: true, ...}` or
+`{ok: false, error: {code, message}}`. A member's connection leaves its room when it ends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
+
+import socketio
+from quart import Quart
+
+from server.generation.engine import StreamedNote
+from server.services.generation import GenerationError, GenerationService
+from server.services.room_broker import RoomBroker
+from server.services.rooms import RoomError
+from server.sockets.generation import params_from_payload
+from server.sockets.outbox import DROP_BACKLOG, Outbox
+
+STALL_CHECK_SECONDS = 1.0  # how often a room's members are checked for a stalled connection
+
+
+def register(sio: socketio.AsyncServer, app: Quart) -> Callable[[str], Awaitable[Any]]:
+    """Add the room:* events; returns the clean-up to run when a client disconnects."""
+    broker = RoomBroker(sio, RoomOutbox(sio), lambda: generation_service(app))
+    app.extensions["rooms"] = broker
+
+    @sio.on("room:join")
+    async def room_join(sid: str, data: Any = None) -> dict:
+        user_id = (await sio.get_session(sid))["user_id"]
+        return await acknowledge(broker.join(sid, user_id, field(data, "token")))
+
+    @sio.on("room:leave")
+    async def room_leave(sid: str, data: Any = None) -> dict:
+        return await acknowledge(broker.leave(sid))
+
+    @sio.on("room:chat")
+    async def room_chat(sid: str, data: Any = None) -> dict:
+        return await acknowledge(broker.chat(sid, field(data, "text")))
+
+    @sio.on("room:play")
+    async def room_play(sid: str, data: Any = None) -> dict:
+        return await acknowledge(broker.play(sid, field(data, "song_id")))
+
+    @sio.on("room:generate")
+    async def room_generate(sid: str, data: Any = None) -> dict:
+        try:
+            params, extra = params_from_payload(data)
+        except GenerationError as error:
+            return {"ok": False, "error": error.to_json()}
+        return await acknowledge(broker.generate(sid, params, extra))
+
+    @sio.on("room:stop")
+    async def room_stop(sid: str, data: Any = None) -> dict:
+        return await acknowledge(broker.stop(sid, field(data, "discard") is True))
+
+    register_controls(sio, broker)
+    register_owner_actions(sio, broker)
+    return broker.leave
+
+
+def register_controls(sio: socketio.AsyncServer, broker: RoomBroker) -> None:
+    """The host's transport: pause, resume, seek, tempo."""
+
+    @sio.on("room:pause")
+    async def room_pause(sid: str, data: Any = None) -> dict:
+        return await acknowledge(broker.pause(sid))
+
+    @sio.on("room:resume")
+    async def room_resume(sid: str, data: Any = None) -> dict:
+        return await acknowledge(broker.resume(sid))
+
+    @sio.on("room:seek")
+    async def room_seek(sid: str, data: Any = None) -> dict:
+        return await acknowledge(broker.seek(sid, field(data, "beats")))
+
+    @sio.on("room:tempo")
+    async def room_tempo(sid: str, data: Any = None) -> dict:
+        return await acknowledge(broker.tempo(sid, field(data, "tempo")))
+
+
+def register_owner_actions(sio: socketio.AsyncServer, broker: RoomBroker) -> None:
+    """Rename, close, remove a member (the owner) and pass the host role (host or owner)."""
+
+    @sio.on("room:rename")
+    async def room_rename(sid: str, data: Any = None) -> dict:
+        return await acknowledge(broker.rename(sid, field(data, "name")))
+
+    @sio.on("room:close")
+    async def room_close(sid: str, data: Any = None) -> dict:
+        return await acknowledge(broker.close(sid))
+
+    @sio.on("room:remove")
+    async def room_remove(sid: str, data: Any = None) -> dict:
+        return await acknowledge(broker.remove(sid, field(data, "user_id")))
+
+    @sio.on("room:host")
+    async def room_host(sid: str, data: Any = None) -> dict:
+        return await acknowledge(broker.pass_host(sid, field(data, "user_id")))
+
+
+def field(data: Any, name: str) -> Any:
+    return data.get(name) if isinstance(data, dict) else None
+
+
+async def acknowledge(action: Coroutine[Any, Any, dict[str, Any]]) -> dict[str, Any]:
+    try:
+        result = await action
+    except (RoomError, GenerationError) as error:
+        return {"ok": False, "error": error.to_json()}
+    return {"ok": True, **result}
+
+
+def generation_service(app: Quart) -> GenerationService:
+    service = app.extensions.get("generation")
+    if service is None:
+        raise GenerationError(
+            "model_unavailable", "Live generation is not available on this server now."
+        )
+    return service
+
+
+class RoomOutbox(Outbox):
+    """The studio's outbox addressed to a whole room (its `sid` is the room's channel); members
+    whose connection stops reading are dropped, as a stalled studio client is."""
+
+    def __init__(self, sio: socketio.AsyncServer) -> None:
+        super().__init__(sio)
+        self._checks: dict[str, asyncio.TimerHandle] = {}  # channel -> next stall check
+
+    def add(self, sid: str, stream_id: str, notes: list[StreamedNote]) -> None:
+        super().add(sid, stream_id, notes)
+        if sid not in self._checks:
+            loop = asyncio.get_running_loop()
+            self._checks[sid] = loop.call_later(STALL_CHECK_SECONDS, self._check, sid)
+
+    def _check(self, channel: str) -> None:
+        del self._checks[channel]
+        members = [sid for sid, _ in self._sio.manager.get_participants("/", channel)]
+        for sid in members:
+            if self.backlog(sid) > DROP_BACKLOG:
+                self._tasks.add(asyncio.get_running_loop().create_task(self.drop(sid)))
