@@ -3,9 +3,16 @@
 from quart import Quart
 from quart_schema import Info, QuartSchema
 
-from server.api import auth, health, me, songs, uploads
+from server.api import auth, health, me, rooms, songs, uploads
 
-BLUEPRINTS = (auth.blueprint, me.blueprint, songs.blueprint, uploads.blueprint, health.blueprint)
+BLUEPRINTS = (
+    auth.blueprint,
+    me.blueprint,
+    songs.blueprint,
+    uploads.blueprint,
+    rooms.blueprint,
+    health.blueprint,
+)
 
 
 def init_api(app: Quart) -> None:

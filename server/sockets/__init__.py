@@ -10,7 +10,7 @@ import socketio
 from quart import Quart
 
 from server.security.sessions import user_for_cookie_header
-from server.sockets import generation
+from server.sockets import clock, generation, rooms
 
 # Bytes per HTTP long-polling payload; protocol messages are small (Hypercorn caps WebSocket
 # frames at 64 KiB as well).
@@ -44,7 +44,7 @@ def create_socket_server(app: Quart) -> socketio.AsyncServer:
 def register_handlers(sio: socketio.AsyncServer, app: Quart) -> None:
     """Wire each feature's events (one module per feature); `register` returns the feature's
     clean-up, run when a client disconnects (python-socketio keeps one handler per event)."""
-    cleanups = [generation.register(sio, app)]
+    cleanups = [generation.register(sio, app), rooms.register(sio, app), clock.register(sio, app)]
 
     @sio.event
     async def disconnect(sid: str, reason: str) -> None:
