@@ -10,14 +10,22 @@ from urllib.parse import urlencode
 from quart import Blueprint, redirect, render_template, request
 from werkzeug.wrappers import Response
 
+from server.api.schemas import user_out
 from server.generation.melody import GENRES, MODES, PITCH_NAMES
 from server.generation.vocabulary import ANY_GENRE
+from server.models.user import User
 from server.security.sessions import signed_in_user
 
 blueprint = Blueprint("pages", __name__)
 
 # What the studio's controls offer; ANY_GENRE asks the model for no particular genre.
 STUDIO_CHOICES = {"genres": (ANY_GENRE, *GENRES), "keys": PITCH_NAMES, "modes": MODES}
+
+
+async def render_page(template: str, user: User | None, **context: object) -> str:
+    """Every page knows its visitor: the user (or None) and the photo's cache-busting URL."""
+    photo_url = user_out(user).photo_url if user is not None else None
+    return await render_template(template, user=user, photo_url=photo_url, **context)
 
 
 def login_redirect() -> Response:
@@ -29,7 +37,7 @@ async def guest_page(template: str, **context: object) -> str | Response:
     """A page for people not logged in; a signed-in user goes to the dashboard instead."""
     if await signed_in_user() is not None:
         return redirect("/dashboard")
-    return await render_template(template, user=None, **context)
+    return await render_page(template, None, **context)
 
 
 async def member_page(template: str, **context: object) -> str | Response:
@@ -37,12 +45,12 @@ async def member_page(template: str, **context: object) -> str | Response:
     user = await signed_in_user()
     if user is None:
         return login_redirect()
-    return await render_template(template, user=user, **context)
+    return await render_page(template, user, **context)
 
 
 @blueprint.get("/")
 async def landing() -> str:
-    return await render_template("index.html", user=await signed_in_user())
+    return await render_page("index.html", await signed_in_user())
 
 
 @blueprint.get("/signup")

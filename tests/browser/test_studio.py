@@ -34,7 +34,7 @@ def open_studio(page: Page, *, bars: int, tempo: int) -> None:
 def test_generate_plays_and_draws_notes_while_streaming_then_saves_the_song(
     page: Page, signed_in: Account
 ):
-    open_studio(page, bars=5, tempo=200)
+    open_studio(page, bars=8, tempo=180)  # about 10 s: long enough to look inside
     page.get_by_role("button", name="Generate").click()
 
     form = page.locator("[data-studio-form]")

@@ -17,8 +17,7 @@ import { showToast } from "./toast.js";
 function showUser(user) {
   const photo = document.querySelector("[data-profile-photo]");
   const hasPhoto = Boolean(user.photo_url);
-  if (hasPhoto) photo.src = user.photo_url;
-  photo.hidden = !hasPhoto;
+  showPhoto(photo, user.photo_url);
   document.querySelector("[data-profile-initial]").hidden = hasPhoto;
   document.querySelector("[data-profile-initial]").textContent = user.display_name.slice(0, 1).toUpperCase();
   document.querySelector("[data-photo-remove]").hidden = !hasPhoto;
@@ -27,10 +26,14 @@ function showUser(user) {
   const navName = document.querySelector("[data-nav-name]");
   if (navName) navName.textContent = user.display_name;
   const navPhoto = document.querySelector("[data-nav-photo]");
-  if (navPhoto) {
-    navPhoto.hidden = !hasPhoto;
-    if (hasPhoto) navPhoto.src = user.photo_url;
-  }
+  if (navPhoto) showPhoto(navPhoto, user.photo_url);
+}
+
+/** Shows the photo at `url`, or hides the image (and drops its address) when there is none. */
+function showPhoto(image, url) {
+  if (url) image.src = url;
+  else image.removeAttribute("src"); // a removed photo is not fetched again
+  image.hidden = !url;
 }
 
 function showPhotoError(message) {
