@@ -116,15 +116,16 @@ class RoomBroker:
         service = self.generation()
         self._end_live(room.id, EndReason.STOPPED)
         sink = RoomSink(self, room.id, room.channel, extra)
-        stream = service.start(user.id, params, sink)
+        sink.stream = stream = service.start(user.id, params, sink)
+        self._live[room.id] = sink
         try:
             piece = await playback.start_live_piece(
                 room, stream.id, stream.params, extra, song_title(stream.params)
             )
         except Exception:
-            service.engine.end_stream(stream.id, EndReason.DISCARDED)
+            self._end_live(room.id, EndReason.DISCARDED)
+            sink.abandon()
             raise
-        self._live[room.id] = sink
         await self._send_piece(room, piece)
         sink.announce(stream, piece.id)  # its notes go out after the piece that names them
         return {"stream_id": stream.id, "piece_id": piece.id}

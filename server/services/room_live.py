@@ -39,13 +39,19 @@ class RoomSink:
         self._held: list[StreamedNote] | None = []  # None once announced
         self._save_handle: asyncio.TimerHandle | None = None
         self._saving: asyncio.Task | None = None
+        self._announced = asyncio.Event()  # set once the room knows the piece, or never will
 
     def announce(self, stream: LiveStream, piece_id: str) -> None:
         self.stream, self.piece_id = stream, piece_id
         held, self._held = self._held or [], None
+        self._announced.set()
         if held:
             self.broker.notes.add(self.channel, stream.id, held)
             self._save_soon()
+
+    def abandon(self) -> None:
+        """The piece could not be set up: the room never hears of this stream."""
+        self._announced.set()
 
     def stream_notes(self, stream: LiveStream, notes: list[StreamedNote]) -> None:
         self.stream = stream
@@ -72,7 +78,9 @@ class RoomSink:
             )
 
     async def save(self, stream: LiveStream) -> None:
-        """The stream ended: save the host's song, complete the piece, tell the room."""
+        """The stream ended (perhaps before the piece was announced, when written flat out):
+        save the host's song, complete the piece, tell the room."""
+        await self._announced.wait()
         if self._save_handle is not None:
             self._save_handle.cancel()
         if self._saving is not None:
