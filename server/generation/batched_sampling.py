@@ -64,6 +64,12 @@ def _choose(
     return chosen
 
 
+def chooses_itself(stream: MelodyStream) -> bool:
+    """Rows the stream decides itself: while it plays its primer, and always for a guided
+    stream (style transfer), whose choices depend on its source."""
+    return len(stream.events) < len(stream.primer) or getattr(stream, "guided", False)
+
+
 def step_batch(
     network: LstmNetwork, streams: list[MelodyStream], state: np.ndarray
 ) -> tuple[list[Note | None], np.ndarray]:
@@ -74,7 +80,7 @@ def step_batch(
         return step_streams(network, streams, state)
     inputs = np.array([stream.next_inputs() for stream in streams], dtype=np.int64).T  # (5, n)
     pitch_logits, state = network.step(*inputs, state)
-    priming = [row for row, s in enumerate(streams) if len(s.events) < len(s.primer)]
+    priming = [row for row, s in enumerate(streams) if chooses_itself(s)]
     pitch_ids = _choose(streams, pitch_logits, priming)
     for row in priming:
         pitch_ids[row] = streams[row].choose_pitch(pitch_logits[row])

@@ -75,13 +75,15 @@ class Song(Model):
         tonic: int = 0,
         mode: str = "major",
         genre: str | None = None,
+        bar_ticks: int = 48,
         **fields: Any,
     ) -> Song:
-        """An unsaved song from (pitch, start beats, duration beats) notes, MIDI rendered."""
+        """An unsaved song from (pitch, start beats, duration beats) notes, MIDI rendered with
+        bars of `bar_ticks` (48 = 4/4, 36 = 3/4; starts count from a bar line)."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
         melody = Melody.from_notes(
-            notes, tempo=tempo, tonic=tonic, mode=mode, genre=genre, name=title
+            notes, tempo=tempo, tonic=tonic, mode=mode, genre=genre, name=title, bar_ticks=bar_ticks
         )
         return cls(
             owner=owner,

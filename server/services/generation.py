@@ -23,7 +23,8 @@ from server.generation.engine import (
     StreamSink,
 )
 from server.generation.lstm import WEIGHTS_FILE, CheckpointError, LstmNetwork
-from server.generation.sampler import SamplingParams
+from server.generation.sampler import MelodyStream, SamplingParams
+from server.generation.transfer import TransferStream
 from server.models.song import Song, SongStatus, SourceKind
 from server.models.user import User
 
@@ -54,14 +55,23 @@ class GenerationService:
         self.model_version = model_version
         self.paced = paced
 
-    def start(self, user_id: int, params: SamplingParams, sink: StreamSink) -> LiveStream:
-        """A new live stream of `user_id`, unless they already have the most allowed."""
+    def start(
+        self,
+        user_id: int,
+        params: SamplingParams,
+        sink: StreamSink,
+        melody: MelodyStream | None = None,
+    ) -> LiveStream:
+        """A new live stream of `user_id` (of `melody` when given, e.g. a conversion), unless
+        they already have the most allowed."""
         if self.engine.count_owned_by(user_id) >= MAX_STREAMS_PER_USER:
             raise GenerationError(
                 "too_many_streams",
                 f"You already have {MAX_STREAMS_PER_USER} melodies playing; stop one first.",
             )
-        return self.engine.start_stream(params, sink, owner=user_id, paced=self.paced)
+        return self.engine.start_stream(
+            params, sink, owner=user_id, paced=self.paced, melody=melody
+        )
 
     def end(self, user_id: int, stream_id: object, reason: EndReason) -> LiveStream:
         """End one of the user's live streams at once; anyone else's is as unknown as none."""
@@ -86,18 +96,20 @@ class GenerationService:
             return None
         params = stream.params
         notes = [(note.pitch, note.start, note.duration) for note in stream.notes]
+        fields: dict[str, Any] = {"title": song_title(params), "source_kind": source_kind}
+        if isinstance(stream.melody, TransferStream):
+            fields = stream.melody.song_fields()  # a conversion: its title, kind and meter
         # MIDI rendering is CPU work: a thread keeps the event loop free.
         song = await asyncio.to_thread(
             Song.from_notes,
             owner,
             notes,
-            title=song_title(params),
+            **fields,
             tempo=params.tempo,
             tonic=params.tonic,
             mode=params.mode,
             genre=params.genre,
             status=status,
-            source_kind=source_kind,
             parameters=params_to_json(params, extra),
             model_version=self.model_version,
         )

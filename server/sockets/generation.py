@@ -14,7 +14,8 @@ import socketio
 from quart import Quart
 
 from server.generation.engine import EndReason, LiveStream, StreamedNote
-from server.generation.sampler import InvalidParamsError, SamplingParams
+from server.generation.sampler import InvalidParamsError, MelodyStream, SamplingParams
+from server.services.conversions import stream_from_payload
 from server.services.generation import GenerationError, GenerationService, status_to_keep
 from server.sockets.outbox import Outbox
 
@@ -39,9 +40,9 @@ def register(sio: socketio.AsyncServer, app: Quart) -> Callable[[str], Awaitable
     async def generate_start(sid: str, data: Any = None) -> dict:
         try:
             service = listeners.service()
-            params, extra = params_from_payload(data)
             user_id = (await sio.get_session(sid))["user_id"]
-            stream = service.start(user_id, params, ListenerSink(listeners, sid, extra))
+            params, extra, melody = await stream_request(service, user_id, data)
+            stream = service.start(user_id, params, ListenerSink(listeners, sid, extra), melody)
         except GenerationError as error:
             return {"ok": False, "error": error.to_json()}
         listeners.track(sid, stream)
@@ -145,6 +146,18 @@ class Listeners:
 
 def sink_of(stream: LiveStream) -> ListenerSink:
     return cast(ListenerSink, stream.sink)  # every stream started here has a ListenerSink
+
+
+async def stream_request(
+    service: GenerationService, user_id: int, data: Any
+) -> tuple[SamplingParams, dict[str, Any], MelodyStream | None]:
+    """A conversion of an upload when the payload names a `source`, else a new melody."""
+    if isinstance(data, dict) and "source" in data:
+        vocabulary = service.engine.network.vocabulary
+        melody, extra = await stream_from_payload(user_id, data, vocabulary, INSTRUMENTS)
+        return melody.params, extra, melody
+    params, extra = params_from_payload(data)
+    return params, extra, None
 
 
 def params_from_payload(data: Any) -> tuple[SamplingParams, dict[str, Any]]:

@@ -1,0 +1,122 @@
+"""Conversions of a user's upload into another genre: the request checked, the upload's melody
+read in a limited worker, and a TransferStream built for the live engine, or written to the end
+and saved as a song (REST) with a link to its source upload in its parameters.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from quart import Quart
+
+from server.errors import AppError, NotFoundError
+from server.generation.melody import Melody
+from server.generation.sampler import InvalidParamsError
+from server.generation.transfer import TransferParams, TransferStream, run_to_end
+from server.generation.vocabulary import Vocabulary
+from server.models.song import Song, SongStatus
+from server.models.upload import Upload
+from server.models.user import User
+from server.services.generation import GenerationError, GenerationService, params_to_json
+from server.services.uploads import UploadError, get_upload, upload_melody
+
+TRANSFER_FIELDS = ("genre", "strength", "key", "temperature", "top_p", "seed")
+REQUEST_FIELDS = ("source", "track", *TRANSFER_FIELDS, "instrument")
+MAX_TRACK = 1023  # larger indexes cannot name a track of an accepted file
+UNAVAILABLE = "Conversion is not available on this server now."
+
+
+async def stream_from_payload(
+    user_id: int, data: dict[str, Any], vocabulary: Vocabulary, instruments: tuple[str, ...]
+) -> tuple[TransferStream, dict[str, Any]]:
+    """The conversion a `generate:start` with a `source` asks for, and the extra parameters
+    saved with its song; GenerationError (code and field) for anything refused."""
+    unknown = sorted(set(data) - set(REQUEST_FIELDS))
+    if unknown:
+        raise invalid(unknown[0], "is not a conversion parameter")
+    instrument = data.get("instrument", instruments[0])
+    if instrument not in instruments:
+        raise invalid("instrument", f"expected one of {', '.join(instruments)}")
+    track = checked_track(data.get("track"))
+    transfer = transfer_params(data)
+    try:
+        upload = await owned_upload(user_id, data.get("source"))
+        melody = await upload_melody(upload, track)
+    except UploadError as error:
+        raise GenerationError("invalid_source", error.message, "source") from error
+    melody.name = upload.filename.rsplit(".", 1)[0]
+    stream = new_stream(melody, transfer, vocabulary)
+    extra = {"instrument": instrument, "source": upload.id, "track": track}
+    return stream, extra | {"strength": transfer.strength}
+
+
+async def owned_upload(user_id: int, upload_id: Any) -> Upload:
+    """The user's upload; anyone else's, or none, is the same `unknown_source`."""
+    user = await User.get_or_none(id=user_id)
+    if not isinstance(upload_id, str) or user is None:
+        raise GenerationError("unknown_source", "Choose one of your uploaded files.", "source")
+    try:
+        return await get_upload(user, upload_id)
+    except NotFoundError as error:
+        raise GenerationError("unknown_source", error.message, "source") from error
+
+
+def checked_track(track: Any) -> int | None:
+    if track is None:
+        return None
+    if isinstance(track, bool) or not isinstance(track, int) or not 0 <= track <= MAX_TRACK:
+        raise invalid("track", f"must be a track number 0..{MAX_TRACK} or left out")
+    return track
+
+
+def transfer_params(data: dict[str, Any]) -> TransferParams:
+    try:
+        if "genre" not in data:
+            raise InvalidParamsError("genre", "a conversion needs a target genre")
+        return TransferParams(**{name: data[name] for name in TRANSFER_FIELDS if name in data})
+    except InvalidParamsError as error:
+        raise invalid(error.field, str(error)) from error
+
+
+def new_stream(melody: Melody, transfer: TransferParams, vocabulary: Vocabulary) -> TransferStream:
+    try:
+        return TransferStream(melody, transfer, vocabulary)
+    except InvalidParamsError as error:
+        raise invalid(error.field, str(error)) from error
+
+
+def invalid(field: str, message: str) -> GenerationError:
+    return GenerationError("invalid_params", message, field)
+
+
+async def convert_to_song(
+    app: Quart, user: User, data: dict[str, Any], instruments: tuple[str, ...]
+) -> Song:
+    """A whole conversion written at once and saved (`POST /api/songs/convert`)."""
+    service: GenerationService | None = app.extensions.get("generation")
+    if service is None:
+        raise AppError(UNAVAILABLE, code="model_unavailable", status=503)
+    network = service.engine.network
+    try:
+        stream, extra = await stream_from_payload(user.id, data, network.vocabulary, instruments)
+    except GenerationError as error:
+        status = 404 if error.code == "unknown_source" else 400
+        raise AppError(error.message, code=error.code, status=status) from error
+    # Writing every note and rendering MIDI are CPU work: a thread keeps the event loop free.
+    notes = (await asyncio.to_thread(run_to_end, network, [stream]))[0]
+    song = await asyncio.to_thread(
+        Song.from_notes,
+        user,
+        notes,
+        **stream.song_fields(),
+        tempo=stream.params.tempo,
+        tonic=stream.params.tonic,
+        mode=stream.params.mode,
+        genre=stream.transfer.genre,
+        status=SongStatus.COMPLETE,
+        parameters=params_to_json(stream.params, extra),
+        model_version=service.model_version,
+    )
+    await song.save()
+    return song
