@@ -31,6 +31,7 @@ export class Player extends EventTarget {
   #expectedBeats = 0; // how long a live stream will be once complete
   #state = "stopped"; // stopped | playing | paused | buffering
   #volumeFraction = 0.8;
+  #following = false; // a shared clock (a room) moves the transport, not the song's end
 
   constructor({ samplesUrl = "/static/samples/" } = {}) {
     super();
@@ -139,6 +140,48 @@ export class Player extends EventTarget {
     this.dispatchEvent(new CustomEvent("seek", { detail: target }));
   }
 
+  /**
+   * Plays in step with a shared clock (a listening room): from audio-context time `time`
+   * (seconds, see `audioClockReading`) the song is at `beats` and moves at `tempo` quarter notes
+   * per minute, or holds still there when `playing` is false. No buffering, no stop at the end:
+   * whoever owns the clock decides where the music is.
+   */
+  follow({ time, beats, tempo, playing }) {
+    this.#following = true;
+    this.#complete = true;
+    this.#tempo = tempo;
+    this.#speed = 1;
+    const ticks = Math.round(Math.max(beats, 0) * this.#transport.PPQ);
+    this.#transport.bpm.setValueAtTime(tempo, time);
+    if (playing) {
+      this.#transport.stop(time);
+      this.#transport.start(time, `${ticks}i`);
+    } else {
+      this.#transport.pause(time);
+    }
+    // Not Tone.Draw: it runs on animation frames, which a hidden tab does not get.
+    const delayMs = Math.max(0, (time - Tone.getContext().rawContext.currentTime) * 1000);
+    setTimeout(() => {
+      this.#releaseAll();
+      if (!playing) this.#transport.ticks = ticks;
+      this.#setState(playing ? "playing" : "paused");
+    }, delayMs);
+  }
+
+  /**
+   * The audio clock and `performance.now()` read together: `contextTime` (seconds) is heard at
+   * `performanceMs` (milliseconds), output latency included where the browser reports it.
+   */
+  audioClockReading() {
+    const context = Tone.getContext().rawContext;
+    const stamp = context.getOutputTimestamp?.();
+    if (stamp?.performanceTime > 0) {
+      return { contextTime: stamp.contextTime, performanceMs: stamp.performanceTime };
+    }
+    const latency = (context.baseLatency ?? 0) + (context.outputLatency ?? 0);
+    return { contextTime: context.currentTime - latency, performanceMs: performance.now() };
+  }
+
   /** Playback speed, 0.5 to 2: the transport tempo changes, the pitch does not. */
   setSpeed(speed) {
     this.#speed = Math.min(Math.max(speed, 0.5), 2);
@@ -192,6 +235,7 @@ export class Player extends EventTarget {
     const seconds = (note.duration * 60) / this.#transport.bpm.value;
     const name = Tone.Frequency(note.pitch, "midi").toNote();
     instrument?.triggerAttackRelease(name, seconds, time, (note.velocity ?? 90) / 127);
+    this.dispatchEvent(new CustomEvent("sound", { detail: { note, time } })); // time: audio clock
   }
 
   #scheduleEnd() {
@@ -200,7 +244,8 @@ export class Player extends EventTarget {
   }
 
   #ended() {
-    if (this.positionBeats < this.#bufferedBeats) return; // a seek moved back past the end
+    // A seek moved back past the end, or a shared clock decides when playing ends.
+    if (this.#following || this.positionBeats < this.#bufferedBeats) return;
     this.stop();
     this.dispatchEvent(new Event("ended"));
   }

@@ -9,6 +9,16 @@ export const EVENTS = {
   generateStop: "generate:stop",
 };
 
+// Listening rooms (docs/protocol.md, "Rooms"): `room:chat` goes both ways.
+export const ROOM_EVENTS = {
+  join: "room:join", leave: "room:leave", chat: "room:chat", play: "room:play",
+  generate: "room:generate", stop: "room:stop", pause: "room:pause", resume: "room:resume",
+  seek: "room:seek", tempo: "room:tempo", rename: "room:rename", close: "room:close",
+  remove: "room:remove", host: "room:host", state: "room:state", piece: "room:piece",
+  presence: "room:presence", info: "room:info", closed: "room:closed", removed: "room:removed",
+};
+export const CLOCK_PING = "clock:ping";
+
 const ACK_TIMEOUT_MS = 10_000;
 
 /**
