@@ -88,10 +88,11 @@ def test_edit_profile_photo_and_password_then_delete_the_account(
     expect(page.locator("[data-profile-name]")).to_have_text("Clara Wieck")
     expect(page.locator("[data-nav-name]")).to_have_text("Clara Wieck")
 
-    page.locator("[data-photo-input]").set_input_files(photo_png(tmp_path))
     photo = page.get_by_alt_text("Your profile photo")
-    expect(photo).to_be_visible()
-    photo.evaluate("img => img.decode()")  # seen before it is removed
+    first_photo = photo.get_attribute("src") or ""
+    page.locator("[data-photo-input]").set_input_files(photo_png(tmp_path))
+    expect(photo).not_to_have_attribute("src", first_photo)  # the replacement, freshly served
+    photo.evaluate("img => img.decode()")
     page.get_by_role("button", name="Remove photo").click()
     expect(photo).to_be_hidden()
 

@@ -42,6 +42,17 @@ function showPhotoError(message) {
   slot.hidden = !message;
 }
 
+/** Runs one photo request at a time: a removal cannot overtake an upload still in flight. */
+async function whilePhotoBusy(work) {
+  const controls = document.querySelectorAll("[data-photo-input], [data-photo-remove]");
+  for (const control of controls) control.disabled = true;
+  try {
+    await work();
+  } finally {
+    for (const control of controls) control.disabled = false;
+  }
+}
+
 async function changePhoto(input) {
   const file = input.files[0];
   input.value = ""; // choosing the same file again should fire `change` again
@@ -131,8 +142,9 @@ function onSubmit(form, handler) {
 
 export function initProfile() {
   const photoInput = document.querySelector("[data-photo-input]");
-  photoInput.addEventListener("change", () => changePhoto(photoInput));
-  document.querySelector("[data-photo-remove]").addEventListener("click", removePhoto);
+  photoInput.addEventListener("change", () => whilePhotoBusy(() => changePhoto(photoInput)));
+  document.querySelector("[data-photo-remove]")
+    .addEventListener("click", () => whilePhotoBusy(removePhoto));
   onSubmit(document.querySelector("[data-profile-form]"), saveProfile);
   onSubmit(document.querySelector("[data-password-form]"), changePassword);
   document.querySelector("[data-delete-account]").addEventListener("click", deleteAccount);

@@ -1,0 +1,79 @@
+// The room clock: this browser's offset to the server's clock, measured with `clock:ping` round
+// trips. The server read its clock somewhere inside each round trip, so the fastest round trips
+// pin it down best: only the lowest-delay samples are kept, and their median is the offset.
+import { CLOCK_PING, emitWithAck } from "./socket.js";
+
+const BURST_PINGS = 8; // on start, to be precise at once
+const BURST_GAP_MS = 50;
+const REFRESH_MS = 5_000; // one ping now and then follows drift
+const SAMPLES_KEPT = 24;
+const BEST_SAMPLES = 5;
+
+/** This browser's wall clock in milliseconds since the Unix epoch, from the monotonic timer. */
+export function wallNow() {
+  return performance.timeOrigin + performance.now();
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+export class ServerClock extends EventTarget {
+  #socket;
+  #samples = []; // {roundTripMs, offsetMs}, oldest first
+  #offsetMs = null; // server time minus wallNow()
+  #timer = null;
+
+  constructor(socket) {
+    super();
+    this.#socket = socket;
+  }
+
+  get ready() { return this.#offsetMs !== null; }
+  get offsetMs() { return this.#offsetMs; }
+  /** The best round trip so far (ms): the offset is known to within half of it. */
+  get bestRoundTripMs() { return Math.min(...this.#samples.map((sample) => sample.roundTripMs)); }
+
+  /** Pings in a burst, then now and then; resolves once the offset is known. */
+  async start() {
+    for (let ping = 0; ping < BURST_PINGS; ping += 1) {
+      await this.#ping();
+      await new Promise((resolve) => setTimeout(resolve, BURST_GAP_MS));
+    }
+    clearInterval(this.#timer);
+    this.#timer = setInterval(() => this.#ping(), REFRESH_MS);
+  }
+
+  stop() {
+    clearInterval(this.#timer);
+  }
+
+  /** The server's clock now (ms). */
+  now() {
+    return wallNow() + this.#offsetMs;
+  }
+
+  /** The `performance.now()` reading at which the server's clock shows `serverMs`. */
+  toPerformanceMs(serverMs) {
+    return serverMs - this.#offsetMs - performance.timeOrigin;
+  }
+
+  async #ping() {
+    const sent = performance.now();
+    const ack = await emitWithAck(this.#socket, CLOCK_PING, {});
+    const received = performance.now();
+    if (!ack?.ok) return;
+    const midpoint = performance.timeOrigin + (sent + received) / 2;
+    this.#record({ roundTripMs: received - sent, offsetMs: ack.server_ms - midpoint });
+  }
+
+  #record(sample) {
+    this.#samples.push(sample);
+    if (this.#samples.length > SAMPLES_KEPT) this.#samples.shift();
+    const best = [...this.#samples].sort((a, b) => a.roundTripMs - b.roundTripMs).slice(0, BEST_SAMPLES);
+    this.#offsetMs = median(best.map((each) => each.offsetMs));
+    this.dispatchEvent(new Event("change"));
+  }
+}
