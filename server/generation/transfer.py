@@ -78,6 +78,8 @@ class SourcePlan:
 
     def __init__(self, source: Melody, vocabulary: Vocabulary) -> None:
         normalized = source.key_normalized()
+        moved = (normalized.tonic - source.tonic) % 12  # key_normalized's move, -6..+5
+        self.source_shift = -(moved - 12 if moved > 5 else moved)  # back to the source's pitches
         self.bar_ticks, self.pickup_ticks = source.bar_ticks, source.pickup_ticks
         first_bar_line = self.pickup_ticks or self.bar_ticks  # the pickup bar counts as one
         limit = first_bar_line + (MAX_BARS - 1) * self.bar_ticks
@@ -154,6 +156,8 @@ class TransferStream(MelodyStream):
             raise InvalidParamsError("source", "the source melody is empty")
         super().__init__(_sampling_params(source, transfer, self.plan.bars), vocabulary)
         self.transfer = replace(transfer, seed=self.params.seed)
+        # Another key sits in the octave nearest the source, not nearest C major or A minor.
+        self.shift += 12 * round((self.plan.source_shift - self.shift) / 12)
         self.total_ticks = self.plan.total_ticks
         self.source_name = source.name
         strength = transfer.strength
