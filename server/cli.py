@@ -1,4 +1,5 @@
-"""Command line: `python -m server.cli generate --genre jazz --key D --bars 16 --out song.mid`.
+"""Command line: `python -m server.cli generate --genre jazz --key D --bars 16 --out song.mid`
+and `python -m server.cli convert --in song.mid --genre jazz --strength 0.6 --out out.mid`.
 
 Each subcommand is a `<name>_command(args) -> str` that returns a summary or raises
 CommandError; `main` maps errors to a one-line message and exit status 2.
@@ -15,6 +16,8 @@ from server.generation.lstm import CheckpointError, LstmNetwork
 from server.generation.melody import GENRES, MODES, key_name
 from server.generation.midi_io import melody_to_midi
 from server.generation.sampler import ANY_GENRE, SamplingParams, generate
+from server.generation.transfer import DEFAULT_STRENGTH, TransferParams, TransferStream, run_to_end
+from server.generation.upload_analysis import analyse_midi
 
 DEFAULT_CHECKPOINT = Path(__file__).resolve().parent.parent / "models" / "melody"
 
@@ -78,10 +81,58 @@ def add_generate_parser(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=generate_command)
 
 
+def convert_command(args: argparse.Namespace) -> str:
+    """Rewrite the melody of a MIDI file in another genre and write it as a MIDI file."""
+    try:
+        data = args.input.read_bytes()
+        _, source = analyse_midi(data, track=args.track)
+        source.name = args.input.stem
+        transfer = TransferParams(
+            genre=args.genre,
+            strength=args.strength,
+            key=args.key,
+            temperature=args.temperature,
+            seed=args.seed,
+            program=args.program,
+        )
+        network = LstmNetwork.load(args.checkpoint)
+        stream = TransferStream(source, transfer, network.vocabulary)
+    except OSError as error:
+        raise CommandError(f"cannot read {args.input}: {error.strerror}") from error
+    except (ValueError, CheckpointError) as error:  # MidiError and bad parameters included
+        raise CommandError(str(error)) from error
+    run_to_end(network, [stream])
+    melody = stream.melody()
+    write_atomically(args.out, melody_to_midi(melody, program=transfer.program))
+    return (
+        f"wrote {args.out}: {stream.plan.bars} bars of {args.input.name} as {args.genre} at "
+        f"strength {args.strength:g} in {key_name(melody.tonic, melody.mode)}, "
+        f"{melody.note_count} notes, seed {stream.params.seed}"
+    )
+
+
+def add_convert_parser(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("convert", help="rewrite a MIDI file's melody in another genre")
+    parser.add_argument("--in", dest="input", type=Path, required=True, help="MIDI file to read")
+    parser.add_argument("--genre", required=True, choices=GENRES)
+    parser.add_argument(
+        "--strength", type=float, default=DEFAULT_STRENGTH, help="0 = the source, 1 = free"
+    )
+    parser.add_argument("--track", type=int, help="track to take the melody from")
+    parser.add_argument("--key", help="tonic of the result (default: the source's)")
+    parser.add_argument("--temperature", type=float, default=1.0, help="0.1..2, higher = wilder")
+    parser.add_argument("--seed", type=int, help="same seed and options, same result")
+    parser.add_argument("--program", type=int, default=0, help="General MIDI instrument 0..127")
+    parser.add_argument("--checkpoint", type=Path, default=DEFAULT_CHECKPOINT)
+    parser.add_argument("--out", type=Path, required=True, help="MIDI file to write")
+    parser.set_defaults(handler=convert_command)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m server.cli", description="Cadenza tools")
     commands = parser.add_subparsers(dest="command", required=True)
     add_generate_parser(commands)
+    add_convert_parser(commands)
     return parser
 
 
