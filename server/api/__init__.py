@@ -3,12 +3,13 @@
 from quart import Quart
 from quart_schema import Info, QuartSchema
 
-from server.api import auth, health, me, rooms, songs, uploads
+from server.api import auth, convert, health, me, rooms, songs, uploads
 
 BLUEPRINTS = (
     auth.blueprint,
     me.blueprint,
     songs.blueprint,
+    convert.blueprint,
     uploads.blueprint,
     rooms.blueprint,
     health.blueprint,
