@@ -9,7 +9,7 @@ import * as esbuild from "esbuild";
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const dist = join(root, "web", "dist");
 const watch = process.argv.includes("--watch");
-const pages = ["landing", "signup", "login", "dashboard", "studio"];
+const pages = ["landing", "signup", "login", "dashboard", "studio", "rooms", "room"];
 
 // Salamander samples ship one file per minor third ("D#4v10.mp3"); a "#" in a URL starts a
 // fragment, so the copies are named "Ds4.mp3" and player.js maps notes to these names.

@@ -1,4 +1,4 @@
-"""Page routes: the landing, sign-up, login, dashboard and studio pages.
+"""Page routes: the landing, sign-up, login, dashboard, studio and rooms pages.
 
 Pages only render templates; each page's script talks to the JSON API and the socket.
 """
@@ -71,3 +71,14 @@ async def dashboard() -> str | Response:
 @blueprint.get("/studio")
 async def studio() -> str | Response:
     return await member_page("studio.html", active="studio", **STUDIO_CHOICES)
+
+
+@blueprint.get("/rooms")
+async def rooms() -> str | Response:
+    return await member_page("rooms.html", active="rooms")
+
+
+@blueprint.get("/rooms/<token>")
+async def room(token: str) -> str | Response:
+    """A room's invite link; the page joins with `token` over the socket."""
+    return await member_page("room.html", active="rooms", token=token, **STUDIO_CHOICES)
