@@ -1,0 +1,123 @@
+"""`POST /api/songs/convert`: a conversion saved as a song that links its upload and keeps its
+meter; strength 0 is the source, a seed repeats, another user's upload is a 404, bad requests are
+a 400 with nothing saved, and a server without a model says so."""
+
+from __future__ import annotations
+
+import io
+import shutil
+
+import mido
+import pytest
+
+from server.app import create_app
+from server.config import DATABASE_FILE
+from server.models.song import Song
+from tests.api.test_uploads import upload
+from tests.conftest import AuthActions, StudioTestClient, config_for_tests
+from tests.generation.random_checkpoint import write_lively_checkpoint
+from tests.generation.test_midi_io import meta, midi_bytes, note_messages
+from tests.sockets.test_generation import midi_notes
+
+WALTZ = [(62, 0, 1), (65, 1, 1), (69, 2, 1), (74, 3, 2), (72, 5, 1), (70, 6, 1), (69, 7, 2)]
+WALTZ_FILE = midi_bytes([meta(tempo=90, meter=(3, 4), key="Dm"), note_messages(WALTZ)])
+
+
+@pytest.fixture
+def config(tmp_path, migrated_database):
+    """The studio with a small random melody network, so conversions run."""
+    shutil.copy(migrated_database, tmp_path / DATABASE_FILE)
+    return config_for_tests(tmp_path, model_dir=write_lively_checkpoint(tmp_path / "melody"))
+
+
+async def uploaded(auth, client, data: bytes = WALTZ_FILE) -> str:
+    await auth.signup()
+    response = await upload(client, data, "Waltz.mid")
+    assert response.status_code == 201
+    return (await response.get_json())["id"]
+
+
+async def convert(client, **body):
+    return await client.post("/api/songs/convert", json=body)
+
+
+async def song_midi(client, song: dict) -> bytes:
+    return await (await client.get(song["midi_url"])).get_data()
+
+
+async def test_strength_0_saves_the_source_melody_as_a_converted_song(auth, client):
+    source = await uploaded(auth, client)
+    response = await convert(client, source=source, genre="jazz", strength=0)
+    song = await response.get_json()
+    assert response.status_code == 201, song
+    assert (song["source_kind"], song["genre"], song["title"]) == (
+        "converted",
+        "jazz",
+        "Waltz as jazz",
+    )
+    assert song["parameters"]["source"] == source and song["parameters"]["strength"] == 0
+    assert (song["key"], song["mode"], song["tempo"]) == ("D", "minor", 90)
+    data = await song_midi(client, song)
+    assert midi_notes(data) == [
+        (pitch, float(start), float(length)) for pitch, start, length in WALTZ
+    ]
+    meters = [
+        m
+        for track in mido.MidiFile(file=io.BytesIO(data)).tracks
+        for m in track
+        if m.type == "time_signature"
+    ]
+    assert (meters[0].numerator, meters[0].denominator) == (3, 4)
+
+
+async def test_the_same_seed_gives_the_same_song(auth, client):
+    source = await uploaded(auth, client)
+    songs = [
+        await (await convert(client, source=source, genre="rock", strength=0.7, seed=4)).get_json()
+        for _ in range(2)
+    ]
+    assert await song_midi(client, songs[0]) == await song_midi(client, songs[1])
+    assert songs[0]["parameters"]["seed"] == 4
+
+
+async def test_another_users_upload_is_a_404_and_nothing_is_saved(auth, client, new_client):
+    source = await uploaded(auth, client)
+    stranger = new_client()
+    await auth.signup(client=stranger)
+    response = await stranger.post("/api/songs/convert", json={"source": source, "genre": "pop"})
+    assert response.status_code == 404
+    assert (await response.get_json())["error"]["code"] == "unknown_source"
+    assert await Song.all().count() == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ({"genre": "polka"}, 400, "invalid_params"),
+        ({"genre": "jazz", "strength": 1.5}, 400, "invalid_params"),
+        ({"genre": "jazz", "key": "H"}, 400, "invalid_params"),
+        ({"genre": "jazz", "track": 7}, 400, "invalid_source"),
+        ({"genre": "jazz", "instrument": "kazoo"}, 400, "invalid_params"),
+        ({"genre": "jazz", "volume": 11}, 400, "invalid_input"),
+        ({}, 400, "invalid_input"),
+    ],
+)
+async def test_bad_requests_are_a_400_and_nothing_is_saved(auth, client, body, status, code):
+    source = await uploaded(auth, client)
+    response = await convert(client, **({"source": source} | body))
+    assert response.status_code == status
+    assert (await response.get_json())["error"]["code"] == code
+    assert await Song.all().count() == 0
+
+
+async def test_without_a_model_conversion_is_unavailable(tmp_path, migrated_database):
+    instance = tmp_path / "no-model"
+    instance.mkdir()
+    shutil.copy(migrated_database, instance / DATABASE_FILE)
+    app = create_app(config_for_tests(instance, model_dir=instance / "missing"))
+    async with app.test_app():
+        client = StudioTestClient(app)
+        source = await uploaded(AuthActions(client), client)
+        response = await convert(client, source=source, genre="jazz")
+    assert response.status_code == 503
+    assert (await response.get_json())["error"]["code"] == "model_unavailable"
