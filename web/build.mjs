@@ -1,14 +1,18 @@
 // Builds the browser studio into web/dist: one JS bundle per page (esbuild), the Tailwind
 // stylesheet, the piano samples and the font. `npm run build` does it all; `--watch` rebuilds.
 import { spawn } from "node:child_process";
-import { copyFile, mkdir, readdir, rm } from "node:fs/promises";
+import { copyFile, mkdir, readdir, rename, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
-const dist = join(root, "web", "dist");
 const watch = process.argv.includes("--watch");
+const served = join(root, "web", "dist");
+// A full build is written beside the served folder and swapped in at the end, so a running
+// server never sees a half-built web/dist. Watch mode writes in place.
+const staging = join(root, "node_modules", ".cache", "cadenza-web");
+const dist = watch ? served : join(staging, "next");
 const pages = ["landing", "signup", "login", "dashboard", "studio", "rooms", "room"];
 
 // Salamander samples ship one file per minor third ("D#4v10.mp3"); a "#" in a URL starts a
@@ -57,6 +61,16 @@ function buildStyles() {
   });
 }
 
+async function swapIntoPlace() {
+  const previous = join(staging, "previous");
+  await rm(previous, { recursive: true, force: true });
+  await rename(served, previous).catch((error) => {
+    if (error.code !== "ENOENT") throw error; // the first build has nothing to replace
+  });
+  await rename(dist, served);
+  await rm(previous, { recursive: true, force: true });
+}
+
 async function main() {
   if (!watch) await rm(dist, { recursive: true, force: true });
   await mkdir(dist, { recursive: true });
@@ -69,6 +83,7 @@ async function main() {
     return;
   }
   await Promise.all([esbuild.build(scriptOptions), buildStyles()]);
+  await swapIntoPlace();
   console.log(`built web/dist: ${pages.length} page bundles, stylesheet, ${samples} piano samples`);
 }
 
