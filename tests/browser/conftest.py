@@ -49,6 +49,7 @@ CHROMIUM_ARGS = [
 ]
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 SCREENSHOTS = REPO_ROOT / "test-output" / "screenshots"
+DOC_SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
 SOUND_LEVEL = 0.003  # RMS of the output waveform above which the page is audibly playing
 
 
@@ -182,13 +183,15 @@ def wait_for_sound(page: Page) -> None:
 
 
 def screenshot(page: Page, name: str, *, keep: bool = False) -> Path:
-    """Saves a screenshot in test-output/; `keep` also refreshes docs/screenshots/ (README)."""
+    """Saves a screenshot in test-output/. With `keep`, and UPDATE_DOC_SCREENSHOTS=1 in the
+    environment, it also replaces the README's copy in docs/screenshots/ (a plain test run
+    leaves the committed pictures alone)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=False)
-    if keep:
-        (REPO_ROOT / "docs" / "screenshots").mkdir(parents=True, exist_ok=True)
-        (REPO_ROOT / "docs" / "screenshots" / f"{name}.png").write_bytes(path.read_bytes())
+    if keep and os.environ.get("UPDATE_DOC_SCREENSHOTS") == "1":
+        DOC_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        (DOC_SCREENSHOTS / f"{name}.png").write_bytes(path.read_bytes())
     return path
 
 

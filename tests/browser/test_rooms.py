@@ -1,0 +1,138 @@
+"""A listening room in Chromium with two browser contexts: the host opens a room, a guest joins
+by its link, both see each other and chat, the host plays a saved song and both schedule every
+note at the same wall-clock time; the guest's sound settings are their own, and the guest saves
+a copy of what the room played."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterator
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from tests.browser.conftest import (
+    PASSWORD,
+    Account,
+    PageProblems,
+    _record_console,
+    _watch,
+    screenshot,
+    unique_email,
+    wait_for_sound,
+)
+from tests.conftest import LiveServer
+
+SYNC_TOLERANCE_MS = 20  # the product's target for two members' start of the same note
+C_MAJOR = (60, 62, 64, 65, 67, 69, 71, 72)
+COLLECT_SOUNDS = """page => { window.heard = [];
+  page.addEventListener('sound', (event) => window.heard.push(event.detail)); }"""
+
+
+def melody(beats: int = 48) -> list[tuple[int, float, float]]:
+    return [
+        (C_MAJOR[int(3.5 + 3.5 * math.sin(beat / 2))], float(beat), 0.9) for beat in range(beats)
+    ]
+
+
+@pytest.fixture
+def guest_context(
+    browser: Browser, studio_server: LiveServer, problems: PageProblems
+) -> Iterator[BrowserContext]:
+    """A second browser (its own cookies), watched like the first."""
+    context = browser.new_context(
+        base_url=studio_server.base_url, viewport={"width": 1280, "height": 900}
+    )
+    _watch(context, problems)
+    yield context
+    context.close()
+
+
+def sign_up(context: BrowserContext, display_name: str) -> Account:
+    account = Account(unique_email("guest"), PASSWORD, display_name)
+    assert context.request.get("/healthz").ok
+    token = next(c["value"] for c in context.cookies() if c["name"] == "csrf_token")
+    form = {"email": account.email, "password": account.password, "display_name": display_name}
+    response = context.request.post(
+        "/api/auth/signup", multipart=form, headers={"X-CSRF-Token": token}
+    )
+    assert response.status == 201, response.text()
+    return account
+
+
+def open_page(context: BrowserContext, problems: PageProblems) -> Page:
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.on("console", lambda message: _record_console(message, problems))
+    page.on("pageerror", lambda error: problems.console_errors.append(f"uncaught: {error}"))
+    return page
+
+
+def joined(page: Page) -> None:
+    expect(page.locator("[data-room-page]")).to_have_attribute("data-status", "joined")
+
+
+def heard_at(page: Page) -> dict[float, float]:
+    """Beat of each note scheduled so far -> wall-clock ms it is heard at."""
+    return {sound["start"]: sound["heardAtMs"] for sound in page.evaluate("window.heard")}
+
+
+def test_two_members_hear_the_hosts_song_together_and_chat(
+    page: Page,
+    signed_in: Account,
+    guest_context: BrowserContext,
+    problems: PageProblems,
+    insert_song: Callable[..., str],
+):
+    insert_song(signed_in.email, melody(), title="Evening Study", tempo=150.0)
+    page.goto("/rooms")
+    page.get_by_label("Room name").fill("Friday listening")
+    page.get_by_role("button", name="Open a room").click()
+    page.wait_for_url(re.compile(r"/rooms/[A-Za-z0-9_-]{32}$"))
+    joined(page)
+    expect(page.locator("[data-room-page]")).to_have_attribute("data-host", "true")
+    invite = page.url
+
+    sign_up(guest_context, "Robert Schumann")
+    guest = open_page(guest_context, problems)
+    guest.goto(invite)
+    joined(guest)
+    for each in (page, guest):
+        expect(each.locator("[data-member]")).to_have_count(2)
+        expect(each.locator("[data-room-name]")).to_have_text("Friday listening")
+    expect(page.locator("[data-member]").nth(1)).to_contain_text("Robert Schumann")
+    expect(guest.locator("[data-host-controls]")).to_be_hidden()
+
+    guest.get_by_label("Message").fill("<b>ready</b> when you are")
+    guest.get_by_role("button", name="Send").click()
+    message = page.locator("[data-chat-message]").last
+    expect(message).to_contain_text("<b>ready</b> when you are")
+    assert message.locator("b").count() == 0  # shown as text, never as markup
+
+    for each in (page, guest):
+        each.locator("[data-room-page]").evaluate(COLLECT_SOUNDS)
+    page.get_by_label("One of your songs").select_option(label="Evening Study")
+    page.get_by_role("button", name="Play for everyone").click()
+    for each in (page, guest):
+        expect(each.locator("[data-room-page]")).to_have_attribute("data-playback", "playing")
+        expect(each.locator("[data-piece-title]")).to_have_text("Evening Study")
+    wait_for_sound(page)
+    wait_for_sound(guest)
+    page.wait_for_function("() => window.heard.length >= 8")
+    guest.wait_for_function("() => window.heard.length >= 8")
+    host_times, guest_times = heard_at(page), heard_at(guest)
+    shared = sorted(set(host_times) & set(guest_times))
+    assert len(shared) >= 8
+    gaps = [abs(host_times[beat] - guest_times[beat]) for beat in shared]
+    assert max(gaps) <= SYNC_TOLERANCE_MS, gaps
+
+    guest.get_by_role("button", name="Mute").click()  # the guest's own setting
+    wait_for_sound(page)
+    screenshot(page, "room", keep=True)
+
+    guest.get_by_role("button", name="Save a copy").click()
+    expect(guest.get_by_role("link", name="Open dashboard")).to_be_visible()
+    guest.goto("/dashboard")
+    expect(guest.locator("[data-song-title]")).to_have_text("Evening Study (from Friday listening)")
+    guest.close()
