@@ -30,10 +30,12 @@ class StreamRecord:
     notes: int = 0
     late: int = 0
     least_slack_ms: float = float("inf")  # due time minus arrival, least over notes (< 0: late)
+    longest_gap_ms: float = 0.0  # between two frames of the stream
     error: str | None = None
     done: bool = False
     emitted_at: float = field(default=0.0, repr=False)  # monotonic seconds
     first_at: float | None = field(default=None, repr=False)
+    last_at: float = field(default=0.0, repr=False)
 
 
 class Listener:
@@ -53,6 +55,8 @@ class Listener:
         now = time.monotonic()
         record = self.record
         record.notes += len(frame["notes"])
+        record.longest_gap_ms = max(record.longest_gap_ms, (now - (record.last_at or now)) * 1e3)
+        record.last_at = now
         if record.first_at is None:  # the playhead starts now: these notes are on time
             record.first_at = now
             record.first_note_ms = (now - record.emitted_at) * 1e3

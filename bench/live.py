@@ -39,7 +39,11 @@ class BenchServer:
     url: str
     process: psutil.Process
     ready_seconds: float  # from launch to the first healthy answer
+    log: Path
     cookies: list[str]
+
+    def log_lines(self, containing: str) -> list[str]:
+        return [line for line in self.log.read_text().splitlines() if containing in line]
 
 
 def _free_port() -> int:
@@ -69,7 +73,8 @@ def bench_server(model_dir: Path) -> Iterator[BenchServer]:
         port = _free_port()
         env = os.environ | {"CADENZA_MODEL_DIR": str(model_dir), "PYTHONUNBUFFERED": "1"}
         command = [sys.executable, "-m", "bench.server", "--port", str(port)]
-        log = (Path(instance) / "server.log").open("wb")
+        log_path = Path(instance) / "server.log"
+        log = log_path.open("wb")
         launched = time.monotonic()
         process = subprocess.Popen(
             [*command, "--instance", instance], cwd=REPO_ROOT, env=env, stdout=log, stderr=log
@@ -78,7 +83,7 @@ def bench_server(model_dir: Path) -> Iterator[BenchServer]:
             url = f"http://127.0.0.1:{port}"
             _wait_healthy(url, process)
             ready = time.monotonic() - launched
-            yield BenchServer(url, psutil.Process(process.pid), ready, [])
+            yield BenchServer(url, psutil.Process(process.pid), ready, log_path, [])
         finally:
             process.terminate()
             process.wait(timeout=30)
@@ -142,7 +147,8 @@ def run_level(server: BenchServer, streams: int, params: dict, spread: float) ->
         worker.stdin.flush()
     records = [record for worker in workers for record in _results(worker)]
     cpu = server.process.cpu_percent()
-    return summarize(streams, connected, records, cpu, server.process.memory_info().rss)
+    summary = summarize(streams, connected, records, cpu, server.process.memory_info().rss)
+    return summary | {"late_top_ups_logged": len(server.log_lines("topped up"))}
 
 
 def _spawn_listeners(job: dict) -> subprocess.Popen:
@@ -193,6 +199,7 @@ def summarize(streams: int, connected: int, records: list[dict], cpu: float, rss
             "median": round(statistics.median(slack), 2) if slack else None,
             "min": percentile(slack, 0.0),
         },
+        "longest_frame_gap_ms": percentile([r["longest_gap_ms"] for r in records], 1.0),
         "server_cpu_percent": round(cpu, 1),  # of one core, averaged over the level
         "server_rss_mb": round(rss / 2**20, 1),
     }

@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 NOTE_VELOCITY = 90  # MIDI velocity of every note; the saved MIDI file uses the same
 BEATS_PER_BAR = BAR_TICKS / TICKS_PER_QUARTER
 MAX_BATCH = 1024  # streams per network step; more wait for the next step (bounds step latency)
+LAG_WARNING_SECONDS = 0.5  # a quarter of the lead: log when a top-up starts this late
 
 
 class EndReason(StrEnum):
@@ -94,7 +95,7 @@ class Pacing:
 
 @dataclass(eq=False)
 class LiveStream:
-    """A stream the engine is writing. `notes` are every note handed to the sink so far."""
+    """A stream the engine is writing."""
 
     id: str
     owner: Hashable
@@ -102,8 +103,10 @@ class LiveStream:
     sink: StreamSink
     paced: bool
     state: np.ndarray  # (layers, 2, hidden) float32: h and c of every LSTM layer
-    notes: list[StreamedNote] = field(default_factory=list)
-    started_at: float | None = None  # monotonic seconds when its first note went out
+    notes: list[StreamedNote] = field(default_factory=list)  # written so far
+    sent: int = 0  # how many of `notes` went to the sink
+    sent_beats: float = 0.0  # beats of music written when notes last went to the sink
+    started_at: float | None = None  # monotonic seconds when its opening lead went out
     end_reason: EndReason | None = None
     filling: bool = True  # being topped up to the high water mark
 
@@ -115,6 +118,11 @@ class LiveStream:
     def written_beats(self) -> float:
         """Beats of music written so far, rests included."""
         return self.melody.tick / TICKS_PER_QUARTER
+
+    @property
+    def sent_notes(self) -> list[StreamedNote]:
+        """The notes the listener has been given: what a saved song holds."""
+        return self.notes[: self.sent]
 
     @property
     def ended(self) -> bool:
@@ -144,6 +152,7 @@ class GenerationEngine:
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lstm-step")
         self._loop_task: asyncio.Task | None = None
         self.steps = 0  # network steps taken, for monitoring
+        self.max_lag = 0.0  # seconds: the latest any top-up started after it was due
 
     def start_stream(
         self,
@@ -213,14 +222,22 @@ class GenerationEngine:
         """The next batch: new streams first, then those whose lead ran low, MAX_BATCH at most.
         The rest wait in `_filling`; stepped streams rejoin it at the back (round robin)."""
         while self._waiting and self._waiting[0][0] <= now:
-            _, _, stream = heapq.heappop(self._waiting)
+            due_at, _, stream = heapq.heappop(self._waiting)
             if not stream.ended:
                 stream.filling = True
                 self._filling.append(stream)
+                self._note_lag(now - due_at)
         due = [stream for stream in self._new + self._filling if not stream.ended]
         self._new = []
         self._filling = due[MAX_BATCH:]
         return due[:MAX_BATCH]
+
+    def _note_lag(self, lag: float) -> None:
+        """Track how late (seconds) top-ups start; a lag near the lead means late notes."""
+        if lag > self.max_lag:
+            self.max_lag = lag
+            if lag > LAG_WARNING_SECONDS:
+                log.warning("a stream was topped up %.0f ms late (busy machine?)", lag * 1e3)
 
     async def _sleep_until_due(self) -> None:
         """Wait for a new stream, or until the earliest paced stream runs low."""
@@ -248,20 +265,27 @@ class GenerationEngine:
                 continue  # stopped or disconnected while the step ran
             stream.state = states[:, :, row].copy()
             if note is not None:
-                self._emit(stream, note, now)
+                stream.notes.append(StreamedNote(len(stream.notes), *note))
+            self._hand_out(stream, now)
             if stream.melody.done:
                 self._finish(stream, EndReason.COMPLETE)
             elif stream.paced and stream.started_at is not None:
                 self._pace(stream, now)
         self._filling += [stream for stream in batch if stream.filling and not stream.ended]
 
-    def _emit(self, stream: LiveStream, note: tuple[int, float, float], now: float) -> None:
+    def _hand_out(self, stream: LiveStream, now: float) -> None:
+        """Give the sink the notes it has not had. A paced stream's opening lead goes out as one
+        frame, so the listener can start playing at once and is never waiting on a short first
+        note's successor; its playhead starts then."""
         if stream.started_at is None:
-            stream.started_at = now  # the playhead starts with the first note heard
-        pitch, start, duration = note
-        streamed = StreamedNote(len(stream.notes), pitch, start, duration)
-        stream.notes.append(streamed)
-        stream.sink.stream_notes(stream, [streamed])
+            opening = self.pacing.high_water(stream.params.tempo)
+            if stream.paced and stream.written_beats < opening and not stream.melody.done:
+                return
+            stream.started_at = now
+        if stream.sent < len(stream.notes):
+            fresh = stream.notes[stream.sent :]
+            stream.sent, stream.sent_beats = len(stream.notes), stream.written_beats
+            stream.sink.stream_notes(stream, fresh)
 
     def _pace(self, stream: LiveStream, now: float) -> None:
         """Park a stream that is far enough ahead until its lead runs low again."""

@@ -95,7 +95,7 @@ class GenerationService:
         if owner is None:
             return None
         params = stream.params
-        notes = [(note.pitch, note.start, note.duration) for note in stream.notes]
+        notes = [(note.pitch, note.start, note.duration) for note in stream.sent_notes]
         fields: dict[str, Any] = {"title": song_title(params), "source_kind": source_kind}
         if isinstance(stream.melody, TransferStream):
             fields = stream.melody.song_fields()  # a conversion: its title, kind and meter
@@ -124,10 +124,10 @@ def status_to_keep(stream: LiveStream) -> SongStatus | None:
     reason = stream.end_reason
     if reason is EndReason.COMPLETE:
         return SongStatus.COMPLETE
-    if not stream.notes:
+    if not stream.sent_notes:
         return None
     if reason is EndReason.STOPPED:
-        return SongStatus.COMPLETE if stream.written_beats >= BEATS_PER_BAR else None
+        return SongStatus.COMPLETE if stream.sent_beats >= BEATS_PER_BAR else None
     if reason in (EndReason.DISCONNECTED, EndReason.FAILED):
         return SongStatus.DRAFT
     return None
