@@ -75,13 +75,13 @@ def studio_server(
 ) -> Iterator[LiveServer]:
     """The full app with live generation: the shipped model when there is one, else random
     weights (the studio's behaviour, not the music, is under test). Its own process, so the
-    sign-up rate limit counts only these tests."""
+    sign-up rate limit is off: it is tested in tests/api, and every test here signs up."""
     instance = tmp_path_factory.mktemp("browser")
     shutil.copy(migrated_database, instance / DATABASE_FILE)
     checkpoint = SHIPPED_CHECKPOINT
     if not (checkpoint / WEIGHTS_FILE).exists():
         checkpoint = write_lively_checkpoint(instance / "melody")
-    with serving(instance, CADENZA_MODEL_DIR=str(checkpoint)) as server:
+    with serving(instance, CADENZA_MODEL_DIR=str(checkpoint), RATE_LIMITS="off") as server:
         yield server
 
 
