@@ -74,8 +74,8 @@ def studio_server(
     tmp_path_factory: pytest.TempPathFactory, migrated_database: Path
 ) -> Iterator[LiveServer]:
     """The full app with live generation: the shipped model when there is one, else random
-    weights (the studio's behaviour, not the music, is under test). Its own process, so the
-    sign-up rate limit is off: it is tested in tests/api, and every test here signs up."""
+    weights (the studio's behaviour, not the music, is under test). Its own process, with
+    sign-up limits off: every test here signs up, and the limits are tested in tests/api."""
     instance = tmp_path_factory.mktemp("browser")
     shutil.copy(migrated_database, instance / DATABASE_FILE)
     checkpoint = SHIPPED_CHECKPOINT
