@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 
-from server.generation.melody import TICKS_PER_QUARTER, Melody, key_name
+from server.generation.melody import TICKS_PER_QUARTER, Event, Melody, key_name
 from server.generation.midi_guard import MidiLimits, check_midi
 from server.generation.midi_io import (
     DRUM_CHANNEL,
@@ -141,6 +141,27 @@ def melody_bars(melody: Melody) -> int:
     """Bars the melody touches, the pickup bar counted as one."""
     before_first_bar = (melody.bar_ticks - melody.pickup_ticks) % melody.bar_ticks
     return math.ceil((before_first_bar + melody.total_ticks) / melody.bar_ticks)
+
+
+def melody_to_json(melody: Melody) -> dict:
+    """A melody as plain JSON: its grid, key and tempo, and events as [pitch or null, ticks]."""
+    return {
+        "bar_ticks": melody.bar_ticks,
+        "pickup_ticks": melody.pickup_ticks,
+        "tonic": melody.tonic,
+        "mode": melody.mode,
+        "tempo": melody.tempo,
+        "events": [[event.pitch, event.duration] for event in melody.events],
+    }
+
+
+def json_to_melody(data: dict, name: str = "") -> Melody:
+    """The inverse of melody_to_json; raises ValueError (or KeyError) for a malformed one."""
+    events = [
+        Event(None if pitch is None else int(pitch), int(ticks)) for pitch, ticks in data["events"]
+    ]
+    fields = {key: data[key] for key in ("bar_ticks", "pickup_ticks", "tonic", "mode", "tempo")}
+    return Melody(events, **fields, name=name)
 
 
 def is_polyphonic(part: MidiPart) -> bool:

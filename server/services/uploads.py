@@ -6,33 +6,32 @@ exhaust the server. Another user's upload is as unknown as a missing one.
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
-import os
+import json
 import re
-import resource
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
+from subprocess import DEVNULL, PIPE
 from typing import Any
 
+from server.config import REPO_ROOT
 from server.errors import AppError, NotFoundError
 from server.generation.melody import Melody
-from server.generation.midi_guard import MidiLimits
-from server.generation.midi_io import MidiError
-from server.generation.upload_analysis import UploadAnalysis, analyse_midi
+from server.generation.upload_analysis import json_to_melody, melody_to_json
 from server.models.upload import FILENAME_MAX_LENGTH, Upload
 from server.models.user import User
 
 MAX_UPLOAD_BYTES = 1024 * 1024  # 1 MB: far above any melody file, far below a parser's trouble
 MAX_PARALLEL_WORKERS = 2  # per server process; further uploads queue for a free one
-WORKER_MODULES = ["server.services.uploads"]  # imported once by the fork server, not per upload
-_PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
+WORKER_MODULE = "server.services.midi_worker"
+OVER_LIMIT = "it needs more time or memory to read than a melody file should"
 _parsers = ThreadPoolExecutor(MAX_PARALLEL_WORKERS, thread_name_prefix="midi-worker")
 
 
 @dataclass(frozen=True)
 class WorkerLimits:
-    wall_seconds: float = 10.0  # from start to answer, then the worker is killed
+    wall_seconds: float = 10.0  # from start (interpreter included) to answer, then it is killed
     cpu_seconds: int = 8  # the kernel ends the worker past this (SIGXCPU)
     memory_headroom: int = 512 * 1024 * 1024  # bytes of address space beyond the worker's start
 
@@ -49,13 +48,13 @@ async def create_upload(owner: User, filename: str | None, data: bytes) -> Uploa
     """Check and analyse an uploaded file in a worker, then keep it for `owner`."""
     if len(data) > MAX_UPLOAD_BYTES:
         raise UploadError("MIDI files may be at most 1 MB.", code="too_large", status=413)
-    analysis, _ = await parse_midi(data)
+    analysis, melody = await parse_midi(data)
     return await Upload.create(
         owner=owner,
         filename=clean_filename(filename),
         midi=data,
         size=len(data),
-        analysis=analysis.to_json(),
+        analysis=analysis | {"melody": melody_to_json(melody)},
     )
 
 
@@ -67,71 +66,47 @@ async def get_upload(owner: User, upload_id: str) -> Upload:
 
 
 async def upload_melody(upload: Upload, track: int | None = None) -> Melody:
-    """The melody of a stored upload (of `track` when given), read in a worker again."""
+    """The melody of a stored upload: the one found on arrival, or (another `track`) read from
+    the file in a worker again."""
+    if track is None or track == upload.analysis.get("melody_track"):
+        return json_to_melody(upload.analysis["melody"])
     _, melody = await parse_midi(upload.to_midi(), track=track)
     return melody
 
 
 async def parse_midi(
     data: bytes, *, track: int | None = None, limits: WorkerLimits | None = None
-) -> tuple[UploadAnalysis, Melody]:
-    """`analyse_midi` in a fresh worker process; UploadError for any file it refuses or that
-    breaks a limit."""
+) -> tuple[dict[str, Any], Melody]:
+    """The analysis (as JSON) and melody of a file, read by a worker process; UploadError for
+    any file it refuses or that breaks a limit."""
     loop = asyncio.get_running_loop()
-    outcome = await loop.run_in_executor(
+    answer = await loop.run_in_executor(
         _parsers, run_in_worker, data, track, limits or WorkerLimits()
     )
-    if outcome[0] == "error":
-        raise unusable(outcome[1])
-    return outcome[1], outcome[2]
+    if not answer.get("ok"):
+        raise unusable(answer["error"])
+    return answer["analysis"], json_to_melody(answer["melody"])
 
 
-def run_in_worker(data: bytes, track: int | None, limits: WorkerLimits) -> tuple[Any, ...]:
-    """Blocking: fork a worker, wait at most `limits.wall_seconds`, always reap it.
-    Returns ("ok", analysis, melody) or ("error", reason)."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(WORKER_MODULES)
-    receiver, sender = context.Pipe(duplex=False)
-    worker = context.Process(target=_worker_main, args=(sender, data, track, limits), daemon=True)
-    worker.start()
-    sender.close()
+def run_in_worker(data: bytes, track: int | None, limits: WorkerLimits) -> dict[str, Any]:
+    """Blocking: run the worker on `data`, kill it at `limits.wall_seconds`, always reap it.
+    Returns its answer: {"ok": true, "analysis", "melody"} or {"ok": false, "error"}."""
+    request = {"track": track, "cpu_seconds": limits.cpu_seconds}
+    request["memory_headroom"] = limits.memory_headroom
+    command = [sys.executable, "-m", WORKER_MODULE, json.dumps(request)]
+    with subprocess.Popen(
+        command, cwd=REPO_ROOT, stdin=PIPE, stdout=PIPE, stderr=DEVNULL
+    ) as worker:
+        try:
+            output, _ = worker.communicate(data, timeout=limits.wall_seconds)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.communicate()
+            return {"ok": False, "error": f"reading it took longer than {limits.wall_seconds:g} s"}
     try:
-        if not receiver.poll(limits.wall_seconds):
-            return "error", f"reading it took longer than {limits.wall_seconds:g} seconds"
-        return receiver.recv()
-    except EOFError:  # the worker died without answering: a CPU or memory limit
-        return "error", "it needs more time or memory to read than a melody file should"
-    finally:
-        worker.kill()
-        worker.join()
-        receiver.close()
-
-
-def _worker_main(sender: Connection, data: bytes, track: int | None, limits: WorkerLimits) -> None:
-    """In the worker process: limit it, analyse, send one answer."""
-    _limit_this_process(limits)
-    try:
-        analysis, melody = analyse_midi(data, track=track, limits=MidiLimits())
-        sender.send(("ok", analysis, melody))
-    except MidiError as error:
-        sender.send(("error", str(error)))
-    except (MemoryError, RecursionError):
-        sender.send(("error", "it needs more memory to read than a melody file should"))
-    finally:
-        sender.close()
-
-
-def _limit_this_process(limits: WorkerLimits) -> None:
-    resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 1))
-    address_space = _virtual_memory_bytes() + limits.memory_headroom
-    resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
-
-
-def _virtual_memory_bytes() -> int:
-    """This process's current address space; the limit is set relative to it, because the
-    libraries it already mapped (NumPy's BLAS reserves a lot) vary by machine."""
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[0]) * _PAGE_BYTES
+        return json.loads(output) if worker.returncode == 0 else {"ok": False, "error": OVER_LIMIT}
+    except ValueError:
+        return {"ok": False, "error": OVER_LIMIT}
 
 
 def clean_filename(filename: str | None) -> str:

@@ -5,10 +5,10 @@ nothing saved, while a file too slow to read is cut off and the server keeps ser
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 import time
 
 import mido
+import psutil
 import pytest
 
 from server.api.uploads import TOO_LARGE
@@ -179,8 +179,8 @@ async def test_a_file_too_slow_to_read_is_cut_off_and_the_server_keeps_serving(a
     slow = asyncio.create_task(parse_midi(data, limits=WorkerLimits(wall_seconds=0.3)))
     health = await client.get("/healthz")  # answered while the worker grinds
     assert health.status_code == 200
-    with pytest.raises(UploadError, match="took longer than 0.3 seconds"):
+    with pytest.raises(UploadError, match="took longer than 0.3 s"):
         await slow
     assert time.monotonic() - began < 5.0
-    assert multiprocessing.active_children() == []  # the worker was killed and reaped
+    assert psutil.Process().children() == []  # the worker was killed and reaped
     assert (await upload(client, midi_bytes([note_messages(D_MAJOR_LINE)]))).status_code == 201
