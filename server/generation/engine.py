@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 NOTE_VELOCITY = 90  # MIDI velocity of every note; the saved MIDI file uses the same
 BEATS_PER_BAR = BAR_TICKS / TICKS_PER_QUARTER
 MAX_BATCH = 1024  # streams per network step; more wait for the next step (bounds step latency)
+# Seconds early a parked stream may be topped up, so streams due close together share steps
+# (fewer, larger batches: the per-note cost falls with batch size).
+SHARED_STEP_WINDOW = 0.25
 LAG_WARNING_SECONDS = 0.5  # a quarter of the lead: log when a top-up starts this late
 
 
@@ -221,7 +224,7 @@ class GenerationEngine:
     def _take_due_streams(self, now: float) -> list[LiveStream]:
         """The next batch: new streams first, then those whose lead ran low, MAX_BATCH at most.
         The rest wait in `_filling`; stepped streams rejoin it at the back (round robin)."""
-        while self._waiting and self._waiting[0][0] <= now:
+        while self._waiting and self._waiting[0][0] <= now + SHARED_STEP_WINDOW:
             due_at, _, stream = heapq.heappop(self._waiting)
             if not stream.ended:
                 stream.filling = True
