@@ -26,7 +26,9 @@ from training.corpora import Piece, default_specs, list_pieces, read_piece
 
 log = logging.getLogger(__name__)
 
-DATASET_VERSION = 1  # bump when readers or preprocessing change, so old caches are ignored
+DATASET_VERSION = 1  # bump when preprocessing here changes, so every cache is rebuilt
+# bump one when that reader (or midi_io, for pop and midi) changes: only its sources re-parse
+READER_VERSIONS = {"music21": 1, "pop": 2, "midi": 2, "jazz": 1, "rock": 1}
 SPLITS = ("train", "valid", "test")
 MIN_NOTES = 8
 WORKERS = 2
@@ -57,24 +59,35 @@ def load_splits(
 ) -> dict[str, list[Melody]]:
     """Key-normalized melodies (genre set, at least MIN_NOTES notes) by split."""
     specs = list(specs) if specs is not None else default_specs()
-    pieces = [piece for spec in specs for piece in list_pieces(spec)[:limit_per_source]]
-    cache_path = (cache_dir or default_cache_dir()) / f"dataset-{_cache_key(specs, pieces)}.pkl"
+    splits: dict[str, list[Melody]] = {split: [] for split in SPLITS}
+    for spec in specs:
+        compact = _load_source(spec, cache_dir or default_cache_dir(), limit_per_source)
+        for split in SPLITS:
+            splits[split] += [compact_to_melody(item) for item in compact[split]]
+    return splits
+
+
+def _load_source(spec: str, cache_dir: Path, limit: int | None) -> dict[str, list[Compact]]:
+    """One source's compact melodies by split, from its own cache file when it is current
+    (one file per source, so a change to one reader re-parses only that source)."""
+    pieces = list_pieces(spec)[:limit]
+    cache_path = cache_dir / f"dataset-{spec.partition(':')[0]}-{_cache_key(spec, pieces)}.pkl"
     if cache_path.is_file():
-        log.info("reading the parsed corpora from %s", cache_path)
-        compact = pickle.loads(cache_path.read_bytes())
-    else:
-        compact = _parse_all(pieces)
-        _write_atomically(cache_path, pickle.dumps(compact, protocol=pickle.HIGHEST_PROTOCOL))
-    return {split: [compact_to_melody(item) for item in compact[split]] for split in SPLITS}
+        log.info("%s: reading parsed melodies from %s", spec, cache_path)
+        return pickle.loads(cache_path.read_bytes())
+    compact = _parse_all(pieces)
+    _write_atomically(cache_path, pickle.dumps(compact, protocol=pickle.HIGHEST_PROTOCOL))
+    return compact
 
 
-def _cache_key(specs: list[str], pieces: list[Piece]) -> str:
-    """Changes with the specs, the version and any file's size or modification time."""
+def _cache_key(spec: str, pieces: list[Piece]) -> str:
+    """Changes with the spec, the versions and any file's size or modification time."""
+    versions = sorted({(piece.kind, READER_VERSIONS[piece.kind]) for piece in pieces})
     stats = {}
     for path in sorted({piece.path for piece in pieces}):
         stat = Path(path).stat()
         stats[path] = (stat.st_size, stat.st_mtime_ns)
-    blob = json.dumps([DATASET_VERSION, specs, len(pieces), stats], sort_keys=True)
+    blob = json.dumps([DATASET_VERSION, versions, spec, len(pieces), stats], sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 

@@ -22,6 +22,8 @@ from server.generation.melody import (
 MELODY_TRACK_NAME = re.compile(r"melody|vocal|voice|lead", re.IGNORECASE)
 DRUM_CHANNEL = 9  # General MIDI channel 10
 SIXTEENTH, TRIPLET = TICKS_PER_QUARTER // 4, TICKS_PER_QUARTER // 3  # grid ticks
+ARTICULATION_GAP = 2 * SIXTEENTH  # in a performed file, silence shorter than an eighth is phrasing
+MIN_BAR_TICKS = 2 * TICKS_PER_QUARTER
 ON_GRID_TOLERANCE, ON_GRID_SHARE = 0.05, 0.95  # a sequenced file: 95% of times within 0.05 tick
 WRITE_TICKS_PER_BEAT = 480  # a multiple of TICKS_PER_QUARTER, so every grid tick is exact
 
@@ -85,7 +87,9 @@ def part_to_melody(
     """The highest voice of one part on the 12-tick grid, with the file's meter, tempo and key."""
     spans = notes_to_grid(skyline(part.notes), ticks_per_beat)
     numerator, denominator = meta.meter or (4, 4)
-    bar_ticks = max(1, round(numerator * 4 * TICKS_PER_QUARTER / denominator))
+    bar_ticks = round(numerator * 4 * TICKS_PER_QUARTER / denominator)
+    if bar_ticks < MIN_BAR_TICKS:  # a 1/4 "meter" (most of POP909) marks beats, not bars
+        bar_ticks = 4 * TICKS_PER_QUARTER
     melody = Melody.from_spans(
         spans, bar_ticks=bar_ticks, tempo=meta.tempo or 120.0, genre=genre, name=name
     )
@@ -191,8 +195,8 @@ def notes_to_grid(
 
     A sequenced file lands exactly on the grid. A performed one (POP909 is recorded against a
     click with a constant offset) is shifted by its mean phase against the sixteenth grid, then
-    snapped to the nearest sixteenth or eighth-triplet; gaps under a sixteenth are articulation
-    and are closed.
+    snapped to the nearest sixteenth or eighth-triplet; gaps under an eighth are articulation
+    (singers breathe and release early) and are closed.
     """
     starts = np.array([n[0] for n in notes], dtype=float) * TICKS_PER_QUARTER / ticks_per_beat
     ends = np.array([n[1] for n in notes], dtype=float) * TICKS_PER_QUARTER / ticks_per_beat
@@ -211,14 +215,14 @@ def notes_to_grid(
 
 def _performance_to_grid(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Onsets snapped to the nearest sixteenth or eighth triplet, ends to the same grid as
-    their onset, after removing the constant phase offset; sub-sixteenth gaps closed."""
+    their onset, after removing the constant phase offset; gaps under an eighth closed."""
     shift = _sixteenth_phase(starts)
     grid_starts = snap_to_performance_grid(starts - shift)
     step = np.where(grid_starts % SIXTEENTH == 0, SIXTEENTH, TRIPLET)
     grid_ends = np.maximum(np.rint((ends - shift) / step) * step, grid_starts + step)
     next_starts = np.append(grid_starts[1:], np.inf)
     gap = next_starts - grid_ends
-    return grid_starts, np.where((gap > 0) & (gap < SIXTEENTH), next_starts, grid_ends)
+    return grid_starts, np.where((gap > 0) & (gap < ARTICULATION_GAP), next_starts, grid_ends)
 
 
 def _sixteenth_phase(starts: np.ndarray) -> float:

@@ -43,7 +43,7 @@ def test_second_load_comes_from_the_cache_and_a_changed_file_refreshes_it(
 ):
     cache = tmp_path / "cache"
     first = load_splits(corpora, cache_dir=cache)
-    assert len(list(cache.glob("dataset-*.pkl"))) == 1
+    assert len(list(cache.glob("dataset-*.pkl"))) == 3  # one per source
 
     def parse_again(pieces):
         raise AssertionError("the cache should have been used")
@@ -57,7 +57,8 @@ def test_second_load_comes_from_the_cache_and_a_changed_file_refreshes_it(
     song = next((tmp_path / "rock").glob("*.hum"))
     os.utime(song, (1, 1))
     load_splits(corpora, cache_dir=cache)
-    assert len(list(cache.glob("dataset-*.pkl"))) == 2
+    assert len(list(cache.glob("dataset-rock-*.pkl"))) == 2
+    assert len(list(cache.glob("dataset-pop-*.pkl"))) == 1
 
 
 def test_split_proportions_over_many_pieces():
