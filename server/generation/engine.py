@@ -17,125 +17,28 @@ import time
 import uuid
 from collections.abc import Hashable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from enum import StrEnum
-from typing import Protocol
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
 from server.generation.batched_sampling import step_batch
+from server.generation.live_stream import (
+    EndReason,
+    LiveStream,
+    Pacing,
+    StreamedNote,
+    StreamSink,
+)
 from server.generation.lstm import LstmNetwork
-from server.generation.melody import TICKS_PER_QUARTER
-from server.generation.sampler import BAR_TICKS, MelodyStream, SamplingParams
+from server.generation.sampler import MelodyStream, SamplingParams
 
 log = logging.getLogger(__name__)
 
-NOTE_VELOCITY = 90  # MIDI velocity of every note; the saved MIDI file uses the same
-BEATS_PER_BAR = BAR_TICKS / TICKS_PER_QUARTER
 MAX_BATCH = 1024  # streams per network step; more wait for the next step (bounds step latency)
 # Seconds early a parked stream may be topped up, so streams due close together share steps
 # (fewer, larger batches: the per-note cost falls with batch size).
 SHARED_STEP_WINDOW = 0.25
 LAG_WARNING_SECONDS = 0.5  # a quarter of the lead: log when a top-up starts this late
-
-
-class EndReason(StrEnum):
-    COMPLETE = "complete"  # reached its final bar line
-    STOPPED = "stopped"  # the listener asked for it to end early, keeping what exists
-    DISCARDED = "discarded"  # the listener asked for it to end and be thrown away
-    DISCONNECTED = "disconnected"  # the listener went away
-    FAILED = "failed"  # the step raised; the stream cannot go on
-
-
-@dataclass(frozen=True, slots=True)
-class StreamedNote:
-    """One note as it goes out: `index` counts notes from 0, `start` and `duration` in beats."""
-
-    index: int
-    pitch: int
-    start: float
-    duration: float
-    velocity: int = NOTE_VELOCITY
-
-    def to_json(self) -> dict[str, int | float]:
-        return {
-            "index": self.index,
-            "pitch": self.pitch,
-            "start": self.start,
-            "duration": self.duration,
-            "velocity": self.velocity,
-        }
-
-
-class StreamSink(Protocol):
-    """Where a stream's output goes; both calls run on the event loop and must not block."""
-
-    def stream_notes(self, stream: LiveStream, notes: list[StreamedNote]) -> None: ...
-
-    def stream_ended(self, stream: LiveStream) -> None: ...
-
-
-@dataclass(frozen=True)
-class Pacing:
-    """How far ahead of its playhead a stream is written, in beats (seconds where stated).
-
-    A stream is topped up when it is less than `lead_beats` (and `lead_seconds`) ahead, then
-    written `refill_beats` further in one go, so each top-up is one frame of a few notes.
-    """
-
-    lead_beats: float = 4.0
-    lead_seconds: float = 2.0  # covers network and scheduling hiccups at fast tempos
-    refill_beats: float = 2.0
-
-    def low_water(self, tempo: float) -> float:
-        """Beats ahead below which a stream at `tempo` quarter notes per minute needs notes."""
-        return max(self.lead_beats, self.lead_seconds * tempo / 60.0)
-
-    def high_water(self, tempo: float) -> float:
-        return self.low_water(tempo) + self.refill_beats
-
-
-@dataclass(eq=False)
-class LiveStream:
-    """A stream the engine is writing."""
-
-    id: str
-    owner: Hashable
-    melody: MelodyStream
-    sink: StreamSink
-    paced: bool
-    state: np.ndarray  # (layers, 2, hidden) float32: h and c of every LSTM layer
-    notes: list[StreamedNote] = field(default_factory=list)  # written so far
-    sent: int = 0  # how many of `notes` went to the sink
-    sent_beats: float = 0.0  # beats of music written when notes last went to the sink
-    started_at: float | None = None  # monotonic seconds when its opening lead went out
-    end_reason: EndReason | None = None
-    filling: bool = True  # being topped up to the high water mark
-
-    @property
-    def params(self) -> SamplingParams:
-        return self.melody.params
-
-    @property
-    def written_beats(self) -> float:
-        """Beats of music written so far, rests included."""
-        return self.melody.tick / TICKS_PER_QUARTER
-
-    @property
-    def sent_notes(self) -> list[StreamedNote]:
-        """The notes the listener has been given: what a saved song holds."""
-        return self.notes[: self.sent]
-
-    @property
-    def ended(self) -> bool:
-        return self.end_reason is not None
-
-    def beats_ahead(self, now: float) -> float:
-        """How far the written music runs ahead of the real-time playhead, in beats."""
-        if self.started_at is None:
-            return 0.0
-        return self.written_beats - (now - self.started_at) * self.params.tempo / 60.0
 
 
 class GenerationEngine:

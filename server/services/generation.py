@@ -15,13 +15,8 @@ from quart import Quart
 from tortoise.transactions import in_transaction
 
 from server.config import Config
-from server.generation.engine import (
-    BEATS_PER_BAR,
-    EndReason,
-    GenerationEngine,
-    LiveStream,
-    StreamSink,
-)
+from server.generation.engine import GenerationEngine
+from server.generation.live_stream import BEATS_PER_BAR, EndReason, LiveStream, StreamSink
 from server.generation.lstm import WEIGHTS_FILE, CheckpointError, LstmNetwork
 from server.generation.sampler import MelodyStream, SamplingParams
 from server.generation.transfer import TransferStream
@@ -94,28 +89,30 @@ class GenerationService:
         owner = await User.get_or_none(id=stream.owner) if status is not None else None
         if owner is None:
             return None
-        params = stream.params
         notes = [(note.pitch, note.start, note.duration) for note in stream.sent_notes]
-        fields: dict[str, Any] = {"title": song_title(params), "source_kind": source_kind}
-        if isinstance(stream.melody, TransferStream):
-            fields = stream.melody.song_fields()  # a conversion: its title, kind and meter
+        fields = self.song_fields(stream, extra, source_kind) | {"status": status}
         # MIDI rendering is CPU work: a thread keeps the event loop free.
-        song = await asyncio.to_thread(
-            Song.from_notes,
-            owner,
-            notes,
-            **fields,
-            tempo=params.tempo,
-            tonic=params.tonic,
-            mode=params.mode,
-            genre=params.genre,
-            status=status,
-            parameters=params_to_json(params, extra),
-            model_version=self.model_version,
-        )
+        song = await asyncio.to_thread(Song.from_notes, owner, notes, **fields)
         async with in_transaction():
             await song.save()
         return song
+
+    def song_fields(
+        self, stream: LiveStream, extra: dict[str, Any], source_kind: SourceKind
+    ) -> dict[str, Any]:
+        """Everything a song of this stream records besides its notes and status."""
+        params = stream.params
+        fields: dict[str, Any] = {"title": song_title(params), "source_kind": source_kind}
+        if isinstance(stream.melody, TransferStream):
+            fields = stream.melody.song_fields()  # a conversion: its title, kind and meter
+        return fields | {
+            "tempo": params.tempo,
+            "tonic": params.tonic,
+            "mode": params.mode,
+            "genre": params.genre,
+            "parameters": params_to_json(params, extra),
+            "model_version": self.model_version,
+        }
 
 
 def status_to_keep(stream: LiveStream) -> SongStatus | None:

@@ -13,7 +13,7 @@ from typing import Any, cast
 import socketio
 from quart import Quart
 
-from server.generation.engine import EndReason, LiveStream, StreamedNote
+from server.generation.live_stream import EndReason, LiveStream, StreamedNote
 from server.generation.sampler import InvalidParamsError, MelodyStream, SamplingParams
 from server.services.conversions import stream_from_payload
 from server.services.generation import GenerationError, GenerationService, status_to_keep

@@ -11,7 +11,7 @@ import time
 
 import socketio
 
-from server.generation.engine import StreamedNote
+from server.generation.live_stream import StreamedNote
 
 log = logging.getLogger(__name__)
 

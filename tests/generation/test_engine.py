@@ -11,13 +11,8 @@ import numpy as np
 import pytest
 
 from server.generation.batched_sampling import step_batch
-from server.generation.engine import (
-    EndReason,
-    GenerationEngine,
-    LiveStream,
-    Pacing,
-    StreamedNote,
-)
+from server.generation.engine import GenerationEngine
+from server.generation.live_stream import EndReason, LiveStream, Pacing, StreamedNote
 from server.generation.lstm import LstmNetwork
 from server.generation.sampler import MelodyStream, SamplingParams, generate
 from tests.generation.random_checkpoint import lively_network
