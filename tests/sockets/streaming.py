@@ -1,0 +1,156 @@
+"""Helpers for tests of live generation over real sockets: a server with a small random model,
+a listening client, HTTP reads of the library, MIDI notes, and a client that stops reading."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import shutil
+import socket
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import mido
+import pytest
+import socketio
+from wsproto import ConnectionType, WSConnection
+from wsproto.events import CloseConnection, Request, TextMessage
+
+from server.config import DATABASE_FILE
+from tests.conftest import LiveServer, serving
+from tests.generation.random_checkpoint import write_lively_checkpoint
+
+Note = tuple[int, float, float]
+FAST = {"genre": "jazz", "key": "D", "mode": "minor", "tempo": 240, "bars": 2, "seed": 11}
+LONG = {"tempo": 120, "bars": 64}  # paced: about two minutes, so it is still live when tested
+
+
+def start_server(factory: pytest.TempPathFactory, database: Path, **env: str):
+    instance = factory.mktemp("generation")
+    shutil.copy(database, instance / DATABASE_FILE)
+    checkpoint = write_lively_checkpoint(instance / "melody")
+    return serving(instance, CADENZA_MODEL_DIR=str(checkpoint), **env)
+
+
+class Listener:
+    """A logged-in socket client that keeps what arrives for each stream."""
+
+    def __init__(self) -> None:
+        self.sio = socketio.AsyncClient(reconnection=False)
+        self.notes: dict[str, list[dict]] = defaultdict(list)
+        self.done: dict[str, asyncio.Future] = defaultdict(asyncio.get_running_loop().create_future)
+        self.sio.on(
+            "generate:notes", lambda frame: self.notes[frame["stream_id"]].extend(frame["notes"])
+        )
+        self.sio.on("generate:done", lambda event: self.done[event["stream_id"]].set_result(event))
+        self.sio.on("generate:error", lambda event: self.done[event["stream_id"]].set_result(event))
+
+    async def connect(self, server: LiveServer, cookie: str) -> Listener:
+        await self.sio.connect(
+            server.base_url, headers={"Cookie": cookie}, transports=["websocket"], wait_timeout=5
+        )
+        return self
+
+    async def start(self, **params: Any) -> dict:
+        return await self.sio.call("generate:start", params, timeout=10)
+
+    async def stream(self, **params: Any) -> tuple[str, list[Note]]:
+        """Start a stream and wait for its song: (song id, notes as received)."""
+        ack = await self.start(**params)
+        assert ack["ok"], ack
+        done = await asyncio.wait_for(self.done[ack["stream_id"]], 30)
+        return done["song_id"], self.triples(ack["stream_id"])
+
+    def triples(self, stream_id: str) -> list[Note]:
+        return [(n["pitch"], n["start"], n["duration"]) for n in self.notes[stream_id]]
+
+    async def wait_for_notes(self, stream_id: str, count: int = 1) -> None:
+        while len(self.notes[stream_id]) < count:
+            await asyncio.sleep(0.01)
+
+
+async def get_bytes(server: LiveServer, cookie: str, path: str) -> bytes:
+    async with aiohttp.ClientSession(headers={"Cookie": cookie}) as http:
+        async with http.get(server.base_url + path) as response:
+            assert response.status == 200, await response.text()
+            return await response.read()
+
+
+async def get_json(server: LiveServer, cookie: str, path: str) -> Any:
+    return json.loads(await get_bytes(server, cookie, path))
+
+
+def midi_notes(data: bytes) -> list[Note]:
+    """(pitch, start beats, duration beats) of every note in a MIDI file, in order."""
+    midi = mido.MidiFile(file=io.BytesIO(data))
+    notes, sounding, now = [], {}, 0
+    for message in mido.merge_tracks(midi.tracks):
+        now += message.time
+        if message.type == "note_on" and message.velocity > 0:
+            sounding[message.note] = now
+        elif message.type in ("note_on", "note_off") and message.note in sounding:
+            start = sounding.pop(message.note)
+            notes.append(
+                (message.note, start / midi.ticks_per_beat, (now - start) / midi.ticks_per_beat)
+            )
+    return sorted(notes, key=lambda note: note[1])
+
+
+async def drafts_of(server: LiveServer, cookie: str) -> list[dict]:
+    songs = (await get_json(server, cookie, "/api/songs"))["songs"]
+    return [song for song in songs if song["status"] == "draft"]
+
+
+async def eventually(fetch, ready, timeout: float = 10.0):
+    """`await fetch()` until `ready(value)`, for work the server finishes in the background."""
+    deadline = time.monotonic() + timeout
+    while not ready(value := await fetch()) and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    return value
+
+
+class StalledClient:
+    """A raw WebSocket Socket.IO client with a 4 KB receive buffer that sends but never reads."""
+
+    def __init__(self, server: LiveServer, cookie: str) -> None:
+        self.socket = socket.socket()
+        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        self.socket.settimeout(10)
+        host, port = server.base_url.removeprefix("http://").split(":")
+        self.socket.connect((host, int(port)))
+        self.ws = WSConnection(ConnectionType.CLIENT)
+        target = "/socket.io/?EIO=4&transport=websocket"
+        headers = [(b"cookie", cookie.encode())]
+        self.socket.sendall(
+            self.ws.send(Request(host=f"{host}:{port}", target=target, extra_headers=headers))
+        )
+        assert self.read_message().startswith("0")  # engine.io open
+        self.send("40")  # join the default namespace
+        assert self.read_message().startswith("40")
+
+    def send(self, text: str) -> None:
+        self.socket.sendall(self.ws.send(TextMessage(data=text)))
+
+    def emit(self, event: str, payload: dict) -> None:
+        self.send("42" + json.dumps([event, payload]))
+
+    def read_message(self) -> str:
+        while True:
+            for event in self.ws.events():
+                if isinstance(event, TextMessage):
+                    return event.data
+            self.ws.receive_data(self.socket.recv(65536))
+
+    def read_until_closed(self) -> int:
+        """Bytes that were still on their way, read until the server closes the connection."""
+        total = 0
+        while chunk := self.socket.recv(65536):
+            total += len(chunk)
+            self.ws.receive_data(chunk)
+            if any(isinstance(event, CloseConnection) for event in self.ws.events()):
+                break
+        return total
