@@ -3,10 +3,12 @@
 // pin it down best: only the lowest-delay samples are kept, and their median is the offset.
 import { CLOCK_PING, emitWithAck } from "./socket.js";
 
-const BURST_PINGS = 8; // on start, to be precise at once
-const BURST_GAP_MS = 50;
-const REFRESH_MS = 5_000; // one ping now and then follows drift
-const SAMPLES_KEPT = 24;
+const BURST_GAP_MS = 40; // on start, pings this often until the estimate is precise
+const BURST_MIN_PINGS = 10;
+const BURST_MAX_PINGS = 60;
+const PRECISE_ROUND_TRIP_MS = 6; // a round trip this fast pins the offset to 3 ms or better
+const REFRESH_MS = 2_000; // then one ping now and then catches a quiet moment and drift
+const SAMPLES_KEPT = 30;
 const BEST_SAMPLES = 5;
 
 /** This browser's wall clock in milliseconds since the Unix epoch, from the monotonic timer. */
@@ -36,14 +38,21 @@ export class ServerClock extends EventTarget {
   /** The best round trip so far (ms): the offset is known to within half of it. */
   get bestRoundTripMs() { return Math.min(...this.#samples.map((sample) => sample.roundTripMs)); }
 
-  /** Pings in a burst, then now and then; resolves once the offset is known. */
+  /** Resolves once a first estimate is made; pings go on quickly until it is precise (or for a
+   * while, on a busy machine), then now and then. Each better estimate emits "change". */
   async start() {
-    for (let ping = 0; ping < BURST_PINGS; ping += 1) {
+    await this.#burst(BURST_MIN_PINGS);
+    this.#burst(BURST_MAX_PINGS - BURST_MIN_PINGS, PRECISE_ROUND_TRIP_MS).then(() => {
+      clearInterval(this.#timer);
+      this.#timer = setInterval(() => this.#ping(), REFRESH_MS);
+    });
+  }
+
+  async #burst(pings, untilRoundTripMs = 0) {
+    for (let ping = 0; ping < pings && this.bestRoundTripMs > untilRoundTripMs; ping += 1) {
       await this.#ping();
       await new Promise((resolve) => setTimeout(resolve, BURST_GAP_MS));
     }
-    clearInterval(this.#timer);
-    this.#timer = setInterval(() => this.#ping(), REFRESH_MS);
   }
 
   stop() {

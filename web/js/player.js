@@ -173,8 +173,10 @@ export class Player extends EventTarget {
    * `performanceMs` (milliseconds), output latency included where the browser reports it.
    */
   audioClockReading() {
+    // Tone's context (standardized-audio-context) wraps the browser's without getOutputTimestamp;
+    // the browser's own pairs the two clocks to 0.1 ms, where currentTime moves in 10 ms steps.
     const context = Tone.getContext().rawContext;
-    const stamp = context.getOutputTimestamp?.();
+    const stamp = (context._nativeAudioContext ?? context).getOutputTimestamp?.();
     if (stamp?.performanceTime > 0) {
       return { contextTime: stamp.contextTime, performanceMs: stamp.performanceTime };
     }

@@ -209,7 +209,7 @@ function bindLocalSound() {
     part("mute").textContent = muted ? "Unmute" : "Mute";
     player.setVolume(muted ? 0 : savedVolume);
   });
-  player.addEventListener("sound", reportSound);
+  player.addEventListener("sound", (event) => reportSound(event.detail));
 }
 
 async function fillSongs() {
@@ -282,6 +282,7 @@ function init() {
   startListening().catch(() => { part("listen").hidden = false; }); // resumes only after a gesture in most browsers
   clock.addEventListener("change", () => {
     page.dataset.clockOffset = clock.offsetMs.toFixed(1);
+    page.dataset.clockPrecision = (clock.bestRoundTripMs / 2).toFixed(1); // ms, at worst
     if (clockReady && Math.abs(clock.offsetMs - (followedOffset ?? clock.offsetMs)) > RESYNC_MS) follow();
   });
   clock.start().then(() => { clockReady = true; follow(); });
