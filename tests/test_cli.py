@@ -99,3 +99,9 @@ def test_unwritable_output_folder_is_reported(tmp_path, checkpoint, capsys) -> N
     out = tmp_path / "no" / "such" / "song.mid"
     assert run_generate("--checkpoint", str(checkpoint), "--out", str(out)) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_shipped_checkpoint_generates_with_the_general_model(tmp_path: Path) -> None:
+    out = tmp_path / "any.mid"
+    assert run_generate("--genre", "any", "--bars", "2", "--seed", "1", "--out", str(out)) == 0
+    assert mido.MidiFile(out).length > 0
