@@ -10,13 +10,11 @@ import asyncio
 import json
 import math
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,6 +26,7 @@ import psutil
 from server.config import REPO_ROOT
 from server.security.csrf import CSRF_COOKIE, CSRF_HEADER
 from server.services.generation import MAX_STREAMS_PER_USER
+from tests.conftest import free_port, wait_until_healthy
 
 LISTENER_PROCESSES = 4
 START_SPREAD_SECONDS = 5.0  # listeners press Generate at random moments over this window
@@ -46,31 +45,11 @@ class BenchServer:
         return [line for line in self.log.read_text().splitlines() if containing in line]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"bench server exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.02)
-    raise RuntimeError(f"bench server not healthy after {timeout} s")
-
-
 @contextmanager
 def bench_server(model_dir: Path) -> Iterator[BenchServer]:
     """`bench.server` on a free port over a fresh database in a temporary folder."""
     with tempfile.TemporaryDirectory(prefix="cadenza-bench-") as instance:
-        port = _free_port()
+        port = free_port()
         env = os.environ | {"CADENZA_MODEL_DIR": str(model_dir), "PYTHONUNBUFFERED": "1"}
         command = [sys.executable, "-m", "bench.server", "--port", str(port)]
         log_path = Path(instance) / "server.log"
@@ -81,7 +60,7 @@ def bench_server(model_dir: Path) -> Iterator[BenchServer]:
         )
         try:
             url = f"http://127.0.0.1:{port}"
-            _wait_healthy(url, process)
+            wait_until_healthy(url, process, timeout=60.0)
             ready = time.monotonic() - launched
             yield BenchServer(url, psutil.Process(process.pid), ready, log_path, [])
         finally:

@@ -206,13 +206,13 @@ class LiveServer:
             return "; ".join(f"{name}={cookies[name].value}" for name in names)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
 
 
-def _wait_until_healthy(url: str, process: subprocess.Popen, timeout: float = 30.0) -> None:
+def wait_until_healthy(url: str, process: subprocess.Popen, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -229,14 +229,14 @@ def _wait_until_healthy(url: str, process: subprocess.Popen, timeout: float = 30
 @contextlib.contextmanager
 def serving(instance_path: Path, **env: str) -> Iterator[LiveServer]:
     """Hypercorn in a subprocess on a free port over `instance_path`, with extra environment."""
-    port = _free_port()
+    port = free_port()
     env = os.environ | {"INSTANCE_PATH": str(instance_path), "PYTHONUNBUFFERED": "1"} | env
     command = [sys.executable, "-m", "hypercorn", "--bind", f"127.0.0.1:{port}", "server.asgi:app"]
     log = (instance_path / "server.log").open("wb")
     process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=log)
     base_url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_healthy(base_url, process)
+        wait_until_healthy(base_url, process)
         yield LiveServer(base_url=base_url, instance_path=instance_path, pid=process.pid)
     finally:
         process.terminate()
