@@ -147,7 +147,7 @@ def convert_all(network, classifier, sources, strengths, seed: int) -> list[dict
             for target in (t for t in GENRES if t != genre):
                 for strength in strengths:
                     params = TransferParams(target, strength, seed=seed + index)
-                    streams.append(TransferStream(part, params, network.vocabulary))
+                    streams.append(TransferStream(part, params, network.vocabulary, network))
                     jobs.append({"source": genre, "target": target, "strength": strength})
     log.info("converting %d excerpts", len(streams))
     run_to_end(network, streams)

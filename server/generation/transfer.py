@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from server.generation.guidance import GenreGuidance
 from server.generation.lstm import LstmNetwork
 from server.generation.melody import GENRES, PITCH_NAMES, TICKS_PER_QUARTER, Event, Melody
 from server.generation.sampler import (
@@ -32,6 +33,7 @@ REST_PULL = 3.0  # log-probability against a rest where the source sounds, or a 
 ONSET_PULL = 2.0  # log-probability against ending an event where the source has no onset
 SKIP_PULL = 1.0  # log-probability per source onset an event passes over
 PHRASE_REST_TICKS = TICKS_PER_QUARTER  # source rests this long or longer are phrase boundaries
+GUIDANCE_SCALE = 2.0  # genre guidance (see guidance.py): 1 = the genre model as it is
 MAX_BARS = 128  # the longest conversion; longer sources are cut at this bar
 TEMPO_RANGE = (40.0, 240.0)  # quarter notes per minute the studio plays
 
@@ -150,7 +152,15 @@ class TransferStream(MelodyStream):
 
     guided = True  # every event is chosen here, never by a batch sampler that ignores the source
 
-    def __init__(self, source: Melody, transfer: TransferParams, vocabulary: Vocabulary) -> None:
+    def __init__(
+        self,
+        source: Melody,
+        transfer: TransferParams,
+        vocabulary: Vocabulary,
+        network: LstmNetwork | None = None,
+    ) -> None:
+        """With `network`, choices are guided toward the genre (GUIDANCE_SCALE); without,
+        the genre model is used as it is."""
         self.plan = SourcePlan(source, vocabulary)
         if not self.plan.total_ticks:
             raise InvalidParamsError("source", "the source melody is empty")
@@ -164,6 +174,9 @@ class TransferStream(MelodyStream):
         self.weight = np.inf if strength == 0 else (1.0 - strength) / strength
         self.pitch_table = pitch_affinity(vocabulary)
         self.tick_offset = (self.plan.bar_ticks - self.plan.pickup_ticks) % self.plan.bar_ticks
+        use_guidance = network is not None and strength > 0 and GUIDANCE_SCALE != 1
+        self.guidance = GenreGuidance(network, GUIDANCE_SCALE) if use_guidance else None
+        self.chosen_pitch = vocabulary.REST_ID  # of the event being written, when sampled
 
     def next_inputs(self) -> tuple[int, int, int, int, int]:
         position = (self.tick - self.plan.pickup_ticks) % self.plan.bar_ticks
@@ -177,16 +190,21 @@ class TransferStream(MelodyStream):
         return self.plan.event_at.get(self.tick) if self.weight == np.inf else None
 
     def choose_pitch(self, pitch_logits: np.ndarray) -> int:
+        if self.guidance is not None:  # the general state reads every event, copied or not
+            pitch_logits = self.guidance.pitch_logits(pitch_logits, self.next_inputs())
         copied = self.copying()
         if copied is not None:
             return self.vocabulary.pitch_id(copied.pitch)
         affinity = self.pitch_table[self.plan.pitch_ids[self.tick]]
-        return self._draw(pitch_logits, affinity)
+        self.chosen_pitch = self._draw(pitch_logits, affinity)
+        return self.chosen_pitch
 
     def choose_duration(self, duration_logits: np.ndarray) -> int:
         copied = self.copying()
         if copied is not None:
             return self.vocabulary.duration_id(copied.duration)
+        if self.guidance is not None:
+            duration_logits = self.guidance.duration_logits(duration_logits, self.chosen_pitch)
         durations = np.asarray(self.vocabulary.durations)
         allowed = durations <= self.plan.next_boundary(self.tick) - self.tick
         return self._draw(duration_logits, self.onset_affinity(durations), allowed)
@@ -208,6 +226,8 @@ class TransferStream(MelodyStream):
         """As MelodyStream.accept, with note starts counted from the bar line before the
         source's first note, so a pickup stays a pickup when the notes are saved."""
         note = super().accept(pitch_id, duration_id)
+        if self.guidance is not None:
+            self.guidance.advance()
         if note is None:
             return None
         pitch, start, duration = note

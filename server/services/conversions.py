@@ -11,10 +11,10 @@ from typing import Any
 from quart import Quart
 
 from server.errors import AppError, NotFoundError
+from server.generation.lstm import LstmNetwork
 from server.generation.melody import Melody
 from server.generation.sampler import InvalidParamsError
 from server.generation.transfer import TransferParams, TransferStream, run_to_end
-from server.generation.vocabulary import Vocabulary
 from server.models.song import Song, SongStatus
 from server.models.upload import Upload
 from server.models.user import User
@@ -28,7 +28,7 @@ UNAVAILABLE = "Conversion is not available on this server now."
 
 
 async def stream_from_payload(
-    user_id: int, data: dict[str, Any], vocabulary: Vocabulary, instruments: tuple[str, ...]
+    user_id: int, data: dict[str, Any], network: LstmNetwork, instruments: tuple[str, ...]
 ) -> tuple[TransferStream, dict[str, Any]]:
     """The conversion a `generate:start` with a `source` asks for, and the extra parameters
     saved with its song; GenerationError (code and field) for anything refused."""
@@ -46,7 +46,7 @@ async def stream_from_payload(
     except UploadError as error:
         raise GenerationError("invalid_source", error.message, "source") from error
     melody.name = upload.filename.rsplit(".", 1)[0]
-    stream = new_stream(melody, transfer, vocabulary)
+    stream = new_stream(melody, transfer, network)
     extra = {"instrument": instrument, "source": upload.id, "track": track}
     return stream, extra | {"strength": transfer.strength}
 
@@ -79,9 +79,9 @@ def transfer_params(data: dict[str, Any]) -> TransferParams:
         raise invalid(error.field, str(error)) from error
 
 
-def new_stream(melody: Melody, transfer: TransferParams, vocabulary: Vocabulary) -> TransferStream:
+def new_stream(melody: Melody, transfer: TransferParams, network: LstmNetwork) -> TransferStream:
     try:
-        return TransferStream(melody, transfer, vocabulary)
+        return TransferStream(melody, transfer, network.vocabulary, network)
     except InvalidParamsError as error:
         raise invalid(error.field, str(error)) from error
 
@@ -99,7 +99,7 @@ async def convert_to_song(
         raise AppError(UNAVAILABLE, code="model_unavailable", status=503)
     network = service.engine.network
     try:
-        stream, extra = await stream_from_payload(user.id, data, network.vocabulary, instruments)
+        stream, extra = await stream_from_payload(user.id, data, network, instruments)
     except GenerationError as error:
         status = 404 if error.code == "unknown_source" else 400
         raise AppError(error.message, code=error.code, status=status) from error
