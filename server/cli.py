@@ -96,7 +96,7 @@ def convert_command(args: argparse.Namespace) -> str:
             program=args.program,
         )
         network = LstmNetwork.load(args.checkpoint)
-        stream = TransferStream(source, transfer, network.vocabulary)
+        stream = TransferStream(source, transfer, network.vocabulary, network)
     except OSError as error:
         raise CommandError(f"cannot read {args.input}: {error.strerror}") from error
     except (ValueError, CheckpointError) as error:  # MidiError and bad parameters included

@@ -153,8 +153,8 @@ async def stream_request(
 ) -> tuple[SamplingParams, dict[str, Any], MelodyStream | None]:
     """A conversion of an upload when the payload names a `source`, else a new melody."""
     if isinstance(data, dict) and "source" in data:
-        vocabulary = service.engine.network.vocabulary
-        melody, extra = await stream_from_payload(user_id, data, vocabulary, INSTRUMENTS)
+        network = service.engine.network
+        melody, extra = await stream_from_payload(user_id, data, network, INSTRUMENTS)
         return melody.params, extra, melody
     params, extra = params_from_payload(data)
     return params, extra, None
