@@ -82,8 +82,14 @@ class Member:
             raise RuntimeError(ack["error"])
 
     def report(self) -> dict:
-        return {"frames": self.frames, "notes": self.next_index, "in_order": self.in_order,
-                "least_slack_ms": self.least_slack_ms, "late": self.late, "problem": self.problem}  # fmt: skip
+        return {
+            "frames": self.frames,
+            "notes": self.next_index,
+            "in_order": self.in_order,
+            "least_slack_ms": self.least_slack_ms,
+            "late": self.late,
+            "problem": self.problem,
+        }
 
 
 async def member_process(job: dict) -> None:
