@@ -13,6 +13,7 @@ from pathlib import Path
 
 import psutil
 
+from bench import rooms_fanout, rooms_sync
 from bench.live import bench_server, run_level
 from bench.model_cost import numpy_costs, original_cost
 from server.config import REPO_ROOT
@@ -107,6 +108,7 @@ def main() -> None:
             results["server_ready_seconds"] = round(server.ready_seconds, 2)
             first = run_level(server, 100, REALTIME | {"bars": 2}, spread=10.0)
             results["first_note"] = first
+            results["rooms"] = {"fanout": rooms_fanout.run(server), "sync": rooms_sync.run(server)}
             levels = tuple(int(n) for n in args.levels.split(","))
             results["ramp"], results["max_realtime_streams"] = ramp(server, levels, args.bars)
     results["conditions_after"] = conditions()
