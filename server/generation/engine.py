@@ -172,36 +172,46 @@ class GenerationEngine:
             stream.state = states[:, :, row].copy()
             if note is not None:
                 stream.notes.append(StreamedNote(len(stream.notes), *note))
-            self._hand_out(stream, now)
             if stream.melody.done:
+                self._hand_out(stream)
                 self._finish(stream, EndReason.COMPLETE)
-            elif stream.paced and stream.started_at is not None:
+                continue
+            if stream.paced:
                 self._pace(stream, now)
+            if not (stream.paced and stream.filling) or self._running_late(stream, now):
+                self._hand_out(stream)
         self._filling += [stream for stream in batch if stream.filling and not stream.ended]
 
-    def _hand_out(self, stream: LiveStream, now: float) -> None:
-        """Give the sink the notes it has not had. A paced stream's opening lead goes out as one
-        frame, so the listener can start playing at once and is never waiting on a short first
-        note's successor; its playhead starts then."""
+    def _pace(self, stream: LiveStream, now: float) -> None:
+        """Start the playhead once the opening lead is written; park a stream that is far
+        enough ahead until its lead runs low again. A paced stream's notes go out when it parks:
+        the opening as one frame (playback can start at once, never waiting on a short first
+        note's successor), then one frame per top-up."""
+        tempo = stream.params.tempo
+        high_water = self.pacing.high_water(tempo)
         if stream.started_at is None:
-            opening = self.pacing.high_water(stream.params.tempo)
-            if stream.paced and stream.written_beats < opening and not stream.melody.done:
+            if stream.written_beats < high_water:
                 return
             stream.started_at = now
-        if stream.sent < len(stream.notes):
-            fresh = stream.notes[stream.sent :]
-            stream.sent, stream.sent_beats = len(stream.notes), stream.written_beats
-            stream.sink.stream_notes(stream, fresh)
-
-    def _pace(self, stream: LiveStream, now: float) -> None:
-        """Park a stream that is far enough ahead until its lead runs low again."""
-        tempo = stream.params.tempo
-        if stream.beats_ahead(now) < self.pacing.high_water(tempo):
+        if stream.beats_ahead(now) < high_water:
             return
         stream.filling = False
         due_beats = stream.written_beats - self.pacing.low_water(tempo)
         due_at = stream.started_at + due_beats * 60.0 / tempo
         heapq.heappush(self._waiting, (due_at, next(self._tiebreak), stream))
+
+    def _running_late(self, stream: LiveStream, now: float) -> bool:
+        """Less than half the lead is left: send each note as soon as it is written."""
+        if stream.started_at is None:
+            return False
+        return stream.beats_ahead(now) < self.pacing.low_water(stream.params.tempo) / 2
+
+    def _hand_out(self, stream: LiveStream) -> None:
+        """Give the sink the notes it has not had yet."""
+        if stream.sent < len(stream.notes):
+            fresh = stream.notes[stream.sent :]
+            stream.sent, stream.sent_beats = len(stream.notes), stream.written_beats
+            stream.sink.stream_notes(stream, fresh)
 
     def _finish(self, stream: LiveStream, reason: EndReason) -> None:
         if self.streams.pop(stream.id, None) is None:
