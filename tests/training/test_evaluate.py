@@ -39,19 +39,21 @@ def test_kneser_ney_sums_to_one_and_beats_the_unigram(order: int) -> None:
     assert ngram_bits < unigram_bits - 1.0  # the next id follows from the previous one
 
 
-def phrase(genre: str, shift: int) -> Melody:
-    pitches = [60, 64, 67, 72, 67, 64, 60, 62, 65, 69, 65, 62]
-    notes = [(pitch + shift % 3, 0.5 * i, 0.5) for i, pitch in enumerate(pitches)]
+def phrase(genre: str, seed: int) -> Melody:
+    pitches = np.random.default_rng(seed).choice([60, 62, 64, 65, 67, 69, 71, 72], size=12)
+    notes = [(int(pitch), 0.5 * i, 0.5) for i, pitch in enumerate(pitches)]
     return Melody.from_notes(notes, genre=genre)
 
 
 def test_json_report_has_every_genre_and_baseline(tmp_path: Path, capsys) -> None:
     network = LstmNetwork.random(default_vocabulary(), hidden=16, layers=2, duration_hidden=8)
     network.save(tmp_path / "melody")
+    seeds = {"train": range(6), "valid": range(6, 8), "test": range(8, 10)}
     splits = {
-        split: [phrase(genre, shift) for genre in ("folk", "rock") for shift in range(count)]
-        for split, count in (("train", 6), ("valid", 2), ("test", 2))
+        split: [phrase(genre, seed) for genre in ("folk", "rock") for seed in seeds[split]]
+        for split in seeds
     }
+    splits["test"].append(splits["train"][0])  # a copy of a train tune is left out
     options = ["--checkpoint", str(tmp_path / "melody"), "--json", "--samples", "2", "--bars", "2"]
     options += ["--original-events", "400", "--runs", str(tmp_path / "runs")]
 
@@ -59,6 +61,7 @@ def test_json_report_has_every_genre_and_baseline(tmp_path: Path, capsys) -> Non
 
     result = json.loads(capsys.readouterr().out)
     assert set(result["genres"]) == {"folk", "rock"}
+    assert [r["duplicates_dropped"] for r in result["genres"].values()] == [1, 0]
     for report in result["genres"].values():
         assert report["events"] == 24
         for key in ("model_bits", "ngram_bits", "unigram_bits", "original_bits"):
