@@ -25,6 +25,9 @@ from server.services.songs import create_song_from_notes, get_song
 # Milliseconds between a host's action and the server time it takes effect: more than a
 # broadcast takes to reach every member (p99 well under 100 ms at 200 members, docs/performance.md).
 SCHEDULE_LEAD_MS = 400.0
+# A live piece starts later: its first frame must reach every member, and the engine writes
+# seconds ahead of its own playhead anyway, so members never wait for notes after that.
+LIVE_START_LEAD_MS = 1000.0
 MIN_TEMPO, MAX_TEMPO = 40.0, 240.0  # quarter notes per minute, the studio's range
 NOTHING_LOADED = RoomError("nothing_playing", "Nothing is loaded in the room yet.")
 
@@ -59,14 +62,16 @@ async def start_live_piece(
     fields = {"title": title, "stream_id": stream_id, "tempo": params.tempo, "key": params.key}
     fields |= {"mode": params.mode, "genre": params.genre, "complete": False}
     fields |= {"instrument": extra.get("instrument", "piano"), "expected_beats": params.bars * 4}
-    return await replace_piece(room, PieceKind.LIVE, fields)
+    return await replace_piece(room, PieceKind.LIVE, fields, LIVE_START_LEAD_MS)
 
 
-async def replace_piece(room: Room, kind: PieceKind, fields: dict[str, Any]) -> RoomPiece:
+async def replace_piece(
+    room: Room, kind: PieceKind, fields: dict[str, Any], lead_ms: float = SCHEDULE_LEAD_MS
+) -> RoomPiece:
     async with in_transaction():
         await RoomPiece.filter(room=room).delete()
         piece = await RoomPiece.create(room=room, kind=kind, **fields)
-        room.load(piece.tempo, server_time_ms() + SCHEDULE_LEAD_MS)
+        room.load(piece.tempo, server_time_ms() + lead_ms)
         await room.save(update_fields=PLAYBACK_FIELDS)
     return piece
 
