@@ -52,7 +52,9 @@ class RoomPiece(Model):
         table = "room_pieces"
 
     def note_tuples(self) -> list[Note]:
-        return [(int(pitch), float(start), float(duration)) for pitch, start, duration in self.notes]
+        return [
+            (int(pitch), float(start), float(duration)) for pitch, start, duration in self.notes
+        ]
 
     @property
     def length_beats(self) -> float:

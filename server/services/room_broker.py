@@ -19,7 +19,12 @@ from server.models.room_piece import PieceKind, RoomPiece
 from server.models.user import User
 from server.services import room_playback as playback
 from server.services import rooms
-from server.services.generation import GenerationService, song_title, status_to_keep
+from server.services.generation import (
+    GenerationError,
+    GenerationService,
+    song_title,
+    status_to_keep,
+)
 from server.services.room_live import RoomSink, triples
 from server.services.rooms import Presence, RoomError, TokenBucket
 
@@ -63,6 +68,7 @@ class RoomBroker:
         self._tasks: set[asyncio.Task] = set()
 
     async def join(self, sid: str, user_id: int, token: Any) -> dict[str, Any]:
+        self._limit(sid)
         room = await rooms.room_for_token(token)
         user = await User.get(id=user_id)
         await self.leave(sid)  # a connection is in one room at a time
@@ -71,9 +77,12 @@ class RoomBroker:
         await self._announce(presence, user, skip_sid=sid)
         return await self.snapshot(presence.room, user_id)
 
+    async def disconnected(self, sid: str) -> None:
+        self._buckets.pop(sid, None)
+        await self.leave(sid)
+
     async def leave(self, sid: str) -> dict[str, Any]:
         """Leave the room (also when the connection ends); an empty room stops writing."""
-        self._buckets.pop(sid, None)
         presence = await rooms.leave(sid)
         if presence is not None:
             await self.channel.leave_room(sid, presence.room.channel)
@@ -187,10 +196,13 @@ class RoomBroker:
         await self.channel.close_room(room.channel)
         await room.delete()
 
-    async def _connection(self, sid: str):
+    def _limit(self, sid: str) -> None:
         bucket = self._buckets.setdefault(sid, TokenBucket(CONTROL_BURST, CONTROL_RATE))
         if not bucket.take():
             raise RATE_LIMITED
+
+    async def _connection(self, sid: str):
+        self._limit(sid)
         return await rooms.connection_of(sid)
 
     async def _host(self, sid: str) -> tuple[Room, User]:
@@ -231,7 +243,11 @@ class RoomBroker:
         sink = self._live.get(room_id)
         if sink is None or sink.stream is None:
             return None
-        stream = self.generation().engine.end_stream(sink.stream.id, reason)
+        try:
+            engine = self.generation().engine
+        except GenerationError:
+            return None  # shutting down: the engine is gone with its streams
+        stream = engine.end_stream(sink.stream.id, reason)
         if stream is not None:
             self.live_ended(sink, stream)
         return stream

@@ -58,7 +58,7 @@ def register(sio: socketio.AsyncServer, app: Quart) -> Callable[[str], Awaitable
 
     register_controls(sio, broker)
     register_owner_actions(sio, broker)
-    return broker.leave
+    return broker.disconnected
 
 
 def register_controls(sio: socketio.AsyncServer, broker: RoomBroker) -> None:
@@ -138,7 +138,10 @@ class RoomOutbox(Outbox):
 
     def _check(self, channel: str) -> None:
         del self._checks[channel]
-        members = [sid for sid, _ in self._sio.manager.get_participants("/", channel)]
+        try:
+            members = [sid for sid, _ in self._sio.manager.get_participants("/", channel)]
+        except KeyError:
+            return  # everyone has left
         for sid in members:
             if self.backlog(sid) > DROP_BACKLOG:
                 self._tasks.add(asyncio.get_running_loop().create_task(self.drop(sid)))
