@@ -147,26 +147,36 @@ def problems() -> PageProblems:
 def context(
     browser: Browser, studio_server: LiveServer, problems: PageProblems
 ) -> Iterator[BrowserContext]:
-    context = browser.new_context(
-        base_url=studio_server.base_url, viewport={"width": 1280, "height": 900}
-    )
-    _watch(context, problems)
+    context = watched_context(browser, studio_server.base_url, problems)
     yield context
     context.close()
+
+
+def watched_context(browser: Browser, base_url: str, problems: PageProblems) -> BrowserContext:
+    """A new browser context (its own cookies) whose requests may not leave localhost."""
+    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
+    _watch(context, problems)
+    return context
 
 
 @pytest.fixture
 def page(
     context: BrowserContext, problems: PageProblems, request: pytest.FixtureRequest
 ) -> Iterator[Page]:
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.on("console", lambda message: _record_console(message, problems))
-    page.on("pageerror", lambda error: problems.console_errors.append(f"uncaught: {error}"))
+    page = watched_page(context, problems)
     yield page
     screenshot(page, f"last-{request.node.name}")  # what the page showed when the test ended
     assert problems.unexpected_errors() == [], "console errors on the page"
     assert problems.outside_requests == [], "requests left localhost"
+
+
+def watched_page(context: BrowserContext, problems: PageProblems) -> Page:
+    """A new page whose console errors and uncaught exceptions are recorded in `problems`."""
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.on("console", lambda message: _record_console(message, problems))
+    page.on("pageerror", lambda error: problems.console_errors.append(f"uncaught: {error}"))
+    return page
 
 
 def _record_console(message: Any, problems: PageProblems) -> None:
@@ -220,7 +230,11 @@ class Account:
 @pytest.fixture
 def signed_in(context: BrowserContext) -> Account:
     """A new account with a photo, logged in inside the browser context (through the API)."""
-    account = Account(unique_email("browser"), PASSWORD, "Clara Schumann")
+    return sign_up(context, Account(unique_email("browser"), PASSWORD, "Clara Schumann"))
+
+
+def sign_up(context: BrowserContext, account: Account) -> Account:
+    """Signs `account` up (with a photo) through the API, logging the context in."""
     health = context.request.get("/healthz")
     assert health.ok, health.text()
     token = next(c["value"] for c in context.cookies() if c["name"] == "csrf_token")
