@@ -16,11 +16,12 @@ from tests.browser.conftest import (
     PASSWORD,
     Account,
     PageProblems,
-    _record_console,
-    _watch,
     screenshot,
+    sign_up,
     unique_email,
     wait_for_sound,
+    watched_context,
+    watched_page,
 )
 from tests.conftest import LiveServer
 
@@ -46,36 +47,15 @@ def guest_context(
     browser: Browser, studio_server: LiveServer, problems: PageProblems
 ) -> Iterator[BrowserContext]:
     """A second browser (its own cookies), watched like the first."""
-    context = browser.new_context(
-        base_url=studio_server.base_url, viewport={"width": 1280, "height": 900}
-    )
-    _watch(context, problems)
+    context = watched_context(browser, studio_server.base_url, problems)
     yield context
     context.close()
 
 
-def sign_up(context: BrowserContext, display_name: str) -> Account:
-    account = Account(unique_email("guest"), PASSWORD, display_name)
-    assert context.request.get("/healthz").ok
-    token = next(c["value"] for c in context.cookies() if c["name"] == "csrf_token")
-    form = {"email": account.email, "password": account.password, "display_name": display_name}
-    response = context.request.post(
-        "/api/auth/signup", multipart=form, headers={"X-CSRF-Token": token}
-    )
-    assert response.status == 201, response.text()
-    return account
-
-
-def open_page(context: BrowserContext, problems: PageProblems) -> Page:
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.on("console", lambda message: _record_console(message, problems))
-    page.on("pageerror", lambda error: problems.console_errors.append(f"uncaught: {error}"))
-    return page
-
-
 def joined(page: Page) -> None:
-    expect(page.locator("[data-room-page]")).to_have_attribute("data-status", "joined")
+    """Waits for the page to join its room (a busy machine may take a while to load audio)."""
+    room = page.locator("[data-room-page]")
+    expect(room).to_have_attribute("data-status", "joined", timeout=30_000)
 
 
 def clock_precision(page: Page) -> float:
@@ -110,8 +90,8 @@ def test_two_members_hear_the_hosts_song_together_and_chat(
     expect(page.locator("[data-room-page]")).to_have_attribute("data-host", "true")
     invite = page.url
 
-    sign_up(guest_context, "Robert Schumann")
-    guest = open_page(guest_context, problems)
+    sign_up(guest_context, Account(unique_email("guest"), PASSWORD, "Robert Schumann"))
+    guest = watched_page(guest_context, problems)
     guest.goto(invite)
     joined(guest)
     for each in (page, guest):
