@@ -88,8 +88,8 @@ export class RoomClient extends EventTarget {
   }
 
   #onState(state) {
-    if (this.state && state.revision < this.state.revision) return; // an older change
-    if (this.state && state.revision === this.state.revision && this.state.effective_ms === state.effective_ms) return;
+    // An older change, or one already applied (the acknowledgement and the broadcast).
+    if (this.state && state.revision <= this.state.revision) return;
     this.state = state;
     this.#emit("state", state);
   }
