@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -204,7 +205,9 @@ def main() -> None:
         tempfile.TemporaryDirectory() as scratch,
         bench_server(model_folder(Path(scratch))) as server,
     ):
-        print(json.dumps(run(server, args.members), indent=2))
+        results = run(server, args.members)
+    load = {"load_average_1min": round(os.getloadavg()[0], 2), "cores": os.cpu_count()}
+    print(json.dumps(results | load, indent=2))
 
 
 def model_folder(scratch: Path) -> Path:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import tempfile
 import time
@@ -158,7 +159,9 @@ def main() -> None:
         tempfile.TemporaryDirectory() as scratch,
         bench_server(model_folder(Path(scratch))) as server,
     ):
-        print(json.dumps(run(server, args.members), indent=2))
+        results = run(server, args.members)
+    load = {"load_average_1min": round(os.getloadavg()[0], 2), "cores": os.cpu_count()}
+    print(json.dumps(results | load, indent=2))
 
 
 if __name__ == "__main__":
