@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import aiohttp
@@ -201,11 +202,16 @@ def main() -> None:
     if args.worker:
         asyncio.run(member_process(json.loads(sys.stdin.readline())))
         return
+    run_alone(run, args.members)
+
+
+def run_alone(benchmark: Callable[[BenchServer, int], dict], members: int) -> None:
+    """A room benchmark on a bench server of its own; prints the figures and the machine's load."""
     with (
         tempfile.TemporaryDirectory() as scratch,
         bench_server(model_folder(Path(scratch))) as server,
     ):
-        results = run(server, args.members)
+        results = benchmark(server, members)
     load = {"load_average_1min": round(os.getloadavg()[0], 2), "cores": os.cpu_count()}
     print(json.dumps(results | load, indent=2))
 

@@ -9,18 +9,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import os
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
 from playwright.sync_api import BrowserContext, Page, sync_playwright
 from tortoise import Tortoise
 
-from bench.live import BenchServer, bench_server, listener_cookies, percentile
-from bench.rooms_fanout import model_folder, open_room
+from bench.live import BenchServer, listener_cookies, percentile
+from bench.rooms_fanout import open_room, run_alone
 from server.config import DATABASE_FILE, sqlite_url
 from server.models import tortoise_config
 from server.models.user import User
@@ -155,13 +151,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.rooms_sync", description=__doc__)
     parser.add_argument("--members", type=int, default=2, help="members besides the host")
     args = parser.parse_args()
-    with (
-        tempfile.TemporaryDirectory() as scratch,
-        bench_server(model_folder(Path(scratch))) as server,
-    ):
-        results = run(server, args.members)
-    load = {"load_average_1min": round(os.getloadavg()[0], 2), "cores": os.cpu_count()}
-    print(json.dumps(results | load, indent=2))
+    run_alone(run, args.members)
 
 
 if __name__ == "__main__":
