@@ -29,6 +29,8 @@ class Config:
     secret_key: str
     database_url: str
     redis_url: str | None = None
+    # The Redis pub/sub channel every worker of one deployment shares (REDIS_CHANNEL).
+    socketio_channel: str = "cadenza-socketio"
     cookie_secure: bool = False  # True behind HTTPS so cookies never travel in clear text
     # Reverse proxies in front that set X-Forwarded-For/-Proto; 0 trusts no such header.
     trusted_proxy_hops: int = 0
@@ -45,7 +47,7 @@ class Config:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
-        """Read INSTANCE_PATH, SECRET_KEY, DATABASE_URL, REDIS_URL, COOKIE_SECURE,
+        """Read INSTANCE_PATH, SECRET_KEY, DATABASE_URL, REDIS_URL, REDIS_CHANNEL, COOKIE_SECURE,
         TRUSTED_PROXY_HOPS, RATE_LIMITS, CADENZA_MODEL_DIR and CADENZA_STREAM_PACING."""
         env = os.environ if environ is None else environ
         instance_path = Path(env.get("INSTANCE_PATH") or REPO_ROOT / "instance").resolve()
@@ -55,6 +57,7 @@ class Config:
             secret_key=env.get("SECRET_KEY") or load_or_create_secret_key(instance_path),
             database_url=env.get("DATABASE_URL") or sqlite_url(instance_path / DATABASE_FILE),
             redis_url=env.get("REDIS_URL") or None,
+            socketio_channel=env.get("REDIS_CHANNEL") or "cadenza-socketio",
             cookie_secure=env.get("COOKIE_SECURE", "").strip().lower() in _TRUE,
             trusted_proxy_hops=_whole_number(env, "TRUSTED_PROXY_HOPS", default=0),
             rate_limits_enabled=env.get("RATE_LIMITS", "on").strip().lower() in _TRUE,

@@ -1,7 +1,9 @@
-"""Opens the ORM when the app starts serving and closes it when it stops; the readiness probe."""
+"""Opens the ORM when the app starts serving and closes it when it stops; the readiness probes
+of the database and of Redis."""
 
 from __future__ import annotations
 
+import redis.asyncio as aioredis
 from quart import Quart
 from tortoise import Tortoise, connections
 
@@ -30,3 +32,14 @@ async def database_ready() -> bool:
     except Exception:  # any driver or schema error means "not ready", never a crash
         return False
     return True
+
+
+async def redis_ready(url: str) -> bool:
+    """True when Redis at `url` answers a PING within a second."""
+    client = aioredis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+    try:
+        return bool(await client.ping())
+    except (OSError, aioredis.RedisError):
+        return False
+    finally:
+        await client.aclose()

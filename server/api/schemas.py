@@ -132,6 +132,7 @@ class SongPageOut(BaseModel):
 class HealthOut(BaseModel):
     status: str
     database: str
+    redis: str  # "ok", "unavailable", or "off" when REDIS_URL is not set
     version: str
 
 

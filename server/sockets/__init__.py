@@ -11,6 +11,7 @@ from quart import Quart
 
 from server.security.sessions import user_for_cookie_header
 from server.sockets import clock, generation, rooms
+from server.sockets.manager import client_manager, init_socket_manager, transports
 
 # Bytes per HTTP long-polling payload; protocol messages are small (Hypercorn caps WebSocket
 # frames at 64 KiB as well).
@@ -20,11 +21,14 @@ NOT_SIGNED_IN = {"code": "unauthorized", "message": "Log in before connecting."}
 
 def create_socket_server(app: Quart) -> socketio.AsyncServer:
     """An ASGI Socket.IO server bound to `app`'s sessions; same-origin connections only."""
+    config = app.extensions["studio_config"]
     sio = socketio.AsyncServer(
         async_mode="asgi",
+        client_manager=client_manager(config),  # Redis carries emits to other workers
         max_http_buffer_size=MAX_HTTP_BUFFER_SIZE,
-        transports=["websocket", "polling"],
+        transports=transports(config),
     )
+    init_socket_manager(app, sio)
 
     @sio.event
     async def connect(sid: str, environ: dict, auth: object = None) -> None:

@@ -1,0 +1,93 @@
+"""Socket.IO across workers: with REDIS_URL set, python-socketio's `AsyncRedisManager` carries
+every emit to the members connected to other workers, and connections use WebSocket only, so
+that no request of one session ever lands on a worker that does not know it (no sticky sessions).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import socketio
+from quart import Quart
+
+from server.config import Config
+
+log = logging.getLogger(__name__)
+
+# Without Redis one worker holds every session, so long-polling (the fallback where WebSocket
+# is blocked) works; across workers a polling request may reach a worker that never saw the
+# session ("Invalid session"), so only WebSocket is offered there.
+SINGLE_WORKER_TRANSPORTS = ["websocket", "polling"]
+SHARED_TRANSPORTS = ["websocket"]
+# redis-py pings an idle pub/sub connection this often (s), so that a connection that died
+# without a word (a Redis restart behind NAT, a half-open TCP link) raises and is replaced.
+HEALTH_CHECK_SECONDS = 5
+WATCH_SECONDS = 2.0  # how often the subscription is checked (s)
+
+
+def client_manager(config: Config) -> socketio.AsyncManager | None:
+    """The Redis message queue when REDIS_URL is set; None keeps python-socketio's in-memory one."""
+    if not config.redis_url:
+        return None
+    options = {"health_check_interval": HEALTH_CHECK_SECONDS, "socket_keepalive": True}
+    return socketio.AsyncRedisManager(
+        config.redis_url, channel=config.socketio_channel, redis_options=options
+    )
+
+
+def transports(config: Config) -> list[str]:
+    return SHARED_TRANSPORTS if config.redis_url else SINGLE_WORKER_TRANSPORTS
+
+
+def init_socket_manager(app: Quart, sio: socketio.AsyncServer) -> None:
+    """Subscribe when the worker starts serving, not at its first connection: a worker with no
+    client yet must still hear the others (and count among the channel's subscribers)."""
+    if not isinstance(sio.manager, socketio.AsyncRedisManager):
+        return
+    watch: dict[str, asyncio.Task] = {}
+
+    async def subscribe() -> None:
+        if not sio.manager_initialized:
+            sio.manager_initialized = True
+            sio.manager.initialize()
+        watch["task"] = asyncio.get_running_loop().create_task(keep_subscribed(sio.manager))
+
+    async def unsubscribe() -> None:
+        if "task" in watch:
+            watch["task"].cancel()
+        await close_manager(sio.manager)
+
+    app.before_serving(subscribe)
+    app.after_serving(unsubscribe)
+
+
+async def keep_subscribed(manager: socketio.AsyncRedisManager) -> None:
+    """python-socketio resubscribes when its listener sees an error; redis-py may instead
+    reconnect the pub/sub connection quietly without its subscription. Resubscribe then."""
+    while True:
+        await asyncio.sleep(WATCH_SECONDS)
+        pubsub = manager.pubsub
+        if pubsub is None or not manager.connected:
+            continue
+        try:
+            await resubscribe_if_deaf(manager, pubsub)
+        except Exception as error:  # Redis down: python-socketio's own retry takes over
+            log.warning("checking the Socket.IO subscription failed: %s", error)
+
+
+async def resubscribe_if_deaf(manager: socketio.AsyncRedisManager, pubsub: Any) -> None:
+    channel = manager.channel.encode()
+    if channel not in pubsub.channels:
+        log.warning("Socket.IO subscription to %s lost; subscribing again", manager.channel)
+        await pubsub.subscribe(manager.channel)
+
+
+async def close_manager(manager: socketio.AsyncRedisManager) -> None:
+    thread = getattr(manager, "thread", None)
+    if thread is not None:
+        thread.cancel()
+    for client in (manager.pubsub, manager.redis):
+        if client is not None:
+            await client.aclose()
