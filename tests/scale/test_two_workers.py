@@ -1,0 +1,61 @@
+"""One deployment, two worker processes: a login made through one holds on the other, and a
+room whose members are connected to different workers shares chat, presence and one live
+generation, in order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import aiohttp
+import pytest
+
+from tests.conftest import LiveServer
+from tests.scale.workers import workers
+from tests.sockets.test_rooms import FAST, Member, notes_of, open_room
+
+
+@pytest.fixture
+def pair(tmp_path, postgres_url, redis_url, channel) -> Iterator[list[LiveServer]]:
+    with workers(tmp_path, postgres_url, redis_url, channel) as servers:
+        yield servers
+
+
+async def test_a_login_through_one_worker_holds_on_the_other(pair):
+    first, second = pair
+    cookie = await first.session_cookie()
+    async with aiohttp.ClientSession(headers={"Cookie": cookie}) as http:
+        async with http.get(f"{second.base_url}/api/me") as response:
+            assert response.status == 200
+            assert (await response.json())["display_name"] == "Live"
+        async with http.get(f"{second.base_url}/healthz") as response:
+            assert (await response.json())["redis"] == "ok"
+
+
+async def test_a_room_spread_over_two_workers_hears_chat_presence_and_generation(pair):
+    first, second = pair
+    host = await Member(first, await first.session_cookie()).connect()
+    guest = await Member(second, await second.session_cookie(source="127.0.0.2")).connect()
+    try:
+        room = await open_room(host)
+        await guest.join(room)
+        arrived = await host.wait_for("room:presence", lambda p: p["present"] is True)
+        assert arrived["member"]["id"] == guest.user_id
+        assert (await guest.call("room:chat", {"text": "hello from the other worker"}))["ok"]
+        assert (await host.wait_for("room:chat"))["text"] == "hello from the other worker"
+        ack = await host.call("room:generate", FAST | {"bars": 4})
+        assert ack["ok"], ack
+        stream_id = ack["stream_id"]
+        dones = [
+            await member.wait_for("generate:done", lambda d: d["stream_id"] == stream_id)
+            for member in (host, guest)
+        ]
+        assert dones[0]["song_id"] and dones[0] == dones[1]
+        heard = [notes_of(member, stream_id) for member in (host, guest)]
+        assert heard[0] and heard[0] == heard[1]
+        assert [note["index"] for note in heard[1]] == list(range(len(heard[1])))
+        await guest.sio.disconnect()
+        left = await host.wait_for("room:presence", lambda p: p["present"] is False)
+        assert left["member"]["id"] == guest.user_id
+    finally:
+        for member in (host, guest):
+            await member.sio.disconnect()
