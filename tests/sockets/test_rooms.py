@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -17,9 +16,8 @@ import aiohttp
 import pytest
 import socketio
 
-from server.config import DATABASE_FILE
-from tests.conftest import LiveServer, serving
-from tests.generation.random_checkpoint import write_lively_checkpoint
+from tests.conftest import LiveServer
+from tests.sockets.streaming import start_server
 
 FAST = {"key": "D", "mode": "minor", "tempo": 240, "bars": 2, "seed": 5, "instrument": "pluck"}
 EVENTS = ("room:state", "room:piece", "room:presence", "room:info", "room:chat", "room:closed",
@@ -29,11 +27,8 @@ EVENTS = ("room:state", "room:piece", "room:presence", "room:info", "room:chat",
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, migrated_database) -> Iterator[LiveServer]:
     """Live generation on (random weights, written flat out); sign-up limits off."""
-    instance = tmp_path_factory.mktemp("rooms")
-    shutil.copy(migrated_database, instance / DATABASE_FILE)
-    checkpoint = write_lively_checkpoint(instance / "melody")
-    env = {"CADENZA_MODEL_DIR": str(checkpoint), "CADENZA_STREAM_PACING": "off"}
-    with serving(instance, RATE_LIMITS="off", **env) as live:
+    env = {"CADENZA_STREAM_PACING": "off", "RATE_LIMITS": "off"}
+    with start_server(tmp_path_factory, migrated_database, **env) as live:
         yield live
 
 
@@ -88,12 +83,14 @@ class Member:
 
 @pytest.fixture
 async def people(server) -> AsyncIterator[Callable]:
-    """Builder: `await people(n)` is n new users, each connected once; closed after the test."""
+    """Builder: `await people(n)` is n new users, each connected once, to the module's server
+    (or `on` another, signing up from `source`); closed after the test."""
     members: list[Member] = []
 
-    async def make(count: int) -> list[Member]:
-        cookies = await asyncio.gather(*(server.session_cookie() for _ in range(count)))
-        made = [await Member(server, cookie).connect() for cookie in cookies]
+    async def make(count: int, on: LiveServer | None = None, source: str = "127.0.0.1"):
+        live = on or server
+        cookies = [await live.session_cookie(source=source) for _ in range(count)]
+        made = [await Member(live, cookie).connect() for cookie in cookies]
         members.extend(made)
         return made
 
@@ -304,3 +301,21 @@ async def test_the_clock_answers_with_server_time(people):
     ack = await member.call("clock:ping")
     after = time.time() * 1000
     assert ack["ok"] and before <= ack["server_ms"] <= after
+
+
+async def test_a_member_joining_a_live_generation_gets_the_notes_so_far_then_the_rest(
+    people, paced_server
+):
+    host, late = await people(2, on=paced_server, source="127.0.0.71")
+    room = await open_room(host)
+    stream_id = (await host.call("room:generate", FAST | {"tempo": 120, "bars": 8}))["stream_id"]
+    await host.wait_for("generate:notes", lambda frame: frame["notes"][-1]["index"] >= 8)
+    snapshot = await late.join(room)
+    so_far = snapshot["piece"]["notes"]
+    assert snapshot["piece"]["stream_id"] == stream_id and len(so_far) >= 8
+    assert snapshot["state"]["playback"] == "playing"
+    await late.wait_for("generate:done", timeout=40)
+    later = [note for note in notes_of(late, stream_id) if note["index"] >= len(so_far)]
+    heard = [(n["index"], n["pitch"], n["start"]) for n in so_far + later]
+    everything = [(n["index"], n["pitch"], n["start"]) for n in notes_of(host, stream_id)]
+    assert heard == everything
