@@ -10,6 +10,7 @@ import socketio
 from quart import Quart
 
 from server.security.sessions import user_for_cookie_header
+from server.services.stream_recovery import init_stream_recovery
 from server.sockets import clock, generation, rooms
 from server.sockets.manager import client_manager, init_socket_manager, transports
 
@@ -29,6 +30,7 @@ def create_socket_server(app: Quart) -> socketio.AsyncServer:
         transports=transports(config),
     )
     init_socket_manager(app, sio)
+    init_stream_recovery(app)  # SIGTERM saves the running streams as drafts
 
     @sio.event
     async def connect(sid: str, environ: dict, auth: object = None) -> None:
