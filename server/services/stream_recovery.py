@@ -81,23 +81,30 @@ def is_save(task: asyncio.Task) -> bool:
 
 async def guard_streams(app: Quart, sio: Channel, client: aioredis.Redis, prefix: str) -> None:
     """Renew this worker's leases and recover any stream whose owner stopped renewing."""
+    held: set[str] = set()
     while True:
         try:
-            await renew_leases(app, client, prefix)
+            held = await renew_leases(app, client, prefix, held)
             await recover_lost_pieces(sio, client, prefix)
         except Exception:  # Redis or the database away for a moment: try again next round
             log.exception("renewing or recovering live streams failed")
         await asyncio.sleep(RENEW_SECONDS)
 
 
-async def renew_leases(app: Quart, client: aioredis.Redis, prefix: str) -> None:
+async def renew_leases(app: Quart, client: aioredis.Redis, prefix: str, held: set[str]) -> set[str]:
+    """Renew the lease of every live stream, and of those that just ended while saves are in
+    flight: a stream being saved is still this worker's, not one to recover. Returns the ids
+    held now."""
     service = app.extensions.get("generation")
-    if service is None or not service.engine.streams:
-        return
-    async with client.pipeline(transaction=False) as pipe:
-        for stream_id in service.engine.streams:
-            pipe.set(prefix + stream_id, 1, px=int(LEASE_SECONDS * 1000))
-        await pipe.execute()
+    live = set(service.engine.streams) if service is not None else set()
+    saving = any(is_save(task) for task in asyncio.all_tasks())
+    held = live | (held if saving else set())
+    if held:
+        async with client.pipeline(transaction=False) as pipe:
+            for stream_id in held:
+                pipe.set(prefix + stream_id, 1, px=int(LEASE_SECONDS * 1000))
+            await pipe.execute()
+    return held
 
 
 async def recover_lost_pieces(sio: Channel, client: aioredis.Redis, prefix: str):

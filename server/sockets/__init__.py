@@ -30,7 +30,7 @@ def create_socket_server(app: Quart) -> socketio.AsyncServer:
         transports=transports(config),
     )
     init_socket_manager(app, sio)
-    init_stream_recovery(app, sio)  # SIGTERM saves the running streams as drafts
+    init_stream_recovery(app, sio)  # streams saved on SIGTERM, recovered after a crash
 
     @sio.event
     async def connect(sid: str, environ: dict, auth: object = None) -> None:
