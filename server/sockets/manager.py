@@ -31,7 +31,9 @@ def client_manager(config: Config) -> socketio.AsyncManager | None:
     """The Redis message queue when REDIS_URL is set; None keeps python-socketio's in-memory one."""
     if not config.redis_url:
         return None
+    # The client name lets operators (and tests) tell this deployment's connections apart.
     options = {"health_check_interval": HEALTH_CHECK_SECONDS, "socket_keepalive": True}
+    options["client_name"] = config.socketio_channel
     return socketio.AsyncRedisManager(
         config.redis_url, channel=config.socketio_channel, redis_options=options
     )
