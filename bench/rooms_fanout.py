@@ -34,7 +34,7 @@ from server.security.csrf import CSRF_HEADER
 from server.services.generation import MAX_STREAMS_PER_USER
 
 MEMBERS = 200
-MEMBER_PROCESSES = 4
+MEMBER_PROCESSES = 8
 PIECE = {"genre": "pop", "key": "C", "mode": "major", "tempo": 120, "bars": 8, "seed": 7}
 CONNECTS_AT_ONCE = 16
 
