@@ -41,16 +41,25 @@ def plot_history(run: Path, image: Path) -> None:
     with (run / HISTORY_FILE).open() as lines:
         rows = list(csv.DictReader(lines))
     epochs = [int(row["epoch"]) + 1 for row in rows]
-    figure, axes = plt.subplots(figsize=(6, 3.5), dpi=100)
-    for key, label in (("loss", "train"), ("val_loss", "validation")):
-        bits = [float(row[key]) / math.log(2) for row in rows]  # Keras logs nats per event
-        axes.plot(epochs, bits, marker="o", label=label)
-    axes.set_xlabel("epoch")
-    axes.xaxis.get_major_locator().set_params(integer=True)
-    axes.set_ylabel("bits per event")
-    axes.set_title("Melody network: pitch + duration cross-entropy")
-    axes.grid(alpha=0.3)
-    axes.legend()
+    figure, (total, parts) = plt.subplots(1, 2, figsize=(10, 3.5), dpi=100)
+    curves = {
+        total: (("loss", "train"), ("val_loss", "validation")),
+        parts: (
+            ("val_pitch_loss", "validation pitch"),
+            ("val_duration_loss", "validation duration"),
+        ),
+    }
+    for axes, keys in curves.items():
+        for key, label in keys:
+            bits = [float(row[key]) / math.log(2) for row in rows]  # Keras logs nats per event
+            axes.plot(epochs, bits, marker="o", label=label)
+        axes.set_xlabel("epoch")
+        axes.xaxis.get_major_locator().set_params(integer=True)
+        axes.set_ylabel("bits per event")
+        axes.grid(alpha=0.3)
+        axes.legend()
+    total.set_title("pitch + duration")
+    parts.set_title("each head (validation)")
     figure.tight_layout()
     image.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(image)
