@@ -1,6 +1,8 @@
 """Rate limiting of login and sign-up, per client address and per targeted account.
 
-Counts live in memory for one worker, or in Redis (REDIS_URL) so that every worker shares them.
+Counts live in memory for one worker, or in Redis (REDIS_URL) so that every worker shares them;
+there one Lua script checks and counts every limit of a request at once, so that concurrent
+workers never let more through than the limit.
 """
 
 from __future__ import annotations
@@ -8,11 +10,31 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 
-from quart import Quart, request
-from quart_rate_limiter import RateLimit, RateLimiter
+from quart import Quart, current_app, request
+from quart_rate_limiter import RateLimit, RateLimiter, RateLimitExceeded
 from quart_rate_limiter.redis_store import RedisStore
 
 from server.models.user import EMAIL_MAX_LENGTH, normalize_email
+
+# GCRA ("tat" is the theoretical arrival time, in ms of Redis's clock, which every worker and
+# host shares). KEYS: one per limit; ARGV: per limit its interval and its period (ms). Returns 0
+# after counting the request in every limit, or the ms to wait when one refuses it.
+GCRA_SCRIPT = """
+local now_s, now_us = unpack(redis.call('TIME'))
+local now = now_s * 1000 + math.floor(now_us / 1000)
+local tats = {}
+for i, key in ipairs(KEYS) do
+  local interval, period = tonumber(ARGV[2 * i - 1]), tonumber(ARGV[2 * i])
+  local stored = redis.call('GET', key)
+  local tat = stored and math.max(tonumber(stored) * 1000, now) or now
+  if tat - now > period - interval then return tat - now - (period - interval) end
+  tats[i] = tat + interval
+end
+for i, key in ipairs(KEYS) do
+  redis.call('SET', key, tats[i] / 1000, 'PX', tats[i] - now + 1000)
+end
+return 0
+"""
 
 
 class SharedRedisStore(RedisStore):
@@ -54,7 +76,35 @@ SIGNUP_LIMITS = [
 ]
 
 
+class SharedRateLimiter(RateLimiter):
+    """With the Redis store, a request's limits are checked and counted by one script."""
+
+    async def _before_request(self) -> None:
+        if not isinstance(self.store, SharedRedisStore):
+            await super()._before_request()
+            return
+        view = current_app.view_functions.get(request.endpoint)
+        if not current_app.config["QUART_RATE_LIMITER_ENABLED"] or view is None:
+            return
+        blueprint = current_app.blueprints.get(request.blueprint)
+        limits = [
+            limit
+            for limit in self._get_limits_for_view_function(view, blueprint)
+            if not await self._should_skip(limit)
+        ]
+        if limits:
+            await self._count_atomically(request.endpoint, limits)
+
+    async def _count_atomically(self, endpoint: str, limits: list[RateLimit]) -> None:
+        keys = [await self._create_key(endpoint, limit) for limit in limits]
+        periods = [(limit.inverse * 1000, limit.period.total_seconds() * 1000) for limit in limits]
+        args = [value for pair in periods for value in pair]
+        wait_ms = await self.store._redis.eval(GCRA_SCRIPT, len(keys), *keys, *args)
+        if wait_ms > 0:
+            raise RateLimitExceeded(math.ceil(wait_ms / 1000))
+
+
 def init_rate_limits(app: Quart, *, redis_url: str | None, enabled: bool) -> RateLimiter:
     store = SharedRedisStore(redis_url) if redis_url else None
     app.config["QUART_RATE_LIMITER_ENABLED"] = enabled
-    return RateLimiter(app, key_function=client_address, store=store)
+    return SharedRateLimiter(app, key_function=client_address, store=store)

@@ -1,0 +1,39 @@
+"""Login limits counted in Redis under concurrent attempts: never more through than the limit,
+and every counter expires."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+
+import redis.asyncio as aioredis
+
+from server.app import create_app
+from tests.conftest import StudioTestClient, unique_email
+
+PER_EMAIL_PER_MINUTE = 5  # server.security.rate_limits.LOGIN_LIMITS
+
+
+async def test_concurrent_attempts_never_get_more_through_than_the_limit(config, redis_url):
+    """Twenty attempts in flight at once (as from several workers): the check and the count of
+    each is one step in Redis, so no two read the same count."""
+    email = unique_email()
+    app = create_app(replace(config, redis_url=redis_url))
+    async with app.test_app():
+        clients = [StudioTestClient(app) for _ in range(20)]
+        for client in clients:
+            await client.csrf_token()
+        body = {"email": email, "password": "a guess"}
+        responses = await asyncio.gather(
+            *(client.post("/api/auth/login", json=body) for client in clients)
+        )
+    statuses = sorted(response.status_code for response in responses)
+    assert statuses == [401] * PER_EMAIL_PER_MINUTE + [429] * (20 - PER_EMAIL_PER_MINUTE)
+    redis = aioredis.from_url(redis_url)
+    try:
+        keys = [key async for key in redis.scan_iter(match=f"*{email}*")]
+        expiries_ms = [await redis.pttl(key) for key in keys]
+        assert keys and all(0 < expiry <= 3_601_000 for expiry in expiries_ms)
+        await redis.delete(*keys)
+    finally:
+        await redis.aclose()
