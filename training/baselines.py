@@ -187,6 +187,16 @@ def score_original(
     """(bits, correct) for every event of every piece, concatenated; each event is predicted
     from a window of up to 100 previous events, as the original app did (a window scores the
     positions the previous one did not reach, so each keeps >= 75 events of context)."""
+    chunks = [
+        _score_original_chunk(network, sequences[first : first + 64], vocab_size)
+        for first in range(0, len(sequences), 64)  # 64 pieces at a time bound the logits' memory
+    ]
+    return np.concatenate([b for b, _ in chunks]), np.concatenate([c for _, c in chunks])
+
+
+def _score_original_chunk(
+    network, sequences: list[np.ndarray], vocab_size: int
+) -> tuple[np.ndarray, np.ndarray]:
     windows, spans = [], []
     for tokens in sequences:
         scaled = original_inputs(tokens, vocab_size)
