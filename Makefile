@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test train bench setup setup-dev setup-train assets migrate lint clean
+.PHONY: run test train dataset bench setup setup-dev setup-train assets migrate lint clean
 
 run: setup assets migrate
 	$(VENV)/bin/hypercorn --config hypercorn.toml --bind $(HOST):$(PORT) server.asgi:app
@@ -16,6 +16,11 @@ test: setup-dev setup-train assets
 
 train: setup-train
 	$(PY) -m training.train $(TRAIN_ARGS)
+	$(PY) -m training.export --plot docs/images/loss-curve.png
+	$(PY) -m training.evaluate
+
+dataset: setup-train
+	$(PY) -m training.dataset
 
 bench: setup-dev setup-train assets
 	$(PY) -m bench $(BENCH_ARGS)
