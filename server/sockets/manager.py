@@ -11,6 +11,8 @@ from typing import Any
 
 import socketio
 from quart import Quart
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 
 from server.config import Config
 
@@ -34,9 +36,23 @@ def client_manager(config: Config) -> socketio.AsyncManager | None:
     # The client name lets operators (and tests) tell this deployment's connections apart.
     options = {"health_check_interval": HEALTH_CHECK_SECONDS, "socket_keepalive": True}
     options["client_name"] = config.socketio_channel
-    return socketio.AsyncRedisManager(
+    # No quiet reconnection inside redis-py: a cut connection must reach python-socketio's
+    # listener, which makes a new one and subscribes it; a quietly revived old one would stay
+    # subscribed with no reader, and messages sent to it would be lost.
+    options["retry"] = Retry(NoBackoff(), 0)
+    return ReconnectingRedisManager(
         config.redis_url, channel=config.socketio_channel, redis_options=options
     )
+
+
+class ReconnectingRedisManager(socketio.AsyncRedisManager):
+    """python-socketio's Redis manager, closing its old connections when it makes new ones."""
+
+    def _redis_connect(self) -> None:
+        old = [client for client in (self.pubsub, self.redis) if client is not None]
+        super()._redis_connect()
+        for client in old:
+            asyncio.ensure_future(client.aclose())  # still subscribed otherwise, read by none
 
 
 def transports(config: Config) -> list[str]:
