@@ -10,6 +10,7 @@ from quart import Blueprint, current_app
 from quart_schema import validate_request, validate_response
 
 from server.api.schemas import SongOut, Strict, song_out
+from server.generation.transfer import DEFAULT_STRENGTH, DEFAULT_TEMPERATURE
 from server.security.sessions import require_user
 from server.services import conversions
 from server.sockets.generation import INSTRUMENTS
@@ -22,10 +23,10 @@ class ConvertIn(Strict):
 
     source: Annotated[str, Field(max_length=64)]  # an upload id
     genre: Annotated[str, Field(max_length=32)]
-    strength: float = 0.5  # 0 = the source, 1 = free writing in the genre
+    strength: float = DEFAULT_STRENGTH  # 0 = the source, 1 = free writing in the genre
     track: int | None = None  # the upload's track to take the melody from
     key: Annotated[str, Field(max_length=2)] | None = None  # tonic, e.g. "Eb"; the source's
-    temperature: float = 1.0
+    temperature: float = DEFAULT_TEMPERATURE
     top_p: float = 0.95
     seed: int | None = None
     instrument: Annotated[str, Field(max_length=16)] = INSTRUMENTS[0]

@@ -1,9 +1,10 @@
-"""The genre classifier at run time, in NumPy: features of a melody (pitch classes, intervals,
-durations, onset positions, density, range) and a small network over them, loaded from a
-checkpoint folder (weights.npz + config.json) that `training.classifier` writes.
+"""The genre classifier at run time, in NumPy: features of a melody's style (intervals, note
+lengths, onset positions, density, register, contour) and a small network over them, loaded
+from a checkpoint folder (weights.npz + config.json) that `training.classifier` writes.
 
-Tempo, meter and length are left out on purpose: a conversion keeps the source's, so the
-verdict has to come from the notes themselves.
+What a conversion keeps is left out on purpose: tempo, meter, length and the pitch classes
+(the tonal content the transfer evaluation measures as similarity), so the verdict comes from
+how the notes are played, not from which tune they are.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ CONFIG_FILE = "config.json"
 MAX_INTERVAL = 12  # semitones; larger leaps share the two outer bins
 # Note lengths in ticks (12 per quarter): upper edges of the duration histogram's bins.
 DURATION_EDGES = (2, 3, 4, 6, 8, 9, 12, 16, 18, 24, 36, 48)
-FEATURE_SIZE = 12 + (2 * MAX_INTERVAL + 3) + (len(DURATION_EDGES) + 1) + TICKS_PER_QUARTER + 10
+FEATURE_SIZE = (2 * MAX_INTERVAL + 3) + (len(DURATION_EDGES) + 1) + TICKS_PER_QUARTER + 10
 
 
 class ClassifierError(ValueError):
@@ -32,9 +33,9 @@ class ClassifierError(ValueError):
 def melody_features(melody: Melody) -> np.ndarray:
     """(FEATURE_SIZE,) float64 description of a melody in its own key; zeros if it has no notes.
 
-    Histograms are shares (each sums to 1): pitch classes from the tonic weighted by duration,
-    intervals between successive notes (-12..12 plus the leaps beyond and repeated notes),
-    note lengths, onset positions within the beat; then ten scalars of density and contour.
+    Histograms are shares (each sums to 1): intervals between successive notes (-12..12 and
+    the leaps beyond), note lengths, onset positions within the beat; then ten scalars of
+    density, register and contour.
     """
     normalized = melody.key_normalized()
     onsets = np.array(normalized.onsets(), dtype=np.int64)
@@ -47,7 +48,6 @@ def melody_features(melody: Melody) -> np.ndarray:
     onsets = onsets[sounding]
     return np.concatenate(
         [
-            _pitch_classes(pitches, durations, normalized.tonic),
             _intervals(pitches),
             _shares(np.searchsorted(DURATION_EDGES, durations), len(DURATION_EDGES) + 1),
             _shares(onsets % TICKS_PER_QUARTER, TICKS_PER_QUARTER),
@@ -56,18 +56,14 @@ def melody_features(melody: Melody) -> np.ndarray:
     )
 
 
-def _shares(bins: np.ndarray, size: int, weights: np.ndarray | None = None) -> np.ndarray:
-    counts = np.bincount(bins.astype(np.int64), weights=weights, minlength=size)[:size]
+def _shares(bins: np.ndarray, size: int) -> np.ndarray:
+    counts = np.bincount(bins.astype(np.int64), minlength=size)[:size]
     total = counts.sum()
     return counts / total if total else counts.astype(np.float64)
 
 
-def _pitch_classes(pitches: np.ndarray, durations: np.ndarray, tonic: int) -> np.ndarray:
-    return _shares((pitches - tonic) % 12, 12, durations)
-
-
 def _intervals(pitches: np.ndarray) -> np.ndarray:
-    """Shares of each step -12..12, of leaps below and above, and (last) of repeated notes."""
+    """Shares of each step -12..12 (0 = a repeated note) and of the leaps below and above."""
     steps = np.diff(pitches)
     bins = np.clip(steps, -MAX_INTERVAL - 1, MAX_INTERVAL + 1) + MAX_INTERVAL + 1
     histogram = _shares(bins, 2 * MAX_INTERVAL + 3)

@@ -28,12 +28,20 @@ from server.generation.sampler import sample_next as draw
 from server.generation.vocabulary import Vocabulary
 
 DEFAULT_STRENGTH = 0.5
-PITCH_PULL = 1.0  # log-probability per semitone away from the source pitch
+DEFAULT_TEMPERATURE = 0.8  # a little safer than free generation's 1.0: measured more in-genre
+PITCH_PULL = 1.0  # log-probability per semitone away from the source's smoothed line
 REST_PULL = 3.0  # log-probability against a rest where the source sounds, or a note in its rest
 ONSET_PULL = 2.0  # log-probability against ending an event where the source has no onset
 SKIP_PULL = 1.0  # log-probability per source onset an event passes over
+# Rhythm is held more loosely than pitch: it carries much of a genre's style and little of the
+# tune (the content measures compare pitch lines and per-bar pitch classes).
+RHYTHM_SHARE = 0.2
+CONTOUR_TICKS = 6  # the source line is followed as its mean over a beat around each tick
+CHROMA_PULL = 1.0  # log-probability weight of the pitch classes the source bar uses
+CHROMA_FLOOR = 0.05  # share given to pitch classes the bar does not use
+MIN_GAP_TICKS = TICKS_PER_QUARTER // 4  # the shortest event written before a phrase rest or the end
 PHRASE_REST_TICKS = TICKS_PER_QUARTER  # source rests this long or longer are phrase boundaries
-GUIDANCE_SCALE = 2.0  # genre guidance (see guidance.py): 1 = the genre model as it is
+GUIDANCE_SCALE = 4.0  # genre guidance (see guidance.py): 1 = the genre model as it is
 MAX_BARS = 128  # the longest conversion; longer sources are cut at this bar
 TEMPO_RANGE = (40.0, 240.0)  # quarter notes per minute the studio plays
 
@@ -46,7 +54,7 @@ class TransferParams:
     genre: str
     strength: float = DEFAULT_STRENGTH
     key: str | None = None
-    temperature: float = 1.0
+    temperature: float = DEFAULT_TEMPERATURE
     top_p: float = 0.95
     seed: int | None = None
     program: int = 0
@@ -98,6 +106,21 @@ class SourcePlan:
         self.onsets_before = np.concatenate(([0], np.cumsum(self.onset)))  # onsets in [0, t)
         self.boundaries = _phrase_rests(self.events, onsets)  # [(start, end)] ticks, in order
         self.boundary_starts = np.array([start for start, _ in self.boundaries], dtype=np.int64)
+        self.contour = _smoothed(self.pitch_ids)
+        self.chroma = self._bar_chroma(vocabulary)
+
+    def bar_of(self, tick: int) -> int:
+        return (tick + (self.bar_ticks - self.pickup_ticks) % self.bar_ticks) // self.bar_ticks
+
+    def _bar_chroma(self, vocabulary: Vocabulary) -> np.ndarray:
+        """(bars, 12) share of each pitch class in each bar's sounding ticks."""
+        chroma = np.zeros((self.bars, 12))
+        ticks = np.arange(self.total_ticks)
+        sounding = self.pitch_ids != vocabulary.REST_ID
+        classes = (self.pitch_ids[sounding] - 1 + vocabulary.pitch_low) % 12
+        np.add.at(chroma, (self.bar_of(ticks[sounding]), classes), 1.0)
+        totals = chroma.sum(axis=1, keepdims=True)
+        return np.divide(chroma, totals, out=np.full_like(chroma, 1 / 12), where=totals > 0)
 
     @property
     def bars(self) -> int:
@@ -137,14 +160,33 @@ def _phrase_rests(events: list[Event], onsets: list[int]) -> list[tuple[int, int
     return [(start, end) for start, end in spans if end - start >= PHRASE_REST_TICKS]
 
 
-def pitch_affinity(vocabulary: Vocabulary) -> np.ndarray:
-    """(n_pitch, n_pitch) log-affinity: row = source pitch id, column = candidate pitch id."""
+def _smoothed(pitch_ids: np.ndarray) -> np.ndarray:
+    """(ticks,) mean sounding pitch id within CONTOUR_TICKS of each tick (rests left out),
+    NaN where nothing sounds nearby: the line a rewrite follows, without its ornaments."""
+    sounding = (pitch_ids > 0).astype(np.float64)
+    window = np.ones(2 * CONTOUR_TICKS + 1)
+    sums = np.convolve(pitch_ids * sounding, window, mode="same")
+    counts = np.convolve(sounding, window, mode="same")
+    return np.divide(sums, counts, out=np.full(len(pitch_ids), np.nan), where=counts > 0)
+
+
+def pitch_affinity(plan: SourcePlan, vocabulary: Vocabulary, tick: int) -> np.ndarray:
+    """(n_pitch,) log-affinity at `tick`: near the source's smoothed line, in the pitch classes
+    of its bar, resting where it rests."""
     ids = np.arange(vocabulary.n_pitch)
-    table = -PITCH_PULL * np.abs(ids[:, None] - ids[None, :]).astype(np.float64)
-    rest = vocabulary.REST_ID
-    table[rest, :], table[:, rest] = -REST_PULL, -REST_PULL
-    table[rest, rest] = 0.0
-    return table
+    affinity = np.zeros(vocabulary.n_pitch)
+    if not np.isnan(plan.contour[tick]):
+        affinity -= PITCH_PULL * np.abs(ids - plan.contour[tick])
+    shares = plan.chroma[min(plan.bar_of(tick), len(plan.chroma) - 1)]
+    classes = (ids - 1 + vocabulary.pitch_low) % 12
+    affinity += CHROMA_PULL * np.log(
+        (shares[classes] + CHROMA_FLOOR) / (shares.max() + CHROMA_FLOOR)
+    )
+    resting = plan.pitch_ids[tick] == vocabulary.REST_ID
+    affinity[vocabulary.REST_ID] = 0.0 if resting else -REST_PULL
+    if resting:
+        affinity[ids != vocabulary.REST_ID] -= REST_PULL
+    return affinity
 
 
 class TransferStream(MelodyStream):
@@ -172,7 +214,6 @@ class TransferStream(MelodyStream):
         self.source_name = source.name
         strength = transfer.strength
         self.weight = np.inf if strength == 0 else (1.0 - strength) / strength
-        self.pitch_table = pitch_affinity(vocabulary)
         self.tick_offset = (self.plan.bar_ticks - self.plan.pickup_ticks) % self.plan.bar_ticks
         use_guidance = network is not None and strength > 0 and GUIDANCE_SCALE != 1
         self.guidance = GenreGuidance(network, GUIDANCE_SCALE) if use_guidance else None
@@ -195,7 +236,7 @@ class TransferStream(MelodyStream):
         copied = self.copying()
         if copied is not None:
             return self.vocabulary.pitch_id(copied.pitch)
-        affinity = self.pitch_table[self.plan.pitch_ids[self.tick]]
+        affinity = pitch_affinity(self.plan, self.vocabulary, self.tick)
         self.chosen_pitch = self._draw(pitch_logits, affinity)
         return self.chosen_pitch
 
@@ -206,8 +247,11 @@ class TransferStream(MelodyStream):
         if self.guidance is not None:
             duration_logits = self.guidance.duration_logits(duration_logits, self.chosen_pitch)
         durations = np.asarray(self.vocabulary.durations)
-        allowed = durations <= self.plan.next_boundary(self.tick) - self.tick
-        return self._draw(duration_logits, self.onset_affinity(durations), allowed)
+        room = self.plan.next_boundary(self.tick) - self.tick  # ticks to the next phrase rest
+        # End on it, or leave at least a sixteenth: no splinters of 1 or 2 ticks before it.
+        allowed = (durations == room) | (durations <= room - MIN_GAP_TICKS)
+        affinity = RHYTHM_SHARE * self.onset_affinity(durations)
+        return self._draw(duration_logits, affinity, allowed)
 
     def onset_affinity(self, durations: np.ndarray) -> np.ndarray:
         """(n_duration,) log-affinity of ending the event after each duration."""
