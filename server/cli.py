@@ -16,7 +16,13 @@ from server.generation.lstm import CheckpointError, LstmNetwork
 from server.generation.melody import GENRES, MODES, key_name
 from server.generation.midi_io import melody_to_midi
 from server.generation.sampler import ANY_GENRE, SamplingParams, generate
-from server.generation.transfer import DEFAULT_STRENGTH, TransferParams, TransferStream, run_to_end
+from server.generation.transfer import (
+    DEFAULT_STRENGTH,
+    DEFAULT_TEMPERATURE,
+    TransferParams,
+    TransferStream,
+    run_to_end,
+)
 from server.generation.upload_analysis import analyse_midi
 
 DEFAULT_CHECKPOINT = Path(__file__).resolve().parent.parent / "models" / "melody"
@@ -120,7 +126,7 @@ def add_convert_parser(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--track", type=int, help="track to take the melody from")
     parser.add_argument("--key", help="tonic of the result (default: the source's)")
-    parser.add_argument("--temperature", type=float, default=1.0, help="0.1..2, higher = wilder")
+    parser.add_argument("--temperature", type=float, default=DEFAULT_TEMPERATURE, help="0.1..2")
     parser.add_argument("--seed", type=int, help="same seed and options, same result")
     parser.add_argument("--program", type=int, default=0, help="General MIDI instrument 0..127")
     parser.add_argument("--checkpoint", type=Path, default=DEFAULT_CHECKPOINT)
