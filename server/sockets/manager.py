@@ -7,12 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
 
 import socketio
 from quart import Quart
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
 
 from server.config import Config
 
@@ -26,7 +23,6 @@ SHARED_TRANSPORTS = ["websocket"]
 # redis-py pings an idle pub/sub connection this often (s), so that a connection that died
 # without a word (a Redis restart behind NAT, a half-open TCP link) raises and is replaced.
 HEALTH_CHECK_SECONDS = 5
-WATCH_SECONDS = 2.0  # how often the subscription is checked (s)
 
 
 def client_manager(config: Config) -> socketio.AsyncManager | None:
@@ -36,17 +32,15 @@ def client_manager(config: Config) -> socketio.AsyncManager | None:
     # The client name lets operators (and tests) tell this deployment's connections apart.
     options = {"health_check_interval": HEALTH_CHECK_SECONDS, "socket_keepalive": True}
     options["client_name"] = config.socketio_channel
-    # No quiet reconnection inside redis-py: a cut connection must reach python-socketio's
-    # listener, which makes a new one and subscribes it; a quietly revived old one would stay
-    # subscribed with no reader, and messages sent to it would be lost.
-    options["retry"] = Retry(NoBackoff(), 0)
     return ReconnectingRedisManager(
         config.redis_url, channel=config.socketio_channel, redis_options=options
     )
 
 
 class ReconnectingRedisManager(socketio.AsyncRedisManager):
-    """python-socketio's Redis manager, closing its old connections when it makes new ones."""
+    """python-socketio's Redis manager, closing its old connections when it makes new ones:
+    after a cut, redis-py quietly revives the old pub/sub connection and its subscription while
+    the listener makes a new one, and the old one would stay subscribed with no reader."""
 
     def _redis_connect(self) -> None:
         old = [client for client in (self.pubsub, self.redis) if client is not None]
@@ -64,42 +58,17 @@ def init_socket_manager(app: Quart, sio: socketio.AsyncServer) -> None:
     client yet must still hear the others (and count among the channel's subscribers)."""
     if not isinstance(sio.manager, socketio.AsyncRedisManager):
         return
-    watch: dict[str, asyncio.Task] = {}
 
     async def subscribe() -> None:
         if not sio.manager_initialized:
             sio.manager_initialized = True
             sio.manager.initialize()
-        watch["task"] = asyncio.get_running_loop().create_task(keep_subscribed(sio.manager))
 
     async def unsubscribe() -> None:
-        if "task" in watch:
-            watch["task"].cancel()
         await close_manager(sio.manager)
 
     app.before_serving(subscribe)
     app.after_serving(unsubscribe)
-
-
-async def keep_subscribed(manager: socketio.AsyncRedisManager) -> None:
-    """python-socketio resubscribes when its listener sees an error; redis-py may instead
-    reconnect the pub/sub connection quietly without its subscription. Resubscribe then."""
-    while True:
-        await asyncio.sleep(WATCH_SECONDS)
-        pubsub = manager.pubsub
-        if pubsub is None or not manager.connected:
-            continue
-        try:
-            await resubscribe_if_deaf(manager, pubsub)
-        except Exception as error:  # Redis down: python-socketio's own retry takes over
-            log.warning("checking the Socket.IO subscription failed: %s", error)
-
-
-async def resubscribe_if_deaf(manager: socketio.AsyncRedisManager, pubsub: Any) -> None:
-    channel = manager.channel.encode()
-    if channel not in pubsub.channels:
-        log.warning("Socket.IO subscription to %s lost; subscribing again", manager.channel)
-        await pubsub.subscribe(manager.channel)
 
 
 async def close_manager(manager: socketio.AsyncRedisManager) -> None:
