@@ -5,7 +5,7 @@ Reads a job as one JSON line on stdin, connects one python-socketio client per c
 its own delay after that moment and records when every note arrives. A note is late when it
 arrives after it is due: the stream's playhead starts (beat 0) when its first notes arrive, and
 a note at `start` beats is due `start * 60 / tempo` seconds later. Prints one JSON line of
-results (a list, one record per stream) when all streams are done.
+results when all streams are done: a record per stream and the CPU seconds it used.
 """
 
 from __future__ import annotations
@@ -110,6 +110,7 @@ async def run(job: dict) -> None:
     listeners = await connect_all(job["url"], job["cookies"], params["tempo"])
     print(json.dumps({"ready": len(listeners)}), flush=True)
     go = float((await asyncio.to_thread(sys.stdin.readline)).split()[1])
+    cpu_before = time.process_time()
     starts = [
         listener.start(params | {"seed": seed}, go + delay)
         for seed, (listener, delay) in enumerate(zip(listeners, job["delays"], strict=False))
@@ -121,7 +122,9 @@ async def run(job: dict) -> None:
         if not listener.finished.is_set():
             listener.record.error = "timeout"
     records = [asdict(listener.record) for listener in listeners]
-    print(json.dumps([{k: v for k, v in r.items() if not k.endswith("_at")} for r in records]))
+    records = [{k: v for k, v in r.items() if not k.endswith("_at")} for r in records]
+    cpu_seconds = time.process_time() - cpu_before
+    print(json.dumps({"records": records, "cpu_seconds": cpu_seconds, "since": go}))
     await asyncio.gather(*(listener.sio.disconnect() for listener in listeners))
 
 

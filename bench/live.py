@@ -124,10 +124,16 @@ def run_level(server: BenchServer, streams: int, params: dict, spread: float) ->
     for worker in workers:
         worker.stdin.write(f"go {go}\n")
         worker.stdin.flush()
-    records = [record for worker in workers for record in _results(worker)]
+    results = [_results(worker) for worker in workers]
     cpu = server.process.cpu_percent()
+    records = [record for result in results for record in result.get("records", [])]
     summary = summarize(streams, connected, records, cpu, server.process.memory_info().rss)
-    return summary | {"late_top_ups_logged": len(server.log_lines("topped up"))}
+    listener_cpu = sum(result.get("cpu_seconds", 0.0) for result in results)
+    return summary | {
+        # CPU of all listener processes, % of one core, over the level's wall time.
+        "listeners_cpu_percent": round(100 * listener_cpu / (time.time() - go), 1),
+        "late_top_ups_logged": len(server.log_lines("topped up")),
+    }
 
 
 def _spawn_listeners(job: dict) -> subprocess.Popen:
@@ -143,10 +149,10 @@ def _spawn_listeners(job: dict) -> subprocess.Popen:
     return worker
 
 
-def _results(worker: subprocess.Popen) -> list[dict]:
+def _results(worker: subprocess.Popen) -> dict:
     line = worker.stdout.readline()
     worker.wait(timeout=60)
-    return json.loads(line) if line else []
+    return json.loads(line) if line else {}
 
 
 def percentile(values: list[float], fraction: float) -> float | None:
