@@ -12,7 +12,10 @@ import pytest
 
 from server.app import create_app
 from server.config import DATABASE_FILE
+from server.generation.melody import GENRES
 from server.models.song import Song
+from server.models.user import User
+from server.services.sounds_like import CLASSIFIER_DIR
 from tests.api.test_uploads import upload
 from tests.conftest import AuthActions, StudioTestClient, config_for_tests
 from tests.generation.random_checkpoint import write_lively_checkpoint
@@ -121,3 +124,16 @@ async def test_without_a_model_conversion_is_unavailable(tmp_path, migrated_data
         response = await convert(client, source=source, genre="jazz")
     assert response.status_code == 503
     assert (await response.get_json())["error"]["code"] == "model_unavailable"
+
+
+@pytest.mark.skipif(not (CLASSIFIER_DIR / "weights.npz").exists(), reason="no shipped classifier")
+async def test_songs_say_what_genre_they_sound_like(auth, client, make_song):
+    user = (await (await auth.signup()).get_json())["id"]
+    song = await make_song(
+        await User.get(id=user), notes=[(60 + i % 5, i / 2, 0.5) for i in range(32)]
+    )
+    listed = (await (await client.get("/api/songs")).get_json())["songs"][0]
+    shown = await (await client.get(f"/api/songs/{song.id}")).get_json()
+    assert listed["sounds_like"] == shown["sounds_like"]
+    assert listed["sounds_like"]["genre"] in GENRES
+    assert 0.2 <= listed["sounds_like"]["confidence"] <= 1.0
