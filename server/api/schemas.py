@@ -104,6 +104,13 @@ class PageQuery(BaseModel):
     page: Annotated[int, Field(ge=1, le=1_000_000)] = 1
 
 
+class SoundsLike(BaseModel):
+    """The genre classifier's verdict on a song's notes."""
+
+    genre: str
+    confidence: float  # the classifier's probability for that genre, 0..1
+
+
 class SongOut(BaseModel):
     id: str
     title: str
@@ -119,6 +126,7 @@ class SongOut(BaseModel):
     note_count: int
     created_at: datetime
     midi_url: str
+    sounds_like: SoundsLike | None = None  # absent when the server has no classifier
 
 
 class SongPageOut(BaseModel):
@@ -150,14 +158,19 @@ def user_out(user: User) -> UserOut:
     )
 
 
-def song_out(song: Song) -> SongOut:
-    fields = {name: getattr(song, name) for name in SongOut.model_fields if name != "midi_url"}
-    return SongOut(**fields, midi_url=f"/api/songs/{song.id}/midi")
+def song_out(song: Song, verdict: tuple[str, float] | None = None) -> SongOut:
+    computed = ("midi_url", "sounds_like")
+    fields = {name: getattr(song, name) for name in SongOut.model_fields if name not in computed}
+    sounds_like = SoundsLike(genre=verdict[0], confidence=verdict[1]) if verdict else None
+    return SongOut(**fields, midi_url=f"/api/songs/{song.id}/midi", sounds_like=sounds_like)
 
 
-def song_page_out(page: SongPage) -> SongPageOut:
+def song_page_out(
+    page: SongPage, verdicts: dict[str, tuple[str, float]] | None = None
+) -> SongPageOut:
+    verdicts = verdicts or {}
     return SongPageOut(
-        songs=[song_out(song) for song in page.songs],
+        songs=[song_out(song, verdicts.get(song.id)) for song in page.songs],
         page=page.page,
         pages=page.pages,
         total=page.total,
