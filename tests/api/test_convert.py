@@ -20,7 +20,7 @@ from tests.api.test_uploads import upload
 from tests.conftest import AuthActions, StudioTestClient, config_for_tests
 from tests.generation.random_checkpoint import write_lively_checkpoint
 from tests.generation.test_midi_io import meta, midi_bytes, note_messages
-from tests.sockets.test_generation import midi_notes
+from tests.sockets.streaming import midi_notes
 
 WALTZ = [(62, 0, 1), (65, 1, 1), (69, 2, 1), (74, 3, 2), (72, 5, 1), (70, 6, 1), (69, 7, 2)]
 WALTZ_FILE = midi_bytes([meta(tempo=90, meter=(3, 4), key="Dm"), note_messages(WALTZ)])
