@@ -210,9 +210,11 @@ def plot_tradeoff(results: dict, image: Path) -> None:
     content = [v["content"] for v in points.values()]
     style = [v["correct"] for v in points.values()]
     figure, axes = plt.subplots(figsize=(6, 4.5))
-    axes.plot(content, style, "o-", label="guided re-generation")
+    axes.plot(content, style, "o-", label="guided re-generation (labels: strength)")
     for strength, x, y in zip(points, content, style, strict=True):
-        axes.annotate(f"strength {strength}", (x, y), textcoords="offset points", xytext=(6, 4))
+        axes.annotate(strength, (x, y), textcoords="offset points", xytext=(5, 5))
+    axes.axvline(0.6, color="0.7", linestyle="--", linewidth=1)  # the targets: content >= 0.6
+    axes.axhline(0.8, color="0.7", linestyle="--", linewidth=1)  # and target genre >= 80%
     original = results["original_method"]
     axes.plot([original["content"]], [original["correct"]], "s", color="C3", label="original app")
     axes.set(xlabel="content similarity to the source", ylabel="classified as target genre")
