@@ -1,12 +1,12 @@
 """Style transfer by guided re-generation: the genre-conditioned network writes a new melody
 while every choice is pulled toward the source melody at the same position.
 
-At each event the sampler draws from p_model(x | genre) * a(x)^w, where a is a source
-affinity over pitch (semitones from the source pitch sounding at that tick) and over duration
-(ending on a source onset, not skipping source onsets), and w = (1 - strength) / strength:
-strength 0 copies the source, 1 ignores it. The source's length, bar grid, pickup and phrase
-boundaries (rests of a beat or more) are kept exactly; the key is the source's or the user's.
-"""
+At each event the sampler draws from p_guided(x | genre) * a(x)^w, where p_guided is the genre
+model with genre guidance (guidance.py), a is a source affinity over pitch (near the source's
+smoothed line, in its bar's pitch classes, resting where it rests) and, held more loosely, over
+duration (ending on source onsets), and w = (1 - strength) / strength: strength 0 copies the
+source, 1 ignores it. The source's length, bar grid, pickup and phrase rests are kept exactly
+(transfer_source.py); the key is the source's or the user's."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from server.generation.sampler import (
     step_streams,
 )
 from server.generation.sampler import sample_next as draw
+from server.generation.transfer_source import MAX_BARS, SourcePlan
 from server.generation.vocabulary import Vocabulary
 
 DEFAULT_STRENGTH = 0.6  # measured trade-off in docs/style-transfer.md (58% in genre, content 0.74)
@@ -36,13 +37,10 @@ SKIP_PULL = 1.0  # log-probability per source onset an event passes over
 # Rhythm is held more loosely than pitch: it carries much of a genre's style and little of the
 # tune (the content measures compare pitch lines and per-bar pitch classes).
 RHYTHM_SHARE = 0.2
-CONTOUR_TICKS = 6  # the source line is followed as its mean over a beat around each tick
 CHROMA_PULL = 1.0  # log-probability weight of the pitch classes the source bar uses
 CHROMA_FLOOR = 0.05  # share given to pitch classes the bar does not use
 MIN_GAP_TICKS = TICKS_PER_QUARTER // 4  # the shortest event written before a phrase rest or the end
-PHRASE_REST_TICKS = TICKS_PER_QUARTER  # source rests this long or longer are phrase boundaries
 GUIDANCE_SCALE = 4.0  # genre guidance (see guidance.py): 1 = the genre model as it is
-MAX_BARS = 128  # the longest conversion; longer sources are cut at this bar
 TEMPO_RANGE = (40.0, 240.0)  # quarter notes per minute the studio plays
 
 
@@ -67,107 +65,6 @@ class TransferParams:
             raise InvalidParamsError("strength", f"must be a number from 0 to 1, got {strength!r}")
         if not 0.0 <= strength <= 1.0:
             raise InvalidParamsError("strength", f"must be a number from 0 to 1, got {strength!r}")
-
-
-def spell_on_vocabulary(events: list[Event], vocabulary: Vocabulary) -> list[Event]:
-    """Events the vocabulary spells exactly, every onset kept in place: a duration it lacks
-    becomes the longest it has below, the remainder a rest; rests are split as needed."""
-    durations = np.asarray(vocabulary.durations)
-    spelled: list[Event] = []
-    for event in events:
-        pitch, remaining = event.pitch, event.duration
-        while remaining > 0:
-            ticks = int(durations[durations <= remaining].max())
-            spelled.append(Event(None if pitch is None else vocabulary.fold_pitch(pitch), ticks))
-            pitch, remaining = None, remaining - ticks
-    return spelled
-
-
-class SourcePlan:
-    """The key-normalized source on the vocabulary, indexed by tick for the affinities."""
-
-    def __init__(self, source: Melody, vocabulary: Vocabulary) -> None:
-        normalized = source.key_normalized()
-        moved = (normalized.tonic - source.tonic) % 12  # key_normalized's move, -6..+5
-        self.source_shift = -(moved - 12 if moved > 5 else moved)  # back to the source's pitches
-        self.bar_ticks, self.pickup_ticks = source.bar_ticks, source.pickup_ticks
-        first_bar_line = self.pickup_ticks or self.bar_ticks  # the pickup bar counts as one
-        limit = first_bar_line + (MAX_BARS - 1) * self.bar_ticks
-        self.events = spell_on_vocabulary(_cut(normalized.events, limit), vocabulary)
-        self.total_ticks = sum(event.duration for event in self.events)
-        onsets = Melody(self.events).onsets()
-        self.pitch_ids = np.zeros(self.total_ticks, dtype=np.int64)  # (ticks,) sounding pitch
-        self.onset = np.zeros(self.total_ticks + 1, dtype=bool)  # (ticks + 1,) incl. the end
-        self.event_at: dict[int, Event] = {}
-        for tick, event in zip(onsets, self.events, strict=True):
-            self.pitch_ids[tick : tick + event.duration] = vocabulary.pitch_id(event.pitch)
-            self.onset[tick], self.event_at[tick] = True, event
-        self.onset[self.total_ticks] = True
-        self.onsets_before = np.concatenate(([0], np.cumsum(self.onset)))  # onsets in [0, t)
-        self.boundaries = _phrase_rests(self.events, onsets)  # [(start, end)] ticks, in order
-        self.boundary_starts = np.array([start for start, _ in self.boundaries], dtype=np.int64)
-        self.contour = _smoothed(self.pitch_ids)
-        self.chroma = self._bar_chroma(vocabulary)
-
-    def bar_of(self, tick: int) -> int:
-        return (tick + (self.bar_ticks - self.pickup_ticks) % self.bar_ticks) // self.bar_ticks
-
-    def _bar_chroma(self, vocabulary: Vocabulary) -> np.ndarray:
-        """(bars, 12) share of each pitch class in each bar's sounding ticks."""
-        chroma = np.zeros((self.bars, 12))
-        ticks = np.arange(self.total_ticks)
-        sounding = self.pitch_ids != vocabulary.REST_ID
-        classes = (self.pitch_ids[sounding] - 1 + vocabulary.pitch_low) % 12
-        np.add.at(chroma, (self.bar_of(ticks[sounding]), classes), 1.0)
-        totals = chroma.sum(axis=1, keepdims=True)
-        return np.divide(chroma, totals, out=np.full_like(chroma, 1 / 12), where=totals > 0)
-
-    @property
-    def bars(self) -> int:
-        before_first_bar = (self.bar_ticks - self.pickup_ticks) % self.bar_ticks
-        return -(-(before_first_bar + self.total_ticks) // self.bar_ticks)
-
-    def in_phrase_rest(self, tick: int) -> bool:
-        index = int(np.searchsorted(self.boundary_starts, tick, side="right")) - 1
-        return index >= 0 and tick < self.boundaries[index][1]
-
-    def next_boundary(self, tick: int) -> int:
-        """Start of the first phrase rest after `tick`, else the end."""
-        index = int(np.searchsorted(self.boundary_starts, tick, side="right"))
-        return self.total_ticks if index == len(self.boundaries) else self.boundaries[index][0]
-
-
-def _cut(events: list[Event], limit: int) -> list[Event]:
-    kept, now = [], 0
-    for event in events:
-        if now >= limit:
-            break
-        kept.append(Event(event.pitch, min(event.duration, limit - now)))
-        now += event.duration
-    return kept
-
-
-def _phrase_rests(events: list[Event], onsets: list[int]) -> list[tuple[int, int]]:
-    """Runs of rest events lasting PHRASE_REST_TICKS or more, merged."""
-    spans: list[tuple[int, int]] = []
-    for tick, event in zip(onsets, events, strict=True):
-        if event.pitch is not None:
-            continue
-        if spans and spans[-1][1] == tick:
-            spans[-1] = (spans[-1][0], tick + event.duration)
-        else:
-            spans.append((tick, tick + event.duration))
-    return [(start, end) for start, end in spans if end - start >= PHRASE_REST_TICKS]
-
-
-def _smoothed(pitch_ids: np.ndarray) -> np.ndarray:
-    """(ticks,) mean sounding pitch id within CONTOUR_TICKS of each tick (rests left out),
-    NaN where nothing sounds nearby: the line a rewrite follows, without its ornaments."""
-    sounding = (pitch_ids > 0).astype(np.float64)
-    window = np.ones(2 * CONTOUR_TICKS + 1)
-    sums = np.convolve(pitch_ids * sounding, window, mode="same")
-    counts = np.convolve(sounding, window, mode="same")
-    return np.divide(sums, counts, out=np.full(len(pitch_ids), np.nan), where=counts > 0)
 
 
 def pitch_affinity(plan: SourcePlan, vocabulary: Vocabulary, tick: int) -> np.ndarray:
