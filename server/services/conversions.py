@@ -13,7 +13,7 @@ from quart import Quart
 from server.errors import AppError, NotFoundError
 from server.generation.lstm import LstmNetwork
 from server.generation.melody import Melody
-from server.generation.sampler import InvalidParamsError
+from server.generation.sampler import InvalidParamsError, Note
 from server.generation.transfer import TransferParams, TransferStream, run_to_end
 from server.models.song import Song, SongStatus
 from server.models.upload import Upload
@@ -105,8 +105,17 @@ async def convert_to_song(
         raise AppError(error.message, code=error.code, status=status) from error
     # Writing every note and rendering MIDI are CPU work: a thread keeps the event loop free.
     notes = (await asyncio.to_thread(run_to_end, network, [stream]))[0]
-    song = await asyncio.to_thread(
-        Song.from_notes,
+    song = await asyncio.to_thread(converted_song, user, stream, notes, extra)
+    song.model_version = service.model_version
+    await song.save()
+    return song
+
+
+def converted_song(
+    user: User, stream: TransferStream, notes: list[Note], extra: dict[str, Any]
+) -> Song:
+    """The unsaved song of a finished conversion, MIDI rendered on the source's bar grid."""
+    return Song.from_notes(
         user,
         notes,
         **stream.song_fields(),
@@ -116,7 +125,4 @@ async def convert_to_song(
         genre=stream.transfer.genre,
         status=SongStatus.COMPLETE,
         parameters=params_to_json(stream.params, extra),
-        model_version=service.model_version,
     )
-    await song.save()
-    return song
