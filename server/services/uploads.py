@@ -68,7 +68,8 @@ async def get_upload(owner: User, upload_id: str) -> Upload:
 async def upload_melody(upload: Upload, track: int | None = None) -> Melody:
     """The melody of a stored upload: the one found on arrival, or (another `track`) read from
     the file in a worker again."""
-    if track is None or track == upload.analysis.get("melody_track"):
+    same_track = track is None or track == upload.analysis.get("melody_track")
+    if same_track and "melody" in upload.analysis:
         return json_to_melody(upload.analysis["melody"])
     _, melody = await parse_midi(upload.to_midi(), track=track)
     return melody
