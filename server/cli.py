@@ -15,13 +15,12 @@ from pathlib import Path
 from server.generation.lstm import CheckpointError, LstmNetwork
 from server.generation.melody import GENRES, MODES, key_name
 from server.generation.midi_io import melody_to_midi
-from server.generation.sampler import ANY_GENRE, SamplingParams, generate
+from server.generation.sampler import ANY_GENRE, SamplingParams, generate, run_to_end
 from server.generation.transfer import (
     DEFAULT_STRENGTH,
     DEFAULT_TEMPERATURE,
     TransferParams,
     TransferStream,
-    run_to_end,
 )
 from server.generation.upload_analysis import analyse_midi
 

@@ -20,8 +20,8 @@ import numpy as np
 from server.generation.classifier import GenreClassifier
 from server.generation.lstm import LstmNetwork
 from server.generation.melody import GENRES, PITCH_NAMES, TICKS_PER_QUARTER, Melody
-from server.generation.sampler import MelodyStream, SamplingParams, step_streams
-from server.generation.transfer import TransferParams, TransferStream, run_to_end
+from server.generation.sampler import MelodyStream, SamplingParams, run_to_end, step_streams
+from server.generation.transfer import TransferParams, TransferStream
 from training.classifier import EXCERPT_BARS, excerpt
 from training.dataset import load_splits
 

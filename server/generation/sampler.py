@@ -251,15 +251,26 @@ def step_streams(
     return notes, state
 
 
+def run_to_end(network: LstmNetwork, streams: list[MelodyStream]) -> list[list[Note]]:
+    """Write every stream to its end, stepping the unfinished ones together; returns each
+    stream's notes as `accept` gave them (pitch, start beats, duration beats)."""
+    notes: list[list[Note]] = [[] for _ in streams]
+    state = network.initial_state(len(streams))
+    while active := [index for index, stream in enumerate(streams) if not stream.done]:
+        rows = np.array(active)
+        written, state[:, :, rows] = step_streams(
+            network, [streams[index] for index in active], state[:, :, rows]
+        )
+        for index, note in zip(active, written, strict=True):
+            if note is not None:
+                notes[index].append(note)
+    return notes
+
+
 def generate(network: LstmNetwork, params_list: list[SamplingParams]) -> list[Melody]:
     """Whole melodies for many requests at once, stepping the unfinished streams together."""
     if network.vocabulary is None:
         raise ValueError("the network was loaded without its vocabulary")
     streams = [MelodyStream(params, network.vocabulary) for params in params_list]
-    state = network.initial_state(len(streams))
-    while active := [index for index, stream in enumerate(streams) if not stream.done]:
-        rows = np.array(active)
-        _, state[:, :, rows] = step_streams(
-            network, [streams[index] for index in active], state[:, :, rows]
-        )
+    run_to_end(network, streams)
     return [stream.melody() for stream in streams]

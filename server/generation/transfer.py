@@ -22,7 +22,6 @@ from server.generation.sampler import (
     MelodyStream,
     Note,
     SamplingParams,
-    step_streams,
 )
 from server.generation.sampler import sample_next as draw
 from server.generation.transfer_source import MAX_BARS, SourcePlan
@@ -195,22 +194,6 @@ class TransferStream(MelodyStream):
         output.genre = self.transfer.genre
         output.name = str(self.song_fields()["title"])
         return output
-
-
-def run_to_end(network: LstmNetwork, streams: list[TransferStream]) -> list[list[Note]]:
-    """Write every stream to its end, stepping the unfinished ones together; returns each
-    stream's notes as `accept` gave them (pitch, start beats, duration beats)."""
-    notes: list[list[Note]] = [[] for _ in streams]
-    state = network.initial_state(len(streams))
-    while active := [index for index, stream in enumerate(streams) if not stream.done]:
-        rows = np.array(active)
-        written, state[:, :, rows] = step_streams(
-            network, [streams[index] for index in active], state[:, :, rows]
-        )
-        for index, note in zip(active, written, strict=True):
-            if note is not None:
-                notes[index].append(note)
-    return notes
 
 
 def _sampling_params(source: Melody, transfer: TransferParams, bars: int) -> SamplingParams:

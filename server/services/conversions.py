@@ -13,8 +13,8 @@ from quart import Quart
 from server.errors import AppError, NotFoundError
 from server.generation.lstm import LstmNetwork
 from server.generation.melody import Melody
-from server.generation.sampler import InvalidParamsError, Note
-from server.generation.transfer import TransferParams, TransferStream, run_to_end
+from server.generation.sampler import InvalidParamsError, Note, run_to_end
+from server.generation.transfer import TransferParams, TransferStream
 from server.models.song import Song, SongStatus
 from server.models.upload import Upload
 from server.models.user import User

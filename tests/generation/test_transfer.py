@@ -14,8 +14,8 @@ from server.cli import main as cli_main
 from server.generation.batched_sampling import ARRAY_SAMPLING_FROM, step_batch
 from server.generation.melody import Event, Melody
 from server.generation.midi_io import midi_to_melody
-from server.generation.sampler import InvalidParamsError
-from server.generation.transfer import TransferParams, TransferStream, run_to_end
+from server.generation.sampler import InvalidParamsError, run_to_end
+from server.generation.transfer import TransferParams, TransferStream
 from server.generation.transfer_source import PHRASE_REST_TICKS, spell_on_vocabulary
 from server.generation.vocabulary import default_vocabulary
 from tests.generation.random_checkpoint import lively_network, write_lively_checkpoint
