@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import tempfile
 import time
 from pathlib import Path
 
-import psutil
-
 from bench import rooms_fanout, rooms_sync
 from bench.live import bench_server, run_level
+from bench.machine import commit, conditions
 from bench.model_cost import numpy_costs, original_cost
+from bench.ramp import ramp, streams_passed
 from server.config import REPO_ROOT
 from server.generation.lstm import CheckpointError, LstmNetwork
 from server.generation.vocabulary import default_vocabulary
@@ -25,30 +23,6 @@ SHIPPED_MODEL = REPO_ROOT / "models" / "melody"
 LEVELS = (100, 250, 500, 750, 1000, 1250, 1500, 2000)
 REALTIME = {"genre": "pop", "key": "C", "mode": "major", "tempo": 120, "temperature": 1.0,
             "top_p": 0.95}  # fmt: skip
-
-
-def conditions() -> dict:
-    """The machine and how busy it was: other processes' CPU over one second (% of one core)."""
-    others = [p for p in psutil.process_iter() if p.pid != os.getpid()]
-    for process in others:
-        try:
-            process.cpu_percent()
-        except psutil.Error:
-            pass
-    time.sleep(1.0)
-    busy = 0.0
-    for process in others:
-        try:
-            busy += process.cpu_percent()
-        except psutil.Error:
-            pass
-    return {
-        "cpu": platform.processor() or platform.machine(),
-        "cores": os.cpu_count(),
-        "load_average_1min": round(os.getloadavg()[0], 2),
-        "other_processes_cpu_percent": round(busy, 1),
-        "python": platform.python_version(),
-    }
 
 
 def melody_network(scratch: Path) -> tuple[LstmNetwork, Path, str]:
@@ -71,27 +45,14 @@ def model_section(network: LstmNetwork, with_original: bool) -> dict:
     return section
 
 
-def ramp(server, levels: tuple[int, ...], bars: int) -> tuple[list[dict], int]:
-    """Run levels in order until one fails twice running (a late note, a failed stream): other
-    processes on a shared machine can stall everything for a moment, so a failed level is tried
-    once more; every attempt is kept in the results."""
-    results, best = [], 0
-    for streams in levels:
-        for attempt in (1, 2):
-            level = run_level(server, streams, REALTIME | {"bars": bars}, spread=5.0)
-            results.append(level | {"attempt": attempt})
-            print(json.dumps(results[-1]), flush=True)
-            if passed(level):
-                break
-        if not passed(level):
-            break
-        best = streams
-    return results, best
+def streams_ramp(server, levels: tuple[int, ...], bars: int) -> tuple[list[dict], int]:
+    """Real-time streams on one server, level after level, until one has late notes twice."""
+    params = REALTIME | {"bars": bars}
 
+    def one(streams: int) -> dict:
+        return run_level(server, streams, params, spread=5.0)
 
-def passed(level: dict) -> bool:
-    everyone = level["connected"] == level["streams"]
-    return everyone and not level["late_notes"] and not level["failed"]
+    return ramp(one, levels, streams_passed)
 
 
 def main() -> None:
@@ -100,7 +61,8 @@ def main() -> None:
     parser.add_argument("--bars", type=int, default=12, help="bars per stream in the ramp")
     parser.add_argument("--skip-original", action="store_true", help="no TensorFlow baseline")
     args = parser.parse_args()
-    results: dict = {"started": time.strftime("%Y-%m-%dT%H:%M:%S"), "conditions": conditions()}
+    results: dict = {"started": time.strftime("%Y-%m-%dT%H:%M:%S"), "commit": commit()}
+    results["conditions"] = conditions()
     with tempfile.TemporaryDirectory() as scratch:
         network, model_dir, results["checkpoint"] = melody_network(Path(scratch))
         results["model_cost"] = model_section(network, not args.skip_original)
@@ -110,7 +72,9 @@ def main() -> None:
             results["first_note"] = first
             results["rooms"] = {"fanout": rooms_fanout.run(server), "sync": rooms_sync.run(server)}
             levels = tuple(int(n) for n in args.levels.split(","))
-            results["ramp"], results["max_realtime_streams"] = ramp(server, levels, args.bars)
+            results["ramp"], results["max_realtime_streams"] = streams_ramp(
+                server, levels, args.bars
+            )
     results["conditions_after"] = conditions()
     write(results)
 

@@ -133,23 +133,27 @@ def spawn_members(job: dict) -> subprocess.Popen:
     return worker
 
 
-def run(server: BenchServer, members: int = MEMBERS) -> dict:
-    """The fan-out benchmark against a running bench server."""
+def run(server: BenchServer, members: int = MEMBERS, urls: list[str] | None = None) -> dict:
+    """The fan-out benchmark against a running bench server; members connect to `urls` in turn
+    (workers of one deployment), or all to the host's server."""
     # One account per member (and one for the host): listener_cookies shares each account
     # among MAX_STREAMS_PER_USER cookies, so its first `members + 1` cookies are all different.
     cookies = listener_cookies(server, (members + 1) * MAX_STREAMS_PER_USER)[: members + 1]
-    return asyncio.run(fan_out(server, cookies[0], cookies[1:]))
+    return asyncio.run(fan_out(server, cookies[0], cookies[1:], urls or [server.url]))
 
 
-async def fan_out(server: BenchServer, host_cookie: str, cookies: list[str]) -> dict:
+async def fan_out(
+    server: BenchServer, host_cookie: str, cookies: list[str], urls: list[str]
+) -> dict:
     room = await open_room(server, host_cookie)
     token = room["invite_path"].rsplit("/", 1)[1]
     host = Member()
     await host.join(server.url, host_cookie, token)  # the first one in hosts
     seconds = PIECE["bars"] * 4 * 60 / PIECE["tempo"]
-    job = {"url": server.url, "token": token, "timeout": seconds + 90}
+    job = {"token": token, "timeout": seconds + 90}
     parts = [cookies[part::MEMBER_PROCESSES] for part in range(MEMBER_PROCESSES)]
-    workers = [spawn_members(job | {"cookies": part}) for part in parts if part]
+    jobs = [job | {"cookies": part, "url": urls[n % len(urls)]} for n, part in enumerate(parts)]
+    workers = [spawn_members(job) for job in jobs if job["cookies"]]
     joined = sum([json.loads(await read_line(worker))["ready"] for worker in workers])
     server.process.cpu_percent()  # starts the CPU measurement window
     ack = await host.sio.call("room:generate", PIECE, timeout=60)

@@ -1,6 +1,7 @@
-"""Live streams held by one worker against two: each level's listeners split evenly over the
-workers of one deployment (PostgreSQL and Redis, as docs/deploy.md sets up), with late notes,
-CPU and memory per worker. Run alone: `python -m bench.scale --levels 100,200,400`.
+"""Two workers against one, on one deployment each (PostgreSQL and Redis, as docs/deploy.md sets
+it up): a ramp of real-time streams split evenly over the workers until notes arrive late, and a
+ramp of members of one room, spread over the workers, receiving its live generation. Every step
+is kept with the load average; `--repeats` gives medians. `python -m bench.scale --help`.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import asyncio
 import json
 import os
 import secrets
+import statistics
 import tempfile
 import time
 from collections.abc import Iterator
@@ -19,7 +21,10 @@ from pathlib import Path
 
 import asyncpg
 
+from bench import rooms_fanout
 from bench.live import BenchServer, bench_server, listener_cookies, run_level
+from bench.machine import commit, conditions
+from bench.ramp import members_passed, ramp, streams_passed
 from bench.rooms_fanout import model_folder
 from server.config import REPO_ROOT
 
@@ -27,8 +32,10 @@ POSTGRES_ADMIN_URL = os.environ.get(
     "BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"
 )
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
-REALTIME = {"tempo": 120, "bars": 4, "genre": "jazz"}  # 8 s of music per stream
+REALTIME = {"tempo": 120, "genre": "jazz"}
 SPREAD_SECONDS = 5.0
+STREAM_LEVELS = ",".join(str(n) for n in range(100, 2001, 100))
+MEMBER_LEVELS = "50,100,150,200,255"  # a room holds 256 people: the host and 255 members
 
 
 @contextmanager
@@ -70,39 +77,110 @@ def deployment(workers: int, model_dir: Path) -> Iterator[list[BenchServer]]:
                 os.environ.pop(name) if value is None else os.environ.update({name: value})
 
 
-def split_level(servers: list[BenchServer], streams: int) -> dict:
+def split_level(servers: list[BenchServer], streams: int, bars: int) -> dict:
     """One level with its listeners split over the workers; accounts made once, shared."""
     listener_cookies(servers[0], streams)  # signs the accounts up through the first worker
     for server in servers[1:]:
         server.cookies = servers[0].cookies
     share = streams // len(servers)
+    params = REALTIME | {"bars": bars}
     with ThreadPoolExecutor(len(servers)) as pool:
-        parts = list(pool.map(lambda s: run_level(s, share, REALTIME, SPREAD_SECONDS), servers))
+        parts = list(pool.map(lambda s: run_level(s, share, params, SPREAD_SECONDS), servers))
     keys = ("streams", "connected", "completed", "failed", "notes", "late_notes")
     total = {key: sum(part[key] for part in parts) for key in keys}
     per_worker = [
         {"cpu_percent": p.get("server_cpu_percent"), "rss_mb": p.get("server_rss_mb")}
         for p in parts
     ]
-    return total | {"workers": len(servers), "per_worker": per_worker, "parts": parts}
+    slack = [p["least_slack_ms"]["min"] for p in parts if p["least_slack_ms"]["min"] is not None]
+    worst = {"least_slack_min_ms": min(slack, default=None)}
+    worst["first_note_p99_ms"] = max(p["first_note_ms"]["p99"] or 0 for p in parts)
+    return total | worst | {"workers": len(servers), "per_worker": per_worker, "parts": parts}
+
+
+def room_level(servers: list[BenchServer], members: int) -> dict:
+    """One room whose members join the workers in turn; the host is on the first worker."""
+    before = [(s.process.cpu_times(), time.monotonic()) for s in servers]
+    level = rooms_fanout.run(servers[0], members, [server.url for server in servers])
+    per_worker = [
+        {"cpu_percent": cpu_percent(server, *start), "rss_mb": rss_mb(server)}
+        for server, start in zip(servers, before, strict=True)
+    ]
+    return level | {"workers": len(servers), "per_worker": per_worker}
+
+
+def cpu_percent(server: BenchServer, times, since: float) -> float:
+    """The server's CPU since `times` was read at monotonic `since` (% of one core)."""
+    now = server.process.cpu_times()
+    used = now.user + now.system - times.user - times.system
+    return round(100 * used / (time.monotonic() - since), 1)
+
+
+def rss_mb(server: BenchServer) -> float:
+    return round(server.process.memory_info().rss / 2**20, 1)
+
+
+def measure(workers: int, model_dir: Path, args: argparse.Namespace) -> dict:
+    """Both ramps against one deployment of `workers` workers."""
+    run: dict = {"workers": workers}
+    with deployment(workers, model_dir) as servers:
+        if args.levels:
+
+            def streams_level(streams: int) -> dict:
+                return split_level(servers, streams, args.bars)
+
+            run["streams"], run["max_streams"] = ramp(
+                streams_level, numbers(args.levels), streams_passed
+            )
+        if args.members:
+            rooms, run["max_members"] = ramp(
+                lambda members: room_level(servers, members), numbers(args.members), members_passed
+            )
+            run["rooms"] = rooms
+    return run
+
+
+def summarize(runs: list[dict]) -> dict:
+    """Per worker count: the median over repeats of the largest level held, and 2 against 1."""
+    figures: dict = {}
+    for key in ("max_streams", "max_members"):
+        by_workers: dict[int, list[int]] = {}
+        for run in runs:
+            if key in run:
+                by_workers.setdefault(run["workers"], []).append(run[key])
+        medians = {w: statistics.median(values) for w, values in sorted(by_workers.items())}
+        figures[key] = {"runs": by_workers, "median": medians}
+        if 1 in medians and medians[1] and 2 in medians:
+            figures[key]["ratio_2_to_1"] = round(medians[2] / medians[1], 2)
+    return figures
+
+
+def numbers(text: str) -> list[int]:
+    return [int(n) for n in text.split(",") if n]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__)
-    parser.add_argument("--levels", default="100,200,400", help="streams per level, all workers")
+    parser.add_argument("--levels", default=STREAM_LEVELS, help="streams per step, all workers")
+    parser.add_argument("--bars", type=int, default=8, help="bars per stream at 120 bpm")
+    parser.add_argument("--members", default=MEMBER_LEVELS, help="room members per step")
     parser.add_argument("--workers", default="1,2", help="worker counts to compare")
+    parser.add_argument("--repeats", type=int, default=1, help="ramps per worker count")
     args = parser.parse_args()
-    results: dict = {"started": time.strftime("%Y-%m-%dT%H:%M:%S"), "params": REALTIME, "runs": []}
+    started = time.strftime("%Y-%m-%dT%H:%M:%S")
+    results: dict = {"started": started, "commit": commit(), "params": REALTIME, "runs": []}
+    results["conditions"] = conditions()
     with tempfile.TemporaryDirectory() as scratch:
         model_dir = model_folder(Path(scratch))
-        for workers in map(int, args.workers.split(",")):
-            with deployment(workers, model_dir) as servers:
-                for streams in map(int, args.levels.split(",")):
-                    level = split_level(servers, streams)
-                    results["runs"].append(level)
-                    print(json.dumps({k: v for k, v in level.items() if k != "parts"}), flush=True)
-    out = REPO_ROOT / "bench" / "results" / f"scale-{time.strftime('%Y-%m-%dT%H%M%S')}.json"
+        for _ in range(args.repeats):
+            for workers in numbers(args.workers):
+                results["runs"].append(measure(workers, model_dir, args))
+    results["summary"] = summarize(results["runs"])
+    results["conditions_after"] = conditions()
+    out = REPO_ROOT / "bench" / "results" / f"scale-{started.replace(':', '')}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
+    print(json.dumps(results["summary"], indent=2))
     print(f"written to {out}")
 
 
