@@ -38,6 +38,8 @@ const FIELD_LABELS = {
   bars: "Length in bars",
   temperature: "Creativity",
   top_p: "Top-p",
+  track: "Melody track",
+  midi: "MIDI file",
 };
 
 function capitalize(text) {

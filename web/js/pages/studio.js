@@ -1,5 +1,9 @@
-// Studio page: the controls start a live stream; its notes play and draw as they arrive.
+// Studio page: a live stream starts from either mode, a melody written from the controls or an
+// uploaded MIDI file converted into another genre; its notes play and draw as they arrive.
 import { api, errorFromPayload } from "../api.js";
+import { ConvertForm } from "../convertform.js";
+import { bindModeTabs } from "../convertmode.js";
+import { soundsLikeText } from "../convertsummary.js";
 import { setFieldError, showFormError, validateFields } from "../forms.js";
 import { LiveGeneration } from "../generation.js";
 import { initNav } from "../nav.js";
@@ -12,8 +16,16 @@ const form = document.querySelector("[data-studio-form]");
 const part = (name) => document.querySelector(`[data-${name}]`);
 const player = new Player();
 const playerBar = new PlayerBar(part("player"), player);
+const converter = new ConvertForm(document.querySelector("[data-convert-form]"), {
+  onPreview: () => previewSource().catch((error) => showToast(error.message, { tone: "error" })),
+});
+let current = null; // the stream being played: the request that started it, and its form
+const modes = bindModeTabs(part("mode-tabs"), (mode) => {
+  if (current || player.notes.length) return; // the player already shows something
+  playerBar.setSong({ title: mode === "convert" ? "Choose a MIDI file, then press Convert" : "Press Generate to write a melody" });
+});
 
-/** The form's values as the `generate:start` payload, or null (with messages) when invalid. */
+/** The generation form as a stream request ({parameters, title, ...}), or null when invalid. */
 function readParameters() {
   const { genre, key, mode, tempo, bars, temperature, top_p: topP, seed, instrument } = form.elements;
   const barCount = Number(bars.value);
@@ -29,7 +41,10 @@ function readParameters() {
     instrument: instrument.value,
   };
   if (seed.value !== "") parameters.seed = Number(seed.value);
-  return parameters;
+  return {
+    parameters, title: describe(parameters), tempo: parameters.tempo, bars: barCount,
+    expectedBeats: barCount * 4, activity: "Writing your melody",
+  };
 }
 
 function describe({ genre, key, mode }) {
@@ -37,15 +52,16 @@ function describe({ genre, key, mode }) {
   return `${style} in ${key} ${mode}`;
 }
 
-let totalBars = 0;
-
 function setStreaming(streaming) {
-  part("generate").hidden = streaming;
-  part("stop").hidden = !streaming;
-  part("stop").disabled = false;
-  part("discard").hidden = !streaming;
-  form.dataset.streaming = String(streaming);
-  showStreamStatus(streaming ? "Writing your melody…" : "");
+  const streamForm = current.form;
+  streamForm.querySelector("[data-start]").hidden = streaming;
+  streamForm.querySelector("[data-stop]").hidden = !streaming;
+  streamForm.querySelector("[data-stop]").disabled = false;
+  streamForm.querySelector("[data-discard]").hidden = !streaming;
+  streamForm.dataset.streaming = String(streaming);
+  modes.setLocked(streaming);
+  converter.setLocked(streaming);
+  showStreamStatus(streaming ? `${current.activity}…` : "");
 }
 
 function showStreamStatus(message) {
@@ -54,12 +70,20 @@ function showStreamStatus(message) {
 }
 
 function showProgress() {
-  const bar = Math.min(totalBars, Math.floor(player.lengthBeats / 4) + 1);
-  showStreamStatus(`Writing your melody: bar ${bar} of ${totalBars}, ${player.notes.length} notes so far.`);
+  const beatsPerBar = current.expectedBeats / current.bars;
+  const bar = Math.min(current.bars, Math.floor(player.lengthBeats / beatsPerBar) + 1);
+  showStreamStatus(`${current.activity}: bar ${bar} of ${current.bars}, ${player.notes.length} notes so far.`);
+}
+
+/** A refusal or failure, shown beside the control of the form that started the stream. */
+function showStreamError(error) {
+  const readable = errorFromPayload(error);
+  if (current?.form === converter.form) converter.showError(readable);
+  else showFormError(form, readable);
 }
 
 async function stopKeeping(generation) {
-  part("stop").disabled = true;
+  current.form.querySelector("[data-stop]").disabled = true;
   player.finish(); // play to the last note received
   showStreamStatus("Saving the melody so far…");
   const ack = await generation.stop();
@@ -68,27 +92,47 @@ async function stopKeeping(generation) {
   showStreamStatus(ack.message || ack.error?.message || "");
 }
 
-async function generate(generation) {
-  if (generation.active) return;
-  const parameters = readParameters();
-  if (!parameters) return;
-  showFormError(form, null);
+/** Starts the stream `request` asks for (from `streamForm`) and plays it as it arrives. */
+async function startStream(generation, streamForm, request) {
+  if (generation.active || !request) return;
+  showFormError(streamForm, null);
   showStreamStatus("");
+  current = { ...request, form: streamForm };
   await player.prepare(); // inside the click: browsers start audio only on a gesture
-  player.load([], { tempo: parameters.tempo, complete: false, expectedBeats: parameters.bars * 4 });
-  totalBars = parameters.bars;
-  playerBar.setSong({ title: describe(parameters) });
+  player.load([], { tempo: request.tempo, complete: false, expectedBeats: request.expectedBeats });
+  playerBar.setSong({ title: request.title });
   playerBar.showNotes();
   setStreaming(true);
   part("player").scrollIntoView({ behavior: "smooth", block: "nearest" }); // below the form on phones
-  const ack = await generation.start(parameters);
+  const ack = await generation.start(request.parameters);
   if (!ack.ok) {
     setStreaming(false);
     player.finish();
-    showFormError(form, errorFromPayload(ack.error));
+    showStreamError(ack.error);
     return;
   }
-  await player.play(); // buffering until the first notes arrive, then playing
+  // Playing starts with the first notes: a player started empty pauses to buffer, and only a
+  // later frame (a top-up, about 2 beats on) would wake it.
+  if (player.lengthBeats > 0) await player.play();
+  else current.playOnNotes = true;
+}
+
+function receiveNotes(notes) {
+  player.append(notes);
+  showProgress();
+  if (!current?.playOnNotes) return;
+  current.playOnNotes = false;
+  player.play().catch((error) => showToast(`Playback failed: ${error.message}`, { tone: "error" }));
+}
+
+async function previewSource() {
+  const { title, notes, tempo } = converter.sourceNotes();
+  await player.prepare();
+  player.load(notes, { tempo });
+  playerBar.setSong({ title });
+  playerBar.showNotes();
+  part("player").scrollIntoView({ behavior: "smooth", block: "nearest" });
+  await player.play();
 }
 
 async function finished({ song_id: songId }) {
@@ -98,6 +142,7 @@ async function finished({ song_id: songId }) {
   try {
     const song = await api.get(`/api/songs/${songId}`);
     playerBar.setSong({ title: song.title, downloadUrl: song.midi_url });
+    if (song.sounds_like) showStreamStatus(`“${song.title}”: ${soundsLikeText(song.sounds_like)}.`);
     showToast(`“${song.title}” is saved in your songs.`, {
       tone: "success", link: { href: `/dashboard#song-${song.id}`, label: "Open dashboard" }, ms: 10_000,
     });
@@ -109,13 +154,13 @@ async function finished({ song_id: songId }) {
 function failed(error) {
   setStreaming(false);
   player.finish();
-  showFormError(form, errorFromPayload(error));
+  showStreamError(error);
 }
 
 function discard(generation) {
   generation.stop({ discard: true }).catch(() => {}); // the page forgets the stream either way
   player.load([], {});
-  playerBar.setSong({ title: "Discarded. Press Generate to write another melody" });
+  playerBar.setSong({ title: "Discarded. Press Generate or Convert to start again" });
   playerBar.showNotes();
   setStreaming(false);
 }
@@ -159,31 +204,43 @@ function bindRangeOutputs() {
   }
 }
 
-function init() {
-  initNav();
-  player.preload().catch((error) => showToast(`The piano could not load: ${error.message}`, { tone: "error" }));
-  bindRangeOutputs();
+function bindInstrument() {
   for (const [value, label] of Object.entries(INSTRUMENT_NAMES)) {
     form.elements.instrument.append(new Option(label, value));
   }
   // The studio's instrument and the player's are one choice, whichever control makes it.
   form.elements.instrument.addEventListener("change", () => player.setInstrument(form.elements.instrument.value));
   player.addEventListener("instrument", (event) => { form.elements.instrument.value = event.detail; });
+}
+
+function bindStreamControls(generation) {
+  const streamOf = {
+    [form.id]: () => readParameters(),
+    [converter.form.id]: () => converter.request(player.instrument),
+  };
+  for (const streamForm of [form, converter.form]) {
+    streamForm.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const request = streamOf[streamForm.id]();
+      startStream(generation, streamForm, request).catch((error) => failed({ message: error.message }));
+    });
+    streamForm.querySelector("[data-stop]").addEventListener("click", () => stopKeeping(generation));
+    streamForm.querySelector("[data-discard]").addEventListener("click", () => discard(generation));
+  }
+}
+
+function init() {
+  initNav();
+  player.preload().catch((error) => showToast(`The piano could not load: ${error.message}`, { tone: "error" }));
+  bindRangeOutputs();
+  bindInstrument();
   let generation = null;
   const socket = connectSocket({ onStatus: (status) => showConnection(status, generation) });
   generation = new LiveGeneration(socket);
-  generation.addEventListener("notes", (event) => {
-    player.append(event.detail);
-    showProgress();
-  });
+  generation.addEventListener("notes", (event) => receiveNotes(event.detail));
   generation.addEventListener("done", (event) => finished(event.detail));
   generation.addEventListener("failed", (event) => failed(event.detail));
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    generate(generation).catch((error) => failed({ message: error.message }));
-  });
-  part("stop").addEventListener("click", () => stopKeeping(generation));
-  part("discard").addEventListener("click", () => discard(generation));
+  bindStreamControls(generation);
   form.elements.bars.addEventListener("input", () => setFieldError(form, "bars", ""));
 }
 
