@@ -1,4 +1,5 @@
-"""The dashboard in Chromium: replaying a saved song in the player, renaming and deleting it."""
+"""The dashboard in Chromium: replaying a saved song in the player, renaming and deleting it,
+and what each song sounds like."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import Account, screenshot, wait_for_sound
 
+SOUNDS_LIKE = re.compile(r"^Sounds like (classical|folk|jazz|pop|rock) · \d{1,3}%$")
 C_MAJOR = (60, 62, 64, 65, 67, 69, 71, 72, 74, 76)
 
 
@@ -102,3 +104,13 @@ def test_rename_and_delete_a_song(page: Page, signed_in: Account, insert_song: C
     page.get_by_role("button", name="Delete song").click()
     expect(row).to_have_count(0)
     expect(page.get_by_text("No songs yet")).to_be_visible()
+
+
+def test_each_song_says_which_genre_it_sounds_like(
+    page: Page, signed_in: Account, insert_song: Callable[..., str]
+):
+    song_id = insert_song(signed_in.email, arch_melody(32), title="Pier at Dusk", genre="folk")
+    page.goto("/dashboard")
+    label = page.locator(f"[data-song-id='{song_id}'] [data-song-sounds-like]")
+    expect(label).to_have_text(SOUNDS_LIKE)
+    expect(page.locator(f"[data-song-id='{song_id}'] [data-song-origin]")).to_be_hidden()

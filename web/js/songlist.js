@@ -1,6 +1,7 @@
 // The dashboard's song history: one page of songs, newest first, each with a piano-roll thumbnail
 // and its actions (play, rename, download, delete), and the pager below.
 import { api } from "./api.js";
+import { conversionText, soundsLikeText } from "./convertsummary.js";
 import { askUser } from "./dialog.js";
 import { formatDate, formatTime } from "./format.js";
 import { drawThumbnail } from "./pianoroll.js";
@@ -20,6 +21,18 @@ export function describeSong(song) {
     formatDate(song.created_at),
   ];
   return parts.join(" · ");
+}
+
+const sourceNames = new Map(); // upload id -> its file name (or null), asked once per page
+
+/** The file name of the upload a converted song came from; null when it cannot be read. */
+function sourceName(uploadId) {
+  if (typeof uploadId !== "string") return Promise.resolve(null);
+  if (!sourceNames.has(uploadId)) {
+    const path = `/api/uploads/${encodeURIComponent(uploadId)}`;
+    sourceNames.set(uploadId, api.get(path).then((upload) => upload.filename, () => null));
+  }
+  return sourceNames.get(uploadId);
 }
 
 export class SongList {
@@ -88,11 +101,26 @@ export class SongList {
     for (const [name, label] of [["play", "Play"], ["rename", "Rename"], ["delete", "Delete"]]) {
       part(name).setAttribute("aria-label", `${label} ${song.title}`);
     }
+    this.#showLabels(row, song);
     part("play").addEventListener("click", () => this.#onPlay(song));
     part("rename").addEventListener("click", () => this.#rename(song));
     part("delete").addEventListener("click", () => this.#delete(song));
     this.#drawThumbnail(part("thumbnail"), song);
     return row;
+  }
+
+  /** "Sounds like jazz · 87%", and for a conversion where it came from. */
+  #showLabels(row, song) {
+    const label = (name, text) => {
+      const badge = row.querySelector(`[data-song-${name}]`);
+      badge.textContent = text;
+      badge.hidden = !text;
+      row.querySelector("[data-song-labels]").hidden = !row.querySelector(".badge:not([hidden])");
+    };
+    label("sounds-like", song.sounds_like ? soundsLikeText(song.sounds_like) : "");
+    if (song.source_kind !== "converted") return;
+    label("origin", conversionText(song));
+    sourceName(song.parameters.source).then((name) => name && label("origin", conversionText(song, name)));
   }
 
   async #drawThumbnail(canvas, song) {
