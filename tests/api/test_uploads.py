@@ -81,6 +81,18 @@ async def test_a_type_0_file_takes_the_top_voice_of_its_busiest_pitched_channel(
     assert (found["meter"], found["bars"], found["melody_notes"]) == ("3/4", 3, 8)
 
 
+async def test_the_melody_found_comes_back_so_the_studio_can_play_the_original(auth, client):
+    await auth.signup()
+    found = await analysis_of(client, midi_bytes([meta(tempo=100), note_messages(D_MAJOR_LINE)]))
+    melody, onset, heard = found["melody"], 0, []
+    for pitch, ticks in melody["events"]:  # [pitch or null for a rest, ticks at 12 a beat]
+        if pitch is not None:
+            heard.append((pitch, onset / 12, ticks / 12))
+        onset += ticks
+    assert heard == [(pitch, float(start), float(length)) for pitch, start, length in D_MAJOR_LINE]
+    assert (melody["bar_ticks"], melody["tempo"]) == (36, 100)
+
+
 async def test_tempo_changes_and_a_pickup_are_reported(auth, client):
     await auth.signup()
     tempo_map = meta(tempo=120, meter=(4, 4)) + [

@@ -97,7 +97,13 @@ def test_files_the_studio_cannot_use_are_refused_with_a_reason_and_nothing_is_ke
     page: Page, signed_in: Account, tmp_path: Path, problems
 ):
     problems.expect_console_error("status of 400")  # the refused upload, asserted below
-    open_converter(page)
+    page.goto("/studio")
+    page.get_by_role("tab", name="Generate").focus()
+    page.keyboard.press("ArrowRight")  # the modes are tabs: the keyboard moves between them
+    convert_tab = page.get_by_role("tab", name="Convert a MIDI file")
+    expect(convert_tab).to_be_focused()
+    expect(convert_tab).to_have_attribute("aria-selected", "true")
+    expect(page.get_by_role("tabpanel", name="Convert a MIDI file")).to_be_visible()
     picker = page.get_by_label("Choose a MIDI file")
     message = page.locator("[data-error-for='midi']")
 
