@@ -12,10 +12,12 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from server.generation.classifier import GenreClassifier
 from server.generation.lstm import CheckpointError, LstmNetwork
 from server.generation.melody import GENRES, MODES, key_name
 from server.generation.midi_io import melody_to_midi
 from server.generation.sampler import ANY_GENRE, SamplingParams, generate, run_to_end
+from server.generation.style_search import StyleSearch
 from server.generation.transfer import (
     DEFAULT_STRENGTH,
     DEFAULT_TEMPERATURE,
@@ -25,6 +27,7 @@ from server.generation.transfer import (
 from server.generation.upload_analysis import analyse_midi
 
 DEFAULT_CHECKPOINT = Path(__file__).resolve().parent.parent / "models" / "melody"
+DEFAULT_CLASSIFIER = DEFAULT_CHECKPOINT.parent / "classifier"
 
 
 class CommandError(Exception):
@@ -101,10 +104,11 @@ def convert_command(args: argparse.Namespace) -> str:
             program=args.program,
         )
         network = LstmNetwork.load(args.checkpoint)
-        stream = TransferStream(source, transfer, network.vocabulary, network)
+        search = StyleSearch(network, GenreClassifier.load(args.classifier))
+        stream = TransferStream(source, transfer, network.vocabulary, network, search)
     except OSError as error:
         raise CommandError(f"cannot read {args.input}: {error.strerror}") from error
-    except (ValueError, CheckpointError) as error:  # MidiError and bad parameters included
+    except (ValueError, CheckpointError) as error:  # MidiError, ClassifierError, bad params
         raise CommandError(str(error)) from error
     run_to_end(network, [stream])
     melody = stream.melody()
@@ -129,6 +133,9 @@ def add_convert_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=int, help="same seed and options, same result")
     parser.add_argument("--program", type=int, default=0, help="General MIDI instrument 0..127")
     parser.add_argument("--checkpoint", type=Path, default=DEFAULT_CHECKPOINT)
+    parser.add_argument(
+        "--classifier", type=Path, default=DEFAULT_CLASSIFIER, help="genre classifier folder"
+    )
     parser.add_argument("--out", type=Path, required=True, help="MIDI file to write")
     parser.set_defaults(handler=convert_command)
 

@@ -1,10 +1,13 @@
 """Measure style transfer: `python -m training.evaluate_transfer [--json] [--plot PNG]`.
 
 Held-out test excerpts (16 bars) of every genre are converted to every other genre at several
-strengths. Style: the genre classifier's probability and accuracy for the target genre. Content:
-similarity to the source, the mean of the pitch-contour correlation on a common eighth-note grid
-and the per-bar chroma similarity. The original app's method (the first 100 notes as a primer,
-then 200 arg-max notes, the source itself discarded) is measured in the same run.
+strengths, as the product converts (with the style search) and without the search. Style: the
+genre classifier's probability and accuracy for the target genre, and the verdict of a second,
+independent judge (training/genre_judge.py), since the search itself consults the classifier.
+Content: similarity to the source, the mean of the pitch-contour correlation on a common
+eighth-note grid and the per-bar chroma similarity. The original app's method (the first 100
+notes as a primer, then 200 arg-max notes, the source itself discarded) is measured in the same
+run.
 """
 
 from __future__ import annotations
@@ -12,79 +15,30 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import time
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from server.generation.classifier import GenreClassifier
 from server.generation.lstm import LstmNetwork
-from server.generation.melody import GENRES, PITCH_NAMES, TICKS_PER_QUARTER, Melody
+from server.generation.melody import GENRES, PITCH_NAMES, Melody
 from server.generation.sampler import MelodyStream, SamplingParams, run_to_end, step_streams
+from server.generation.similarity import content_similarity
+from server.generation.style_search import CANDIDATES, StyleSearch
 from server.generation.transfer import TransferParams, TransferStream
 from training.classifier import EXCERPT_BARS, excerpt
 from training.dataset import load_splits
+from training.genre_judge import NgramGenreJudge
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-STRENGTHS = (0.0, 0.25, 0.5, 0.75, 1.0)
-GRID_TICKS = TICKS_PER_QUARTER // 2  # the contour is compared at every eighth note
+STRENGTHS = (0.0, 0.25, 0.5, 0.6, 0.7, 0.8, 1.0)
 PRIMER_NOTES, CONTINUATION_NOTES = 100, 200  # the original app's conversion
 MIN_NOTES = 8  # excerpts with fewer notes are skipped
 
 log = logging.getLogger(__name__)
-
-
-def sounding_pitches(melody: Melody, ticks: int) -> np.ndarray:
-    """(ticks // GRID_TICKS,) pitch sounding at each grid point, NaN in rests, over `ticks`."""
-    pitches = np.full(ticks, np.nan)
-    for onset, event in zip(melody.onsets(), melody.events, strict=True):
-        if event.pitch is not None and onset < ticks:
-            pitches[onset : onset + event.duration] = event.pitch
-    return pitches[::GRID_TICKS]
-
-
-def contour_correlation(source: Melody, output: Melody) -> float:
-    """Pearson correlation of the two pitch lines where both sound, 0 when undefined or < 0."""
-    ticks = min(source.total_ticks, output.total_ticks)
-    a, b = sounding_pitches(source, ticks), sounding_pitches(output, ticks)
-    both = ~np.isnan(a) & ~np.isnan(b)
-    if both.sum() < 3 or np.std(a[both]) == 0 or np.std(b[both]) == 0:
-        return 0.0
-    return max(float(np.corrcoef(a[both], b[both])[0, 1]), 0.0)
-
-
-def bar_chroma(melody: Melody, bars: int) -> np.ndarray:
-    """(bars, 12) duration-weighted pitch classes per bar of the source's grid."""
-    chroma = np.zeros((bars, 12))
-    offset = (melody.bar_ticks - melody.pickup_ticks) % melody.bar_ticks
-    for onset, event in zip(melody.onsets(), melody.events, strict=True):
-        if event.pitch is None:
-            continue
-        for tick in range(onset, onset + event.duration):
-            bar = (tick + offset) // melody.bar_ticks
-            if bar < bars:
-                chroma[bar, event.pitch % 12] += 1
-    return chroma
-
-
-def chroma_similarity(source: Melody, output: Melody) -> float:
-    """Mean cosine similarity of per-bar chroma over the bars where the source sounds."""
-    bars = -(-(source.total_ticks + source.bar_ticks) // source.bar_ticks)
-    a, b = bar_chroma(source, bars), bar_chroma(_on_grid_of(output, source), bars)
-    sounding = a.sum(axis=1) > 0
-    norms = np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1)
-    cosine = np.divide((a * b).sum(axis=1), norms, out=np.zeros(bars), where=norms > 0)
-    return float(cosine[sounding].mean()) if sounding.any() else 0.0
-
-
-def _on_grid_of(output: Melody, source: Melody) -> Melody:
-    """`output` read with the source's bar length and pickup (both start at tick 0)."""
-    return Melody(output.events, source.bar_ticks, source.pickup_ticks, output.tonic, output.mode)
-
-
-def content_similarity(source: Melody, output: Melody) -> dict[str, float]:
-    contour, chroma = contour_correlation(source, output), chroma_similarity(source, output)
-    return {"contour": contour, "chroma": chroma, "content": (contour + chroma) / 2}
 
 
 def original_method(network: LstmNetwork, piece: Melody, targets: list[str]) -> list[Melody]:
@@ -129,30 +83,40 @@ def test_excerpts(per_genre: int, seed: int) -> dict[str, list[tuple[Melody, Mel
     return chosen
 
 
-def scores(classifier: GenreClassifier, source: Melody, output: Melody, target: str) -> dict:
-    probabilities = classifier.classify(output)
-    verdict = max(probabilities, key=probabilities.get)
+@dataclass(frozen=True)
+class Judges:
+    classifier: GenreClassifier
+    ngram: NgramGenreJudge
+
+
+def scores(judges: Judges, source: Melody, output: Melody, target: str) -> dict:
+    probabilities = judges.classifier.classify(output)
+    second = judges.ngram.classify(output)
     return {
         "target_probability": probabilities[target],
-        "correct": verdict == target,
+        "correct": max(probabilities, key=probabilities.get) == target,
+        "judge_correct": max(second, key=second.get) == target,
         **content_similarity(source, output),
     }
 
 
-def convert_all(network, classifier, sources, strengths, seed: int) -> list[dict]:
-    """Every source to every other genre at every strength, all streams stepped together."""
+def convert_all(network, judges, sources, strengths, seed: int, search=None) -> list[dict]:
+    """Every source to every other genre at every strength, all streams stepped together;
+    with `search` (a StyleSearch), each bar is the best of its candidates."""
     jobs, streams = [], []
     for genre, pairs in sources.items():
         for index, (_, part) in enumerate(pairs):
             for target in (t for t in GENRES if t != genre):
                 for strength in strengths:
                     params = TransferParams(target, strength, seed=seed + index)
-                    streams.append(TransferStream(part, params, network.vocabulary, network))
+                    streams.append(
+                        TransferStream(part, params, network.vocabulary, network, search)
+                    )
                     jobs.append({"source": genre, "target": target, "strength": strength})
     log.info("converting %d excerpts", len(streams))
     run_to_end(network, streams)
     return [
-        job | scores(classifier, part, stream.melody(), job["target"])
+        job | scores(judges, part, stream.melody(), job["target"])
         for job, stream, part in zip(jobs, streams, _parts(sources, strengths), strict=True)
     ]
 
@@ -167,25 +131,25 @@ def _parts(sources: dict, strengths) -> list[Melody]:
     ]
 
 
-def original_all(network, classifier, sources) -> list[dict]:
+def original_all(network, judges, sources) -> list[dict]:
     results = []
     for genre, pairs in sources.items():
         targets = [t for t in GENRES if t != genre]
         for piece, part in pairs:
             outputs = original_method(network, piece, targets)
             results += [
-                {"source": genre, "target": t} | scores(classifier, part, output, t)
+                {"source": genre, "target": t} | scores(judges, part, output, t)
                 for t, output in zip(targets, outputs, strict=True)
             ]
     return results
 
 
 def summary(rows: list[dict]) -> dict:
-    keys = ("target_probability", "correct", "content", "contour", "chroma")
+    keys = ("target_probability", "correct", "judge_correct", "content", "contour", "chroma")
     return {key: float(np.mean([row[key] for row in rows])) for key in keys} | {"n": len(rows)}
 
 
-def summarize(conversions: list[dict], original: list[dict], strengths) -> dict:
+def summarize(conversions: list[dict], strengths) -> dict:
     by_strength = {s: summary([r for r in conversions if r["strength"] == s]) for s in strengths}
     by_target: dict = defaultdict(dict)
     for strength in strengths:
@@ -195,7 +159,6 @@ def summarize(conversions: list[dict], original: list[dict], strengths) -> dict:
     return {
         "by_strength": {str(s): v for s, v in by_strength.items()},
         "by_strength_and_target": by_target,
-        "original_method": summary(original),
     }
 
 
@@ -206,13 +169,16 @@ def plot_tradeoff(results: dict, image: Path) -> None:
     matplotlib.use("Agg")  # files only, no display
     import matplotlib.pyplot as plt
 
-    points = results["by_strength"]
-    content = [v["content"] for v in points.values()]
-    style = [v["correct"] for v in points.values()]
-    figure, axes = plt.subplots(figsize=(6, 4.5))
-    axes.plot(content, style, "o-", label="guided re-generation (labels: strength)")
-    for strength, x, y in zip(points, content, style, strict=True):
-        axes.annotate(strength, (x, y), textcoords="offset points", xytext=(5, 5))
+    figure, axes = plt.subplots(figsize=(6.5, 4.8))
+    curves = (("search", "o-", "with style search (labels: strength)"), ("plain", "^:", "without"))
+    for method, style_code, label in curves:
+        points = results[method]["by_strength"]
+        content = [v["content"] for v in points.values()]
+        style = [v["correct"] for v in points.values()]
+        axes.plot(content, style, style_code, label=label)
+        for strength, x, y in zip(points, content, style, strict=True):
+            if method == "search":
+                axes.annotate(strength, (x, y), textcoords="offset points", xytext=(5, 5))
     axes.axvline(0.6, color="0.7", linestyle="--", linewidth=1)  # the targets: content >= 0.6
     axes.axhline(0.8, color="0.7", linestyle="--", linewidth=1)  # and target genre >= 80%
     original = results["original_method"]
@@ -237,6 +203,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--plot", type=Path, default=REPO_ROOT / "docs" / "images" / "style-transfer.png"
     )
+    parser.add_argument("--candidates", type=int, default=CANDIDATES, help="style search width")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     return parser.parse_args(argv)
 
@@ -246,12 +213,19 @@ def main(argv: list[str] | None = None) -> dict:
     args = parse_args(argv)
     network = LstmNetwork.load(args.checkpoint)
     classifier = GenreClassifier.load(args.classifier)
+    judges = Judges(classifier, NgramGenreJudge(network.vocabulary).fit(load_splits()["train"]))
     sources = test_excerpts(args.pieces, args.seed)
-    conversions = convert_all(network, classifier, sources, args.strengths, args.seed)
-    original = original_all(network, classifier, sources)
-    results = summarize(conversions, original, args.strengths)
-    results |= {"excerpt_bars": EXCERPT_BARS, "pieces_per_genre": args.pieces}
-    results["checkpoint"] = str(args.checkpoint)
+    search = StyleSearch(network, classifier, args.candidates)
+    results: dict = {"excerpt_bars": EXCERPT_BARS, "pieces_per_genre": args.pieces}
+    for method, searching in (("search", search), ("plain", None)):
+        began = time.perf_counter()
+        rows = convert_all(network, judges, sources, args.strengths, args.seed, searching)
+        seconds = time.perf_counter() - began
+        results[method] = summarize(rows, args.strengths) | {
+            "seconds_per_conversion": seconds / len(rows)
+        }
+    results["original_method"] = summary(original_all(network, judges, sources))
+    results |= {"checkpoint": str(args.checkpoint), "candidates": args.candidates}
     plot_tradeoff(results, args.plot)
     if args.json:
         print(json.dumps(results, indent=2))
@@ -261,12 +235,17 @@ def main(argv: list[str] | None = None) -> dict:
 
 
 def print_table(results: dict) -> None:
-    print("strength  target-prob  classified-as-target  content  contour  chroma")
-    rows = list(results["by_strength"].items()) + [("original", results["original_method"])]
-    for name, row in rows:
+    print("method    strength  target-prob  as-target  judge  content  contour  chroma")
+    rows = [
+        (method, name, row)
+        for method in ("search", "plain")
+        for name, row in results[method]["by_strength"].items()
+    ]
+    for method, name, row in [*rows, ("original", "", results["original_method"])]:
         print(
-            f"{name:>8}  {row['target_probability']:11.2f}  {row['correct']:20.2f}  "
-            f"{row['content']:7.2f}  {row['contour']:7.2f}  {row['chroma']:6.2f}"
+            f"{method:8}  {name:>8}  {row['target_probability']:11.2f}  {row['correct']:9.2f}  "
+            f"{row['judge_correct']:5.2f}  {row['content']:7.2f}  {row['contour']:7.2f}  "
+            f"{row['chroma']:6.2f}"
         )
 
 

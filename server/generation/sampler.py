@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from server.generation.guidance import GenreGuidance
 from server.generation.lstm import LstmNetwork
 from server.generation.melody import (
     GENRES,
@@ -230,20 +231,29 @@ class MelodyStream:
 
 
 def step_streams(
-    network: LstmNetwork, streams: list[MelodyStream], state: np.ndarray
+    network: LstmNetwork,
+    streams: list[MelodyStream],
+    state: np.ndarray,
+    guidance: GenreGuidance | None = None,
 ) -> tuple[list[Note | None], np.ndarray]:
     """Advance every stream by one event in one batched network step.
 
     `state` is (layers, 2, len(streams), hidden) for these streams in this order; returns each
     stream's new note (None for a rest) and the new state. Sampling happens per stream, with its
-    own RNG, so a stream's notes do not depend on which other streams share the batch.
+    own RNG, so a stream's notes do not depend on which other streams share the batch. With
+    `guidance` (following these streams, in this order), the logits are guided and it advances.
     """
     inputs = np.array([stream.next_inputs() for stream in streams], dtype=np.int64).T  # (5, n)
     pitch_logits, state = network.step(*inputs, state)
+    if guidance is not None:
+        pitch_logits = guidance.pitch_logits(pitch_logits, inputs)
     pitch_ids = np.array(
         [stream.choose_pitch(row) for stream, row in zip(streams, pitch_logits, strict=True)]
     )
     duration_logits = network.duration_logits(state, pitch_ids)
+    if guidance is not None:
+        duration_logits = guidance.duration_logits(duration_logits, pitch_ids)
+        guidance.advance()
     notes = [
         stream.accept(int(pitch_id), stream.choose_duration(row))
         for stream, pitch_id, row in zip(streams, pitch_ids, duration_logits, strict=True)

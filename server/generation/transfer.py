@@ -10,7 +10,10 @@ source, 1 ignores it. The source's length, bar grid, pickup and phrase rests are
 
 from __future__ import annotations
 
+import copy
+from collections import deque
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -26,6 +29,9 @@ from server.generation.sampler import (
 from server.generation.sampler import sample_next as draw
 from server.generation.transfer_source import MAX_BARS, SourcePlan
 from server.generation.vocabulary import Vocabulary
+
+if TYPE_CHECKING:
+    from server.generation.style_search import StyleSearch
 
 DEFAULT_STRENGTH = 0.6  # measured trade-off in docs/style-transfer.md (58% in genre, content 0.74)
 DEFAULT_TEMPERATURE = 0.8  # a little safer than free generation's 1.0: measured more in-genre
@@ -96,9 +102,11 @@ class TransferStream(MelodyStream):
         transfer: TransferParams,
         vocabulary: Vocabulary,
         network: LstmNetwork | None = None,
+        search: StyleSearch | None = None,
     ) -> None:
         """With `network`, choices are guided toward the genre (GUIDANCE_SCALE); without,
-        the genre model is used as it is."""
+        the genre model is used as it is. With `search`, each bar is the best of several
+        candidates (style_search.py) and the stream replays the bar kept."""
         self.plan = SourcePlan(source, vocabulary)
         if not self.plan.total_ticks:
             raise InvalidParamsError("source", "the source melody is empty")
@@ -114,6 +122,28 @@ class TransferStream(MelodyStream):
         use_guidance = network is not None and strength > 0 and GUIDANCE_SCALE != 1
         self.guidance = GenreGuidance(network, GUIDANCE_SCALE) if use_guidance else None
         self.chosen_pitch = vocabulary.REST_ID  # of the event being written, when sampled
+        self.search = search if strength > 0 else None
+        self.planned: deque[tuple[int, int]] = deque()  # (pitch id, duration id) still to send
+        self.written: list[tuple[int, int]] = []  # every event's ids, in order
+        if self.search is not None:
+            # The search steps its own copy of the network from this state: (layers, 2, 1, hidden)
+            self.network_state = self.search.network.initial_state(1)
+
+    def candidate(self, index: int) -> TransferStream:
+        """A copy that writes on from here with its own draws and no search of its own."""
+        clone = copy.copy(self)
+        clone.search, clone.planned, clone.written = None, deque(), []
+        clone.events = list(self.events)
+        clone.rng = np.random.default_rng([self.params.seed, self.tick, index])
+        clone.guidance = None  # the search guides its candidates in one batch
+        return clone
+
+    def adopt(self, network_state: np.ndarray, general_state: np.ndarray | None) -> None:
+        """Take on the network states (layers, 2, 1, hidden) the kept bar left: the genre
+        model's and, with guidance, the general model's."""
+        self.network_state = network_state
+        if self.guidance is not None and general_state is not None:
+            self.guidance.state = self.guidance.next_state = general_state
 
     def next_inputs(self) -> tuple[int, int, int, int, int]:
         position = (self.tick - self.plan.pickup_ticks) % self.plan.bar_ticks
@@ -127,8 +157,13 @@ class TransferStream(MelodyStream):
         return self.plan.event_at.get(self.tick) if self.weight == np.inf else None
 
     def choose_pitch(self, pitch_logits: np.ndarray) -> int:
+        if self.search is not None:  # the kept bar's events, planned at its first
+            if not self.planned:
+                self.planned.extend(self.search.plan_bar(self))
+            return self.planned[0][0]
         if self.guidance is not None:  # the general state reads every event, copied or not
-            pitch_logits = self.guidance.pitch_logits(pitch_logits, self.next_inputs())
+            inputs = np.array(self.next_inputs(), dtype=np.int64)[:, None]  # (5, 1)
+            pitch_logits = self.guidance.pitch_logits(pitch_logits[None], inputs)[0]
         copied = self.copying()
         if copied is not None:
             return self.vocabulary.pitch_id(copied.pitch)
@@ -137,11 +172,14 @@ class TransferStream(MelodyStream):
         return self.chosen_pitch
 
     def choose_duration(self, duration_logits: np.ndarray) -> int:
+        if self.search is not None:
+            return self.planned.popleft()[1]
         copied = self.copying()
         if copied is not None:
             return self.vocabulary.duration_id(copied.duration)
         if self.guidance is not None:
-            duration_logits = self.guidance.duration_logits(duration_logits, self.chosen_pitch)
+            pitch = np.array([self.chosen_pitch])
+            duration_logits = self.guidance.duration_logits(duration_logits[None], pitch)[0]
         durations = np.asarray(self.vocabulary.durations)
         room = self.plan.next_boundary(self.tick) - self.tick  # ticks to the next phrase rest
         # End on it, or leave at least a sixteenth: no splinters of 1 or 2 ticks before it.
@@ -166,7 +204,8 @@ class TransferStream(MelodyStream):
         """As MelodyStream.accept, with note starts counted from the bar line before the
         source's first note, so a pickup stays a pickup when the notes are saved."""
         note = super().accept(pitch_id, duration_id)
-        if self.guidance is not None:
+        self.written.append((pitch_id, duration_id))
+        if self.guidance is not None and self.search is None:
             self.guidance.advance()
         if note is None:
             return None

@@ -54,9 +54,29 @@ class SourcePlan:
         self.boundary_starts = np.array([start for start, _ in self.boundaries], dtype=np.int64)
         self.contour = _smoothed(self.pitch_ids)
         self.chroma = self._bar_chroma(vocabulary)
+        self.mode = normalized.mode
+
+    def on_grid(self, events: list[Event]) -> Melody:
+        """Key-normalized `events` as a melody on the source's bar grid."""
+        tonic = 0 if self.mode == "major" else 9
+        return Melody(list(events), self.bar_ticks, self.pickup_ticks, tonic, self.mode)
+
+    def melody(self) -> Melody:
+        """The source itself, key-normalized, as the plan spells it."""
+        return self.on_grid(self.events)
+
+    def next_bar_line(self, tick: int) -> int:
+        """The first bar line after `tick` (the end at most)."""
+        line = (self.bar_of(tick) + 1) * self.bar_ticks - self._before_first_bar
+        return min(line, self.total_ticks)
+
+    @property
+    def _before_first_bar(self) -> int:
+        """Ticks a pickup lacks of a whole bar (0 without one)."""
+        return (self.bar_ticks - self.pickup_ticks) % self.bar_ticks
 
     def bar_of(self, tick: int) -> int:
-        return (tick + (self.bar_ticks - self.pickup_ticks) % self.bar_ticks) // self.bar_ticks
+        return (tick + self._before_first_bar) // self.bar_ticks
 
     def _bar_chroma(self, vocabulary: Vocabulary) -> np.ndarray:
         """(bars, 12) share of each pitch class in each bar's sounding ticks."""
@@ -70,8 +90,7 @@ class SourcePlan:
 
     @property
     def bars(self) -> int:
-        before_first_bar = (self.bar_ticks - self.pickup_ticks) % self.bar_ticks
-        return -(-(before_first_bar + self.total_ticks) // self.bar_ticks)
+        return -(-(self._before_first_bar + self.total_ticks) // self.bar_ticks)
 
     def in_phrase_rest(self, tick: int) -> bool:
         index = int(np.searchsorted(self.boundary_starts, tick, side="right")) - 1

@@ -14,6 +14,7 @@ from server.errors import AppError, NotFoundError
 from server.generation.lstm import LstmNetwork
 from server.generation.melody import Melody
 from server.generation.sampler import InvalidParamsError, Note, run_to_end
+from server.generation.style_search import StyleSearch
 from server.generation.transfer import TransferParams, TransferStream
 from server.models.song import Song, SongStatus
 from server.models.upload import Upload
@@ -28,10 +29,15 @@ UNAVAILABLE = "Conversion is not available on this server now."
 
 
 async def stream_from_payload(
-    user_id: int, data: dict[str, Any], network: LstmNetwork, instruments: tuple[str, ...]
+    user_id: int,
+    data: dict[str, Any],
+    network: LstmNetwork,
+    instruments: tuple[str, ...],
+    search: StyleSearch | None = None,
 ) -> tuple[TransferStream, dict[str, Any]]:
     """The conversion a `generate:start` with a `source` asks for, and the extra parameters
-    saved with its song; GenerationError (code and field) for anything refused."""
+    saved with its song; GenerationError (code and field) for anything refused. With
+    `search` (see `style_search`), each bar is the best of several candidates."""
     unknown = sorted(set(data) - set(REQUEST_FIELDS))
     if unknown:
         raise invalid(unknown[0], "is not a conversion parameter")
@@ -46,7 +52,7 @@ async def stream_from_payload(
     except UploadError as error:
         raise GenerationError("invalid_source", error.message, "source") from error
     melody.name = upload.filename.rsplit(".", 1)[0]
-    stream = new_stream(melody, transfer, network)
+    stream = new_stream(melody, transfer, network, search)
     extra = {"instrument": instrument, "source": upload.id, "track": track}
     return stream, extra | {"strength": transfer.strength}
 
@@ -79,9 +85,21 @@ def transfer_params(data: dict[str, Any]) -> TransferParams:
         raise invalid(error.field, str(error)) from error
 
 
-def new_stream(melody: Melody, transfer: TransferParams, network: LstmNetwork) -> TransferStream:
+def style_search(app: Quart) -> StyleSearch | None:
+    """The style search over this server's melody network and genre classifier; None while
+    either is missing (conversions then go without it)."""
+    service: GenerationService | None = app.extensions.get("generation")
+    sounds_like = app.extensions.get("sounds_like")
+    if service is None or sounds_like is None:
+        return None
+    return StyleSearch(service.engine.network, sounds_like.classifier)
+
+
+def new_stream(
+    melody: Melody, transfer: TransferParams, network: LstmNetwork, search: StyleSearch | None
+) -> TransferStream:
     try:
-        return TransferStream(melody, transfer, network.vocabulary, network)
+        return TransferStream(melody, transfer, network.vocabulary, network, search)
     except InvalidParamsError as error:
         raise invalid(error.field, str(error)) from error
 
@@ -99,7 +117,9 @@ async def convert_to_song(
         raise AppError(UNAVAILABLE, code="model_unavailable", status=503)
     network = service.engine.network
     try:
-        stream, extra = await stream_from_payload(user.id, data, network, instruments)
+        stream, extra = await stream_from_payload(
+            user.id, data, network, instruments, style_search(app)
+        )
     except GenerationError as error:
         status = 404 if error.code == "unknown_source" else 400
         raise AppError(error.message, code=error.code, status=status) from error
