@@ -255,8 +255,16 @@ export class Player extends EventTarget {
   #checkBuffer(time) {
     const beats = this.#transport.getTicksAtTime(time) / this.#transport.PPQ;
     if (this.#complete || beats + BUFFER_LOW_BEATS < this.#bufferedBeats) return;
-    this.#transport.pause(time);
-    Tone.getDraw().schedule(() => this.#setState("buffering"), time);
+    Tone.getDraw().schedule(() => this.#holdForNotes(), time);
+  }
+
+  // Decided on the main thread, where notes arrive: notes that came since the check cancel the
+  // hold, and a hold once made is always seen by the next append, which resumes it.
+  #holdForNotes() {
+    if (this.#complete || this.#state !== "playing") return;
+    if (this.positionBeats + BUFFER_LOW_BEATS < this.#bufferedBeats) return;
+    this.#transport.pause();
+    this.#setState("buffering");
   }
 
   #resume() {
