@@ -68,12 +68,15 @@ class GenerationEngine:
         owner: Hashable,
         paced: bool = True,
         melody: MelodyStream | None = None,
+        stream_id: str | None = None,
     ) -> LiveStream:
         """Register a stream; it gets its first notes on the loop's next step. `melody` is a
-        ready-made stream (e.g. a style transfer) to run instead of sampling `params`."""
+        ready-made stream (e.g. a style transfer) to run instead of sampling `params`;
+        `stream_id` one reserved beforehand (e.g. counted against a limit), else a new one."""
         state = self.network.initial_state(1)[:, :, 0]
         melody = melody or MelodyStream(params, self.network.vocabulary)
-        stream = LiveStream(uuid.uuid4().hex, owner, melody, sink, paced, state)
+        stream_id = stream_id or uuid.uuid4().hex
+        stream = LiveStream(stream_id, owner, melody, sink, paced, state)
         self.streams[stream.id] = stream
         self._new.append(stream)
         self._wake.set()

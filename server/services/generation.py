@@ -1,5 +1,6 @@
 """Live generation for signed-in users: the engine loaded once per server, each user's streams
-kept within the limit, and every ended stream that is worth keeping saved as one song.
+kept within the limit (over every worker with Redis), and every ended stream that is worth
+keeping saved as one song, whose id is the stream's so that it can never be saved twice.
 """
 
 from __future__ import annotations
@@ -10,12 +11,14 @@ import functools
 import hashlib
 import logging
 import time
+import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
 from quart import Quart
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from server.config import Config
@@ -26,11 +29,13 @@ from server.generation.sampler import MelodyStream, SamplingParams
 from server.generation.transfer import TransferStream
 from server.models.song import Song, SongStatus, SourceKind
 from server.models.user import User
+from server.services.stream_slots import LocalSlots, SlotsUnavailableError, StreamSlots
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 MAX_STREAMS_PER_USER = 3  # live streams at once, counted across all of a user's connections
+UNAVAILABLE = ("model_unavailable", "Live generation is not available on this server now.")
 
 
 class GenerationError(Exception):
@@ -54,6 +59,13 @@ class GenerationService:
         self.engine = engine
         self.model_version = model_version
         self.paced = paced
+        self.accepting = True  # False once the worker shuts down: no new streams
+        self.slots: StreamSlots = LocalSlots()  # replaced by Redis's when workers share it
+        # Streams started and not yet saved (or dropped): their leases are renewed, and a
+        # shutdown waits for them.
+        self.unsettled: dict[str, LiveStream] = {}
+        self._all_settled = asyncio.Event()
+        self._all_settled.set()
         # One thread renders MIDI: a render is ~8 ms of Python, and when many songs end at once
         # more threads would only take the interpreter from the loop that sends live notes.
         self._renderer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="song-render")
@@ -63,7 +75,7 @@ class GenerationService:
         await self.engine.aclose()
         self._renderer.shutdown(wait=True)
 
-    def start(
+    async def start(
         self,
         user_id: int,
         params: SamplingParams,
@@ -71,23 +83,57 @@ class GenerationService:
         melody: MelodyStream | None = None,
     ) -> LiveStream:
         """A new live stream of `user_id` (of `melody` when given, e.g. a conversion), unless
-        they already have the most allowed."""
-        if self.engine.count_owned_by(user_id) >= MAX_STREAMS_PER_USER:
+        they already have the most allowed or the worker is shutting down."""
+        if not self.accepting:
+            raise GenerationError(*UNAVAILABLE)
+        stream_id = uuid.uuid4().hex
+        try:
+            live = self.live_ids(user_id)
+            taken = await self.slots.take(user_id, stream_id, live, MAX_STREAMS_PER_USER)
+        except SlotsUnavailableError as error:
+            log.warning("counting live streams failed: %s", error)
+            raise GenerationError(*UNAVAILABLE) from error
+        if not taken:
             raise GenerationError(
                 "too_many_streams",
                 f"You already have {MAX_STREAMS_PER_USER} melodies playing; stop one first.",
             )
-        return self.engine.start_stream(
-            params, sink, owner=user_id, paced=self.paced, melody=melody
+        stream = self.engine.start_stream(
+            params, sink, owner=user_id, paced=self.paced, melody=melody, stream_id=stream_id
         )
+        self.unsettled[stream.id] = stream
+        self._all_settled.clear()
+        return stream
 
-    def end(self, user_id: int, stream_id: object, reason: EndReason) -> LiveStream:
-        """End one of the user's live streams at once; anyone else's is as unknown as none."""
+    def live_ids(self, user_id: int) -> set[str]:
+        """The user's streams this worker writes now."""
+        return {sid for sid, stream in self.engine.streams.items() if stream.owner == user_id}
+
+    async def end(self, user_id: int, stream_id: object, reason: EndReason) -> LiveStream:
+        """End one of the user's live streams at once; anyone else's is as unknown as none.
+        The stream stops counting against the limit on every worker before this returns."""
         stream = self.engine.streams.get(stream_id) if isinstance(stream_id, str) else None
         if stream is None or stream.owner != user_id:
             raise GenerationError("unknown_stream", "No such melody is playing.")
         self.engine.end_stream(stream.id, reason)
+        try:
+            await self.slots.renew({user_id: self.live_ids(user_id)})
+        except SlotsUnavailableError as error:  # the worker's next renewal releases it
+            log.warning("releasing a stream's count failed: %s", error)
         return stream
+
+    def settled(self, stream: LiveStream) -> None:
+        """The ended stream is saved, or will not be: nothing of it is left to keep."""
+        self.unsettled.pop(stream.id, None)
+        if not self.unsettled:
+            self._all_settled.set()
+
+    async def wait_settled(self, timeout: float) -> None:
+        """Wait (at most `timeout` s) until every started stream is saved or dropped."""
+        try:
+            await asyncio.wait_for(self._all_settled.wait(), timeout)
+        except TimeoutError:
+            log.warning("%d streams were still being saved at shutdown", len(self.unsettled))
 
     async def save(
         self,
@@ -97,17 +143,22 @@ class GenerationService:
     ) -> Song | None:
         """Save an ended stream as the song it became, exactly the notes streamed, with `extra`
         parameters (e.g. the instrument); None when nothing is worth keeping. A room's live
-        generation is saved with `source_kind` "room"."""
+        generation is saved with `source_kind` "room". The song's id is the stream's: if another
+        worker already saved it as a draft (its lease lapsed), that draft is the song."""
         status = status_to_keep(stream)
         owner = await User.get_or_none(id=stream.owner) if status is not None else None
         if owner is None:
             return None
         notes = [(note.pitch, note.start, note.duration) for note in stream.sent_notes]
-        fields = self.song_fields(stream, extra, source_kind) | {"status": status}
+        fields = self.song_fields(stream, extra, source_kind) | {"status": status, "id": stream.id}
         render = functools.partial(Song.from_notes, owner, notes, **fields)
         song = await asyncio.get_running_loop().run_in_executor(self._renderer, gently, render)
-        async with in_transaction():
-            await song.save()
+        try:
+            async with in_transaction():
+                await song.save()
+        except IntegrityError:
+            log.warning("stream %s was already saved as a draft by another worker", stream.id)
+            return await Song.get_or_none(id=stream.id)
         return song
 
     def song_fields(

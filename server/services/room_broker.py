@@ -60,9 +60,14 @@ class RoomBroker:
     acknowledgement's fields or raises `RoomError` (or the generation service's error)."""
 
     def __init__(
-        self, channel: Channel, notes: NoteSender, generation: Callable[[], GenerationService]
+        self,
+        channel: Channel,
+        notes: NoteSender,
+        generation: Callable[[], GenerationService],
+        worker: str = "",
     ) -> None:
         self.channel, self.notes, self.generation = channel, notes, generation
+        self.worker = worker  # this worker's id, kept with each room connection it holds
         self._live: dict[str, RoomSink] = {}  # room id -> the live stream this worker writes
         self._buckets: dict[str, TokenBucket] = {}  # sid -> its room event allowance
         self._tasks: set[asyncio.Task] = set()
@@ -72,7 +77,7 @@ class RoomBroker:
         room = await rooms.room_for_token(token)
         user = await User.get(id=user_id)
         await self.leave(sid)  # a connection is in one room at a time
-        presence = await rooms.join(room, user, sid)
+        presence = await rooms.join(room, user, sid, self.worker)
         await self.channel.enter_room(sid, room.channel)
         await self._announce(presence, user, skip_sid=sid)
         return await self.snapshot(presence.room, user_id)
@@ -125,7 +130,8 @@ class RoomBroker:
         service = self.generation()
         self._end_live(room.id, EndReason.STOPPED)
         sink = RoomSink(self, room.id, room.channel, extra)
-        sink.stream = stream = service.start(user.id, params, sink)
+        sink.stream = stream = await service.start(user.id, params, sink)
+        self._end_live(room.id, EndReason.STOPPED)  # one started by a request during the wait
         self._live[room.id] = sink
         try:
             piece = await playback.start_live_piece(

@@ -9,8 +9,9 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from server.generation.engine import EndReason, LiveStream, StreamedNote
-from server.models.room_piece import Note
 from server.models.song import SourceKind
+from server.services.generation import GenerationError
+from server.services.live_notes import NoteKeeper, triples
 from server.services.room_playback import finish_live_piece, save_live_notes
 
 if TYPE_CHECKING:
@@ -18,14 +19,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-LIVE_SAVE_SECONDS = 1.0  # how stale a live piece's stored notes may be
+__all__ = ["RoomSink", "triples"]
 DONE, ERROR = "generate:done", "generate:error"
 FAILED = {"code": "generation_failed", "message": "The model failed; what it wrote is a draft."}
 SAVE_FAILED = {"code": "save_failed", "message": "The melody could not be saved."}
-
-
-def triples(notes: list[StreamedNote]) -> list[Note]:
-    return [(note.pitch, note.start, note.duration) for note in notes]
 
 
 class RoomSink:
@@ -37,8 +34,7 @@ class RoomSink:
         self.stream: LiveStream | None = None
         self.piece_id: str | None = None
         self._held: list[StreamedNote] | None = []  # None once announced
-        self._save_handle: asyncio.TimerHandle | None = None
-        self._saving: asyncio.Task | None = None
+        self._keeper = NoteKeeper(self._store_notes)
         self._announced = asyncio.Event()  # set once the room knows the piece, or never will
 
     def announce(self, stream: LiveStream, piece_id: str) -> None:
@@ -47,7 +43,7 @@ class RoomSink:
         self._announced.set()
         if held:
             self.broker.notes.add(self.channel, stream.id, held)
-            self._save_soon()
+            self._keeper.changed(stream)
 
     def abandon(self) -> None:
         """The piece could not be set up: the room never hears of this stream."""
@@ -59,41 +55,40 @@ class RoomSink:
             self._held.extend(notes)
             return
         self.broker.notes.add(self.channel, stream.id, notes)
-        self._save_soon()
+        self._keeper.changed(stream)
 
     def stream_ended(self, stream: LiveStream) -> None:
         self.broker.live_ended(self, stream)
 
-    def _save_soon(self) -> None:
-        if self._save_handle is None:
-            loop = asyncio.get_running_loop()
-            self._save_handle = loop.call_later(LIVE_SAVE_SECONDS, self._save_notes)
-
-    def _save_notes(self) -> None:
-        self._save_handle = None
-        if self.piece_id is not None and self.stream is not None:
-            notes = triples(self.stream.notes)
-            self._saving = asyncio.get_running_loop().create_task(
-                save_live_notes(self.piece_id, notes)
-            )
+    async def _store_notes(self, notes: list) -> None:
+        if self.piece_id is not None:
+            await save_live_notes(self.piece_id, notes)
 
     async def save(self, stream: LiveStream) -> None:
         """The stream ended (perhaps before the piece was announced, when written flat out):
         save the host's song, complete the piece, tell the room."""
-        await self._announced.wait()
-        if self._save_handle is not None:
-            self._save_handle.cancel()
-        if self._saving is not None:
-            await asyncio.wait([self._saving])  # the final notes must be written last
-        if self.piece_id is None:
-            return  # never announced: the room never heard of it
+        try:
+            await self._announced.wait()
+            await self._keeper.settle()  # the final notes must be written last
+            if self.piece_id is not None:  # else never announced: the room never heard of it
+                await self._save_announced(stream, self.piece_id)
+        finally:
+            self._settled(stream)
+
+    def _settled(self, stream: LiveStream) -> None:
+        try:
+            self.broker.generation().settled(stream)
+        except GenerationError:
+            pass  # the service is gone: the worker has stopped waiting for saves
+
+    async def _save_announced(self, stream: LiveStream, piece_id: str) -> None:
         song, error = None, FAILED if stream.end_reason is EndReason.FAILED else None
         try:
             song = await self.broker.generation().save(stream, self.extra, SourceKind.ROOM)
         except Exception:
             log.exception("saving room stream %s failed", stream.id)
             error = error or SAVE_FAILED
-        await finish_live_piece(self.piece_id, triples(stream.notes), song)
+        await finish_live_piece(piece_id, triples(stream.notes), song)
         event, payload = DONE, {"stream_id": stream.id, "song_id": song.id if song else None}
         if error is not None:
             event, payload = ERROR, {"stream_id": stream.id, "error": error}

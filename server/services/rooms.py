@@ -127,8 +127,9 @@ class Presence:
     new_host_id: int | None = None  # set when the host role moved
 
 
-async def join(room: Room, user: User, sid: str) -> Presence:
-    """Add a connection; the room's first present member becomes host if the host is away."""
+async def join(room: Room, user: User, sid: str, worker: str = "") -> Presence:
+    """Add a connection (held by `worker`); the room's first present member becomes host if
+    the host is away."""
     async with in_transaction():
         member, _ = await RoomMember.get_or_create(room=room, user=user)
         if member.removed:
@@ -136,7 +137,7 @@ async def join(room: Room, user: User, sid: str) -> Presence:
         present = await RoomConnection.filter(room=room).values_list("user_id", flat=True)
         if user.id not in present and len(set(present)) >= MAX_PRESENT_MEMBERS:
             raise RoomError("room_full", f"This room is full ({MAX_PRESENT_MEMBERS} people).")
-        await RoomConnection.create(room=room, user=user, sid=sid)
+        await RoomConnection.create(room=room, user=user, sid=sid, worker=worker)
         new_host = None
         if room.host_id not in present:
             new_host = room.host_id = user.id
@@ -146,12 +147,13 @@ async def join(room: Room, user: User, sid: str) -> Presence:
 
 
 async def leave(sid: str) -> Presence | None:
-    """Remove a connection; if it was the host's last, the longest-present member hosts."""
+    """Remove a connection; if it was the host's last, the longest-present member hosts. None
+    when there is no such connection, or another worker removed it first."""
     async with in_transaction():
         connection = await RoomConnection.get_or_none(sid=sid).select_related("room")
-        if connection is None:
+        # The delete is the claim: of two workers clearing one connection, one goes on.
+        if connection is None or not await RoomConnection.filter(id=connection.id).delete():
             return None
-        await connection.delete()
         room, user_id = connection.room, connection.user_id
         still_here = await RoomConnection.filter(room=room, user_id=user_id).exists()
         new_host = None

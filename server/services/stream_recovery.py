@@ -1,60 +1,67 @@
-"""Live streams outliving their worker. On SIGTERM a worker stops taking streams and saves the
-running ones as drafts before it exits. With Redis, each worker holds a short lease on every
-stream it writes; when a worker dies (SIGKILL, a lost host) its leases lapse and another worker
-saves the notes the room piece already holds as the host's draft, exactly once, and tells the
-room.
+"""Live streams and room presence outliving their worker. On SIGTERM a worker stops taking
+streams and saves the running ones as drafts before it exits. With Redis, each worker renews a
+heartbeat and a short lease on every stream it writes; when a worker dies (SIGKILL, a lost host)
+they lapse, and another worker saves the notes stored so far (a room's piece, a studio stream's
+progress) as drafts, exactly once, tells the listeners, and clears the room connections the dead
+worker held. One process without Redis does the same at start-up for what its last run left.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import AsyncIterator
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import redis.asyncio as aioredis
 from quart import Quart
+from tortoise.exceptions import IntegrityError
 
 from server.generation.engine import EndReason
+from server.generation.sampler import tonic_of
 from server.models.room import Room
+from server.models.room_connection import RoomConnection
 from server.models.room_piece import PieceKind, RoomPiece
 from server.models.song import Song, SongStatus, SourceKind
 from server.models.user import User
-from server.services.room_broker import Channel
+from server.services.stream_slots import RedisSlots, live_by_owner
+from server.services.studio_recovery import LOST, deliver_notices, recover_lost_streams
+
+if TYPE_CHECKING:
+    import socketio
 
 log = logging.getLogger(__name__)
 
-# The coroutines that save an ended stream: the studio's and a room's.
-SAVES = {"Listeners._save_and_report", "RoomSink.save"}
 DRAIN_SECONDS = 8.0  # how long shutdown waits for the running streams' saves
-# How long a stream outlives a silent owner before it counts as lost (s); a piece younger than
-# this is never recovered, since its owner may not have taken its first lease yet.
+# How long a stream or a worker outlives a silent owner before it counts as lost (s); a piece
+# younger than this is never recovered, since its owner may not have taken its first lease yet.
 LEASE_SECONDS = 4.0
+LEASE_MS = int(LEASE_SECONDS * 1000)
 RENEW_SECONDS = 1.0  # how often an owner renews its leases (well inside LEASE_SECONDS)
-LOST = {
-    "code": "worker_lost",
-    "message": "The server writing this melody stopped; its notes so far are a draft.",
-}
+Leased = Callable[[str], Awaitable[bool]]
 
 
-def init_stream_recovery(app: Quart, sio: Channel) -> None:
-    """Save the running streams when the worker shuts down; with Redis, hold leases on them
-    and recover the room streams of workers that died."""
+def init_stream_recovery(app: Quart, sio: socketio.AsyncServer) -> None:
+    """Give the worker an id, save the running streams when it shuts down, and guard against
+    the faults of the others (see the module doc)."""
+    app.extensions["worker_id"] = uuid.uuid4().hex
     config = app.extensions["studio_config"]
 
     @app.while_serving
     async def serve() -> AsyncIterator[None]:
-        guard, client = None, None
-        if config.redis_url:
-            client = aioredis.from_url(config.redis_url)
-            prefix = f"{config.socketio_channel}:lease:"
-            guard = asyncio.get_running_loop().create_task(guard_streams(app, sio, client, prefix))
+        guard = FaultGuard(app, sio, config.redis_url, f"{config.socketio_channel}:")
+        await guard.open()
+        task = asyncio.get_running_loop().create_task(guard.run())
         yield
         # Runs before any after_serving hook: the database and the engine are still open.
         await drain_streams(app)
-        if guard is not None and client is not None:
-            guard.cancel()
-            await client.aclose()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await guard.aclose()
 
 
 async def drain_streams(app: Quart) -> None:
@@ -62,61 +69,118 @@ async def drain_streams(app: Quart) -> None:
     service = app.extensions.get("generation")
     if service is None:
         return
-    app.extensions["generation"] = None  # handlers now answer "model_unavailable"
+    service.accepting = False  # handlers now answer "model_unavailable"
     for stream_id in list(service.engine.streams):
         stream = service.engine.end_stream(stream_id, EndReason.DISCONNECTED)
         if stream is not None:
             stream.sink.stream_ended(stream)  # each sink saves its stream as a draft
-    app.extensions["generation"] = service  # the saves use it; its own hook stops the engine
-    # Hypercorn has closed the connections by now, so saves started by their clean-up (a
-    # client's streams end as it leaves) are in flight too: wait for every one.
-    saves = {task for task in asyncio.all_tasks() if is_save(task)}
-    if saves:
-        await asyncio.wait(saves, timeout=DRAIN_SECONDS)
+    # Hypercorn has closed the connections by now, so the streams of clients that left are
+    # being saved too: wait for every stream this worker started.
+    await service.wait_settled(DRAIN_SECONDS)
 
 
-def is_save(task: asyncio.Task) -> bool:
-    return getattr(task.get_coro(), "__qualname__", "") in SAVES
+class FaultGuard:
+    """One per worker: its heartbeat and leases, and the recovery of other workers' faults."""
 
+    def __init__(
+        self, app: Quart, sio: socketio.AsyncServer, redis_url: str | None, prefix: str
+    ) -> None:
+        self.app, self.sio, self.prefix = app, sio, prefix
+        self.worker: str = app.extensions["worker_id"]
+        self.client = aioredis.from_url(redis_url) if redis_url else None
 
-async def guard_streams(app: Quart, sio: Channel, client: aioredis.Redis, prefix: str) -> None:
-    """Renew this worker's leases and recover any stream whose owner stopped renewing."""
-    held: set[str] = set()
-    while True:
+    async def open(self) -> None:
+        """Before the first connection: count streams in Redis and beat once, or, alone,
+        recover what the last run left."""
+        service = self.app.extensions.get("generation")
+        if self.client is None:
+            await self.recover_previous_run()
+            return
+        if service is not None:
+            service.slots = RedisSlots(self.client, self.prefix + "streams:", LEASE_MS)
         try:
-            held = await renew_leases(app, client, prefix, held)
-            await recover_lost_pieces(sio, client, prefix)
-        except Exception:  # Redis or the database away for a moment: try again next round
-            log.exception("renewing or recovering live streams failed")
-        await asyncio.sleep(RENEW_SECONDS)
+            await self.renew()
+        except aioredis.RedisError:
+            log.exception("Redis is unreachable; renewing leases again in a second")
 
+    async def aclose(self) -> None:
+        if self.client is not None:
+            await self.client.aclose()
 
-async def renew_leases(app: Quart, client: aioredis.Redis, prefix: str, held: set[str]) -> set[str]:
-    """Renew the lease of every live stream, and of those that just ended while saves are in
-    flight: a stream being saved is still this worker's, not one to recover. Returns the ids
-    held now."""
-    service = app.extensions.get("generation")
-    live = set(service.engine.streams) if service is not None else set()
-    saving = any(is_save(task) for task in asyncio.all_tasks())
-    held = live | (held if saving else set())
-    if held:
-        async with client.pipeline(transaction=False) as pipe:
+    async def run(self) -> None:
+        while True:
+            try:
+                await self.check()
+            except Exception:  # Redis or the database away for a moment: try again next round
+                log.exception("renewing or recovering live streams failed")
+            await asyncio.sleep(RENEW_SECONDS)
+
+    async def check(self) -> None:
+        if self.client is not None:
+            await self.renew()
+            older_than = datetime.now(UTC) - timedelta(seconds=LEASE_SECONDS)
+            await recover_lost_pieces(self.sio, self.leased, older_than)
+            await recover_lost_streams(self.leased, older_than)
+            await self.clear_dead_workers()
+        await deliver_notices(self.sio.emit, self.connected_here)
+
+    async def renew(self) -> None:
+        """The heartbeat, a lease on every stream this worker started and has not finished
+        saving (a stream being saved is still this worker's, not one to recover), and the
+        count of each user's live streams."""
+        assert self.client is not None
+        service = self.app.extensions.get("generation")
+        held = set(service.unsettled) if service is not None else set()
+        async with self.client.pipeline(transaction=False) as pipe:
+            pipe.set(self.prefix + "worker:" + self.worker, 1, px=LEASE_MS)
             for stream_id in held:
-                pipe.set(prefix + stream_id, 1, px=int(LEASE_SECONDS * 1000))
+                pipe.set(self.prefix + "lease:" + stream_id, 1, px=LEASE_MS)
             await pipe.execute()
-    return held
+        if service is not None:
+            await service.slots.renew(live_by_owner(service.engine.streams.values()))
+
+    async def leased(self, stream_id: str) -> bool:
+        assert self.client is not None
+        return bool(await self.client.exists(self.prefix + "lease:" + stream_id))
+
+    def connected_here(self, room: str) -> bool:
+        return any(True for _ in self.sio.manager.get_participants("/", room))
+
+    async def clear_dead_workers(self) -> None:
+        """Connections held by a worker whose heartbeat lapsed leave their rooms (the host role
+        moves on, members are told)."""
+        assert self.client is not None
+        for worker in await RoomConnection.workers() - {"", self.worker}:
+            if not await self.client.exists(self.prefix + "worker:" + worker):
+                await self.leave_rooms(await RoomConnection.sids(worker))
+
+    async def leave_rooms(self, sids: list[str]) -> None:
+        broker = self.app.extensions.get("rooms")
+        for sid in sids if broker is not None else ():
+            await broker.leave(sid)
+
+    async def recover_previous_run(self) -> None:
+        """Alone and starting: every unfinished stream and room connection is the last run's."""
+        now = datetime.now(UTC)
+        await recover_lost_pieces(self.sio, never_leased, now)
+        await recover_lost_streams(never_leased, now)
+        await self.leave_rooms(await RoomConnection.sids())
 
 
-async def recover_lost_pieces(sio: Channel, client: aioredis.Redis, prefix: str):
-    """Every unfinished live piece whose stream holds no lease is saved once, by one worker."""
-    settled = datetime.now(UTC) - timedelta(seconds=LEASE_SECONDS)
-    pieces = RoomPiece.filter(kind=PieceKind.LIVE, complete=False, created_at__lt=settled)
+async def never_leased(stream_id: str) -> bool:
+    return False
+
+
+async def recover_lost_pieces(sio: socketio.AsyncServer, leased: Leased, older_than: datetime):
+    """Every unfinished live piece begun before `older_than` whose stream holds no lease is
+    saved once, by one worker."""
+    pieces = RoomPiece.filter(kind=PieceKind.LIVE, complete=False, created_at__lt=older_than)
     for piece in await pieces.only("id", "stream_id"):
-        if piece.stream_id and not await client.exists(prefix + piece.stream_id):
+        if piece.stream_id and not await leased(piece.stream_id):
             await recover_piece(sio, piece.id)
 
 
-async def recover_piece(sio: Channel, piece_id: str) -> None:
+async def recover_piece(sio: socketio.AsyncServer, piece_id: str) -> None:
     # The update is the claim: only the worker whose update changed the row goes on.
     claimed = await RoomPiece.filter(id=piece_id, complete=False).update(complete=True)
     if not claimed:
@@ -131,15 +195,20 @@ async def recover_piece(sio: Channel, piece_id: str) -> None:
     await sio.emit("room:piece", piece.to_json(), to=channel)
 
 
-async def save_draft(piece: RoomPiece) -> int | None:
-    """The host's draft of the notes the piece holds; None when nothing was written."""
+async def save_draft(piece: RoomPiece) -> str | None:
+    """The host's draft of the notes the piece holds, with the stream's id (so it is saved only
+    once, whoever saves it); None when nothing was written."""
     room: Room = piece.room
     host_id = room.host_id  # type: ignore[attr-defined]
     host = await User.get_or_none(id=host_id) if host_id is not None else None
     if host is None or not piece.notes:
         return None
     fields = {"title": piece.title, "tempo": piece.tempo, "genre": piece.genre, "mode": piece.mode}
-    fields |= {"status": SongStatus.DRAFT, "source_kind": SourceKind.ROOM}
+    fields["tonic"] = tonic_of(piece.key)
+    fields |= {"status": SongStatus.DRAFT, "source_kind": SourceKind.ROOM, "id": piece.stream_id}
     song = await asyncio.to_thread(Song.from_notes, host, piece.note_tuples(), **fields)
-    await song.save()
+    try:
+        await song.save()
+    except IntegrityError:
+        log.warning("room stream %s was saved by its own worker after all", piece.stream_id)
     return song.id

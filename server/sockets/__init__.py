@@ -11,6 +11,7 @@ from quart import Quart
 
 from server.security.sessions import user_for_cookie_header
 from server.services.stream_recovery import init_stream_recovery
+from server.services.studio_recovery import user_room
 from server.sockets import clock, generation, rooms
 from server.sockets.manager import client_manager, init_socket_manager, transports
 
@@ -41,6 +42,7 @@ def create_socket_server(app: Quart) -> socketio.AsyncServer:
                 NOT_SIGNED_IN["message"], NOT_SIGNED_IN
             )
         await sio.save_session(sid, {"user_id": user.id, "display_name": user.display_name})
+        await sio.enter_room(sid, user_room(user.id))  # hears of its user's lost streams
 
     register_handlers(sio, app)
     app.extensions["socketio"] = sio

@@ -1,6 +1,7 @@
 """Live generation over Socket.IO (docs/protocol.md): `generate:start` and `generate:stop` from
 the client; `generate:notes`, `generate:done` and `generate:error` back to it. A client's
-streams end the moment it disconnects, and what they wrote is kept as a draft.
+streams end the moment it disconnects, and what they wrote is kept as a draft; while they run,
+their notes so far are stored about once a second, in case this worker dies.
 """
 
 from __future__ import annotations
@@ -15,8 +16,15 @@ from quart import Quart
 
 from server.generation.live_stream import EndReason, LiveStream, StreamedNote
 from server.generation.sampler import InvalidParamsError, MelodyStream, SamplingParams
+from server.models.song import SourceKind
 from server.services.conversions import stream_from_payload
-from server.services.generation import GenerationError, GenerationService, status_to_keep
+from server.services.generation import (
+    UNAVAILABLE,
+    GenerationError,
+    GenerationService,
+    status_to_keep,
+)
+from server.services.studio_recovery import StudioProgress
 from server.sockets.outbox import Outbox
 
 log = logging.getLogger(__name__)
@@ -42,7 +50,8 @@ def register(sio: socketio.AsyncServer, app: Quart) -> Callable[[str], Awaitable
             service = listeners.service()
             user_id = (await sio.get_session(sid))["user_id"]
             params, extra, melody = await stream_request(service, user_id, data)
-            stream = service.start(user_id, params, ListenerSink(listeners, sid, extra), melody)
+            sink = ListenerSink(listeners, sid, extra)
+            stream = await service.start(user_id, params, sink, melody)
         except GenerationError as error:
             return {"ok": False, "error": error.to_json()}
         listeners.track(sid, stream)
@@ -54,7 +63,7 @@ def register(sio: socketio.AsyncServer, app: Quart) -> Callable[[str], Awaitable
         reason = EndReason.DISCARDED if data.get("discard") is True else EndReason.STOPPED
         try:
             user_id = (await sio.get_session(sid))["user_id"]
-            stream = listeners.service().end(user_id, data.get("stream_id"), reason)
+            stream = await listeners.service().end(user_id, data.get("stream_id"), reason)
         except GenerationError as error:
             return {"ok": False, "error": error.to_json()}
         return listeners.ended_on_request(stream)
@@ -63,13 +72,19 @@ def register(sio: socketio.AsyncServer, app: Quart) -> Callable[[str], Awaitable
 
 
 class ListenerSink:
-    """Where one stream's output goes: its notes to the client that started it."""
+    """Where one stream's output goes: its notes to the client that started it, and to the
+    database about once a second (`StudioProgress`)."""
 
     def __init__(self, listeners: Listeners, sid: str, extra: dict[str, Any]) -> None:
         self.listeners, self.sid, self.extra = listeners, sid, extra
+        self.progress: StudioProgress | None = None  # made with the first notes
 
     def stream_notes(self, stream: LiveStream, notes: list[StreamedNote]) -> None:
         self.listeners.outbox.add(self.sid, stream.id, notes)
+        if self.progress is None:
+            fields = self.listeners.service().song_fields(stream, self.extra, SourceKind.GENERATED)
+            self.progress = StudioProgress(stream, fields)
+        self.progress.keeper.changed(stream)
 
     def stream_ended(self, stream: LiveStream) -> None:
         self.listeners.finish(stream)
@@ -87,9 +102,7 @@ class Listeners:
     def service(self) -> GenerationService:
         service = self.app.extensions.get("generation")
         if service is None:
-            raise GenerationError(
-                "model_unavailable", "Live generation is not available on this server now."
-            )
+            raise GenerationError(*UNAVAILABLE)
         return service
 
     def track(self, sid: str, stream: LiveStream) -> None:
@@ -103,6 +116,7 @@ class Listeners:
         sid = sink_of(stream).sid
         self._streams.get(sid, set()).discard(stream.id)
         self.outbox.forget(sid, stream.id)
+        self._spawn(self._settle(stream))
         reason, message = NOT_SAVED[stream.end_reason]  # type: ignore[index]
         return {"ok": True, "stream_id": stream.id, "saving": False, "reason": reason,
                 "message": message}  # fmt: skip
@@ -125,10 +139,13 @@ class Listeners:
         self._streams.get(sink.sid, set()).discard(stream.id)
         error = FAILED if stream.end_reason is EndReason.FAILED else None
         try:
+            if sink.progress is not None:
+                await sink.progress.keeper.settle()
             song = await self.service().save(stream, sink.extra)
         except Exception:
             log.exception("saving stream %s failed", stream.id)
             song, error = None, error or SAVE_FAILED
+        await self._settle(stream)
         if stream.end_reason is EndReason.DISCONNECTED:
             return
         if error is not None or song is None:
@@ -137,6 +154,18 @@ class Listeners:
             return
         done = {"stream_id": stream.id, "song_id": song.id}
         await self.outbox.send_after_notes(sink.sid, stream.id, "generate:done", done)
+
+    async def _settle(self, stream: LiveStream) -> None:
+        """Saved or dropped: its stored progress goes, and shutdown no longer waits for it."""
+        progress = sink_of(stream).progress
+        try:
+            if progress is not None:
+                await progress.discard()
+        except Exception:  # left in the table, it is recovered as a draft once its lease lapses
+            log.exception("clearing the progress of stream %s failed", stream.id)
+        service = self.app.extensions.get("generation")  # gone once the server has stopped
+        if service is not None:
+            service.settled(stream)
 
     def _spawn(self, coroutine: Coroutine) -> None:
         task = asyncio.get_running_loop().create_task(coroutine)

@@ -13,7 +13,7 @@ import socketio
 from quart import Quart
 
 from server.generation.engine import StreamedNote
-from server.services.generation import GenerationError, GenerationService
+from server.services.generation import UNAVAILABLE, GenerationError, GenerationService
 from server.services.room_broker import RoomBroker
 from server.services.rooms import RoomError
 from server.sockets.generation import params_from_payload
@@ -24,7 +24,8 @@ STALL_CHECK_SECONDS = 1.0  # how often a room's members are checked for a stalle
 
 def register(sio: socketio.AsyncServer, app: Quart) -> Callable[[str], Awaitable[Any]]:
     """Add the room:* events; returns the clean-up to run when a client disconnects."""
-    broker = RoomBroker(sio, RoomOutbox(sio), lambda: generation_service(app))
+    worker = app.extensions["worker_id"]
+    broker = RoomBroker(sio, RoomOutbox(sio), lambda: generation_service(app), worker)
     app.extensions["rooms"] = broker
 
     @sio.on("room:join")
@@ -116,9 +117,7 @@ async def acknowledge(action: Coroutine[Any, Any, dict[str, Any]]) -> dict[str, 
 def generation_service(app: Quart) -> GenerationService:
     service = app.extensions.get("generation")
     if service is None:
-        raise GenerationError(
-            "model_unavailable", "Live generation is not available on this server now."
-        )
+        raise GenerationError(*UNAVAILABLE)
     return service
 
 

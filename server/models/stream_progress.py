@@ -1,0 +1,33 @@
+"""A studio stream's notes so far, stored about once a second by the worker writing it, so that
+another worker can save them as the owner's draft if that one dies. Once saved that way the row
+stays as a notice for the owner's next connection ("the stream was lost; here is its draft")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise import fields
+from tortoise.models import Model
+
+from server.models.room_piece import Note
+from server.models.user import User
+
+
+class StreamProgress(Model):
+    id = fields.CharField(max_length=32, primary_key=True)  # the stream's id
+    owner: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "studio.User", related_name="stream_progress", on_delete=fields.CASCADE
+    )
+    # What the stream's song records besides its notes and status (title, tempo, parameters...).
+    song_fields: dict[str, Any] = fields.JSONField(default=dict)
+    notes: list[list[float]] = fields.JSONField(default=list)  # [[pitch, start, duration], ...]
+    created_at = fields.DatetimeField(auto_now_add=True)
+    # Set when another worker saved the notes as a draft: the row is then a notice to deliver.
+    recovered_at = fields.DatetimeField(null=True)
+    song_id = fields.CharField(max_length=32, null=True)  # the draft (None: no notes were kept)
+
+    class Meta:
+        table = "stream_progress"
+
+    def note_tuples(self) -> list[Note]:
+        return [(int(pitch), float(start), float(length)) for pitch, start, length in self.notes]

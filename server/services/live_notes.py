@@ -1,0 +1,62 @@
+"""A live stream's notes kept in the database about once a second while it is written (a room's
+piece, a studio stream's progress), one write at a time, so that other workers can read them and
+a worker that dies loses at most the last second."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from server.generation.live_stream import LiveStream
+from server.models.room_piece import Note
+
+log = logging.getLogger(__name__)
+
+LIVE_SAVE_SECONDS = 1.0  # how stale a live stream's stored notes may be
+
+
+def triples(notes) -> list[Note]:
+    """(pitch, start beats, duration beats) of streamed notes."""
+    return [(note.pitch, note.start, note.duration) for note in notes]
+
+
+class NoteKeeper:
+    """Calls `write(notes)` with the stream's notes at most once per LIVE_SAVE_SECONDS after
+    they change; `settle` cancels the next write and waits for the one in flight, so that the
+    final notes can be written last."""
+
+    def __init__(self, write: Callable[[list[Note]], Awaitable[None]]) -> None:
+        self._write = write
+        self._stream: LiveStream | None = None
+        self._handle: asyncio.TimerHandle | None = None
+        self._writing: asyncio.Task | None = None
+
+    def changed(self, stream: LiveStream) -> None:
+        self._stream = stream
+        if self._handle is None:
+            loop = asyncio.get_running_loop()
+            self._handle = loop.call_later(LIVE_SAVE_SECONDS, self._write_now)
+
+    def _write_now(self) -> None:
+        self._handle = None
+        if self._stream is None:
+            return
+        if self._writing is not None and not self._writing.done():
+            self.changed(self._stream)  # the database is slow: try again after this write
+            return
+        notes = triples(self._stream.sent_notes)  # what listeners have been sent, no more
+        self._writing = asyncio.get_running_loop().create_task(self._write_logged(notes))
+
+    async def _write_logged(self, notes: list[Note]) -> None:
+        try:
+            await self._write(notes)
+        except Exception:  # the next write, or the final save, carries these notes too
+            log.exception("storing a live stream's notes failed")
+
+    async def settle(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+        if self._writing is not None:
+            await asyncio.wait([self._writing])
