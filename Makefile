@@ -6,13 +6,22 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test train dataset bench setup setup-dev setup-train assets migrate lint clean
+# The second test pass: every database on PostgreSQL (TEST_POSTGRES_URL, default the local server);
+# tests/generation and tests/training never open a database, so they run in the first pass only.
+POSTGRES_TESTS := CADENZA_TEST_DATABASE=postgres $(PY) -m pytest \
+	--ignore=tests/generation --ignore=tests/training
+
+.PHONY: run test test-postgres train dataset bench setup setup-dev setup-train assets migrate lint clean
 
 run: setup assets migrate
 	$(VENV)/bin/hypercorn --config hypercorn.toml --bind $(HOST):$(PORT) server.asgi:app
 
 test: setup-dev setup-train assets
 	$(PY) -m pytest $(PYTEST_ARGS)
+	$(POSTGRES_TESTS) $(PYTEST_ARGS)
+
+test-postgres: setup-dev setup-train assets
+	$(POSTGRES_TESTS) $(PYTEST_ARGS)
 
 train: setup-train
 	$(PY) -m training.train $(TRAIN_ARGS)

@@ -1,18 +1,17 @@
-"""Shared fixtures: a real app on a temporary SQLite file, clients, users, songs, a live server.
+"""Shared fixtures: a real app on a database of its own, clients, users, songs, a live server.
 
 `app`, `client`, `auth`, `make_user`, `make_song` run in-process through Quart's test client;
-`live_server` is a real Hypercorn process for socket and browser tests.
+`live_server` is a real Hypercorn process for socket and browser tests. Databases are SQLite
+files, or PostgreSQL ones with CADENZA_TEST_DATABASE=postgres (see tests/databases.py).
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import io
 import itertools
 import os
 import secrets
-import shutil
 import socket
 import subprocess
 import sys
@@ -31,13 +30,13 @@ from quart.testing import QuartClient
 from yarl import URL
 
 from server.app import create_app
-from server.config import DATABASE_FILE, REPO_ROOT, Config, sqlite_url
-from server.migrate import apply_migrations
+from server.config import REPO_ROOT, Config
 from server.models.song import Song
 from server.models.user import User
 from server.security.csrf import CSRF_COOKIE, CSRF_HEADER, UNSAFE_METHODS
 from server.security.sessions import SESSION_COOKIE
 from server.services.songs import create_song_from_notes
+from tests.databases import TestDatabases, one_database, open_test_databases
 
 PASSWORD = "correct horse battery"
 C_MAJOR_SCALE = [(60 + step, float(beat), 1.0) for beat, step in enumerate((0, 2, 4, 5, 7, 9, 11))]
@@ -48,12 +47,12 @@ def unique_email(prefix: str = "user") -> str:
     return f"{prefix}-{next(_emails)}-{secrets.token_hex(3)}@example.com"
 
 
-def config_for_tests(instance_path: Path, **overrides: Any) -> Config:
+def config_for_tests(instance_path: Path, database_url: str, **overrides: Any) -> Config:
     """A config for tests: its own folder and database, argon2 at its cheapest (KiB, rounds)."""
     fields = {
         "instance_path": instance_path,
         "secret_key": secrets.token_urlsafe(48),
-        "database_url": sqlite_url(instance_path / DATABASE_FILE),
+        "database_url": database_url,
         "argon2_time_cost": 1,
         "argon2_memory_cost": 8,
         "argon2_parallelism": 1,
@@ -62,17 +61,25 @@ def config_for_tests(instance_path: Path, **overrides: Any) -> Config:
 
 
 @pytest.fixture(scope="session")
-def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One database migrated once per run; each test gets a copy of the file."""
-    path = tmp_path_factory.mktemp("template") / DATABASE_FILE
-    asyncio.run(apply_migrations(sqlite_url(path)))
-    return path
+def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestDatabases]:
+    """Where this run's databases live; the template is migrated once, here."""
+    chosen = open_test_databases(tmp_path_factory.mktemp("template"))
+    try:
+        yield chosen
+    finally:
+        chosen.close()
 
 
 @pytest.fixture
-def config(tmp_path: Path, migrated_database: Path) -> Config:
-    shutil.copy(migrated_database, tmp_path / DATABASE_FILE)
-    return config_for_tests(tmp_path)
+def database_url(tmp_path: Path, databases: TestDatabases) -> Iterator[str]:
+    """A database of this test's own at the current schema, dropped after it."""
+    with one_database(databases, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def config(tmp_path: Path, database_url: str) -> Config:
+    return config_for_tests(tmp_path, database_url)
 
 
 @pytest.fixture
@@ -185,6 +192,7 @@ class LiveServer:
 
     base_url: str
     instance_path: Path
+    database_url: str
     pid: int
 
     async def session_cookie(
@@ -228,7 +236,10 @@ def wait_until_healthy(url: str, process: subprocess.Popen, timeout: float = 30.
 
 @contextlib.contextmanager
 def serving(instance_path: Path, **env: str) -> Iterator[LiveServer]:
-    """Hypercorn in a subprocess on a free port over `instance_path`, with extra environment."""
+    """Hypercorn in a subprocess on a free port over `instance_path`, with extra environment
+    that names its DATABASE_URL (never the one the shell running the tests may carry)."""
+    if "DATABASE_URL" not in env:
+        raise ValueError("serving() needs DATABASE_URL, e.g. from the `databases` fixture")
     port = free_port()
     env = os.environ | {"INSTANCE_PATH": str(instance_path), "PYTHONUNBUFFERED": "1"} | env
     command = [sys.executable, "-m", "hypercorn", "--bind", f"127.0.0.1:{port}", "server.asgi:app"]
@@ -237,7 +248,7 @@ def serving(instance_path: Path, **env: str) -> Iterator[LiveServer]:
     base_url = f"http://127.0.0.1:{port}"
     try:
         wait_until_healthy(base_url, process)
-        yield LiveServer(base_url=base_url, instance_path=instance_path, pid=process.pid)
+        yield LiveServer(base_url, instance_path, env["DATABASE_URL"], process.pid)
     finally:
         process.terminate()
         try:
@@ -249,13 +260,13 @@ def serving(instance_path: Path, **env: str) -> Iterator[LiveServer]:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory, migrated_database: Path) -> Iterator:
+def live_server(tmp_path_factory: pytest.TempPathFactory, databases: TestDatabases) -> Iterator:
     """Hypercorn in a subprocess with its own instance folder and database, shared by the run.
 
     Login and sign-up limits are off here so that tests sharing it never depend on how many
     accounts the others made; the limits themselves are tested in tests/api.
     """
     instance_path = tmp_path_factory.mktemp("live-instance")
-    shutil.copy(migrated_database, instance_path / DATABASE_FILE)
-    with serving(instance_path, RATE_LIMITS="off") as server:
-        yield server
+    with one_database(databases, instance_path) as url:
+        with serving(instance_path, DATABASE_URL=url, RATE_LIMITS="off") as server:
+            yield server

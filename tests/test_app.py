@@ -11,6 +11,7 @@ from server.app import create_app
 from server.asgi import create_asgi_app
 from server.security.headers import CONTENT_SECURITY_POLICY
 from tests.conftest import config_for_tests, unique_email
+from tests.databases import one_database
 
 
 async def test_healthz_reports_ready(client):
@@ -74,10 +75,11 @@ async def test_asgi_app_forwards_lifespan_to_quart(config):
     assert [m["type"] for m in sent] == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
 
 
-async def test_healthz_is_503_until_the_database_is_migrated(tmp_path):
-    app = create_app(config_for_tests(tmp_path))  # an empty database file, never migrated
-    async with app.test_app():
-        response = await app.test_client().get("/healthz")
+async def test_healthz_is_503_until_the_database_is_migrated(tmp_path, databases):
+    with one_database(databases, tmp_path, migrated=False) as never_migrated:
+        app = create_app(config_for_tests(tmp_path, never_migrated))
+        async with app.test_app():
+            response = await app.test_client().get("/healthz")
     assert response.status_code == 503
     assert (await response.get_json())["database"] == "unavailable"
 

@@ -20,10 +20,8 @@ from server.migrate import apply_migrations
 from server.models.song import Song
 from server.models.user import User
 from tests.conftest import PASSWORD, AuthActions, StudioTestClient, config_for_tests, unique_email
+from tests.databases import POSTGRES_ADMIN_URL
 
-POSTGRES_ADMIN_URL = os.environ.get(
-    "TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"
-)
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 

@@ -3,48 +3,50 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from tortoise.context import TortoiseContext
 from tortoise.migrations.autodetector import MigrationAutodetector
 
-from server.config import DATABASE_FILE, REPO_ROOT
+from server.config import REPO_ROOT
 from server.models import APP_LABEL, tortoise_config
+from tests.databases import one_database
 
-TABLES = {"users", "auth_sessions", "songs"}
+TABLES = ("users", "auth_sessions", "songs")
 
 
-def run_migrate(instance_path: Path) -> subprocess.CompletedProcess:
-    env = os.environ | {"INSTANCE_PATH": str(instance_path)}
-    env.pop("DATABASE_URL", None)
+def run_migrate(instance_path: Path, database_url: str) -> subprocess.CompletedProcess:
+    env = os.environ | {"INSTANCE_PATH": str(instance_path), "DATABASE_URL": database_url}
     command = [sys.executable, "-m", "server.migrate"]
     return subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True)
 
 
-def tables(database: Path) -> set[str]:
-    with sqlite3.connect(database) as connection:
-        rows = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-        return {name for (name,) in rows}
+async def query(database_url: str, sql: str) -> list[dict[str, Any]]:
+    """Rows of one statement, through the ORM's own driver for the URL (SQLite or PostgreSQL)."""
+    async with TortoiseContext() as context:
+        await context.init(config=tortoise_config(database_url))
+        return await context.connections.get("default").execute_query_dict(sql)
 
 
-def test_fresh_then_existing_database_reach_the_current_schema(tmp_path):
-    fresh = run_migrate(tmp_path)
-    assert fresh.returncode == 0, fresh.stderr
-    database = tmp_path / DATABASE_FILE
-    assert TABLES <= tables(database)
-    with sqlite3.connect(database) as connection:
-        assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
-        connection.execute(
+async def test_fresh_then_existing_database_reach_the_current_schema(tmp_path, databases):
+    with one_database(databases, tmp_path, migrated=False) as url:
+        fresh = run_migrate(tmp_path, url)
+        assert fresh.returncode == 0, fresh.stderr
+        for table in TABLES:
+            assert await query(url, f"SELECT COUNT(*) AS n FROM {table}") == [{"n": 0}]
+        if url.startswith("sqlite"):
+            assert await query(url, "PRAGMA journal_mode") == [{"journal_mode": "wal"}]
+        await query(
+            url,
             "INSERT INTO users (email, display_name, password_hash, created_at) "
-            "VALUES ('kept@example.com', 'Kept', 'x', '2024-01-01T00:00:00+00:00')"
+            "VALUES ('kept@example.com', 'Kept', 'x', '2024-01-01T00:00:00+00:00')",
         )
-    again = run_migrate(tmp_path)
-    assert again.returncode == 0, again.stderr
-    with sqlite3.connect(database) as connection:
-        assert connection.execute("SELECT email FROM users").fetchall() == [("kept@example.com",)]
+        again = run_migrate(tmp_path, url)
+        assert again.returncode == 0, again.stderr
+        assert await query(url, "SELECT email FROM users") == [{"email": "kept@example.com"}]
 
 
 async def test_models_and_migrations_agree():

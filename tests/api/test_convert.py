@@ -5,13 +5,11 @@ a 400 with nothing saved, and a server without a model says so."""
 from __future__ import annotations
 
 import io
-import shutil
 
 import mido
 import pytest
 
 from server.app import create_app
-from server.config import DATABASE_FILE
 from server.generation.melody import GENRES
 from server.models.song import Song
 from server.models.user import User
@@ -27,10 +25,10 @@ WALTZ_FILE = midi_bytes([meta(tempo=90, meter=(3, 4), key="Dm"), note_messages(W
 
 
 @pytest.fixture
-def config(tmp_path, migrated_database):
+def config(tmp_path, database_url):
     """The studio with a small random melody network, so conversions run."""
-    shutil.copy(migrated_database, tmp_path / DATABASE_FILE)
-    return config_for_tests(tmp_path, model_dir=write_lively_checkpoint(tmp_path / "melody"))
+    checkpoint = write_lively_checkpoint(tmp_path / "melody")
+    return config_for_tests(tmp_path, database_url, model_dir=checkpoint)
 
 
 async def uploaded(auth, client, data: bytes = WALTZ_FILE) -> str:
@@ -113,11 +111,8 @@ async def test_bad_requests_are_a_400_and_nothing_is_saved(auth, client, body, s
     assert await Song.all().count() == 0
 
 
-async def test_without_a_model_conversion_is_unavailable(tmp_path, migrated_database):
-    instance = tmp_path / "no-model"
-    instance.mkdir()
-    shutil.copy(migrated_database, instance / DATABASE_FILE)
-    app = create_app(config_for_tests(instance, model_dir=instance / "missing"))
+async def test_without_a_model_conversion_is_unavailable(tmp_path, database_url):
+    app = create_app(config_for_tests(tmp_path, database_url, model_dir=tmp_path / "missing"))
     async with app.test_app():
         client = StudioTestClient(app)
         source = await uploaded(AuthActions(client), client)

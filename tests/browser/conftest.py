@@ -5,12 +5,9 @@ Every page fails its test on a console error or on any request that leaves local
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import io
 import os
 import re
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,12 +26,13 @@ from playwright.sync_api import (
 )
 from tortoise import Tortoise
 
-from server.config import DATABASE_FILE, REPO_ROOT, sqlite_url
+from server.config import REPO_ROOT
 from server.generation.lstm import WEIGHTS_FILE
 from server.models import tortoise_config
 from server.models.user import User
 from server.services.songs import create_song_from_notes
 from tests.conftest import PASSWORD, LiveServer, serving, unique_email
+from tests.databases import TestDatabases, one_database, run_aside
 from tests.generation.random_checkpoint import write_lively_checkpoint
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -71,18 +69,19 @@ def skip_or_fail(reason: str) -> None:
 
 @pytest.fixture(scope="package")
 def studio_server(
-    tmp_path_factory: pytest.TempPathFactory, migrated_database: Path
+    tmp_path_factory: pytest.TempPathFactory, databases: TestDatabases
 ) -> Iterator[LiveServer]:
     """The full app with live generation: the shipped model when there is one, else random
     weights (the studio's behaviour, not the music, is under test). Its own process, with
     sign-up limits off: every test here signs up, and the limits are tested in tests/api."""
     instance = tmp_path_factory.mktemp("browser")
-    shutil.copy(migrated_database, instance / DATABASE_FILE)
     checkpoint = SHIPPED_CHECKPOINT
     if not (checkpoint / WEIGHTS_FILE).exists():
         checkpoint = write_lively_checkpoint(instance / "melody")
-    with serving(instance, CADENZA_MODEL_DIR=str(checkpoint), RATE_LIMITS="off") as server:
-        yield server
+    env = {"CADENZA_MODEL_DIR": str(checkpoint), "RATE_LIMITS": "off"}
+    with one_database(databases, instance) as url:
+        with serving(instance, DATABASE_URL=url, **env) as server:
+            yield server
 
 
 @pytest.fixture(scope="package")
@@ -255,7 +254,7 @@ Notes = list[tuple[int, float, float]]
 def insert_song(studio_server: LiveServer):
     """Builder: saves a song of (pitch, start beats, duration beats) notes for the account
     `email` straight into the server's database, as a finished generation would; returns its id."""
-    database_url = sqlite_url(studio_server.instance_path / DATABASE_FILE)
+    database_url = studio_server.database_url
     return lambda email, notes, **fields: _insert_song(database_url, email, notes, fields)
 
 
@@ -268,6 +267,4 @@ def _insert_song(database_url: str, email: str, notes: Notes, fields: dict[str, 
         finally:
             await Tortoise.close_connections()
 
-    # Playwright's sync API owns this thread's event loop; the ORM gets a loop of its own.
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, insert()).result(timeout=30)
+    return run_aside(insert())  # Playwright's sync API owns this thread's event loop

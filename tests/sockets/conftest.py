@@ -13,9 +13,9 @@ from tests.sockets.streaming import Listener, start_server
 
 
 @pytest.fixture(scope="session")
-def unpaced_server(tmp_path_factory, migrated_database) -> Iterator[LiveServer]:
+def unpaced_server(tmp_path_factory, databases) -> Iterator[LiveServer]:
     """Streams written flat out: fast where timing is not what is tested."""
-    with start_server(tmp_path_factory, migrated_database, CADENZA_STREAM_PACING="off") as server:
+    with start_server(tmp_path_factory, databases, CADENZA_STREAM_PACING="off") as server:
         yield server
 
 
@@ -26,8 +26,8 @@ def unpaced_cookie(unpaced_server) -> str:
 
 
 @pytest.fixture(scope="session")
-def paced_server(tmp_path_factory, migrated_database) -> Iterator[LiveServer]:
-    with start_server(tmp_path_factory, migrated_database) as server:
+def paced_server(tmp_path_factory, databases) -> Iterator[LiveServer]:
+    with start_server(tmp_path_factory, databases) as server:
         yield server
 
 

@@ -6,11 +6,9 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-import shutil
 import socket
 import time
 from collections import defaultdict
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -20,8 +18,8 @@ import socketio
 from wsproto import ConnectionType, WSConnection
 from wsproto.events import CloseConnection, Request, TextMessage
 
-from server.config import DATABASE_FILE
 from tests.conftest import LiveServer, serving
+from tests.databases import TestDatabases
 from tests.generation.random_checkpoint import write_lively_checkpoint
 
 Note = tuple[int, float, float]
@@ -29,11 +27,13 @@ FAST = {"genre": "jazz", "key": "D", "mode": "minor", "tempo": 240, "bars": 2, "
 LONG = {"tempo": 120, "bars": 64}  # paced: about two minutes, so it is still live when tested
 
 
-def start_server(factory: pytest.TempPathFactory, database: Path, **env: str):
+def start_server(factory: pytest.TempPathFactory, databases: TestDatabases, **env: str):
+    """A live server with a small random model on a database of its own (dropped with the
+    run's others when the session ends)."""
     instance = factory.mktemp("generation")
-    shutil.copy(database, instance / DATABASE_FILE)
     checkpoint = write_lively_checkpoint(instance / "melody")
-    return serving(instance, CADENZA_MODEL_DIR=str(checkpoint), **env)
+    url = databases.fresh(instance)
+    return serving(instance, DATABASE_URL=url, CADENZA_MODEL_DIR=str(checkpoint), **env)
 
 
 class Listener:

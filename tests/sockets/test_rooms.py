@@ -25,10 +25,10 @@ EVENTS = ("room:state", "room:piece", "room:presence", "room:info", "room:chat",
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, migrated_database) -> Iterator[LiveServer]:
+def server(tmp_path_factory, databases) -> Iterator[LiveServer]:
     """Live generation on (random weights, written flat out); sign-up limits off."""
     env = {"CADENZA_STREAM_PACING": "off", "RATE_LIMITS": "off"}
-    with start_server(tmp_path_factory, migrated_database, **env) as live:
+    with start_server(tmp_path_factory, databases, **env) as live:
         yield live
 
 
