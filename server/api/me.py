@@ -16,7 +16,7 @@ from server.security.sessions import current_auth_id, end_session, require_user
 from server.services import accounts
 
 blueprint = Blueprint("me", __name__, url_prefix="/api")
-MAX_ROW_ID = 2**63 - 1  # SQLite and PostgreSQL bigint; larger ids cannot exist
+MAX_USER_ID = 2**31 - 1  # users.id is a 32-bit integer on PostgreSQL; larger ids cannot exist
 PHOTO_CACHE = "private, max-age=86400"  # the URL carries a version, so a day is safe
 
 
@@ -68,7 +68,7 @@ async def show_my_photo() -> Response:
     return photo_response(await require_user())
 
 
-@blueprint.get(f"/users/<int(max={MAX_ROW_ID}):user_id>/photo")
+@blueprint.get(f"/users/<int(max={MAX_USER_ID}):user_id>/photo")
 async def show_member_photo(user_id: int) -> Response:
     await require_user()
     return photo_response(await User.get_or_none(id=user_id))
