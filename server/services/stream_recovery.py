@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -41,6 +42,10 @@ DRAIN_SECONDS = 8.0  # how long shutdown waits for the running streams' saves
 LEASE_SECONDS = 4.0
 LEASE_MS = int(LEASE_SECONDS * 1000)
 RENEW_SECONDS = 1.0  # how often an owner renews its leases (well inside LEASE_SECONDS)
+# How long a lease or heartbeat must stay missing before it counts as lapsed (s): after a Redis
+# restart every live worker writes its keys again within one renewal.
+MISSING_SECONDS = 2 * RENEW_SECONDS
+FORGET_MISSING_SECONDS = 60.0  # keys missing this long were dealt with by some worker
 Leased = Callable[[str], Awaitable[bool]]
 
 
@@ -88,6 +93,7 @@ class FaultGuard:
         self.app, self.sio, self.prefix = app, sio, prefix
         self.worker: str = app.extensions["worker_id"]
         self.client = aioredis.from_url(redis_url) if redis_url else None
+        self._missing: dict[str, float] = {}  # Redis key -> monotonic s when first seen missing
 
     async def open(self) -> None:
         """Before the first connection: count streams in Redis and beat once, or, alone,
@@ -118,6 +124,7 @@ class FaultGuard:
     async def check(self) -> None:
         if self.client is not None:
             await self.renew()
+            self.forget_old_missing()
             older_than = datetime.now(UTC) - timedelta(seconds=LEASE_SECONDS)
             await recover_lost_pieces(self.sio, self.leased, older_than)
             await recover_lost_streams(self.leased, older_than)
@@ -139,9 +146,23 @@ class FaultGuard:
         if service is not None:
             await service.slots.renew(live_by_owner(service.engine.streams.values()))
 
+    def forget_old_missing(self) -> None:
+        now = time.monotonic()
+        old = [key for key, since in self._missing.items() if now - since > FORGET_MISSING_SECONDS]
+        for key in old:
+            del self._missing[key]
+
     async def leased(self, stream_id: str) -> bool:
+        return not await self.lapsed(self.prefix + "lease:" + stream_id)
+
+    async def lapsed(self, key: str) -> bool:
+        """Whether `key` has been missing from Redis for MISSING_SECONDS, as seen from here."""
         assert self.client is not None
-        return bool(await self.client.exists(self.prefix + "lease:" + stream_id))
+        now = time.monotonic()
+        if await self.client.exists(key):
+            self._missing.pop(key, None)
+            return False
+        return now - self._missing.setdefault(key, now) >= MISSING_SECONDS
 
     def connected_here(self, room: str) -> bool:
         return any(True for _ in self.sio.manager.get_participants("/", room))
@@ -151,7 +172,7 @@ class FaultGuard:
         moves on, members are told)."""
         assert self.client is not None
         for worker in await RoomConnection.workers() - {"", self.worker}:
-            if not await self.client.exists(self.prefix + "worker:" + worker):
+            if await self.lapsed(self.prefix + "worker:" + worker):
                 await self.leave_rooms(await RoomConnection.sids(worker))
 
     async def leave_rooms(self, sids: list[str]) -> None:

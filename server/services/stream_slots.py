@@ -26,12 +26,13 @@ redis.call('PEXPIRE', KEYS[1], lease)
 return 1
 """
 # KEYS[1]: the user's set. ARGV: lease ms, how many live ids follow, the live ids, then the ids
-# this worker no longer writes. Renews the live entries that are still there.
+# this worker no longer writes. Renews the live entries (writing them again after a Redis
+# restart) and drops the others.
 RENEW_SCRIPT = """
 local now_s, now_us = unpack(redis.call('TIME'))
 local now = now_s * 1000 + math.floor(now_us / 1000)
 local lease, live = tonumber(ARGV[1]), tonumber(ARGV[2])
-for i = 3, 2 + live do redis.call('ZADD', KEYS[1], 'XX', now + lease, ARGV[i]) end
+for i = 3, 2 + live do redis.call('ZADD', KEYS[1], now + lease, ARGV[i]) end
 for i = 3 + live, #ARGV do redis.call('ZREM', KEYS[1], ARGV[i]) end
 if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('PEXPIRE', KEYS[1], lease) end
 return 0
