@@ -16,8 +16,9 @@ from quart import Quart
 
 from server.generation.live_stream import EndReason, LiveStream, StreamedNote
 from server.generation.sampler import InvalidParamsError, MelodyStream, SamplingParams
+from server.generation.style_search import StyleSearch
 from server.models.song import SourceKind
-from server.services.conversions import stream_from_payload
+from server.services.conversions import stream_from_payload, style_search
 from server.services.generation import (
     UNAVAILABLE,
     GenerationError,
@@ -49,7 +50,8 @@ def register(sio: socketio.AsyncServer, app: Quart) -> Callable[[str], Awaitable
         try:
             service = listeners.service()
             user_id = (await sio.get_session(sid))["user_id"]
-            params, extra, melody = await stream_request(service, user_id, data)
+            search = style_search(app)
+            params, extra, melody = await stream_request(service, user_id, data, search)
             sink = ListenerSink(listeners, sid, extra)
             stream = await service.start(user_id, params, sink, melody)
         except GenerationError as error:
@@ -178,12 +180,13 @@ def sink_of(stream: LiveStream) -> ListenerSink:
 
 
 async def stream_request(
-    service: GenerationService, user_id: int, data: Any
+    service: GenerationService, user_id: int, data: Any, search: StyleSearch | None = None
 ) -> tuple[SamplingParams, dict[str, Any], MelodyStream | None]:
-    """A conversion of an upload when the payload names a `source`, else a new melody."""
+    """A conversion of an upload (each bar chosen by `search`, when there is one) when the
+    payload names a `source`, else a new melody."""
     if isinstance(data, dict) and "source" in data:
         network = service.engine.network
-        melody, extra = await stream_from_payload(user_id, data, network, INSTRUMENTS)
+        melody, extra = await stream_from_payload(user_id, data, network, INSTRUMENTS, search)
         return melody.params, extra, melody
     params, extra = params_from_payload(data)
     return params, extra, None

@@ -1,13 +1,22 @@
 """Conversions over Socket.IO through a real Hypercorn: `generate:start` with a `source` upload
 streams with the same protocol as generation and saves a converted song linked to the upload;
-strength 0 streams the source itself; another user's upload and bad fields are refused."""
+strength 0 streams the source itself; each bar is the style search's choice; another user's
+upload and bad fields are refused."""
 
 from __future__ import annotations
 
 import aiohttp
 
+from server.cli import DEFAULT_CLASSIFIER
+from server.generation.classifier import GenreClassifier
+from server.generation.lstm import LstmNetwork
+from server.generation.sampler import run_to_end
+from server.generation.style_search import StyleSearch
+from server.generation.transfer import TransferParams, TransferStream
+from server.generation.upload_analysis import analyse_midi
 from server.security.csrf import CSRF_COOKIE, CSRF_HEADER
 from tests.conftest import LiveServer
+from tests.generation.random_checkpoint import write_lively_checkpoint
 from tests.generation.test_midi_io import meta, midi_bytes, note_messages
 from tests.sockets.streaming import get_bytes, get_json, midi_notes
 
@@ -56,6 +65,24 @@ async def test_the_same_seed_streams_the_same_conversion(unpaced_server, unpaced
     listener = await listen(unpaced_server, unpaced_cookie)
     request = {"source": source, "genre": "rock", "strength": 0.8, "seed": 5}
     assert (await listener.stream(**request))[1] == (await listener.stream(**request))[1]
+
+
+async def test_the_stream_is_the_style_searched_conversion(
+    unpaced_server, unpaced_cookie, listen, tmp_path
+):
+    source = await upload(unpaced_server, unpaced_cookie)
+    listener = await listen(unpaced_server, unpaced_cookie)
+    _, notes = await listener.stream(source=source, genre="classical", strength=0.6, seed=11)
+    network = LstmNetwork.load(write_lively_checkpoint(tmp_path / "melody"))  # the server's
+    _, melody = analyse_midi(TUNE_FILE)
+
+    def written(search: StyleSearch | None) -> list:
+        params = TransferParams("classical", 0.6, seed=11)
+        stream = TransferStream(melody, params, network.vocabulary, network, search)
+        return [(p, float(s), float(d)) for p, s, d in run_to_end(network, [stream])[0]]
+
+    assert notes == written(StyleSearch(network, GenreClassifier.load(DEFAULT_CLASSIFIER)))
+    assert notes != written(None)
 
 
 async def test_another_users_upload_and_bad_fields_are_refused(
