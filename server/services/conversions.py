@@ -53,7 +53,8 @@ async def stream_from_payload(
         raise GenerationError("invalid_source", error.message, "source") from error
     melody.name = upload.filename.rsplit(".", 1)[0]
     stream = new_stream(melody, transfer, network, search)
-    extra = {"instrument": instrument, "source": upload.id, "track": track}
+    extra = {"instrument": instrument, "source": upload.id, "source_name": upload.filename}
+    extra["track"] = track
     return stream, extra | {"strength": transfer.strength}
 
 

@@ -49,6 +49,7 @@ async def test_a_conversion_streams_and_saves_a_song_linked_to_its_upload(
         "Mary as jazz",
     )
     assert song["parameters"]["source"] == source and song["parameters"]["strength"] == 0.5
+    assert song["parameters"]["source_name"] == "Mary.mid"
     midi = await get_bytes(unpaced_server, unpaced_cookie, song["midi_url"])
     assert midi_notes(midi) == notes
 

@@ -119,7 +119,9 @@ export class SongList {
     };
     label("sounds-like", song.sounds_like ? soundsLikeText(song.sounds_like) : "");
     if (song.source_kind !== "converted") return;
-    label("origin", conversionText(song));
+    const named = song.parameters.source_name; // saved with conversions; older ones ask the upload
+    label("origin", conversionText(song, named));
+    if (named) return;
     sourceName(song.parameters.source).then((name) => name && label("origin", conversionText(song, name)));
   }
 
