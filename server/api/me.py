@@ -11,12 +11,11 @@ from quart_schema import DataSource, validate_request, validate_response
 
 from server.api.schemas import PasswordConfirmation, PhotoForm, ProfilePatch, UserOut, user_out
 from server.errors import NotFoundError
-from server.models.user import User
+from server.models.user import MAX_USER_ID, User
 from server.security.sessions import current_auth_id, end_session, require_user
 from server.services import accounts
 
 blueprint = Blueprint("me", __name__, url_prefix="/api")
-MAX_USER_ID = 2**31 - 1  # users.id is a 32-bit integer on PostgreSQL; larger ids cannot exist
 PHOTO_CACHE = "private, max-age=86400"  # the URL carries a version, so a day is safe
 
 

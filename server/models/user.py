@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -14,7 +14,14 @@ if TYPE_CHECKING:
     from server.models.song import Song
 
 EMAIL_MAX_LENGTH = 254  # RFC 5321 path limit
+MAX_USER_ID = 2**31 - 1  # users.id is a 32-bit integer on PostgreSQL; no user has a larger one
 DISPLAY_NAME_MAX_LENGTH = 50
+
+
+def is_user_id(value: Any) -> bool:
+    """Whether `value`, as a client sent it, can be a user's id at all; anything else would be
+    refused by the database driver rather than simply match nobody."""
+    return type(value) is int and 0 < value <= MAX_USER_ID
 
 
 def normalize_email(email: str) -> str:

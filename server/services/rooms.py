@@ -19,7 +19,7 @@ from server.models.room import ROOM_NAME_MAX_LENGTH, Room
 from server.models.room_connection import RoomConnection
 from server.models.room_member import RoomMember
 from server.models.room_message import MESSAGE_MAX_LENGTH, RoomMessage
-from server.models.user import User
+from server.models.user import User, is_user_id
 
 MAX_OWNED_ROOMS = 5  # open rooms one user owns
 MAX_PRESENT_MEMBERS = 256  # people connected to one room at once
@@ -241,7 +241,7 @@ async def rename(room: Room, user_id: int, name: Any) -> None:
 async def remove_member(room: Room, user_id: int, target: Any) -> list[str]:
     """The owner removes a member for good; returns the sids of their connections here."""
     require_owner(room, user_id)
-    if not isinstance(target, int) or target == user_id:
+    if not is_user_id(target) or target == user_id:
         raise RoomError("invalid_params", "user_id: must be another member's id", "user_id")
     updated = await RoomMember.filter(room=room, user_id=target).update(removed_at=utc_now())
     if not updated:
@@ -255,9 +255,7 @@ async def pass_host(room: Room, user_id: int, target: Any) -> None:
     """The host (or the owner) hands the host role to a present member."""
     if user_id not in (room.host_id, room.owner_id):
         raise RoomError("not_host", "Only the host or the owner can pass the host role.")
-    present = (
-        isinstance(target, int) and await RoomConnection.filter(room=room, user_id=target).exists()
-    )
+    present = is_user_id(target) and await RoomConnection.filter(room=room, user_id=target).exists()
     if not present:
         raise RoomError("not_present", "Pass the host role to someone who is in the room.")
     room.host_id = target

@@ -212,6 +212,15 @@ async def test_the_host_role_passes_to_the_longest_present_member(people):
     )
 
 
+@pytest.mark.parametrize("nobody", [0, -1, 2**31, 2**63, True, "1"])
+async def test_an_id_no_member_can_have_is_refused_with_a_reason(people, nobody):
+    owner, guest = await people(2)
+    await guest.join(await open_room(owner))
+    removed = await owner.call("room:remove", {"user_id": nobody})
+    assert removed["error"]["code"] in {"invalid_params", "not_a_member"}
+    assert (await owner.call("room:host", {"user_id": nobody}))["error"]["code"] == "not_present"
+
+
 async def test_the_owner_removes_a_member_for_good_and_closes_the_room(people):
     owner, guest, other = await people(3)
     room = await open_room(owner)
