@@ -15,7 +15,8 @@ from server.services.songs import SongPage
 
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 1024  # hashing cost grows with length; nobody types more
-_EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_EMAIL_PART = r"[^@\s\x00-\x1f\x7f]+"  # no spaces or control characters (PostgreSQL refuses NUL)
+_EMAIL_PATTERN = re.compile(rf"^{_EMAIL_PART}@{_EMAIL_PART}\.{_EMAIL_PART}$")
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -68,7 +69,7 @@ class SignupForm(BaseModel):
 
 
 class LoginIn(Strict):
-    email: Annotated[str, Field(max_length=EMAIL_MAX_LENGTH)]
+    email: Annotated[str, Field(max_length=EMAIL_MAX_LENGTH), AfterValidator(_check_printable)]
     password: AnyPassword
     remember: bool = False
 

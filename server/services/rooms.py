@@ -15,6 +15,7 @@ from tortoise.expressions import Q
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
+from server.models.ids import is_token
 from server.models.room import ROOM_NAME_MAX_LENGTH, Room
 from server.models.room_connection import RoomConnection
 from server.models.room_member import RoomMember
@@ -101,7 +102,7 @@ async def present_counts(room_ids: list[str]) -> dict[str, int]:
 
 
 async def room_for_token(token: Any) -> Room:
-    if not isinstance(token, str) or not 16 <= len(token) <= 64:
+    if not is_token(token) or len(token) < 16:
         raise NO_SUCH_ROOM
     room = await Room.get_or_none(invite_token=token)
     if room is None:
@@ -111,6 +112,8 @@ async def room_for_token(token: Any) -> Room:
 
 async def room_of_member(user: User, room_id: str) -> Room:
     """The room, if `user` is a member; anyone else gets the same error as for no room."""
+    if not is_token(room_id):
+        raise NO_SUCH_ROOM
     member = await RoomMember.get_or_none(room_id=room_id, user=user, removed_at__isnull=True)
     if member is None:
         raise NO_SUCH_ROOM

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from server.errors import NotFoundError
+from server.models.ids import is_token
 from server.models.song import Song
 from server.models.user import User
 
@@ -44,7 +45,7 @@ async def list_songs(owner: User, page: int) -> SongPage:
 
 async def get_song(owner: User, song_id: str) -> Song:
     """The owner's song; anyone else's (or none) is the same 404, so ids leak nothing."""
-    song = await Song.get_or_none(id=song_id, owner=owner)
+    song = await Song.get_or_none(id=song_id, owner=owner) if is_token(song_id) else None
     if song is None:
         raise NotFoundError("No such song in your library.")
     return song

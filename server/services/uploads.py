@@ -19,6 +19,7 @@ from server.config import REPO_ROOT
 from server.errors import AppError, NotFoundError
 from server.generation.melody import Melody
 from server.generation.upload_analysis import json_to_melody, melody_to_json
+from server.models.ids import is_token
 from server.models.upload import FILENAME_MAX_LENGTH, Upload
 from server.models.user import User
 
@@ -59,7 +60,7 @@ async def create_upload(owner: User, filename: str | None, data: bytes) -> Uploa
 
 
 async def get_upload(owner: User, upload_id: str) -> Upload:
-    upload = await Upload.get_or_none(id=upload_id, owner=owner)
+    upload = await Upload.get_or_none(id=upload_id, owner=owner) if is_token(upload_id) else None
     if upload is None:
         raise NotFoundError("No such upload among your files.")
     return upload

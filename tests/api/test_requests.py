@@ -67,3 +67,28 @@ async def test_signups_from_one_address_are_rate_limited(auth, new_client):
     statuses = [(await auth.signup(client=new_client())).status_code for _ in range(11)]
     assert statuses == [201] * 10 + [429]
     assert await User.all().count() == 10
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("GET", "/api/songs/{}"), ("GET", "/api/songs/{}/midi"), ("PATCH", "/api/songs/{}"),
+     ("DELETE", "/api/songs/{}"), ("GET", "/api/uploads/{}"), ("GET", "/api/rooms/invite/{}"),
+     ("POST", "/api/rooms/{}/copy")],
+)  # fmt: skip
+@pytest.mark.parametrize("odd_id", ["ab%00cd", "%00" * 20, "caf%C3%A9", "a%0Ab"])
+async def test_an_id_with_characters_no_id_has_is_a_404(auth, client, method, path, odd_id):
+    """Ids and tokens are URL-safe; a NUL (which PostgreSQL text cannot hold) is just no such."""
+    await auth.signup()
+    body = {"title": "Renamed"} if method == "PATCH" else None
+    response = await client.open(path.format(odd_id), method=method, json=body)
+    assert response.status_code == 404
+    assert (await response.get_json())["error"]["code"] in {"not_found", "room_not_found"}
+
+
+@pytest.mark.parametrize("email", ["nul\x00@example.com", "tab\t@example.com", "a@b\x7f.com"])
+async def test_an_email_with_control_characters_is_refused_without_a_server_error(auth, email):
+    signup = await auth.signup(email=email)
+    assert signup.status_code == 400
+    assert (await signup.get_json())["error"]["message"].startswith("email:")
+    assert (await auth.login(email)).status_code in {400, 401}
+    assert await User.all().count() == 0
