@@ -8,6 +8,7 @@ worker process with limits (server/services/uploads.py), never on the event loop
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import asdict, dataclass
 
 from server.generation.melody import TICKS_PER_QUARTER, Event, Melody, key_name
@@ -111,6 +112,11 @@ def _checked_melody(part: MidiPart, meta: MidiMeta, ticks_per_beat: int) -> Melo
     return melody
 
 
+# A file's own text may hold anything; a name keeps its printable characters (it is one line on
+# the page, and PostgreSQL's JSON cannot hold a NUL).
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def track_summaries(midi_tracks: list, parts: list[MidiPart]) -> list[TrackSummary]:
     """One summary per MIDI track, from the parts (track, channel) midi_io read."""
     summaries = []
@@ -121,7 +127,7 @@ def track_summaries(midi_tracks: list, parts: list[MidiPart]) -> list[TrackSumma
         summaries.append(
             TrackSummary(
                 index=index,
-                name=midi_track.name,
+                name=_CONTROL_CHARACTERS.sub("", midi_track.name),
                 instrument=instrument_name(program, drums),
                 program=program,
                 note_count=sum(len(part.notes) for part in own),

@@ -70,6 +70,13 @@ async def test_a_type_1_file_reports_its_tracks_and_picks_the_named_melody(auth,
     )
 
 
+async def test_control_characters_in_a_track_name_are_dropped(auth, client):
+    await auth.signup()
+    lead = named("Lead\x00 Vocal\x07\x1b", note_messages(D_MAJOR_LINE), 73)
+    found = await analysis_of(client, midi_bytes([meta(), lead]))
+    assert [track["name"] for track in found["tracks"]] == ["", "Lead Vocal"]
+
+
 async def test_a_type_0_file_takes_the_top_voice_of_its_busiest_pitched_channel(auth, client):
     await auth.signup()
     chords = [(60, beat, 1) for beat in range(8)] + [(64, beat, 1) for beat in range(8)]
