@@ -163,29 +163,38 @@ def summarize(conversions: list[dict], strengths) -> dict:
 
 
 def plot_tradeoff(results: dict, image: Path) -> None:
-    """Target-genre accuracy against content similarity, one point per strength."""
+    """Target-genre accuracy against content similarity, one point per strength: by the
+    classifier (solid) and by the independent n-gram judge (faint)."""
     import matplotlib
 
     matplotlib.use("Agg")  # files only, no display
     import matplotlib.pyplot as plt
 
     figure, axes = plt.subplots(figsize=(6.5, 4.8))
-    curves = (("search", "o-", "with style search (labels: strength)"), ("plain", "^:", "without"))
-    for method, style_code, label in curves:
+    curves = (("search", "o", "C0", "with style search"), ("plain", "^", "C1", "without"))
+    for method, marker, colour, label in curves:
         points = results[method]["by_strength"]
         content = [v["content"] for v in points.values()]
-        style = [v["correct"] for v in points.values()]
-        axes.plot(content, style, style_code, label=label)
-        for strength, x, y in zip(points, content, style, strict=True):
-            if method == "search":
+        for key, line, alpha, judged_by in (
+            ("correct", "-", 1.0, ""),
+            ("judge_correct", ":", 0.5, ", n-gram judge"),
+        ):
+            style = [v[key] for v in points.values()]
+            axes.plot(
+                content, style, marker + line, color=colour, alpha=alpha, label=label + judged_by
+            )
+        if method == "search":
+            for strength, x, y in zip(
+                points, content, [v["correct"] for v in points.values()], strict=True
+            ):
                 axes.annotate(strength, (x, y), textcoords="offset points", xytext=(5, 5))
     axes.axvline(0.6, color="0.7", linestyle="--", linewidth=1)  # the targets: content >= 0.6
     axes.axhline(0.8, color="0.7", linestyle="--", linewidth=1)  # and target genre >= 80%
     original = results["original_method"]
     axes.plot([original["content"]], [original["correct"]], "s", color="C3", label="original app")
-    axes.set(xlabel="content similarity to the source", ylabel="classified as target genre")
-    axes.set(xlim=(0, 1.05), ylim=(0, 1.05), title="Style transfer trade-off")
-    axes.legend(loc="lower left")
+    axes.set(xlabel="content similarity to the source", ylabel="judged the target genre")
+    axes.set(xlim=(0, 1.05), ylim=(0, 1.05), title="Style transfer trade-off (labels: strength)")
+    axes.legend(loc="lower center", fontsize="small")
     image.parent.mkdir(parents=True, exist_ok=True)
     figure.tight_layout()
     figure.savefig(image, dpi=120)

@@ -33,7 +33,7 @@ from server.generation.vocabulary import Vocabulary
 if TYPE_CHECKING:
     from server.generation.style_search import StyleSearch
 
-DEFAULT_STRENGTH = 0.6  # measured trade-off in docs/style-transfer.md (58% in genre, content 0.74)
+DEFAULT_STRENGTH = 0.6  # docs/style-transfer.md: with the search 84% in genre, content 0.82
 DEFAULT_TEMPERATURE = 0.8  # a little safer than free generation's 1.0: measured more in-genre
 PITCH_PULL = 1.0  # log-probability per semitone away from the source's smoothed line
 REST_PULL = 3.0  # log-probability against a rest where the source sounds, or a note in its rest
