@@ -29,6 +29,10 @@ FORCED_DROP_VERSION = 130000  # DROP DATABASE ... WITH (FORCE) arrived in Postgr
 T = TypeVar("T")
 
 
+class DatabaseUnavailableError(RuntimeError):
+    """The chosen database server does not answer."""
+
+
 def run_aside(coroutine: Coroutine[Any, Any, T]) -> T:
     """Runs `coroutine` to its end on a loop of its own in a worker thread, so that callers inside
     a running loop (async fixtures, Playwright's sync API) can wait for it."""
@@ -127,7 +131,7 @@ class PostgresDatabases:
         try:
             version = await self._admin("SHOW server_version_num")
         except (OSError, asyncpg.PostgresError) as error:
-            raise RuntimeError(
+            raise DatabaseUnavailableError(
                 f"{BACKEND_VARIABLE}=postgres, but PostgreSQL at {self.url('')} does not answer "
                 f"({error}); start it or point TEST_POSTGRES_URL at one"
             ) from error
