@@ -37,8 +37,8 @@ from server.security.csrf import CSRF_COOKIE, CSRF_HEADER, UNSAFE_METHODS
 from server.security.sessions import SESSION_COOKIE
 from server.services.songs import create_song_from_notes
 from tests.databases import (
+    DatabaseSource,
     DatabaseUnavailableError,
-    TestDatabases,
     one_database,
     open_test_databases,
 )
@@ -66,7 +66,7 @@ def config_for_tests(instance_path: Path, database_url: str, **overrides: Any) -
 
 
 @pytest.fixture(scope="session")
-def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestDatabases]:
+def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabaseSource]:
     """Where this run's databases live; the template is migrated once, here. A PostgreSQL
     server that does not answer skips the tests on a workstation and fails them in CI."""
     try:
@@ -82,7 +82,7 @@ def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestDatabase
 
 
 @pytest.fixture
-def database_url(tmp_path: Path, databases: TestDatabases) -> Iterator[str]:
+def database_url(tmp_path: Path, databases: DatabaseSource) -> Iterator[str]:
     """A database of this test's own at the current schema, dropped after it."""
     with one_database(databases, tmp_path) as url:
         yield url
@@ -271,7 +271,7 @@ def serving(instance_path: Path, **env: str) -> Iterator[LiveServer]:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory, databases: TestDatabases) -> Iterator:
+def live_server(tmp_path_factory: pytest.TempPathFactory, databases: DatabaseSource) -> Iterator:
     """Hypercorn in a subprocess with its own instance folder and database, shared by the run.
 
     Login and sign-up limits are off here so that tests sharing it never depend on how many

@@ -40,7 +40,7 @@ def run_aside(coroutine: Coroutine[Any, Any, T]) -> T:
         return pool.submit(asyncio.run, coroutine).result(timeout=60)
 
 
-class TestDatabases(Protocol):
+class DatabaseSource(Protocol):
     """Hands out databases by URL: `fresh` ones at the current schema, `empty` ones without it."""
 
     def fresh(self, folder: Path) -> str: ...
@@ -50,7 +50,9 @@ class TestDatabases(Protocol):
 
 
 @contextlib.contextmanager
-def one_database(databases: TestDatabases, folder: Path, *, migrated: bool = True) -> Iterator[str]:
+def one_database(
+    databases: DatabaseSource, folder: Path, *, migrated: bool = True
+) -> Iterator[str]:
     """A database for one test, dropped afterwards whether the test passed or not."""
     url = databases.fresh(folder) if migrated else databases.empty(folder)
     try:
@@ -59,7 +61,7 @@ def one_database(databases: TestDatabases, folder: Path, *, migrated: bool = Tru
         databases.drop(url)
 
 
-def open_test_databases(folder: Path) -> TestDatabases:
+def open_test_databases(folder: Path) -> DatabaseSource:
     """The backend `CADENZA_TEST_DATABASE` names, with its template migrated into `folder`."""
     backend = os.environ.get(BACKEND_VARIABLE, "sqlite").strip().lower() or "sqlite"
     if backend == "sqlite":

@@ -32,7 +32,7 @@ from server.models import tortoise_config
 from server.models.user import User
 from server.services.songs import create_song_from_notes
 from tests.conftest import PASSWORD, LiveServer, serving, unique_email
-from tests.databases import TestDatabases, one_database, run_aside
+from tests.databases import DatabaseSource, one_database, run_aside
 from tests.generation.random_checkpoint import write_lively_checkpoint
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -69,7 +69,7 @@ def skip_or_fail(reason: str) -> None:
 
 @pytest.fixture(scope="package")
 def studio_server(
-    tmp_path_factory: pytest.TempPathFactory, databases: TestDatabases
+    tmp_path_factory: pytest.TempPathFactory, databases: DatabaseSource
 ) -> Iterator[LiveServer]:
     """The full app with live generation: the shipped model when there is one, else random
     weights (the studio's behaviour, not the music, is under test). Its own process, with

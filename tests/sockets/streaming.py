@@ -19,7 +19,7 @@ from wsproto import ConnectionType, WSConnection
 from wsproto.events import CloseConnection, Request, TextMessage
 
 from tests.conftest import LiveServer, serving
-from tests.databases import TestDatabases
+from tests.databases import DatabaseSource
 from tests.generation.random_checkpoint import write_lively_checkpoint
 
 Note = tuple[int, float, float]
@@ -27,7 +27,7 @@ FAST = {"genre": "jazz", "key": "D", "mode": "minor", "tempo": 240, "bars": 2, "
 LONG = {"tempo": 120, "bars": 64}  # paced: about two minutes, so it is still live when tested
 
 
-def start_server(factory: pytest.TempPathFactory, databases: TestDatabases, **env: str):
+def start_server(factory: pytest.TempPathFactory, databases: DatabaseSource, **env: str):
     """A live server with a small random model on a database of its own (dropped with the
     run's others when the session ends)."""
     instance = factory.mktemp("generation")
