@@ -6,21 +6,17 @@ from __future__ import annotations
 
 import asyncio
 
-from server.config import DATABASE_FILE, sqlite_url
-from server.migrate import apply_migrations
 from tests.conftest import serving
 from tests.generation.random_checkpoint import write_lively_checkpoint
 from tests.scale.test_faults import STORED_SECONDS, kill_with_workers
 from tests.sockets.streaming import LONG, Listener, drafts_of
 
 
-async def test_a_restarted_server_saves_what_its_last_run_was_writing(tmp_path):
+async def test_a_restarted_server_saves_what_its_last_run_was_writing(tmp_path, database_url):
     instance = tmp_path / "instance"
     instance.mkdir()
-    database = sqlite_url(instance / DATABASE_FILE)
-    await apply_migrations(database)
     model = str(write_lively_checkpoint(tmp_path / "melody"))
-    env = {"DATABASE_URL": database, "CADENZA_MODEL_DIR": model, "RATE_LIMITS": "off"}
+    env = {"DATABASE_URL": database_url, "CADENZA_MODEL_DIR": model, "RATE_LIMITS": "off"}
     env["REDIS_URL"] = ""  # one process, on its own
     with serving(instance, **env) as server:
         cookie = await server.session_cookie()
