@@ -1,5 +1,5 @@
 """`python -m bench.report [results.json]`: the tables of docs/performance.md, in Markdown, from
-a run's JSON (bench/results/latest.json by default)."""
+a run's JSON: `make bench` (bench/results/latest.json by default), `bench.scale` or `bench.soak`."""
 
 from __future__ import annotations
 
@@ -61,12 +61,88 @@ def ramp(results: dict) -> str:
     return table(header, rows)
 
 
+def scale_summary(results: dict) -> str:
+    rows = []
+    for key, what in (("max_streams", "real-time streams, no late note"),
+                      ("max_members", "room members, none behind")):  # fmt: skip
+        figure = results["summary"].get(key)
+        if figure:
+            medians, runs = figure["median"], figure["runs"]
+            cells = [f"{medians.get(w, 'n/a')} ({', '.join(map(str, runs.get(w, [])))})"
+                     for w in ("1", "2")]  # fmt: skip
+            rows.append([what, *cells, figure.get("ratio_2_to_1", "n/a")])
+    header = ["largest step held (median; each ramp)", "1 worker", "2 workers", "2 / 1"]
+    return table(header, rows)
+
+
+def per_worker(level: dict, key: str) -> str:
+    return ", ".join(str(worker[key]) for worker in level["per_worker"])
+
+
+def load(level: dict) -> str:
+    return " / ".join(map(str, level["load_average"]))
+
+
+def scale_streams(results: dict) -> str:
+    rows = [
+        [run["workers"], level["streams"], level["attempt"], level["completed"],
+         level["late_notes"], level["least_slack_min_ms"], level["first_note_p99_ms"],
+         per_worker(level, "cpu_percent"), per_worker(level, "rss_mb"), load(level)]
+        for run in results["runs"] for level in run.get("streams", [])
+    ]  # fmt: skip
+    header = ["workers", "streams", "attempt", "completed", "late notes", "least slack (ms)",
+              "first note p99 (ms)", "CPU per worker (% of a core)", "RSS per worker (MB)",
+              "load average before / after"]  # fmt: skip
+    return table(header, rows)
+
+
+def scale_rooms(results: dict) -> str:
+    rows = [
+        [run["workers"], level["members"], level["attempt"], level["joined"],
+         " / ".join(str(level["delivery_delay_ms"][p]) for p in ("p50", "p99", "max")),
+         level["late_notes"], level["members_behind"], level["least_slack_ms"],
+         per_worker(level, "cpu_percent"), load(level)]
+        for run in results["runs"] for level in run.get("rooms", [])
+    ]  # fmt: skip
+    header = ["workers", "members", "attempt", "joined", "delivery p50 / p99 / max (ms)",
+              "late notes", "behind", "least slack (ms)", "CPU per worker (% of a core)",
+              "load average before / after"]  # fmt: skip
+    return table(header, rows)
+
+
+def soak(results: dict) -> str:
+    memory = results["memory"]
+    rows = [[f"worker {n + 1}", w["after_warm_up_mb"], w["end_mb"], w["min_mb"], w["max_mb"],
+             w["max_over_min"]] for n, w in enumerate(memory["workers"])]  # fmt: skip
+    header = ["", f"RSS after warm-up ({memory['warm_up_seconds']:.0f} s, MB)", "RSS at the end",
+              "min", "max", "max / min"]  # fmt: skip
+    loads = [s["load_average"] for s in results["samples"]]
+    counts = (f"{results['errors']} errors {json.dumps(results['errors_by_kind'])}, "
+              f"{results['events_processed']} events, {results['notes_received']} notes "
+              f"received; server log errors {results['server_log_errors']}; load average "
+              f"{min(loads)} to {max(loads)}")  # fmt: skip
+    return f"{table(header, rows)}\n\n{counts}"
+
+
+SECTIONS = {
+    "bench": (("Summary", summary), ("Batched model cost", batches), ("Ramp", ramp)),
+    "scale": (("Two workers against one", scale_summary), ("Streams", scale_streams),
+              ("Room members", scale_rooms)),
+    "soak": (("Soak", soak),),
+}  # fmt: skip
+
+
+def kind(results: dict) -> str:
+    return "scale" if "runs" in results else "soak" if "samples" in results else "bench"
+
+
 def main() -> None:
     path = Path(sys.argv[1]) if len(sys.argv) > 1 else REPO_ROOT / "bench/results/latest.json"
     results = json.loads(path.read_text())
-    print(f"Run of {results['started']}, checkpoint: {results['checkpoint']}, conditions: "
+    print(f"Run of {results['started']}, commit {results.get('commit', 'not recorded')}, "
+          f"checkpoint: {results.get('checkpoint', 'models/melody')}, conditions: "
           f"{json.dumps(results['conditions'])}\n")  # fmt: skip
-    for title, render in (("Summary", summary), ("Batched model cost", batches), ("Ramp", ramp)):
+    for title, render in SECTIONS[kind(results)]:
         print(f"### {title}\n\n{render(results)}\n")
 
 
