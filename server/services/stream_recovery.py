@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 DRAIN_SECONDS = 8.0  # how long shutdown waits for the running streams' saves
 # How long a stream or a worker outlives a silent owner before it counts as lost (s); a piece
 # younger than this is never recovered, since its owner may not have taken its first lease yet.
-LEASE_SECONDS = 4.0
+LEASE_SECONDS = 6.0
 LEASE_MS = int(LEASE_SECONDS * 1000)
 RENEW_SECONDS = 1.0  # how often an owner renews its leases (well inside LEASE_SECONDS)
 # How long a lease or heartbeat must stay missing before it counts as lapsed (s): after a Redis
@@ -114,16 +114,24 @@ class FaultGuard:
             await self.client.aclose()
 
     async def run(self) -> None:
-        while True:
+        """Renew and recover side by side: a slow recovery pass (database scans on a busy
+        machine) must never hold back the renewals that keep this worker's streams its own."""
+        renewing = self.client is not None
+        await asyncio.gather(
+            self._every(self.renew, "renewing leases", renewing),
+            self._every(self.check, "recovering streams"),
+        )
+
+    async def _every(self, step: Callable[[], Awaitable[None]], doing: str, on: bool = True):
+        while on:
             try:
-                await self.check()
+                await step()
             except Exception:  # Redis or the database away for a moment: try again next round
-                log.exception("renewing or recovering live streams failed")
+                log.exception("%s failed", doing)
             await asyncio.sleep(RENEW_SECONDS)
 
     async def check(self) -> None:
         if self.client is not None:
-            await self.renew()
             self.forget_old_missing()
             older_than = datetime.now(UTC) - timedelta(seconds=LEASE_SECONDS)
             await recover_lost_pieces(self.sio, self.leased, older_than)
