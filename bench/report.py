@@ -1,5 +1,6 @@
-"""`python -m bench.report [results.json]`: the tables of docs/performance.md, in Markdown, from
-a run's JSON: `make bench` (bench/results/latest.json by default), `bench.scale` or `bench.soak`."""
+"""`python -m bench.report [results.json ...]`: the tables of docs/performance.md, in Markdown,
+from a run's JSON: `make bench` (bench/results/latest.json by default), `bench.soak`, or one or
+more runs of `bench.scale` (medians over all of them)."""
 
 from __future__ import annotations
 
@@ -136,9 +137,22 @@ def kind(results: dict) -> str:
     return "scale" if "runs" in results else "soak" if "samples" in results else "bench"
 
 
+def load_results(paths: list[Path]) -> dict:
+    """One run's results; several `bench.scale` runs become one, with medians over them all."""
+    runs = [json.loads(path.read_text()) for path in paths]
+    results = runs[0]
+    if len(runs) > 1:
+        from bench.scale import summarize  # only here: it pulls in the server's dependencies
+
+        results["runs"] = [run for each in runs for run in each["runs"]]
+        results["summary"] = summarize(results["runs"])
+        results["started"] = ", ".join(each["started"] for each in runs)
+    return results
+
+
 def main() -> None:
-    path = Path(sys.argv[1]) if len(sys.argv) > 1 else REPO_ROOT / "bench/results/latest.json"
-    results = json.loads(path.read_text())
+    paths = [Path(arg) for arg in sys.argv[1:]] or [REPO_ROOT / "bench/results/latest.json"]
+    results = load_results(paths)
     print(f"Run of {results['started']}, commit {results.get('commit', 'not recorded')}, "
           f"checkpoint: {results.get('checkpoint', 'models/melody')}, conditions: "
           f"{json.dumps(results['conditions'])}\n")  # fmt: skip

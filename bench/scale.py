@@ -144,14 +144,16 @@ def summarize(runs: list[dict]) -> dict:
     """Per worker count: the median over repeats of the largest level held, and 2 against 1."""
     figures: dict = {}
     for key in ("max_streams", "max_members"):
-        by_workers: dict[int, list[int]] = {}
+        by_workers: dict[str, list[int]] = {}  # keyed as in the JSON: "1", "2"
         for run in runs:
             if key in run:
-                by_workers.setdefault(run["workers"], []).append(run[key])
+                by_workers.setdefault(str(run["workers"]), []).append(run[key])
+        if not by_workers:
+            continue  # that ramp was not run
         medians = {w: statistics.median(values) for w, values in sorted(by_workers.items())}
         figures[key] = {"runs": by_workers, "median": medians}
-        if 1 in medians and medians[1] and 2 in medians:
-            figures[key]["ratio_2_to_1"] = round(medians[2] / medians[1], 2)
+        if medians.get("1") and "2" in medians:
+            figures[key]["ratio_2_to_1"] = round(medians["2"] / medians["1"], 2)
     return figures
 
 
