@@ -88,7 +88,16 @@ def soak(servers: list[BenchServer], clients: int, rooms: int, seconds: float) -
     tallies = [json.loads(p.stdout.read() or "null") for p in processes]
     samples.append(sample(servers, started))
     log_errors = [len(s.log_lines("Traceback")) + len(s.log_lines("ERROR")) for s in servers]
-    return totals(tallies) | {"samples": samples, "server_log_errors": log_errors}
+    return totals(tallies) | {"samples": samples, "server_log_errors": log_errors,
+                              "server_log_lines": [problems(s) for s in servers]}  # fmt: skip
+
+
+def problems(server: BenchServer) -> list[str]:
+    """The worker's log lines that name an error, kept: the log goes with its temporary folder."""
+    words = ("Traceback", "ERROR", "Error", "failed")
+    return [
+        line for line in server.log.read_text().splitlines() if any(map(line.__contains__, words))
+    ][:40]
 
 
 def totals(tallies: list[dict | None]) -> dict:
