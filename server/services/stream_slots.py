@@ -94,7 +94,9 @@ class RedisSlots:
 
     async def renew(self, live: dict[int, set[str]]) -> None:
         for user_id in list(self._held):
-            held = self._held[user_id]
+            held = self._held.get(user_id)
+            if held is None:  # a renewal running beside this one (a stop's) let it go
+                continue
             now_live = held & live.get(user_id, set())
             gone = held - now_live - self._starting
             if now_live or gone:
