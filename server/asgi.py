@@ -13,6 +13,7 @@ from hypercorn.middleware import ProxyFixMiddleware
 
 from server.app import create_app
 from server.config import Config
+from server.memory import hold_mmap_threshold
 from server.sockets import create_socket_server
 
 SOCKET_PATH = "socket.io"
@@ -25,6 +26,7 @@ def create_asgi_app(config: Config | None = None) -> ASGIApp:
     Behind `trusted_proxy_hops` proxies, client address and scheme come from X-Forwarded-*.
     """
     config = config or Config.from_env()
+    hold_mmap_threshold()  # keeps a long-running worker's memory flat (server/memory.py)
     quart_app = create_app(config)
     sio = create_socket_server(quart_app)
     app = socketio.ASGIApp(sio, other_asgi_app=quart_app, socketio_path=SOCKET_PATH)
