@@ -5,7 +5,7 @@ Pages only render templates; each page's script talks to the JSON API and the so
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from quart import Blueprint, redirect, render_template, request
 from werkzeug.wrappers import Response
@@ -33,11 +33,26 @@ def login_redirect() -> Response:
     return redirect(f"/login?{urlencode({'next': request.full_path.rstrip('?')})}")
 
 
+def same_site_path(next_page: str | None) -> str | None:
+    """`next_page` when it is a path on this site, else None. Browsers strip tabs and newlines
+    from a URL and read a backslash as a slash (https://url.spec.whatwg.org/#url-parsing), so
+    "/<tab>/evil.example" or "/\\evil.example" would leave the site: none of them pass."""
+    if not next_page or not next_page.startswith("/") or next_page.startswith("//"):
+        return None
+    if "\\" in next_page or any(ord(char) < 0x20 or ord(char) == 0x7F for char in next_page):
+        return None
+    parts = urlsplit(next_page)
+    return None if parts.scheme or parts.netloc else next_page
+
+
 async def guest_page(template: str, **context: object) -> str | Response:
-    """A page for people not logged in; a signed-in user goes to the dashboard instead."""
+    """A page for people not logged in; a signed-in user goes on to the page a `next` link asks
+    for (one of ours), else to the dashboard. The page's links to log in or sign up keep `next`."""
+    next_page = same_site_path(request.args.get("next"))
     if await signed_in_user() is not None:
-        return redirect("/dashboard")
-    return await render_page(template, None, **context)
+        return redirect(next_page or "/dashboard")
+    next_query = f"?{urlencode({'next': next_page})}" if next_page else ""
+    return await render_page(template, None, next_query=next_query, **context)
 
 
 async def member_page(template: str, **context: object) -> str | Response:

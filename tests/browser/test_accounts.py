@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import Account, PageProblems, photo_png, screenshot
-from tests.conftest import PASSWORD, unique_email
+from tests.conftest import PASSWORD, LiveServer, unique_email
 
 
 def fill_signup(page: Page, email: str, password: str = PASSWORD) -> None:
@@ -107,3 +109,61 @@ def test_edit_profile_photo_and_password_then_delete_the_account(
     page.get_by_role("button", name="Delete account").click()
     page.wait_for_url(re.compile(r"/$"))
     expect(page.get_by_role("link", name="Sign up")).to_be_visible()
+
+
+# `next` values an attacker puts in a login link, as they appear in the query string: each
+# one, once the browser strips tabs and newlines and reads a backslash as a slash, or simply
+# follows a scheme, would leave the site.
+HOSTILE_NEXT = [
+    "/%09/evil.example/phish",
+    "/%0A/evil.example/phish",
+    "/%5Cevil.example/phish",
+    "//evil.example/phish",
+    "https://evil.example/phish",
+    "/%2F%2Fevil.example/phish",
+    "javascript:alert(document.domain)",
+]
+
+
+def log_in(page: Page, account: Account) -> None:
+    page.get_by_label("Email").fill(account.email)
+    page.get_by_label("Password").fill(account.password)
+    page.get_by_role("button", name="Log in").click()
+
+
+@pytest.mark.parametrize("hostile", HOSTILE_NEXT)
+def test_login_never_sends_the_browser_to_another_site(
+    page: Page, signed_in: Account, studio_server: LiveServer, hostile: str
+):
+    page.context.clear_cookies()
+    page.goto(f"/login?next={hostile}")
+    log_in(page, signed_in)
+    page.wait_for_url("**/dashboard")
+    assert urlsplit(page.url).netloc == urlsplit(studio_server.base_url).netloc
+    expect(page.locator("[data-profile-name]")).to_have_text(signed_in.display_name)
+
+    # Signed in already, the login link sends the browser on at once: to the dashboard too.
+    page.goto(f"/login?next={hostile}")
+    page.wait_for_url("**/dashboard")
+
+
+def test_login_goes_back_to_the_page_that_asked_with_its_query_and_fragment(
+    page: Page, signed_in: Account
+):
+    page.context.clear_cookies()
+    page.goto("/login?next=%2Fstudio%3Ffrom%3Dmail%23panel-generate")
+    log_in(page, signed_in)
+    page.wait_for_url(re.compile(r"/studio\?from=mail#panel-generate$"))
+    page.goto("/login?next=%2Frooms")  # signed in: straight there
+    page.wait_for_url(re.compile(r"/rooms$"))
+
+
+def test_signing_up_from_a_login_link_comes_back_to_the_page_that_asked(page: Page):
+    page.goto("/login?next=%2Fstudio")
+    page.get_by_role("link", name="Create an account").click()
+    page.wait_for_url(re.compile(r"/signup\?next=%2Fstudio$"))
+    login_link = page.get_by_role("main").get_by_role("link", name="Log in")
+    expect(login_link).to_have_attribute("href", "/login?next=%2Fstudio")
+    fill_signup(page, unique_email("invited"))
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_url(re.compile(r"/studio$"))

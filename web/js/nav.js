@@ -1,6 +1,23 @@
-// The navigation bar's behaviour shared by every page: logging out.
+// The navigation shared by every page: logging out, and where to go once logged in.
 import { api } from "./api.js";
 import { showToast } from "./toast.js";
+
+/**
+ * Where to go after logging in or signing up: the `next` page when it is on this site, else the
+ * dashboard. `next` is read as the browser would follow it (tabs and newlines stripped, a
+ * backslash read as a slash), so only a page of this origin passes.
+ */
+export function nextPage(search = window.location.search) {
+  const next = new URLSearchParams(search).get("next");
+  if (!next) return "/dashboard";
+  try {
+    const url = new URL(next, window.location.origin);
+    if (url.origin === window.location.origin) return `${url.pathname}${url.search}${url.hash}`;
+  } catch {
+    // Not a URL at all: the dashboard.
+  }
+  return "/dashboard";
+}
 
 export async function logOut() {
   try {

@@ -1,14 +1,7 @@
 // Login page: checks the fields, logs in, and goes back to the page that asked for a login.
 import { api } from "../api.js";
 import { checkEmail, showFormError, validateFields, whileBusy } from "../forms.js";
-import { initNav } from "../nav.js";
-
-/** Where to go after logging in: the `next` page when it is one of ours, else the dashboard. */
-export function nextPage(search = window.location.search) {
-  const next = new URLSearchParams(search).get("next") || "";
-  const sameSite = next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\");
-  return sameSite ? next : "/dashboard";
-}
+import { initNav, nextPage } from "../nav.js";
 
 async function submitLogin(form) {
   const email = form.elements.email.value;

@@ -10,7 +10,7 @@ import {
   validateFields,
   whileBusy,
 } from "../forms.js";
-import { initNav } from "../nav.js";
+import { initNav, nextPage } from "../nav.js";
 
 let previewUrl = null;
 
@@ -44,7 +44,7 @@ async function submitSignup(form) {
   if (photo.files[0]) body.append("photo", photo.files[0]);
   try {
     await whileBusy(form, () => api.postForm("/api/auth/signup", body));
-    window.location.assign("/dashboard");
+    window.location.assign(nextPage()); // an invite link survives signing up
   } catch (error) {
     showFormError(form, error);
   }
