@@ -36,6 +36,7 @@ HTTP_ERROR_MESSAGES = {
     429: "Too many attempts; wait a minute and try again.",
 }
 MALFORMED_JSON = "The body is not valid JSON."
+TOO_DEEP_JSON = "The body is not valid JSON: it nests arrays or objects too deeply."
 
 
 class AppError(Exception):
@@ -68,15 +69,17 @@ def error_response(status: int, code: str, message: str) -> Response:
 
 
 class StudioRequest(Request):
-    """Quart's request, with a malformed JSON body (bad syntax or bad UTF-8) reported as such."""
+    """Quart's request, with a malformed JSON body (bad syntax, bad UTF-8, or nesting deeper
+    than the parser recurses) reported as such."""
 
     async def get_json(self, force: bool = False, silent: bool = False, cache: bool = True) -> Any:
         try:
             return await super().get_json(force=force, silent=silent, cache=cache)
-        except UnicodeDecodeError:
+        except (UnicodeDecodeError, RecursionError) as error:
             if silent:
                 return None
-            raise BadRequest(MALFORMED_JSON) from None
+            message = TOO_DEEP_JSON if isinstance(error, RecursionError) else MALFORMED_JSON
+            raise BadRequest(message) from None
 
     def on_json_loading_failed(self, error: Exception) -> Any:
         raise BadRequest(MALFORMED_JSON)

@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-# Every id and token the studio mints is hex (uuid4) or URL-safe base64 (secrets.token_urlsafe).
-_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# Every id and token a client names is hex (uuid4, 32 characters) or URL-safe base64 (a room's
+# invite, 32 characters), and the id columns hold at most 32: a longer value is no such row, and
+# must not reach a query, where the ORM refuses it as too long for the column.
+ID_MAX_LENGTH = 32
+_TOKEN = re.compile(rf"[A-Za-z0-9_-]{{1,{ID_MAX_LENGTH}}}")
 
 
 def is_token(value: Any) -> bool:

@@ -32,6 +32,40 @@ async def test_malformed_json_is_a_400(auth, client, body):
     assert (await response.get_json())["error"]["message"] == "The body is not valid JSON."
 
 
+# Every route that reads a JSON body; the test below keeps this list complete.
+JSON_ROUTES = [
+    ("POST", "/api/auth/login"),
+    ("PATCH", "/api/me"),
+    ("DELETE", "/api/me"),
+    ("PATCH", "/api/songs/{song_id}"),
+    ("POST", "/api/songs/convert"),
+    ("POST", "/api/rooms"),
+]
+
+
+async def test_every_json_route_is_in_the_nesting_test(client):
+    spec = await (await client.get("/openapi.json")).get_json()
+    json_routes = {
+        (method.upper(), path)
+        for path, operations in spec["paths"].items()
+        for method, operation in operations.items()
+        if "application/json" in operation.get("requestBody", {}).get("content", {})
+    }
+    assert json_routes == set(JSON_ROUTES)
+
+
+@pytest.mark.parametrize(("method", "path"), JSON_ROUTES)
+async def test_deeply_nested_json_is_a_400(auth, client, method, path):
+    """A body nested deeper than the parser recurses is unparseable, like any malformed one."""
+    await auth.signup()
+    headers = {"Content-Type": "application/json"}
+    path = path.format(song_id="0123456789abcdef0123456789abcdef")
+    response = await client.open(path, method=method, data=b"[" * 5000, headers=headers)
+    assert response.status_code == 400
+    assert (await response.get_json())["error"]["code"] == "bad_request"
+    assert (await client.get("/api/me")).status_code == 200  # still signed in, still serving
+
+
 @pytest.mark.parametrize("body", [b"[]", b'"text"', b"null", b"42"])
 async def test_json_that_is_not_an_object_is_a_400(client, body):
     headers = {"Content-Type": "application/json"}
@@ -75,7 +109,23 @@ async def test_signups_from_one_address_are_rate_limited(auth, new_client):
      ("DELETE", "/api/songs/{}"), ("GET", "/api/uploads/{}"), ("GET", "/api/rooms/invite/{}"),
      ("POST", "/api/rooms/{}/copy")],
 )  # fmt: skip
-@pytest.mark.parametrize("odd_id", ["ab%00cd", "%00" * 20, "caf%C3%A9", "a%0Ab"])
+@pytest.mark.parametrize(
+    "odd_id",
+    [
+        "ab%00cd",
+        "%00" * 20,
+        "caf%C3%A9",
+        "a%0Ab",
+        "00000000-0000-0000-0000-000000000000",  # a uuid written with dashes: too long
+        "0" * 33,
+        "a" * 64,
+        "z" * 32 + "%E2%99%AB",
+        "%E2%99%AB" * 32,
+        "x" * 5000,
+        "..",
+        "a.b",
+    ],
+)
 async def test_an_id_with_characters_no_id_has_is_a_404(auth, client, method, path, odd_id):
     """Ids and tokens are URL-safe; a NUL (which PostgreSQL text cannot hold) is just no such."""
     await auth.signup()
