@@ -262,8 +262,11 @@ def bar_ticks_to_meter(bar_ticks: int) -> tuple[int, int]:
     raise ValueError(f"a bar of {bar_ticks} ticks has no time signature on the 16th grid")
 
 
-def melody_to_midi(melody: Melody, *, program: int = 0, velocity: int = 90) -> bytes:
-    """A type-1 standard MIDI file: a conductor track (tempo, meter, key) and one melody track."""
+def melody_to_midi(
+    melody: Melody, *, program: int = 0, velocity: int = 90, track_name: str = "Melody"
+) -> bytes:
+    """A type-1 standard MIDI file: a conductor track (tempo, meter, key) and one melody track
+    named `track_name` that sets General MIDI `program` (0-based) before its first note."""
     numerator, denominator = bar_ticks_to_meter(melody.bar_ticks)
     conductor = mido.MidiTrack(
         [
@@ -274,17 +277,17 @@ def melody_to_midi(melody: Melody, *, program: int = 0, velocity: int = 90) -> b
         ]
     )
     midi = mido.MidiFile(type=1, ticks_per_beat=WRITE_TICKS_PER_BEAT)
-    midi.tracks.extend([conductor, _melody_track(melody, program, velocity)])
+    midi.tracks.extend([conductor, _melody_track(melody, program, velocity, track_name)])
     buffer = io.BytesIO()
     midi.save(file=buffer)
     return buffer.getvalue()
 
 
-def _melody_track(melody: Melody, program: int, velocity: int) -> mido.MidiTrack:
+def _melody_track(melody: Melody, program: int, velocity: int, name: str) -> mido.MidiTrack:
     scale = WRITE_TICKS_PER_BEAT // TICKS_PER_QUARTER
     # Silence before the first event puts the pickup where it belongs relative to bar lines.
     delay = (melody.bar_ticks - melody.pickup_ticks) % melody.bar_ticks * scale
-    track = mido.MidiTrack([mido.MetaMessage("track_name", name="Melody")])
+    track = mido.MidiTrack([mido.MetaMessage("track_name", name=name)])
     track.append(mido.Message("program_change", program=program, time=0))
     for event in melody.events:
         if event.pitch is None:

@@ -10,6 +10,7 @@ from typing import Any
 from tortoise import fields
 from tortoise.models import Model
 
+from server.generation.instruments import instrument_named
 from server.generation.melody import MODES, PITCH_NAMES, TICKS_PER_QUARTER, Melody
 from server.generation.midi_io import melody_to_midi
 from server.models.user import User
@@ -79,11 +80,16 @@ class Song(Model):
         **fields: Any,
     ) -> Song:
         """An unsaved song from (pitch, start beats, duration beats) notes, MIDI rendered with
-        bars of `bar_ticks` (48 = 4/4, 36 = 3/4; starts count from a bar line)."""
+        bars of `bar_ticks` (48 = 4/4, 36 = 3/4; starts count from a bar line) and the General
+        MIDI program of the instrument named in `parameters`, so it exports as it was heard."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
         melody = Melody.from_notes(
             notes, tempo=tempo, tonic=tonic, mode=mode, genre=genre, name=title, bar_ticks=bar_ticks
+        )
+        instrument = instrument_named((fields.get("parameters") or {}).get("instrument"))
+        midi = melody_to_midi(
+            melody, program=instrument.program, track_name=f"Melody ({instrument.label})"
         )
         return cls(
             owner=owner,
@@ -92,7 +98,7 @@ class Song(Model):
             key=PITCH_NAMES[tonic % 12],
             mode=mode,
             tempo=tempo,
-            midi=melody_to_midi(melody),
+            midi=midi,
             duration_seconds=melody_seconds(melody),
             note_count=melody.note_count,
             **fields,

@@ -54,3 +54,12 @@ async def test_deleting_the_owner_deletes_the_songs(make_user, make_song):
 def test_unknown_mode_is_refused():
     with pytest.raises(ValueError, match="mode"):
         Song.from_notes(None, NOTES, title="x", mode="dorian")
+
+
+@pytest.mark.parametrize(("instrument", "program"), [("fm", 4), ("pad", 89), ("pluck", 45)])
+async def test_midi_sets_the_instruments_program(make_user, instrument, program):
+    owner = await make_user()
+    song = Song.from_notes(owner, NOTES, title="Walk", parameters={"instrument": instrument})
+    track = mido.MidiFile(file=io.BytesIO(song.to_midi())).tracks[1]
+    changes = [m for m in track if m.type == "program_change"]
+    assert [(m.program, m.time) for m in changes] == [(program, 0)]
