@@ -2,6 +2,7 @@
 
 Services raise `AppError` (or a subclass); Werkzeug HTTP errors, schema validation errors and
 rate limits are translated here, and anything unexpected becomes a logged 500 with no traceback.
+The one HTML answer: a browser navigating to an unknown page gets the site's 404 page.
 """
 
 from __future__ import annotations
@@ -10,10 +11,12 @@ import logging
 from typing import Any
 
 from pydantic import ValidationError
-from quart import Quart, Request, Response, jsonify
+from quart import Quart, Request, Response, jsonify, render_template, request
 from quart_rate_limiter import RateLimitExceeded
 from quart_schema import RequestSchemaValidationError
-from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException, NotFound
+
+from server.security.sessions import signed_in_user
 
 logger = logging.getLogger(__name__)
 
@@ -113,12 +116,26 @@ async def _http_error(error: HTTPException) -> Response:
     status = error.code or 500
     if status >= 500:
         return await _unexpected_error(error)
+    if isinstance(error, NotFound) and _wants_a_page():
+        return await _not_found_page()
     code = HTTP_ERROR_CODES.get(status, "http_error")
     message = HTTP_ERROR_MESSAGES.get(status) or _describe_bad_request(error)
     response = error_response(status, code, message)
     if status == 405 and error.valid_methods:  # type: ignore[attr-defined]
         response.headers["Allow"] = ", ".join(error.valid_methods)  # type: ignore[attr-defined]
     return response
+
+
+def _wants_a_page() -> bool:
+    """A browser navigating (it prefers HTML to JSON) outside the API, which always answers JSON."""
+    if request.path.startswith("/api/"):
+        return False
+    return request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
+
+
+async def _not_found_page() -> Response:
+    page = await render_template("404.html", user=await signed_in_user(), photo_url=None)
+    return Response(page, status=404, content_type="text/html; charset=utf-8")
 
 
 async def _unexpected_error(error: Exception) -> Response:

@@ -53,6 +53,31 @@ async def test_errors_are_json_with_code_and_message(client, method, path, statu
     assert error["code"] == code and error["message"]
 
 
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+async def test_a_browser_asking_for_an_unknown_page_gets_the_sites_404_page(
+    auth, client, signed_in
+):
+    if signed_in:
+        await auth.signup(display_name="Clara")
+    response = await client.get("/no/such/page", headers={"Accept": BROWSER_ACCEPT})
+    assert response.status_code == 404
+    assert response.mimetype == "text/html"
+    page = await response.get_data(as_text=True)
+    assert 'href="/"' in page and "/static/css/app.css" in page  # the site's layout, a way home
+    assert "Page not found" in page
+    assert ("Clara" in page) is signed_in  # the navigation knows who is looking
+    assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+
+
+async def test_api_clients_keep_json_404s_even_when_they_accept_html(client):
+    response = await client.get("/api/no-such-endpoint", headers={"Accept": BROWSER_ACCEPT})
+    assert response.status_code == 404
+    assert (await response.get_json())["error"]["code"] == "not_found"
+
+
 async def test_openapi_lists_the_contract_paths(client):
     spec = await (await client.get("/openapi.json")).get_json()
     for path in ("/api/auth/signup", "/api/auth/login", "/api/me", "/api/songs", "/healthz"):
