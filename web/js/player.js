@@ -32,6 +32,8 @@ export class Player extends EventTarget {
   #state = "stopped"; // stopped | playing | paused | buffering
   #volumeFraction = 0.8;
   #following = false; // a shared clock (a room) moves the transport, not the song's end
+  #sounded = new WeakSet(); // notes played since the song last started or jumped: each once
+  #retimed = null; // the last speed change: {heard, scheduled, fromTicks, ticksPerSecond}
 
   constructor({ samplesUrl = "/static/samples/" } = {}) {
     super();
@@ -46,7 +48,14 @@ export class Player extends EventTarget {
   get complete() { return this.#complete; }
   get audioState() { return Tone.getContext().state; }
   /** Where the listener is now, in beats (what is heard, not what is being scheduled). */
-  get positionBeats() { return this.#transport.getTicksAtTime(Tone.immediate()) / this.#transport.PPQ; }
+  get positionBeats() {
+    const now = Tone.immediate();
+    const retimed = this.#retimed; // until the transport takes up a speed change, it runs here
+    const ticks = retimed && now >= retimed.heard && now < retimed.scheduled
+      ? retimed.fromTicks + (now - retimed.heard) * retimed.ticksPerSecond
+      : this.#transport.getTicksAtTime(now);
+    return ticks / this.#transport.PPQ;
+  }
   get lengthBeats() { return this.#bufferedBeats; }
   /** The song's length as far as it is known: a live stream's planned length until it ends. */
   get plannedBeats() {
@@ -84,6 +93,7 @@ export class Player extends EventTarget {
     this.#tempo = tempo;
     this.#complete = complete;
     this.#expectedBeats = expectedBeats;
+    this.#restartPass();
     this.#transport.bpm.value = tempo * this.#speed;
     this.append(notes);
     if (complete) this.#scheduleEnd();
@@ -111,7 +121,10 @@ export class Player extends EventTarget {
 
   async play() {
     await this.prepare();
-    if (this.#complete && this.positionBeats >= this.#bufferedBeats) this.#transport.ticks = 0;
+    if (this.#complete && this.positionBeats >= this.#bufferedBeats) {
+      this.#transport.ticks = 0;
+      this.#restartPass();
+    }
     this.#resume();
   }
 
@@ -124,6 +137,7 @@ export class Player extends EventTarget {
 
   stop() {
     this.#transport.stop();
+    this.#restartPass();
     this.#releaseAll();
     this.#setState("stopped");
   }
@@ -136,6 +150,7 @@ export class Player extends EventTarget {
   seek(beats) {
     const target = Math.min(Math.max(beats, 0), this.#bufferedBeats);
     this.#releaseAll();
+    this.#restartPass();
     this.#transport.ticks = Math.round(target * this.#transport.PPQ);
     this.dispatchEvent(new CustomEvent("seek", { detail: target }));
   }
@@ -151,6 +166,7 @@ export class Player extends EventTarget {
     this.#complete = true;
     this.#tempo = tempo;
     this.#speed = 1;
+    this.#restartPass();
     const ticks = Math.round(Math.max(beats, 0) * this.#transport.PPQ);
     this.#transport.bpm.setValueAtTime(tempo, time);
     if (playing) {
@@ -184,10 +200,15 @@ export class Player extends EventTarget {
     return { contextTime: context.currentTime - latency, performanceMs: performance.now() };
   }
 
-  /** Playback speed, 0.5 to 2: the transport tempo changes, the pitch does not. */
+  /**
+   * Playback speed, 0.5 to 2: the transport tempo changes, the pitch does not. While playing,
+   * the new speed starts from what is heard at the moment of the change.
+   */
   setSpeed(speed) {
     this.#speed = Math.min(Math.max(speed, 0.5), 2);
-    this.#transport.bpm.value = this.#tempo * this.#speed;
+    const bpm = this.#tempo * this.#speed;
+    if (this.#state === "playing" && this.#transport.state === "started") this.#retime(bpm);
+    else this.#transport.bpm.value = bpm;
   }
 
   /** Switches instrument, also while playing: notes from now on use the new one. */
@@ -231,9 +252,45 @@ export class Player extends EventTarget {
     return `${Math.round(beats * this.#transport.PPQ)}i`;
   }
 
+  // Tone changes the tempo at Tone.now(), one look-ahead (0.1 s) after what is heard, with notes
+  // up to there already scheduled at the old tempo: going 1x -> 2x at 150 BPM lost a quarter of
+  // a beat. Here the song moves at `bpm` from the moment heard now: the transport restarts, where
+  // the new tempo has brought it, at the first time still unscheduled, and the notes between
+  // are played now at their new times unless already scheduled (each plays once).
+  #retime(bpm) {
+    const transport = this.#transport;
+    const heard = Tone.immediate();
+    const scheduled = Tone.now();
+    const fromTicks = transport.getTicksAtTime(heard);
+    const ticksPerSecond = (bpm * transport.PPQ) / 60;
+    const toTicks = Math.round(fromTicks + (scheduled - heard) * ticksPerSecond);
+    transport.stop(scheduled);
+    transport.bpm.cancelScheduledValues(scheduled);
+    transport.bpm.setValueAtTime(bpm, scheduled);
+    transport.start(scheduled, `${toTicks}i`);
+    this.#retimed = { heard, scheduled, fromTicks, ticksPerSecond };
+    for (const note of this.#notes) {
+      const ticks = note.start * transport.PPQ;
+      if (ticks < fromTicks || ticks >= toTicks) continue;
+      this.#sound(note, heard + (ticks - fromTicks) / ticksPerSecond);
+    }
+    const endTicks = (this.#bufferedBeats + 0.05) * transport.PPQ;
+    if (this.#complete && endTicks >= fromTicks && endTicks < toTicks) {
+      Tone.getDraw().schedule(() => this.#ended(), scheduled); // the jump passed the end event
+    }
+  }
+
+  /** The song starts again or jumps: every note may play again, and no speed change is pending. */
+  #restartPass() {
+    this.#sounded = new WeakSet();
+    this.#retimed = null;
+  }
+
   #sound(note, time) {
     const instrument = this.#instruments.get(this.#instrumentName);
     if (!instrument || instrument.loaded === false) return; // samples still downloading
+    if (this.#sounded.has(note)) return; // already played at the tempo before a speed change
+    this.#sounded.add(note);
     const seconds = (note.duration * 60) / this.#transport.bpm.value;
     const name = Tone.Frequency(note.pitch, "midi").toNote();
     instrument?.triggerAttackRelease(name, seconds, time, (note.velocity ?? 90) / 127);

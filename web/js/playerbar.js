@@ -61,6 +61,13 @@ export class PlayerBar {
     for (const [value, label] of Object.entries(INSTRUMENT_NAMES)) {
       this.#parts.instrument.append(new Option(label, value, false, value === this.#player.instrument));
     }
+    this.#showInstrument(this.#player.instrument);
+  }
+
+  /** The instrument the player sounds with, in the menu and on the element (for the page's tests). */
+  #showInstrument(name) {
+    this.#parts.instrument.value = name;
+    this.#root.dataset.instrument = name;
   }
 
   #bindControls() {
@@ -81,9 +88,7 @@ export class PlayerBar {
       this.roll.addNotes(event.detail);
       this.#refreshEnabled();
     });
-    this.#player.addEventListener("instrument", (event) => {
-      this.#parts.instrument.value = event.detail;
-    });
+    this.#player.addEventListener("instrument", (event) => this.#showInstrument(event.detail));
     this.#player.addEventListener("loading", (event) => {
       this.#loading = event.detail;
       this.#showState();

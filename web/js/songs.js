@@ -1,6 +1,10 @@
-// A saved song's notes, read from its MIDI file (the one format the API serves them in).
+// A saved song's notes, read from its MIDI file (the one format the API serves them in), and the
+// instrument it was made with.
 import { Midi } from "@tonejs/midi";
 import { api } from "./api.js";
+import { INSTRUMENT_NAMES } from "./instruments.js";
+
+const DEFAULT_INSTRUMENT = "piano"; // what songs saved before instruments were recorded played on
 
 /** MIDI bytes -> notes in beats ({pitch, start, duration, velocity 0-127}) and the tempo. */
 export function midiToNotes(bytes, fallbackTempo = 120) {
@@ -17,6 +21,12 @@ export function midiToNotes(bytes, fallbackTempo = 120) {
     .sort((a, b) => a.start - b.start);
   const tempo = midi.header.tempos[0]?.bpm ?? fallbackTempo;
   return { notes, tempo };
+}
+
+/** The player instrument the song `song` (an API SongOut) was made with, so it replays as heard. */
+export function songInstrument(song) {
+  const name = song.parameters?.instrument;
+  return Object.hasOwn(INSTRUMENT_NAMES, name ?? "") ? name : DEFAULT_INSTRUMENT;
 }
 
 const cache = new Map(); // song id -> {notes, tempo}: a thumbnail and a replay fetch once

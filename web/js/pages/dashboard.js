@@ -4,7 +4,7 @@ import { Player } from "../player.js";
 import { PlayerBar } from "../playerbar.js";
 import { initProfile } from "../profile.js";
 import { SongList } from "../songlist.js";
-import { loadSongNotes } from "../songs.js";
+import { loadSongNotes, songInstrument } from "../songs.js";
 import { showToast } from "../toast.js";
 
 const player = new Player();
@@ -16,6 +16,7 @@ async function playSong(song) {
   try {
     const [{ notes, tempo }] = await Promise.all([loadSongNotes(song), player.prepare()]);
     player.load(notes, { tempo });
+    await player.setInstrument(songInstrument(song)); // the one it was made with
     playingId = song.id;
     playerBar.setSong({ title: song.title, downloadUrl: song.midi_url });
     playerBar.showNotes();

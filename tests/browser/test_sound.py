@@ -1,0 +1,145 @@
+"""What the dashboard's player sends to the speakers, measured on the audio clock: a song replays
+on the instrument it was made with, and double speed covers twice the beats."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import statistics
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import Account, wait_for_sound
+
+PROBE = Path(__file__).with_name("audio_probe.js")
+# A fixed test phrase over two octaves, quarters, eighths and a held note (pitch, beat, beats).
+TEST_MELODY = [
+    (60, 0.0, 1.0), (64, 1.0, 1.0), (67, 2.0, 1.0), (72, 3.0, 1.0),
+    (76, 4.0, 0.5), (74, 4.5, 0.5), (72, 5.0, 0.5), (71, 5.5, 0.5),
+    (69, 6.0, 1.0), (67, 7.0, 1.0), (79, 8.0, 1.0), (77, 9.0, 0.5),
+    (76, 9.5, 0.5), (74, 10.0, 2.0),
+]  # fmt: skip
+INSTRUMENTS = ("piano", "fm", "pad", "pluck")
+LOUDEST_WINDOW_SECONDS = 0.4
+LOUDNESS_RANGE_DBFS = (-14.0, -9.0)  # the loudest window of every instrument
+LOUDNESS_SPREAD_DB = 3.0  # between the loudest and the quietest instrument
+
+
+@pytest.fixture
+def probed(page: Page) -> Page:
+    """The page with a recorder on its speaker output (tests/browser/audio_probe.js)."""
+    page.add_init_script(path=str(PROBE))
+    return page
+
+
+def scale(beats: int) -> list[tuple[int, float, float]]:
+    """One quarter note per beat, up and down the C major scale."""
+    steps = (60, 62, 64, 65, 67, 69, 71, 72, 71, 69, 67, 65, 64, 62)
+    return [(steps[beat % len(steps)], float(beat), 0.9) for beat in range(beats)]
+
+
+def play_from_dashboard(page: Page, title: str) -> None:
+    page.get_by_role("button", name=f"Play {title}").click()
+    expect(page.locator("[data-player]")).to_have_attribute("data-state", "playing")
+
+
+def record_song(page: Page, title: str) -> list[dict]:
+    """Plays the saved song `title` to its end; the output blocks recorded meanwhile."""
+    page.wait_for_function("() => window.audioProbe")
+    page.evaluate("() => { audioProbe.blocks = []; audioProbe.recording = true; }")
+    play_from_dashboard(page, title)
+    player = page.locator("[data-player]")
+    expect(player).to_have_attribute("data-state", "stopped", timeout=30_000)
+    return page.evaluate("() => { audioProbe.recording = false; return audioProbe.blocks; }")
+
+
+def loudest_window_dbfs(blocks: list[dict], sample_rate: float) -> float:
+    """RMS in dBFS (a full-scale sine reads -3) of the loudest `LOUDEST_WINDOW_SECONDS`."""
+    frames = blocks[0]["count"] // 2  # two channels
+    size = max(1, round(LOUDEST_WINDOW_SECONDS * sample_rate / frames))
+    powers = [
+        sum(block["sum"] for block in blocks[i : i + size])
+        / sum(block["count"] for block in blocks[i : i + size])
+        for i in range(len(blocks) - size + 1)
+    ]
+    return 10 * math.log10(max(powers))
+
+
+def test_a_song_replays_on_the_instrument_it_was_made_with(
+    probed: Page, signed_in: Account, insert_song: Callable[..., str]
+):
+    insert_song(signed_in.email, scale(8), title="Plain", parameters={})
+    insert_song(signed_in.email, scale(8), title="Bells", parameters={"instrument": "fm"})
+    probed.goto("/dashboard")
+    instrument = probed.get_by_label("Instrument")
+
+    play_from_dashboard(probed, "Bells")
+    expect(instrument).to_have_value("fm")
+    expect(probed.locator("[data-player]")).to_have_attribute("data-instrument", "fm")
+    wait_for_sound(probed)
+
+    play_from_dashboard(probed, "Plain")  # saved before songs recorded their instrument
+    expect(instrument).to_have_value("piano")
+    expect(probed.locator("[data-player]")).to_have_attribute("data-instrument", "piano")
+
+
+def record_playhead(page: Page, seconds: float) -> None:
+    """Starts recording (audio-clock seconds, playhead beats) pairs for `seconds` of audio, each
+    pair read as the player bar draws a frame, and the audio-clock time of a speed change;
+    `recorded_playhead` waits for the result."""
+    page.evaluate(
+        """(seconds) => {
+          const context = audioProbe.context;
+          const progress = document.querySelector('[data-player-progress]');
+          const record = { readings: [], changed: null, done: false };
+          window.playheadRecord = record;
+          document.querySelector('[data-player-speed]').addEventListener('change', () => {
+            record.changed ??= context.currentTime;
+          });
+          const until = context.currentTime + seconds;
+          // The bar sets the position and then its text: the pair read here is the one drawn.
+          const observer = new MutationObserver(() => {
+            record.readings.push([context.currentTime, Number(progress.value)]);
+            if (context.currentTime < until) return;
+            observer.disconnect();
+            record.done = true;
+          });
+          observer.observe(progress, { attributes: true, attributeFilter: ['aria-valuetext'] });
+        }""",
+        seconds,
+    )
+
+
+def recorded_playhead(page: Page) -> dict:
+    page.wait_for_function("() => window.playheadRecord.done")
+    return page.evaluate("() => window.playheadRecord")
+
+
+def beats_at(readings: list[list[float]], time: float) -> float:
+    """The playhead at audio-clock `time`, interpolated between the readings around it."""
+    for (t0, b0), (t1, b1) in itertools.pairwise(readings):
+        if t0 <= time <= t1 and t1 > t0:
+            return b0 + (b1 - b0) * (time - t0) / (t1 - t0)
+    raise AssertionError(f"no playhead reading around {time} s")
+
+
+def test_double_speed_covers_ten_beats_in_two_seconds_of_audio(
+    probed: Page, signed_in: Account, insert_song: Callable[..., str]
+):
+    insert_song(signed_in.email, scale(64), title="Runner", tempo=150.0)  # 2.5 beats a second
+    probed.goto("/dashboard")
+    play_from_dashboard(probed, "Runner")
+    wait_for_sound(probed)
+    record_playhead(probed, 3.0)
+    probed.get_by_label("Speed").select_option("2")
+    record = recorded_playhead(probed)
+    changed, readings = record["changed"], record["readings"]
+    advanced = beats_at(readings, changed + 2.0) - beats_at(readings, changed)
+    times, beats = zip(*[r for r in readings if r[0] >= changed + 0.5], strict=True)
+    slope = statistics.linear_regression(times, beats).slope
+    print(f"2x: {advanced:.3f} beats in the 2 s after the change, {slope:.3f} beats/s later")
+    assert advanced == pytest.approx(10.0, abs=0.05)  # 150 BPM at 2x: 5 beats a second
+    assert slope == pytest.approx(5.0, abs=0.025)
