@@ -78,7 +78,7 @@ async def _signup(http: aiohttp.ClientSession, url: str, number: int) -> str:
     async with http.post(f"{url}/api/auth/signup", data=form, headers=headers) as response:
         response.raise_for_status()
         cookies = {name: morsel.value for name, morsel in response.cookies.items()}
-    return "; ".join(f"{name}={value}" for name, value in (cookies | {CSRF_COOKIE: token}).items())
+    return "; ".join(f"{name}={value}" for name, value in ({CSRF_COOKIE: token} | cookies).items())
 
 
 async def _signups(url: str, first: int, count: int) -> list[str]:

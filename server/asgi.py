@@ -14,10 +14,37 @@ from hypercorn.middleware import ProxyFixMiddleware
 from server.app import create_app
 from server.config import Config
 from server.memory import hold_mmap_threshold
+from server.security.headers import NO_STORE, security_headers
 from server.sockets import create_socket_server
 
 SOCKET_PATH = "socket.io"
-ASGIApp = socketio.ASGIApp | ProxyFixMiddleware
+
+
+class SocketHeaders:
+    """Adds the site's security headers to the answers Socket.IO gives itself (long-polling
+    and handshakes never pass through Quart), keeping any header Socket.IO set."""
+
+    def __init__(self, app: socketio.ASGIApp, headers: dict[str, str]) -> None:
+        self._app = app
+        self._headers = [(name.lower().encode(), value.encode()) for name, value in headers.items()]
+        self._prefix = f"/{SOCKET_PATH}/"
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(self._prefix):
+            await self._app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                added = [(name, value) for name, value in self._headers if name not in present]
+                message = {**message, "headers": [*message.get("headers", []), *added]}
+            await send(message)
+
+        await self._app(scope, receive, send_with_headers)
+
+
+ASGIApp = SocketHeaders | ProxyFixMiddleware
 
 
 def create_asgi_app(config: Config | None = None) -> ASGIApp:
@@ -29,7 +56,9 @@ def create_asgi_app(config: Config | None = None) -> ASGIApp:
     hold_mmap_threshold()  # keeps a long-running worker's memory flat (server/memory.py)
     quart_app = create_app(config)
     sio = create_socket_server(quart_app)
-    app = socketio.ASGIApp(sio, other_asgi_app=quart_app, socketio_path=SOCKET_PATH)
+    socket_app = socketio.ASGIApp(sio, other_asgi_app=quart_app, socketio_path=SOCKET_PATH)
+    headers = security_headers(https=config.cookie_secure) | {"Cache-Control": NO_STORE}
+    app = SocketHeaders(socket_app, headers)
     if config.trusted_proxy_hops > 0:
         return ProxyFixMiddleware(app, mode="legacy", trusted_hops=config.trusted_proxy_hops)
     return app

@@ -31,6 +31,67 @@ async def test_landing_page_sets_csrf_cookie_and_security_headers(client):
     assert response.headers["Referrer-Policy"] == "same-origin"
 
 
+def directives(policy: str) -> dict[str, str]:
+    """A policy header's directives by name, e.g. {"connect-src": "'self'"}."""
+    pairs = (part.strip().partition(" ") for part in policy.split(";") if part.strip())
+    return {name: value for name, _, value in pairs}
+
+
+async def test_scripts_may_connect_only_to_this_site(client):
+    policy = directives((await client.get("/")).headers["Content-Security-Policy"])
+    assert policy["connect-src"] == "'self'"  # Socket.IO's same-origin websocket included
+
+
+async def test_powerful_browser_features_are_off_except_midi_for_this_site(client):
+    policy = (await client.get("/")).headers["Permissions-Policy"]
+    features = dict(part.strip().split("=") for part in policy.split(","))
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
+        assert features[feature] == "()"
+    assert features["midi"] == "(self)"
+
+
+@pytest.mark.parametrize("path", ["/", "/dashboard", "/studio", "/rooms", "/api/me", "/api/songs"])
+async def test_nothing_shown_to_a_signed_in_user_is_kept_in_a_cache(auth, client, path):
+    """Back after logout must not show the name, email and photo from a cached page."""
+    await auth.signup()
+    response = await client.get(path)
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("https", [False, True])
+async def test_browsers_are_told_to_use_https_only_when_the_site_is_served_over_it(config, https):
+    app = create_app(replace(config, cookie_secure=https))
+    async with app.test_app():
+        response = await app.test_client().get("/healthz")
+    hsts = response.headers.get("Strict-Transport-Security")
+    assert (hsts is not None) is https
+    if https:
+        assert int(directives(hsts.replace("=", " "))["max-age"]) >= 365 * 24 * 3600
+
+
+def test_socket_io_polling_answers_carry_the_security_headers(config):
+    """Socket.IO answers its own HTTP requests, outside Quart; the ASGI wrapper adds them."""
+    app = create_asgi_app(replace(config, cookie_secure=True))
+    try:
+        with asgi.get_client(app) as client:
+            response = client.get("/socket.io/?EIO=4&transport=polling")
+            page = client.get("/healthz")
+    finally:
+        asgi.shutdown_lifespans()
+    assert response.status_code < 500
+    for name in (
+        "Content-Security-Policy",
+        "X-Content-Type-Options",
+        "X-Frame-Options",
+        "Referrer-Policy",
+        "Permissions-Policy",
+        "Strict-Transport-Security",
+    ):
+        assert response.headers[name] == page.headers[name]
+    assert response.headers["Cache-Control"] == "no-store"
+
+
 async def test_csrf_cookie_is_not_reset_once_present(client):
     await client.get("/")
     response = await client.get("/")

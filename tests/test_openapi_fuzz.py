@@ -33,7 +33,7 @@ def fuzz_target(config) -> Iterator[tuple]:
             form = {"email": unique_email(), "password": PASSWORD, "display_name": "Fuzz"}
             signup = client.post("/api/auth/signup", data=form, headers={CSRF_HEADER: token})
             assert signup.status_code == 201, signup.text
-            yield app, client, token
+            yield app, client, client.cookies[CSRF_COOKIE]  # signing up issued a new token
     finally:
         asgi.shutdown_lifespans()  # closes the database before the next test opens its own
 

@@ -1,24 +1,34 @@
-"""Double-submit CSRF protection: a readable `csrf_token` cookie echoed on every unsafe request.
+"""Double-submit CSRF protection: a readable CSRF cookie echoed on every unsafe request.
 
 Scripts send it in the `X-CSRF-Token` header, HTML forms in a `csrf_token` field. A cross-site
-page can make the browser send the cookie but cannot read it, so it cannot echo it.
+page can make the browser send the cookie but cannot read it, so it cannot echo it. The token
+is signed for the login session it was issued in (`nonce.HMAC(secret key, auth id, nonce)`), so
+a token planted from another session (a sibling subdomain can set cookies) is refused, and
+logging in or out issues a new one. Under HTTPS the cookie is `__Host-csrf_token`: only this
+host, over HTTPS, may set it.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
 import secrets
 
-from quart import Quart, Response, g, request
+from quart import Quart, Response, current_app, g, request
 
 from server.errors import AppError
+from server.security.sessions import current_auth_id
 
 CSRF_COOKIE = "csrf_token"
+SECURE_CSRF_COOKIE = "__Host-csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-COOKIE_SECONDS = 365 * 24 * 3600  # the token carries no identity, so it may live long
+COOKIE_SECONDS = 365 * 24 * 3600  # the session it is bound to decides how long it counts
+NONCE_BYTES = 16
+TOKEN_MAX_LENGTH = 128  # characters; ours are 66, anything longer is not worth a hash
 
 
 class CsrfError(AppError):
@@ -26,29 +36,70 @@ class CsrfError(AppError):
     code = "csrf_failed"
 
 
+def csrf_cookie_name(secure: bool) -> str:
+    """The cookie's name: `__Host-` prefixed when cookies are HTTPS-only (COOKIE_SECURE)."""
+    return SECURE_CSRF_COOKIE if secure else CSRF_COOKIE
+
+
 def init_csrf(app: Quart, *, secure: bool) -> None:
+    app.extensions["csrf_cookie"] = csrf_cookie_name(secure)
     app.before_request(check_csrf_token)
-    app.after_request(_set_cookie_when_missing(secure))
+    app.after_request(_set_cookie_for_the_session(secure))
     app.context_processor(lambda: {"csrf_token": csrf_token})
 
 
-def csrf_token() -> str:
-    """The token of this browser (from its cookie), or a new one the response will set."""
-    if "csrf_token" not in g:
-        g.csrf_token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
-    return g.csrf_token
+def new_token(auth_id: str | None) -> str:
+    """A fresh token for the session `auth_id` (None: not logged in)."""
+    nonce = secrets.token_urlsafe(NONCE_BYTES)
+    return f"{nonce}.{_signature(nonce, auth_id)}"
+
+
+def token_fits(token: str, auth_id: str | None) -> bool:
+    """Whether `token` was issued by this server for the session `auth_id`."""
+    nonce, _, signature = token.partition(".")
+    if not nonce or not signature or len(token) > TOKEN_MAX_LENGTH:
+        return False
+    return _same(signature, _signature(nonce, auth_id))
+
+
+async def csrf_token() -> str:
+    """The token this browser echoes now: its cookie's while that fits its session, else a new
+    one the response sets. Templates call it for their forms' hidden field."""
+    auth_id = await current_auth_id()
+    token = g.get("csrf_token") or request.cookies.get(_cookie_name(), "")
+    if not token_fits(token, auth_id):
+        token = new_token(auth_id)
+    g.csrf_token = token
+    return token
 
 
 async def check_csrf_token() -> None:
     if request.method not in UNSAFE_METHODS:
         return
-    expected = request.cookies.get(CSRF_COOKIE, "")
+    expected = request.cookies.get(_cookie_name(), "")
     submitted = request.headers.get(CSRF_HEADER) or await _form_token()
-    if not expected or not submitted or not hmac.compare_digest(expected, submitted):
+    if not expected or not submitted or not _same(expected, submitted):
         raise CsrfError(
-            "Missing or wrong CSRF token: send the csrf_token cookie's value "
+            "Missing or wrong CSRF token: send the CSRF cookie's value "
             f"in the {CSRF_HEADER} header (or a csrf_token form field)."
         )
+    if not token_fits(expected, await current_auth_id()):
+        raise CsrfError("This CSRF token belongs to another login: reload the page and retry.")
+
+
+def _cookie_name() -> str:
+    return current_app.extensions["csrf_cookie"]
+
+
+def _signature(nonce: str, auth_id: str | None) -> str:
+    message = f"csrf|{auth_id or ''}|{nonce}".encode()
+    digest = hmac.new(current_app.secret_key.encode(), message, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def _same(first: str, second: str) -> bool:
+    # Bytes, since compare_digest refuses str holding anything but ASCII.
+    return hmac.compare_digest(first.encode(), second.encode())
 
 
 async def _form_token() -> str:
@@ -57,12 +108,20 @@ async def _form_token() -> str:
     return (await request.form).get(CSRF_FIELD, "")
 
 
-def _set_cookie_when_missing(secure: bool):
+def _set_cookie_for_the_session(secure: bool):
+    """After each request, a cookie whose token fits the session as it is now: logging in or
+    out changes the session, and a first visit has no cookie yet."""
+
     async def set_cookie(response: Response) -> Response:
-        if CSRF_COOKIE not in request.cookies:
+        name = _cookie_name()
+        present = request.cookies.get(name)
+        if present and request.endpoint == "static":
+            return response  # assets never change the session; no lookup for each of them
+        token = await csrf_token()
+        if token != present:
             response.set_cookie(
-                CSRF_COOKIE,
-                csrf_token(),
+                name,
+                token,
                 max_age=COOKIE_SECONDS,
                 secure=secure,
                 httponly=False,  # the page's script reads it to echo it

@@ -19,6 +19,19 @@ export function readCookie(name) {
   return found ? decodeURIComponent(found.slice(prefix.length)) : "";
 }
 
+// Over HTTPS the server names the cookie `__Host-csrf_token` (only this host may set it),
+// over plain HTTP `csrf_token`; the first one present is the server's current choice.
+const CSRF_COOKIES = ["__Host-csrf_token", "csrf_token"];
+
+/** The token to echo in X-CSRF-Token, read anew each time: logging in or out replaces it. */
+export function csrfToken() {
+  for (const name of CSRF_COOKIES) {
+    const token = readCookie(name);
+    if (token) return token;
+  }
+  return "";
+}
+
 // Used when the server answers without the {"error": {...}} body (a proxy, a crash page).
 const STATUS_MESSAGES = {
   401: "Your session has ended. Please log in again.",
@@ -92,7 +105,7 @@ async function errorFromResponse(response) {
  */
 export async function apiRequest(path, { method = "GET", json, form, raw = false } = {}) {
   const headers = { Accept: "application/json" };
-  if (UNSAFE_METHODS.has(method)) headers["X-CSRF-Token"] = readCookie("csrf_token");
+  if (UNSAFE_METHODS.has(method)) headers["X-CSRF-Token"] = csrfToken();
   let body;
   if (json !== undefined) {
     headers["Content-Type"] = "application/json";
