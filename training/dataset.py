@@ -56,21 +56,25 @@ def load_splits(
     *,
     cache_dir: Path | None = None,
     limit_per_source: int | None = None,
+    only: tuple[str, ...] = SPLITS,
 ) -> dict[str, list[Melody]]:
-    """Key-normalized melodies (genre set, at least MIN_NOTES notes) by split."""
+    """Key-normalized melodies (genre set, at least MIN_NOTES notes) by split; `only` parses
+    just those splits (calibrating a classifier needs the held-out fifth, not the rest)."""
     specs = list(specs) if specs is not None else default_specs()
     splits: dict[str, list[Melody]] = {split: [] for split in SPLITS}
     for spec in specs:
-        compact = _load_source(spec, cache_dir or default_cache_dir(), limit_per_source)
+        compact = _load_source(spec, cache_dir or default_cache_dir(), limit_per_source, only)
         for split in SPLITS:
             splits[split] += [compact_to_melody(item) for item in compact[split]]
     return splits
 
 
-def _load_source(spec: str, cache_dir: Path, limit: int | None) -> dict[str, list[Compact]]:
+def _load_source(
+    spec: str, cache_dir: Path, limit: int | None, only: tuple[str, ...] = SPLITS
+) -> dict[str, list[Compact]]:
     """One source's compact melodies by split, from its own cache file when it is current
     (one file per source, so a change to one reader re-parses only that source)."""
-    pieces = list_pieces(spec)[:limit]
+    pieces = [piece for piece in list_pieces(spec)[:limit] if split_of(piece) in only]
     cache_path = cache_dir / f"dataset-{spec.partition(':')[0]}-{_cache_key(spec, pieces)}.pkl"
     if cache_path.is_file():
         log.info("%s: reading parsed melodies from %s", spec, cache_path)
