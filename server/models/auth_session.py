@@ -52,6 +52,19 @@ class AuthSession(Model):
         """Not revoked, within its absolute lifetime, and used recently enough."""
         return self.revoked_at is None and now < self.expires_at and now - self.last_seen_at < idle
 
+    def ends_at(self, idle: timedelta) -> datetime:
+        """When it lapses unless used again: its absolute end, or sooner if it sits idle."""
+        return min(self.expires_at, self.last_seen_at + idle)
+
+    @classmethod
+    async def active_auth_ids(cls, auth_ids: set[str], now: datetime, idle: timedelta) -> set[str]:
+        """Those of `auth_ids` whose sessions are active (as `is_active`), in one query."""
+        if not auth_ids:
+            return set()
+        query = cls.filter(auth_id__in=auth_ids, revoked_at__isnull=True, expires_at__gt=now)
+        live = query.filter(last_seen_at__gt=now - idle).values_list("auth_id", flat=True)
+        return set(await live)
+
     async def touch(self, now: datetime) -> None:
         if now - self.last_seen_at >= LAST_SEEN_RESOLUTION:
             self.last_seen_at = now

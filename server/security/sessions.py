@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from quart import Quart, g
+from quart import Quart, current_app, g
 from quart_auth import AuthUser, QuartAuth, current_user, login_user, logout_user
 from werkzeug.exceptions import Unauthorized
 from werkzeug.http import parse_cookie
@@ -88,6 +88,7 @@ async def _revoke_previous_session() -> None:
     previous = await current_session()
     if previous is not None:
         await previous.revoke()
+        await disconnect_ended_sessions(previous.user_id)  # type: ignore[attr-defined]
 
 
 async def current_auth_id() -> str | None:
@@ -96,23 +97,34 @@ async def current_auth_id() -> str | None:
 
 
 async def end_session() -> None:
-    """Revoke the current session (if any) and clear the cookie."""
+    """Revoke the current session (if any), clear the cookie and close its sockets. Also after
+    the account was deleted: its other logins went with it, and their sockets close too."""
     session = await current_session()
     if session is not None:
         await session.revoke()
     logout_user()
     g.auth_session = None
+    if session is not None:
+        await disconnect_ended_sessions(session.user_id)  # type: ignore[attr-defined]
 
 
-async def user_for_cookie_header(app: Quart, cookie_header: str | None) -> User | None:
-    """The user a raw `Cookie:` header signs in, for connections outside a Quart request."""
+async def disconnect_ended_sessions(user_id: int) -> None:
+    """Close, on every worker, the sockets of `user_id` opened by logins that have ended. Call
+    it once the change that ended them is committed: the workers read the table to decide."""
+    logins = current_app.extensions.get("socket_logins")  # server/sockets/logins.py
+    if logins is not None:
+        await logins.account_changed(user_id)
+
+
+async def session_for_cookie_header(app: Quart, cookie_header: str | None) -> AuthSession | None:
+    """The live session (with its user) a raw `Cookie:` header carries, for connections
+    outside a Quart request."""
     token = _cookie_value(cookie_header, SESSION_COOKIE)
     if token is None:
         return None
     auth = next(ext for ext in app.extensions["QUART_AUTH"] if ext.singleton)
     auth_id = auth.load_token(token, app=app)
-    session = await load_session(auth_id, app.extensions["studio_config"])
-    return session.user if session else None
+    return await load_session(auth_id, app.extensions["studio_config"])
 
 
 def _cookie_value(cookie_header: str | None, name: str) -> str | None:

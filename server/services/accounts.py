@@ -10,6 +10,7 @@ from server.errors import AppError, ConflictError
 from server.models.auth_session import AuthSession, utc_now
 from server.models.user import User, normalize_email
 from server.security.passwords import PasswordHasher, hash_password, verify_password
+from server.security.sessions import disconnect_ended_sessions
 from server.services.photos import PHOTO_CONTENT_TYPE, photo_to_avatar
 
 # Checked when the email is unknown, so both failures take the same time (argon2 dominates).
@@ -78,6 +79,7 @@ async def update_profile(
         await _save_unique(user)
         if new_password is not None:
             await AuthSession.revoke_all(user, keep_auth_id=keep_auth_id)
+    await disconnect_ended_sessions(user.id)  # the sockets of the logins just ended close too
     return user
 
 

@@ -75,7 +75,9 @@ class RoomBroker:
     async def join(self, sid: str, user_id: int, token: Any) -> dict[str, Any]:
         self._limit(sid)
         room = await rooms.room_for_token(token)
-        user = await User.get(id=user_id)
+        user = await User.get_or_none(id=user_id)
+        if user is None:  # the account was deleted while this connection was open
+            raise RoomError("unauthorized", "Your account no longer exists.")
         await self.leave(sid)  # a connection is in one room at a time
         presence = await rooms.join(room, user, sid, self.worker)
         await self.channel.enter_room(sid, room.channel)

@@ -1,4 +1,5 @@
-"""The Socket.IO server: every connection is authenticated with the HTTP session cookie.
+"""The Socket.IO server: every connection is authenticated with the HTTP session cookie, and
+lives only as long as that login (`logins.SocketLogins`).
 
 Feature modules add their events in `register_handlers`; a handler finds the user id in the
 socket session (`await sio.get_session(sid)`).
@@ -9,10 +10,11 @@ from __future__ import annotations
 import socketio
 from quart import Quart
 
-from server.security.sessions import user_for_cookie_header
+from server.security.sessions import session_for_cookie_header
 from server.services.stream_recovery import init_stream_recovery
 from server.services.studio_recovery import user_room
 from server.sockets import clock, generation, rooms
+from server.sockets.logins import SocketLogins, guarded
 from server.sockets.manager import client_manager, init_socket_manager, transports
 
 # Bytes per HTTP long-polling payload; protocol messages are small (Hypercorn caps WebSocket
@@ -32,29 +34,38 @@ def create_socket_server(app: Quart) -> socketio.AsyncServer:
     )
     init_socket_manager(app, sio)
     init_stream_recovery(app, sio)  # streams saved on SIGTERM, recovered after a crash
+    logins = SocketLogins(sio, config)
 
     @sio.event
     async def connect(sid: str, environ: dict, auth: object = None) -> None:
-        user = await user_for_cookie_header(app, environ.get("HTTP_COOKIE"))
-        if user is None:
+        session = await session_for_cookie_header(app, environ.get("HTTP_COOKIE"))
+        if session is None:
             # The client's connect_error gets {"message": ..., "data": {"code", "message"}}.
             raise socketio.exceptions.ConnectionRefusedError(
                 NOT_SIGNED_IN["message"], NOT_SIGNED_IN
             )
-        await sio.save_session(sid, {"user_id": user.id, "display_name": user.display_name})
-        await sio.enter_room(sid, user_room(user.id))  # hears of its user's lost streams
+        await logins.connected(sid, session)
+        await sio.enter_room(sid, user_room(session.user.id))  # hears of its user's lost streams
 
-    register_handlers(sio, app)
+    register_handlers(sio, app, logins)
     app.extensions["socketio"] = sio
+    app.extensions["socket_logins"] = logins  # closes the sockets of ended logins
     return sio
 
 
-def register_handlers(sio: socketio.AsyncServer, app: Quart) -> None:
+def register_handlers(sio: socketio.AsyncServer, app: Quart, logins: SocketLogins) -> None:
     """Wire each feature's events (one module per feature); `register` returns the feature's
-    clean-up, run when a client disconnects (python-socketio keeps one handler per event)."""
-    cleanups = [generation.register(sio, app), rooms.register(sio, app), clock.register(sio, app)]
+    clean-up, run when a client disconnects (python-socketio keeps one handler per event).
+    Events that act or save are `guarded`: refused once the socket's login has ended."""
+    guard = guarded(logins)
+    cleanups = [
+        generation.register(sio, app, guard),
+        rooms.register(sio, app, guard),
+        clock.register(sio, app),
+    ]
 
     @sio.event
     async def disconnect(sid: str, reason: str) -> None:
+        logins.forget(sid)
         for cleanup in cleanups:
             await cleanup(sid)

@@ -26,6 +26,7 @@ from server.services.generation import (
     status_to_keep,
 )
 from server.services.studio_recovery import StudioProgress
+from server.sockets.logins import Guard
 from server.sockets.outbox import Outbox
 
 log = logging.getLogger(__name__)
@@ -41,11 +42,14 @@ NOT_SAVED = {
 }
 
 
-def register(sio: socketio.AsyncServer, app: Quart) -> Callable[[str], Awaitable[None]]:
+def register(
+    sio: socketio.AsyncServer, app: Quart, guard: Guard
+) -> Callable[[str], Awaitable[None]]:
     """Add the generate:* events; returns the clean-up to run when a client disconnects."""
     listeners = Listeners(sio, app)
 
     @sio.on("generate:start")
+    @guard
     async def generate_start(sid: str, data: Any = None) -> dict:
         try:
             service = listeners.service()
@@ -60,6 +64,7 @@ def register(sio: socketio.AsyncServer, app: Quart) -> Callable[[str], Awaitable
         return {"ok": True, "stream_id": stream.id}
 
     @sio.on("generate:stop")
+    @guard
     async def generate_stop(sid: str, data: Any = None) -> dict:
         data = data if isinstance(data, dict) else {}
         reason = EndReason.DISCARDED if data.get("discard") is True else EndReason.STOPPED

@@ -1,12 +1,16 @@
 """Socket.IO across workers: with REDIS_URL set, python-socketio's `AsyncRedisManager` carries
 every emit to the members connected to other workers, and connections use WebSocket only, so
 that no request of one session ever lands on a worker that does not know it (no sticky sessions).
+Closing an account's room (`account_room`) reaches every worker the same way: each checks the
+logins of its own sockets there and disconnects those whose login has ended.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import socketio
 from quart import Quart
@@ -23,12 +27,20 @@ SHARED_TRANSPORTS = ["websocket"]
 # redis-py pings an idle pub/sub connection this often (s), so that a connection that died
 # without a word (a Redis restart behind NAT, a half-open TCP link) raises and is replaced.
 HEALTH_CHECK_SECONDS = 5
+ACCOUNT_ROOM_PREFIX = "account:"
+# Checks this worker's sockets in an account's room; set by the login watch (sockets/logins.py).
+LoginCheck = Callable[[str], Awaitable[None]]
 
 
-def client_manager(config: Config) -> socketio.AsyncManager | None:
-    """The Redis message queue when REDIS_URL is set; None keeps python-socketio's in-memory one."""
+def account_room(user_id: int) -> str:
+    """Every socket of one user, whichever login opened it."""
+    return f"{ACCOUNT_ROOM_PREFIX}{user_id}"
+
+
+def client_manager(config: Config) -> socketio.AsyncManager:
+    """The Redis message queue when REDIS_URL is set, else an in-memory manager."""
     if not config.redis_url:
-        return None
+        return LocalManager()
     # The client name lets operators (and tests) tell this deployment's connections apart.
     options = {"health_check_interval": HEALTH_CHECK_SECONDS, "socket_keepalive": True}
     options["client_name"] = config.socketio_channel
@@ -37,16 +49,52 @@ def client_manager(config: Config) -> socketio.AsyncManager | None:
     )
 
 
-class ReconnectingRedisManager(socketio.AsyncRedisManager):
+class AccountRooms:
+    """A manager's part in ending the sockets of ended logins: "closing" an account's room checks
+    the logins of this worker's sockets in it (in a task of its own: the pub/sub listener must
+    not wait on the database), and leaves the room as it is."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.check_logins: LoginCheck | None = None
+        self._checks: set[asyncio.Task] = set()  # kept so that none is collected mid-way
+
+    def check_account_room(self, room: object) -> bool:
+        """Start the check when `room` is an account's; False for any other room."""
+        if not isinstance(room, str) or not room.startswith(ACCOUNT_ROOM_PREFIX):
+            return False
+        if self.check_logins is not None:
+            task = asyncio.get_running_loop().create_task(self.check_logins(room))
+            self._checks.add(task)
+            task.add_done_callback(self._checks.discard)
+        return True
+
+
+class LocalManager(AccountRooms, socketio.AsyncManager):
+    """python-socketio's in-memory manager, for one worker."""
+
+    async def close_room(self, room: str, namespace: str | None) -> None:
+        if not self.check_account_room(room):
+            await super().close_room(room, namespace)
+
+
+class ReconnectingRedisManager(AccountRooms, socketio.AsyncRedisManager):
     """python-socketio's Redis manager, closing its old connections when it makes new ones:
     after a cut, redis-py quietly revives the old pub/sub connection and its subscription while
-    the listener makes a new one, and the old one would stay subscribed with no reader."""
+    the listener makes a new one, and the old one would stay subscribed with no reader.
+
+    `close_room` publishes to every worker and runs `_handle_close_room` here as well; the
+    other workers run it as the message arrives."""
 
     def _redis_connect(self) -> None:
         old = [client for client in (self.pubsub, self.redis) if client is not None]
         super()._redis_connect()
         for client in old:
             asyncio.ensure_future(client.aclose())  # still subscribed otherwise, read by none
+
+    async def _handle_close_room(self, message: dict) -> None:
+        if not self.check_account_room(message.get("room")):
+            await super()._handle_close_room(message)
 
 
 def transports(config: Config) -> list[str]:

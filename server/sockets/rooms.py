@@ -17,18 +17,22 @@ from server.services.generation import UNAVAILABLE, GenerationError, GenerationS
 from server.services.room_broker import RoomBroker
 from server.services.rooms import RoomError
 from server.sockets.generation import params_from_payload
+from server.sockets.logins import Guard
 from server.sockets.outbox import DROP_BACKLOG, Outbox
 
 STALL_CHECK_SECONDS = 1.0  # how often a room's members are checked for a stalled connection
 
 
-def register(sio: socketio.AsyncServer, app: Quart) -> Callable[[str], Awaitable[Any]]:
+def register(
+    sio: socketio.AsyncServer, app: Quart, guard: Guard
+) -> Callable[[str], Awaitable[Any]]:
     """Add the room:* events; returns the clean-up to run when a client disconnects."""
     worker = app.extensions["worker_id"]
     broker = RoomBroker(sio, RoomOutbox(sio), lambda: generation_service(app), worker)
     app.extensions["rooms"] = broker
 
     @sio.on("room:join")
+    @guard
     async def room_join(sid: str, data: Any = None) -> dict:
         user_id = (await sio.get_session(sid))["user_id"]
         return await acknowledge(broker.join(sid, user_id, field(data, "token")))
@@ -38,14 +42,17 @@ def register(sio: socketio.AsyncServer, app: Quart) -> Callable[[str], Awaitable
         return await acknowledge(broker.leave(sid))
 
     @sio.on("room:chat")
+    @guard
     async def room_chat(sid: str, data: Any = None) -> dict:
         return await acknowledge(broker.chat(sid, field(data, "text")))
 
     @sio.on("room:play")
+    @guard
     async def room_play(sid: str, data: Any = None) -> dict:
         return await acknowledge(broker.play(sid, field(data, "song_id")))
 
     @sio.on("room:generate")
+    @guard
     async def room_generate(sid: str, data: Any = None) -> dict:
         try:
             params, extra = params_from_payload(data)
@@ -54,50 +61,59 @@ def register(sio: socketio.AsyncServer, app: Quart) -> Callable[[str], Awaitable
         return await acknowledge(broker.generate(sid, params, extra))
 
     @sio.on("room:stop")
+    @guard
     async def room_stop(sid: str, data: Any = None) -> dict:
         return await acknowledge(broker.stop(sid, field(data, "discard") is True))
 
-    register_controls(sio, broker)
-    register_owner_actions(sio, broker)
+    register_controls(sio, broker, guard)
+    register_owner_actions(sio, broker, guard)
     return broker.disconnected
 
 
-def register_controls(sio: socketio.AsyncServer, broker: RoomBroker) -> None:
+def register_controls(sio: socketio.AsyncServer, broker: RoomBroker, guard: Guard) -> None:
     """The host's transport: pause, resume, seek, tempo."""
 
     @sio.on("room:pause")
+    @guard
     async def room_pause(sid: str, data: Any = None) -> dict:
         return await acknowledge(broker.pause(sid))
 
     @sio.on("room:resume")
+    @guard
     async def room_resume(sid: str, data: Any = None) -> dict:
         return await acknowledge(broker.resume(sid))
 
     @sio.on("room:seek")
+    @guard
     async def room_seek(sid: str, data: Any = None) -> dict:
         return await acknowledge(broker.seek(sid, field(data, "beats")))
 
     @sio.on("room:tempo")
+    @guard
     async def room_tempo(sid: str, data: Any = None) -> dict:
         return await acknowledge(broker.tempo(sid, field(data, "tempo")))
 
 
-def register_owner_actions(sio: socketio.AsyncServer, broker: RoomBroker) -> None:
+def register_owner_actions(sio: socketio.AsyncServer, broker: RoomBroker, guard: Guard) -> None:
     """Rename, close, remove a member (the owner) and pass the host role (host or owner)."""
 
     @sio.on("room:rename")
+    @guard
     async def room_rename(sid: str, data: Any = None) -> dict:
         return await acknowledge(broker.rename(sid, field(data, "name")))
 
     @sio.on("room:close")
+    @guard
     async def room_close(sid: str, data: Any = None) -> dict:
         return await acknowledge(broker.close(sid))
 
     @sio.on("room:remove")
+    @guard
     async def room_remove(sid: str, data: Any = None) -> dict:
         return await acknowledge(broker.remove(sid, field(data, "user_id")))
 
     @sio.on("room:host")
+    @guard
     async def room_host(sid: str, data: Any = None) -> dict:
         return await acknowledge(broker.pass_host(sid, field(data, "user_id")))
 

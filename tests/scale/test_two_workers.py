@@ -1,6 +1,6 @@
-"""One deployment, two worker processes: a login made through one holds on the other, and a
-room whose members are connected to different workers shares chat, presence and one live
-generation, in order."""
+"""One deployment, two worker processes: a login made through one holds on the other, logging
+out through one closes that login's sockets on the other, and a room whose members are
+connected to different workers shares chat, presence and one live generation, in order."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from collections.abc import Iterator
 import aiohttp
 import pytest
 
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, unique_email
 from tests.scale.workers import workers
+from tests.sockets.logins import Socket, http, login
 from tests.sockets.test_rooms import FAST, Member, notes_of, open_room
 
 
@@ -29,6 +30,19 @@ async def test_a_login_through_one_worker_holds_on_the_other(pair):
             assert (await response.json())["display_name"] == "Live"
         async with http.get(f"{second.base_url}/healthz") as response:
             assert (await response.json())["redis"] == "ok"
+
+
+async def test_logging_out_on_one_worker_closes_that_logins_socket_on_the_other(pair):
+    first, second = pair
+    email = unique_email()
+    cookie = await first.session_cookie(email=email)
+    leaving = await Socket(second, cookie).connect()
+    staying = await Socket(second, await login(second, email)).connect()
+    status, _ = await http(first, cookie, "POST", "/api/auth/logout")
+    assert status == 204
+    assert await leaving.disconnected()
+    assert (await staying.call("clock:ping"))["ok"] and staying.sio.connected
+    await staying.sio.disconnect()
 
 
 async def test_a_room_spread_over_two_workers_hears_chat_presence_and_generation(pair):
