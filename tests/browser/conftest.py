@@ -104,6 +104,19 @@ def browser(studio_server: LiveServer) -> Iterator[Browser]:
         launched.close()
 
 
+@pytest.fixture(scope="package")
+def default_autoplay_browser(browser: Browser) -> Iterator[Browser]:
+    """A second Chromium under desktop Chrome's default autoplay policy: audio starts only after a
+    user gesture (click, key press) in the page, as for people using the studio. Headless
+    Chromium allows autoplay unless told otherwise, so the policy is named. It shares the first
+    browser's Playwright, whose sync API allows one per thread."""
+    args = [arg for arg in CHROMIUM_ARGS if not arg.startswith("--autoplay-policy")]
+    args.append("--autoplay-policy=document-user-activation-required")
+    launched = browser.browser_type.launch(executable_path=str(CHROMIUM), headless=True, args=args)
+    yield launched
+    launched.close()
+
+
 @dataclass
 class PageProblems:
     """What went wrong on the page: console errors and requests that tried to leave localhost."""

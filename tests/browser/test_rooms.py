@@ -136,3 +136,134 @@ def test_two_members_hear_the_hosts_song_together_and_chat(
     guest.goto("/dashboard")
     expect(guest.locator("[data-song-title]")).to_have_text("Evening Study (from Friday listening)")
     guest.close()
+
+
+def open_room(page: Page, name: str) -> str:
+    """Opens a room from the rooms page as its owner; returns its invite link."""
+    page.goto("/rooms")
+    page.get_by_label("Room name").fill(name)
+    page.get_by_role("button", name="Open a room").click()
+    page.wait_for_url(re.compile(r"/rooms/[A-Za-z0-9_-]{32}$"))
+    joined(page)
+    return page.url
+
+
+def guest_joins(
+    guest_context: BrowserContext, problems: PageProblems, invite: str, name: str
+) -> Page:
+    sign_up(guest_context, Account(unique_email("guest"), PASSWORD, name))
+    guest = watched_page(guest_context, problems)
+    guest.goto(invite)
+    joined(guest)
+    return guest
+
+
+def test_a_friend_without_an_account_signs_up_from_the_invite_and_lands_in_the_room(
+    page: Page, signed_in: Account, guest_context: BrowserContext, problems: PageProblems
+):
+    invite = open_room(page, "Open to friends")
+    friend = watched_page(guest_context, problems)
+    friend.goto(invite)
+    friend.wait_for_url(re.compile(r"/login\?next="))
+    friend.get_by_role("link", name="Create an account").click()
+    friend.get_by_label("Display name").fill("Fanny Mendelssohn")
+    friend.get_by_label("Email").fill(unique_email("friend"))
+    friend.get_by_label("Password").fill(PASSWORD)
+    friend.get_by_role("button", name="Create account").click()
+    friend.wait_for_url(invite)
+    joined(friend)
+    expect(page.locator("[data-member]")).to_have_count(2)
+    friend.close()
+
+
+def test_the_room_timer_stops_at_the_end_of_the_piece(
+    page: Page, signed_in: Account, insert_song: Callable[..., str]
+):
+    whole_beats = [(60 + beat, float(beat), 1.0) for beat in range(8)]  # 2 s at 240 BPM
+    insert_song(signed_in.email, whole_beats, title="Short Study", tempo=240.0)
+    open_room(page, "Short pieces")
+    page.get_by_label("One of your songs").select_option(label="Short Study")
+    page.get_by_role("button", name="Play for everyone").click()
+    expect(page.locator("[data-playback-status]")).to_have_text("Finished", timeout=15_000)
+    page.wait_for_timeout(1500)  # the room's clock runs on past the end of the piece
+    expect(page.locator("[data-total]")).to_have_text("0:02")
+    expect(page.locator("[data-elapsed]")).to_have_text("0:02")
+
+
+def test_members_see_that_the_owner_closed_the_room_and_can_go_back(
+    page: Page, signed_in: Account, guest_context: BrowserContext, problems: PageProblems
+):
+    invite = open_room(page, "Closing early")
+    guest = guest_joins(guest_context, problems, invite, "Robert Schumann")
+    page.get_by_role("button", name="Close room").click()
+    page.get_by_role("dialog").get_by_role("button", name="Close room").click()
+    page.wait_for_url(re.compile(r"/rooms$"))
+
+    expect(guest.get_by_role("alert")).to_contain_text("closed this room")
+    expect(guest.locator("[data-connection-text]")).to_have_text("Room closed")
+    expect(guest.locator("[data-room-name]")).to_have_text("Closing early")
+    screenshot(guest, "room-closed")
+    guest.get_by_role("link", name="Back to your rooms").click()
+    guest.wait_for_url(re.compile(r"/rooms$"))
+    guest.close()
+
+
+def test_everyone_is_told_who_hosts_now(
+    page: Page, signed_in: Account, guest_context: BrowserContext, problems: PageProblems
+):
+    invite = open_room(page, "Taking turns")
+    guest = guest_joins(guest_context, problems, invite, "Robert Schumann")
+    page.locator("[data-member]", has_text="Robert Schumann").get_by_role(
+        "button", name="Make host"
+    ).click()
+    expect(guest.get_by_role("status").filter(has_text="You are the host now")).to_be_visible()
+    expect(guest.locator("[data-host-controls]")).to_be_visible()
+    expect(
+        page.get_by_role("status").filter(has_text="Robert Schumann is the host now")
+    ).to_be_visible()
+
+    guest.close()  # the host leaves: the member there longest hosts again
+    expect(page.get_by_role("status").filter(has_text="You are the host now")).to_be_visible()
+    expect(page.locator("[data-host-controls]")).to_be_visible()
+
+
+def test_a_host_without_songs_is_sent_to_the_studio_instead_of_an_empty_list(
+    page: Page, signed_in: Account
+):
+    open_room(page, "Nothing saved yet")
+    controls = page.locator("[data-host-controls]")
+    expect(controls.get_by_text("You have no songs yet")).to_be_visible()
+    expect(controls.get_by_role("link", name="studio")).to_have_attribute("href", "/studio")
+    expect(controls.get_by_role("button", name="Play for everyone")).to_be_disabled()
+    screenshot(page, "room-no-songs")
+
+
+def test_the_hosts_play_click_starts_their_audio_under_the_default_autoplay_policy(
+    default_autoplay_browser: Browser,
+    studio_server: LiveServer,
+    problems: PageProblems,
+    insert_song: Callable[..., str],
+):
+    context = watched_context(default_autoplay_browser, studio_server.base_url, problems)
+    host = sign_up(context, Account(unique_email("host"), PASSWORD, "Clara Schumann"))
+    insert_song(host.email, melody(), title="Evening Study", tempo=150.0)
+    token = next(c["value"] for c in context.cookies() if c["name"] == "csrf_token")
+    created = context.request.post(
+        "/api/rooms", data={"name": "Gesture first"}, headers={"X-CSRF-Token": token}
+    )
+    assert created.ok, created.text()
+    page = watched_page(context, problems)
+    # A link followed from elsewhere: no click in this site yet, so the browser allows no sound.
+    page.goto(created.json()["invite_path"])
+    joined(page)
+    visualizer = page.locator("[data-visualizer]")
+    expect(visualizer).to_have_attribute("data-audio-state", "suspended")  # no gesture yet
+
+    page.get_by_label("One of your songs").select_option(label="Evening Study")
+    page.get_by_role("button", name="Play for everyone").click()
+    expect(visualizer).to_have_attribute("data-audio-state", "running")
+    expect(page.locator("[data-room-page]")).to_have_attribute("data-playback", "playing")
+    expect(page.get_by_role("button", name="Start listening")).to_be_hidden()
+    wait_for_sound(page)
+    context.close()
+    assert problems.unexpected_errors() == [], "console errors on the page"

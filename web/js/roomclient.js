@@ -1,7 +1,8 @@
 // One listening room over the socket (docs/protocol.md, "Rooms"): joining with the invite token,
 // the room's members, chat, piece and clock state as the server sends them, and the requests
 // members, the host and the owner make. Emits "snapshot", "info", "members", "chat", "piece",
-// "notes", "state", "done", "closed" and "removed" events; it never touches audio or the page.
+// "notes", "state", "done", "closed" and "removed" events, and "host" (the new host's member
+// entry) when the role passes; it never touches audio or the page.
 import { EVENTS, ROOM_EVENTS, emitWithAck } from "./socket.js";
 
 export class RoomClient extends EventTarget {
@@ -67,6 +68,7 @@ export class RoomClient extends EventTarget {
   }
 
   #onInfo(room) {
+    const hostChanged = this.room !== null && this.room.host_id !== room.host_id;
     this.room = room;
     for (const member of this.members.values()) {
       member.host = member.id === room.host_id;
@@ -74,6 +76,7 @@ export class RoomClient extends EventTarget {
     }
     this.#emit("info", room);
     this.#emit("members", this.members);
+    if (hostChanged) this.#emit("host", this.members.get(room.host_id) ?? null);
   }
 
   #onPresence({ member, present }) {

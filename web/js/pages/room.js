@@ -29,8 +29,11 @@ const CONNECTION = {
 };
 let savedVolume = 0.8;
 
+/** The piece's length in beats: a live piece's planned length until it is complete. */
 function pieceLength() {
-  return Math.max(client.piece?.expected_beats ?? 0, player.lengthBeats);
+  const piece = client.piece;
+  if (!piece) return 0;
+  return piece.complete ? player.lengthBeats : Math.max(piece.expected_beats ?? 0, player.lengthBeats);
 }
 
 function loadPiece(piece) {
@@ -50,8 +53,9 @@ function playbackStatus(position) {
 }
 
 function showPosition() {
-  const position = client.state && client.piece ? player.positionBeats : 0;
   const length = pieceLength();
+  // The room's clock runs on after the last note; the piece itself ends there.
+  const position = client.state && client.piece ? Math.min(player.positionBeats, length) : 0;
   const seconds = (beats) => (beats * 60) / (client.state?.tempo ?? 120);
   part("elapsed").textContent = formatTime(seconds(position));
   part("total").textContent = formatTime(seconds(length));
@@ -108,15 +112,25 @@ async function act(request) {
   return ack;
 }
 
-function showError(message) {
-  part("room-error").textContent = message;
+function showError(message, { exit = false } = {}) {
+  part("room-error-text").textContent = message;
+  part("room-exit").hidden = !exit;
   part("room-error").hidden = !message;
 }
 
-function leftRoom(message) {
-  showError(message);
-  part("room-body").hidden = true;
-  page.dataset.status = "left";
+function showConnectionText(text, colour) {
+  part("connection-text").textContent = text;
+  part("connection-dot").className = `size-2 rounded-full ${colour}`;
+}
+
+/** Out of the room for good (closed, removed, or a link that names no open room). */
+function leftRoom(message, connectionText) {
+  page.dataset.status = "left"; // first: the disconnect below is not a connection to restore
+  showError(message, { exit: true });
+  part("connection").dataset.status = "left";
+  showConnectionText(connectionText, "bg-rose-400");
+  if (!client.room) part("room-name").textContent = "No room here";
+  for (const name of ["room-body", "copy-invite", "rename", "close-room"]) part(name).hidden = true;
   player.stop();
   socket.disconnect();
 }
@@ -124,7 +138,7 @@ function leftRoom(message) {
 async function joinRoom() {
   const ack = await client.join();
   if (!ack.ok) {
-    leftRoom(errorFromPayload(ack.error).message);
+    leftRoom(errorFromPayload(ack.error).message, "Not in the room");
     return;
   }
   showError("");
@@ -139,10 +153,9 @@ async function joinRoom() {
 }
 
 function showConnection(status) {
-  const [text, colour] = CONNECTION[status];
+  if (page.dataset.status === "left") return; // the page let go of the connection on purpose
   part("connection").dataset.status = status;
-  part("connection-text").textContent = text;
-  part("connection-dot").className = `size-2 rounded-full ${colour}`;
+  showConnectionText(...CONNECTION[status]);
   if (status === "connected" || status === "reconnected") joinRoom();
 }
 
@@ -152,6 +165,30 @@ async function startListening() {
   follower.follow();
 }
 
+/**
+ * Browsers start audio only inside a user gesture: the first click or key press on the page
+ * ("Play for everyone" itself) starts it, in the event's own handler before anything awaits.
+ */
+function startAudioOnFirstGesture() {
+  const start = () => {
+    if (player.audioState !== "running") startListening().catch(() => {});
+  };
+  for (const type of ["pointerdown", "keydown", "click"]) {
+    document.addEventListener(type, start, { capture: true });
+  }
+}
+
+/** Everyone hears who hosts now; the new host is told the music is theirs to choose. */
+function announceHost(host) {
+  showHostControls();
+  if (client.isHost) {
+    showToast("You are the host now: the room plays what you choose.", { tone: "success" });
+    fillSongs();
+  } else {
+    showToast(`${host?.display_name ?? "Someone else"} is the host now.`);
+  }
+}
+
 function finishedWriting({ songId, error }) {
   showHostControls();
   if (error) {
@@ -159,6 +196,7 @@ function finishedWriting({ songId, error }) {
   } else if (songId && client.isHost) {
     const link = { href: `/dashboard#song-${songId}`, label: "Open dashboard" };
     showToast("The room's melody is saved in your songs.", { tone: "success", link });
+    fillSongs(); // it can be played for the room now
   }
 }
 
@@ -167,6 +205,7 @@ function bindClient() {
     part("room-name").textContent = event.detail.name;
     showHostControls();
   });
+  client.addEventListener("host", (event) => announceHost(event.detail));
   client.addEventListener("members", showMembers);
   client.addEventListener("chat", (event) => appendChat(part("chat-log"), event.detail));
   client.addEventListener("piece", (event) => loadPiece(event.detail)); // its state follows
@@ -177,8 +216,11 @@ function bindClient() {
     showHostControls();
   });
   client.addEventListener("done", (event) => finishedWriting(event.detail));
-  client.addEventListener("closed", () => leftRoom("The owner closed this room."));
-  client.addEventListener("removed", () => leftRoom("The owner removed you from this room."));
+  client.addEventListener("closed", () => {
+    if (client.isOwner) window.location.assign("/rooms"); // they closed it themselves
+    else leftRoom("The owner closed this room.", "Room closed");
+  });
+  client.addEventListener("removed", () => leftRoom("The owner removed you from this room.", "Removed"));
 }
 
 /** Instrument, volume and mute: this member's own, never sent anywhere. */
@@ -199,11 +241,15 @@ function bindLocalSound() {
   });
 }
 
+/** The host's songs to play for the room; with none yet, a pointer to the studio instead. */
 async function fillSongs() {
   try {
     const { songs } = await api.get("/api/songs");
     const options = songs.map((song) => new Option(song.title, song.id));
     part("play-form").elements.song.replaceChildren(...options);
+    part("song-choice").hidden = songs.length === 0;
+    part("no-songs").hidden = songs.length > 0;
+    part("play-song").disabled = songs.length === 0;
   } catch (error) {
     showToast(`Your songs could not be listed: ${error.message}`, { tone: "error" });
   }
@@ -282,6 +328,7 @@ function init() {
   part("chat-form").addEventListener("submit", sendChat);
   new Visualizer(part("visualizer"), player);
   part("listen").addEventListener("click", startListening);
+  startAudioOnFirstGesture();
   player.preload().then(() => { part("listen").hidden = player.audioState === "running"; });
   // Audio starts without a click only where the browser allows it; else "Start listening".
   startListening().catch(() => { part("listen").hidden = false; });
