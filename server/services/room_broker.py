@@ -33,8 +33,6 @@ log = logging.getLogger(__name__)
 STATE, PIECE, PRESENCE, INFO = "room:state", "room:piece", "room:presence", "room:info"
 CHAT, CLOSED, REMOVED = "room:chat", "room:closed", "room:removed"
 CONTROL_BURST, CONTROL_RATE = 30, 5.0  # room events per connection: burst, then per second
-RATE_LIMITED = RoomError("rate_limited", "Too many room actions at once; wait a moment.")
-NOT_LIVE = RoomError("not_live", "Nothing is being written live in this room.")
 
 
 class Channel(Protocol):
@@ -151,7 +149,7 @@ class RoomBroker:
         room, _ = await self._host(sid)
         stream = self._end_live(room.id, EndReason.DISCARDED if discard else EndReason.STOPPED)
         if stream is None:
-            raise NOT_LIVE
+            raise RoomError("not_live", "Nothing is being written live in this room.")
         return {"stream_id": stream.id, "saving": status_to_keep(stream) is not None}
 
     async def pause(self, sid: str) -> dict[str, Any]:
@@ -207,7 +205,7 @@ class RoomBroker:
     def _limit(self, sid: str) -> None:
         bucket = self._buckets.setdefault(sid, TokenBucket(CONTROL_BURST, CONTROL_RATE))
         if not bucket.take():
-            raise RATE_LIMITED
+            raise RoomError("rate_limited", "Too many room actions at once; wait a moment.")
 
     async def _connection(self, sid: str):
         self._limit(sid)

@@ -29,7 +29,10 @@ SCHEDULE_LEAD_MS = 400.0
 # seconds ahead of its own playhead anyway, so members never wait for notes after that.
 LIVE_START_LEAD_MS = 1000.0
 MIN_TEMPO, MAX_TEMPO = 40.0, 240.0  # quarter notes per minute, the studio's range
-NOTHING_LOADED = RoomError("nothing_playing", "Nothing is loaded in the room yet.")
+
+
+def nothing_loaded() -> RoomError:
+    return RoomError("nothing_playing", "Nothing is loaded in the room yet.")
 
 
 async def current_piece(room: Room) -> RoomPiece | None:
@@ -128,7 +131,7 @@ async def change_clock(room: Room, user_id: int, change, only_when: Playback | N
     async with in_transaction():
         room = await Room.select_for_update().get(id=room.id)
         if room.playback is Playback.IDLE:
-            raise NOTHING_LOADED
+            raise nothing_loaded()
         if only_when is not None and room.playback is not only_when:
             return room  # already paused, or already playing: nothing to change
         change(room, server_time_ms() + SCHEDULE_LEAD_MS)
@@ -140,7 +143,7 @@ async def copy_piece(room: Room, user: User, notes: list[Note] | None = None) ->
     """A copy of what the room plays (so far, for a live piece) in the member's own songs."""
     piece = await current_piece(room)
     if piece is None:
-        raise NOTHING_LOADED
+        raise nothing_loaded()
     notes = piece.note_tuples() if notes is None else notes
     if not notes:
         raise RoomError("nothing_playing", "No notes have been played yet.")

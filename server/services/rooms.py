@@ -42,8 +42,14 @@ class RoomError(Exception):
         return error | ({"field": self.field} if self.field else {})
 
 
-NO_SUCH_ROOM = RoomError("room_not_found", "This room does not exist or has been closed.")
-NOT_IN_ROOM = RoomError("not_in_room", "Join the room first.")
+# Refusals are built anew for each raise: one instance raised again and again would keep every
+# traceback it went through.
+def no_such_room() -> RoomError:
+    return RoomError("room_not_found", "This room does not exist or has been closed.")
+
+
+def not_in_room() -> RoomError:
+    return RoomError("not_in_room", "Join the room first.")
 
 
 def utc_now() -> datetime:
@@ -103,20 +109,20 @@ async def present_counts(room_ids: list[str]) -> dict[str, int]:
 
 async def room_for_token(token: Any) -> Room:
     if not is_token(token) or len(token) < 16:
-        raise NO_SUCH_ROOM
+        raise no_such_room()
     room = await Room.get_or_none(invite_token=token)
     if room is None:
-        raise NO_SUCH_ROOM
+        raise no_such_room()
     return room
 
 
 async def room_of_member(user: User, room_id: str) -> Room:
     """The room, if `user` is a member; anyone else gets the same error as for no room."""
     if not is_token(room_id):
-        raise NO_SUCH_ROOM
+        raise no_such_room()
     member = await RoomMember.get_or_none(room_id=room_id, user=user, removed_at__isnull=True)
     if member is None:
-        raise NO_SUCH_ROOM
+        raise no_such_room()
     return await member.room
 
 
@@ -179,7 +185,7 @@ async def connection_of(sid: str) -> RoomConnection:
     """The room connection of `sid` with its room, or `not_in_room`."""
     connection = await RoomConnection.get_or_none(sid=sid).select_related("room", "user")
     if connection is None:
-        raise NOT_IN_ROOM
+        raise not_in_room()
     return connection
 
 
