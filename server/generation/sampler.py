@@ -4,6 +4,7 @@ parameters, one stream's state (`MelodyStream`), the batched step and a whole-pi
 
 from __future__ import annotations
 
+import math
 import secrets
 from dataclasses import dataclass, field, replace
 
@@ -45,7 +46,7 @@ def tonic_of(key: str) -> int:
 
 
 def _check_range(name: str, value: float, low: float, high: float) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+    if not _is_number(value) or not low <= value <= high:
         raise InvalidParamsError(name, f"must be a number from {low} to {high}, got {value!r}")
 
 
@@ -89,7 +90,10 @@ class SamplingParams:
                 )
         if self.bars < 1:
             raise InvalidParamsError("bars", "must be at least 1")
-        if self.seed is not None and (not isinstance(self.seed, int) or not 0 <= self.seed < 2**63):
+        seed = self.seed
+        if seed is not None and (
+            isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63
+        ):
             raise InvalidParamsError("seed", f"must be a whole number >= 0, got {self.seed!r}")
         object.__setattr__(self, "primer", tuple(_check_note(note) for note in self.primer))
         if any(start + length > self.bars * 4 for _, start, length in self.primer):
@@ -105,18 +109,30 @@ class SamplingParams:
 
 
 def _check_note(note: Note) -> Note:
+    """A primer note as (int pitch, float start, float duration): whole pitch 0..127, finite
+    start >= 0 and duration > 0 (beats). Text, booleans, NaN and infinities are refused."""
     try:
         pitch, start, length = note
-        pitch, start, length = int(pitch), float(start), float(length)
     except (TypeError, ValueError) as error:
         raise InvalidParamsError(
             "primer", f"a note is (pitch, start, duration), got {note!r}"
         ) from error
-    if not 0 <= pitch <= 127 or start < 0 or length <= 0:
+    if not _is_number(pitch) or not float(pitch).is_integer() or not 0 <= pitch <= 127:
         raise InvalidParamsError(
-            "primer", f"note {note!r} needs pitch 0..127, start >= 0, length > 0"
+            "primer", f"a note's pitch must be a whole number 0..127, got {pitch!r}"
         )
-    return pitch, start, length
+    if not _is_number(start) or start < 0:
+        raise InvalidParamsError("primer", f"a note's start must be a number >= 0, got {start!r}")
+    if not _is_number(length) or length <= 0:
+        raise InvalidParamsError(
+            "primer", f"a note's duration must be a number > 0, got {length!r}"
+        )
+    return int(pitch), float(start), float(length)
+
+
+def _is_number(value: object) -> bool:
+    """A finite int or float; JSON's NaN and Infinity are floats too, and bool is an int."""
+    return not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value)
 
 
 def sample_next(
