@@ -16,6 +16,7 @@ from server.services.studio_recovery import user_room
 from server.sockets import clock, generation, rooms
 from server.sockets.logins import SocketLogins, guarded
 from server.sockets.manager import client_manager, init_socket_manager, transports
+from server.sockets.text_only import TextOnlyServer
 
 # Bytes per HTTP long-polling payload; protocol messages are small (Hypercorn caps WebSocket
 # frames at 64 KiB as well).
@@ -26,7 +27,7 @@ NOT_SIGNED_IN = {"code": "unauthorized", "message": "Log in before connecting."}
 def create_socket_server(app: Quart) -> socketio.AsyncServer:
     """An ASGI Socket.IO server bound to `app`'s sessions; same-origin connections only."""
     config = app.extensions["studio_config"]
-    sio = socketio.AsyncServer(
+    sio = TextOnlyServer(  # binary packets close the connection
         async_mode="asgi",
         client_manager=client_manager(config),  # Redis carries emits to other workers
         max_http_buffer_size=MAX_HTTP_BUFFER_SIZE,

@@ -9,6 +9,7 @@ import asyncio
 import logging
 import time
 
+import engineio
 import socketio
 
 from server.generation.live_stream import StreamedNote
@@ -106,17 +107,21 @@ class Outbox:
         self._pending.pop(sid, None)
         eio_socket = self._engineio_socket(sid)
         await self._sio.disconnect(sid)  # runs the disconnect handlers: streams are freed
-        if eio_socket is None:
-            return
-        # The writer is blocked on a client that does not read: discard what it has not yet
-        # taken, leave it the end marker, and close without waiting for it (that would hang).
-        queue = eio_socket.queue
-        while not queue.empty():
-            queue.get_nowait()
-            queue.task_done()
-        queue.put_nowait(None)
-        await eio_socket.close(wait=False, abort=True)
+        if eio_socket is not None:
+            await close_at_once(eio_socket)
 
     def _engineio_socket(self, sid: str):
         eio_sid = self._sio.manager.eio_sid_from_sid(sid, "/")
         return self._sio.eio.sockets.get(eio_sid) if eio_sid is not None else None
+
+
+async def close_at_once(eio_socket: engineio.async_socket.AsyncSocket) -> None:
+    """Close an engine.io connection now. Its writer may be blocked on a client that does not
+    read: discard what it has not yet taken, leave it the end marker (it then closes the
+    WebSocket), and close without waiting for the client (that could hang)."""
+    queue = eio_socket.queue
+    while not queue.empty():
+        queue.get_nowait()
+        queue.task_done()
+    queue.put_nowait(None)
+    await eio_socket.close(wait=False, abort=True)
