@@ -12,7 +12,11 @@ from quart import Quart
 from server.models.room import server_time_ms
 from server.services.rooms import TokenBucket
 
-PING_BURST, PING_RATE = 20, 2.0  # pings per connection: a burst on joining, then per second
+# Pings per connection: a burst, then per second. web/js/clock.js sends at most 60 pings when it
+# starts (one every 40 ms or slower: each waits for the answer to the last) and then one every
+# 2 s, so a full bucket covers its start and the refill is four times its steady rate, whatever
+# its round trips (docs/protocol.md, "clock:ping"). A client pinging faster is refused.
+PING_BURST, PING_RATE = 60, 2.0
 RATE_LIMITED = {"code": "rate_limited", "message": "Too many clock pings; slow down."}
 
 

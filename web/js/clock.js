@@ -3,6 +3,9 @@
 // pin it down best: only the lowest-delay samples are kept, and their median is the offset.
 import { CLOCK_PING, emitWithAck } from "./socket.js";
 
+// The schedule stays within the server's rate limit for `clock:ping` (60 at once, then 2 per
+// second, server/sockets/clock.py; docs/protocol.md): at most BURST_MAX_PINGS pings on start,
+// one at a time and BURST_GAP_MS apart at least, then one every REFRESH_MS. Change both together.
 const BURST_GAP_MS = 40; // on start, pings this often until the estimate is precise
 const BURST_MIN_PINGS = 10;
 const BURST_MAX_PINGS = 60;
@@ -27,6 +30,7 @@ export class ServerClock extends EventTarget {
   #samples = []; // {roundTripMs, offsetMs}, oldest first
   #offsetMs = null; // server time minus wallNow()
   #timer = null;
+  #started = null; // the start-up sampling, begun once
 
   constructor(socket) {
     super();
@@ -40,7 +44,12 @@ export class ServerClock extends EventTarget {
 
   /** Resolves once a first estimate is made; pings go on quickly until it is precise (or for a
    * while, on a busy machine), then now and then. Each better estimate emits "change". */
-  async start() {
+  start() {
+    this.#started ??= this.#sample(); // once: a second burst would go past the rate limit
+    return this.#started;
+  }
+
+  async #sample() {
     await this.#burst(BURST_MIN_PINGS);
     this.#burst(BURST_MAX_PINGS - BURST_MIN_PINGS, PRECISE_ROUND_TRIP_MS).then(() => {
       clearInterval(this.#timer);
