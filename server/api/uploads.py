@@ -1,5 +1,6 @@
-"""MIDI uploads for conversion: `POST /api/uploads` (multipart field `midi`, at most 1 MB) and
-`GET /api/uploads/{id}`, each answering with what the file holds."""
+"""MIDI uploads for conversion: `POST /api/uploads` (multipart field `midi`, at most 1 MB),
+`GET /api/uploads` (yours, newest first, a page at a time, with the quota in use),
+`GET /api/uploads/{id}` (what the file holds) and `DELETE /api/uploads/{id}`."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from typing import Any
 
 from pydantic import BaseModel
 from quart import Blueprint, Response, request
-from quart_schema import DataSource, validate_request, validate_response
+from quart_schema import DataSource, validate_querystring, validate_request, validate_response
 from quart_schema.pydantic import File
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from server.api.schemas import PageQuery
 from server.errors import AppError, error_response
 from server.models.upload import Upload
 from server.security.sessions import require_user
@@ -34,6 +36,25 @@ class UploadOut(BaseModel):
     analysis: dict[str, Any]  # tracks, melody_track, key, meter, tempo, bars, ...
 
 
+class UploadSummaryOut(BaseModel):
+    id: str
+    filename: str
+    size: int  # bytes
+    created_at: datetime
+    analysis: dict[str, Any]  # as in UploadOut, without the melody's notes
+
+
+class UploadPageOut(BaseModel):
+    uploads: list[UploadSummaryOut]
+    page: int
+    pages: int
+    total: int  # files kept
+    page_size: int
+    used_bytes: int  # all files kept, against quota_bytes
+    quota_bytes: int
+    quota_files: int
+
+
 def upload_out(upload: Upload) -> UploadOut:
     return UploadOut(
         id=upload.id,
@@ -41,6 +62,29 @@ def upload_out(upload: Upload) -> UploadOut:
         size=upload.size,
         created_at=upload.created_at,
         analysis=upload.analysis,
+    )
+
+
+def upload_page_out(page: uploads.UploadPage) -> UploadPageOut:
+    summaries = [
+        UploadSummaryOut(
+            id=upload.id,
+            filename=upload.filename,
+            size=upload.size,
+            created_at=upload.created_at,
+            analysis={key: value for key, value in upload.analysis.items() if key != "melody"},
+        )
+        for upload in page.uploads
+    ]
+    return UploadPageOut(
+        uploads=summaries,
+        page=page.page,
+        pages=page.pages,
+        total=page.total,
+        page_size=page.page_size,
+        used_bytes=page.used_bytes,
+        quota_bytes=uploads.QUOTA_BYTES,
+        quota_files=uploads.QUOTA_FILES,
     )
 
 
@@ -69,7 +113,20 @@ async def create_upload(data: UploadForm) -> tuple[UploadOut, int]:
     return upload_out(upload), 201
 
 
+@blueprint.get("")
+@validate_querystring(PageQuery)
+@validate_response(UploadPageOut)
+async def list_uploads(query_args: PageQuery) -> UploadPageOut:
+    return upload_page_out(await uploads.list_uploads(await require_user(), query_args.page))
+
+
 @blueprint.get("/<upload_id>")
 @validate_response(UploadOut)
 async def show_upload(upload_id: str) -> UploadOut:
     return upload_out(await uploads.get_upload(await require_user(), upload_id))
+
+
+@blueprint.delete("/<upload_id>")
+async def delete_upload(upload_id: str) -> tuple[str, int]:
+    await uploads.delete_upload(await require_user(), upload_id)
+    return "", 204

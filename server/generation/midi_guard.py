@@ -1,6 +1,7 @@
 """Structural checks of untrusted MIDI bytes before any parser reads them: chunk lengths,
 variable-length quantities, format, timing, running status, meta events mido cannot decode,
-and bounds on tracks, events and length. Errors are `MidiError`s a person can read.
+data after the last track, and bounds on tracks, events and length. Errors are `MidiError`s a
+person can read.
 """
 
 from __future__ import annotations
@@ -72,6 +73,12 @@ def check_midi(data: bytes, limits: MidiLimits | None = None) -> MidiStructure:
     for index in range(track_count):
         body, offset = _next_track(data, offset, index, track_count)
         _check_track(body, index, tally, limits)
+    if offset < len(data):  # what the parser would skip is refused, not stored
+        extra = len(data) - offset
+        raise MidiError(
+            f"the file has {extra} byte{'s' if extra > 1 else ''} of other data after its last "
+            f"track ({track_count} promised by its header)"
+        )
     beats = tally.longest_ticks / ticks_per_beat
     if beats > limits.max_beats:
         raise MidiError(f"the song is longer than {limits.max_beats} beats")

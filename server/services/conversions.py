@@ -1,11 +1,11 @@
 """Conversions of a user's upload into another genre: the request checked, the upload's melody
 read in a limited worker, and a TransferStream built for the live engine, or written to the end
-and saved as a song (REST) with a link to its source upload in its parameters.
+on the conversion pool (a bounded share per account, `busy` past it) and saved as a song (REST)
+with a link to its source upload in its parameters.
 """
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from quart import Quart
@@ -21,11 +21,15 @@ from server.models.upload import Upload
 from server.models.user import User
 from server.services.generation import GenerationError, GenerationService, params_to_json
 from server.services.uploads import UploadError, get_upload, upload_melody
+from server.services.work_pools import BusyError, WorkPool
 
 TRANSFER_FIELDS = ("genre", "strength", "key", "temperature", "top_p", "seed")
 REQUEST_FIELDS = ("source", "track", *TRANSFER_FIELDS, "instrument")
 MAX_TRACK = 1023  # larger indexes cannot name a track of an accepted file
 UNAVAILABLE = "Conversion is not available on this server now."
+# Whole conversions (REST) are CPU work: one written at a time per server process, three more
+# may wait for it, at most two in flight per account; past either, `busy` before any work.
+CONVERSIONS = WorkPool("conversion", "conversions", workers=1, waiting=3, per_owner=2)
 
 
 async def stream_from_payload(
@@ -36,8 +40,23 @@ async def stream_from_payload(
     search: StyleSearch | None = None,
 ) -> tuple[TransferStream, dict[str, Any]]:
     """The conversion a `generate:start` with a `source` asks for, and the extra parameters
-    saved with its song; GenerationError (code and field) for anything refused. With
-    `search` (see `style_search`), each bar is the best of several candidates."""
+    saved with its song; GenerationError (code and field) for anything refused, `busy` when
+    the source must be read again and the user's share of MIDI parsing (or the pool) is in
+    use. With `search` (see `style_search`), each bar is the best of several candidates."""
+    try:
+        return await _conversion_stream(user_id, data, network, instruments, search)
+    except BusyError as error:
+        raise GenerationError("busy", error.message, "source") from error
+
+
+async def _conversion_stream(
+    user_id: int,
+    data: dict[str, Any],
+    network: LstmNetwork,
+    instruments: tuple[str, ...],
+    search: StyleSearch | None,
+) -> tuple[TransferStream, dict[str, Any]]:
+    """`stream_from_payload`, with BusyError left as it is for the REST route."""
     unknown = sorted(set(data) - set(REQUEST_FIELDS))
     if unknown:
         raise invalid(unknown[0], "is not a conversion parameter")
@@ -112,21 +131,23 @@ def invalid(field: str, message: str) -> GenerationError:
 async def convert_to_song(
     app: Quart, user: User, data: dict[str, Any], instruments: tuple[str, ...]
 ) -> Song:
-    """A whole conversion written at once and saved (`POST /api/songs/convert`)."""
+    """A whole conversion written at once and saved (`POST /api/songs/convert`); BusyError
+    (429 past the user's share, 503 past the pool's) before any work is done."""
     service: GenerationService | None = app.extensions.get("generation")
     if service is None:
         raise AppError(UNAVAILABLE, code="model_unavailable", status=503)
     network = service.engine.network
-    try:
-        stream, extra = await stream_from_payload(
-            user.id, data, network, instruments, style_search(app)
-        )
-    except GenerationError as error:
-        status = 404 if error.code == "unknown_source" else 400
-        raise AppError(error.message, code=error.code, status=status) from error
-    # Writing every note and rendering MIDI are CPU work: a thread keeps the event loop free.
-    notes = (await asyncio.to_thread(run_to_end, network, [stream]))[0]
-    song = await asyncio.to_thread(converted_song, user, stream, notes, extra)
+    with CONVERSIONS.admitted(user.id):
+        try:
+            stream, extra = await _conversion_stream(
+                user.id, data, network, instruments, style_search(app)
+            )
+        except GenerationError as error:
+            status = 404 if error.code == "unknown_source" else 400
+            raise AppError(error.message, code=error.code, status=status) from error
+        # Writing every note and rendering MIDI are CPU work, on the conversion pool's thread.
+        notes = (await CONVERSIONS.run(run_to_end, network, [stream]))[0]
+        song = await CONVERSIONS.run(converted_song, user, stream, notes, extra)
     song.model_version = service.model_version
     await song.save()
     return song

@@ -1,33 +1,40 @@
-"""Uploaded MIDI files: kept for their owner, and read only in a worker process with CPU,
-memory and wall-clock limits (the structural guard first, then mido), so no file can stall or
-exhaust the server. Another user's upload is as unknown as a missing one.
+"""Uploaded MIDI files: kept for their owner within a storage quota, listed, deleted, and read
+only in a worker process with CPU, memory and wall-clock limits (the structural guard first,
+then mido), a bounded number at a time, so no file or flood of files can stall or exhaust the
+server. Another user's upload is as unknown as a missing one.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
+import math
 import re
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from subprocess import DEVNULL, PIPE
 from typing import Any
 
 from server.config import REPO_ROOT
-from server.errors import AppError, NotFoundError
+from server.errors import AppError, ConflictError, NotFoundError
 from server.generation.melody import Melody
 from server.generation.upload_analysis import json_to_melody, melody_to_json
 from server.models.ids import is_token
 from server.models.upload import FILENAME_MAX_LENGTH, Upload
 from server.models.user import User
+from server.services.work_pools import WorkPool
 
 MAX_UPLOAD_BYTES = 1024 * 1024  # 1 MB: far above any melody file, far below a parser's trouble
-MAX_PARALLEL_WORKERS = 2  # per server process; further uploads queue for a free one
+QUOTA_BYTES = 20_000_000  # 20 MB: what one account may keep, all its uploads together
+QUOTA_FILES = 100
+PAGE_SIZE = 20  # uploads per page of the listing
 WORKER_MODULE = "server.services.midi_worker"
 OVER_LIMIT = "it needs more time or memory to read than a melody file should"
-_parsers = ThreadPoolExecutor(MAX_PARALLEL_WORKERS, thread_name_prefix="midi-worker")
+# Two worker processes at a time per server process, six more files may wait for them, and an
+# account has at most two files being read at once: past that, `busy` before anything starts.
+MIDI_PARSING = WorkPool("midi-worker", "MIDI files being read", workers=2, waiting=6, per_owner=2)
+# Everything a listing shows; the MIDI bytes stay in the database.
+SUMMARY_FIELDS = ("id", "owner_id", "filename", "size", "analysis", "created_at")
 
 
 @dataclass(frozen=True)
@@ -45,11 +52,25 @@ def unusable(reason: str) -> UploadError:
     return UploadError(f"This MIDI file cannot be used: {reason}.")
 
 
+@dataclass(frozen=True)
+class UploadPage:
+    uploads: list[Upload]
+    page: int
+    pages: int
+    total: int
+    used_bytes: int  # all of the owner's uploads, not only this page's
+    page_size: int = PAGE_SIZE
+
+
 async def create_upload(owner: User, filename: str | None, data: bytes) -> Upload:
-    """Check and analyse an uploaded file in a worker, then keep it for `owner`."""
+    """Check and analyse an uploaded file in a worker, then keep it for `owner`; the size and
+    the owner's quota are checked before the file is read, and the quota again before it is
+    kept (another upload may have finished meanwhile)."""
     if len(data) > MAX_UPLOAD_BYTES:
         raise UploadError("MIDI files may be at most 1 MB.", code="too_large", status=413)
-    analysis, melody = await parse_midi(data)
+    await check_quota(owner, len(data))
+    analysis, melody = await parse_midi(data, owner=owner.id)
+    await check_quota(owner, len(data))
     return await Upload.create(
         owner=owner,
         filename=clean_filename(filename),
@@ -57,6 +78,42 @@ async def create_upload(owner: User, filename: str | None, data: bytes) -> Uploa
         size=len(data),
         analysis=analysis | {"melody": melody_to_json(melody)},
     )
+
+
+async def check_quota(owner: User, size: int) -> None:
+    """ConflictError (409) when keeping `size` more bytes would take `owner` past the quota."""
+    files, used = await usage(owner)
+    if files + 1 > QUOTA_FILES or used + size > QUOTA_BYTES:
+        raise ConflictError(
+            f"Your uploads are full: {files} files using {used / 1_000_000:.1f} MB of "
+            f"{QUOTA_FILES} files and {QUOTA_BYTES / 1_000_000:.0f} MB. Delete some uploads "
+            "you no longer need and try again.",
+            code="quota_exceeded",
+        )
+
+
+async def usage(owner: User) -> tuple[int, int]:
+    """How many files `owner` keeps and their bytes."""
+    rows = await Upload.filter(owner=owner).values_list("size", flat=True)
+    return len(rows), sum(rows)
+
+
+async def list_uploads(owner: User, page: int) -> UploadPage:
+    """Newest first; a page past the end is simply empty."""
+    total, used = await usage(owner)
+    uploads = (
+        await Upload.filter(owner=owner)
+        .order_by("-created_at", "-id")
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
+        .only(*SUMMARY_FIELDS)
+    )
+    return UploadPage(uploads, page, math.ceil(total / PAGE_SIZE), total, used)
+
+
+async def delete_upload(owner: User, upload_id: str) -> None:
+    """Songs converted from it stay; they keep its name and id in their parameters."""
+    await (await get_upload(owner, upload_id)).delete()
 
 
 async def get_upload(owner: User, upload_id: str) -> Upload:
@@ -72,19 +129,21 @@ async def upload_melody(upload: Upload, track: int | None = None) -> Melody:
     same_track = track is None or track == upload.analysis.get("melody_track")
     if same_track and "melody" in upload.analysis:
         return json_to_melody(upload.analysis["melody"])
-    _, melody = await parse_midi(upload.to_midi(), track=track)
+    _, melody = await parse_midi(upload.to_midi(), track=track, owner=upload.owner_id)
     return melody
 
 
 async def parse_midi(
-    data: bytes, *, track: int | None = None, limits: WorkerLimits | None = None
+    data: bytes,
+    *,
+    track: int | None = None,
+    limits: WorkerLimits | None = None,
+    owner: int | None = None,
 ) -> tuple[dict[str, Any], Melody]:
     """The analysis (as JSON) and melody of a file, read by a worker process; UploadError for
-    any file it refuses or that breaks a limit."""
-    loop = asyncio.get_running_loop()
-    answer = await loop.run_in_executor(
-        _parsers, run_in_worker, data, track, limits or WorkerLimits()
-    )
+    any file it refuses or that breaks a limit, BusyError (nothing started) when `owner`'s
+    share of MIDI_PARSING or the pool itself is in use."""
+    answer = await MIDI_PARSING.submit(owner, run_in_worker, data, track, limits or WorkerLimits())
     if not answer.get("ok"):
         raise unusable(answer["error"])
     return answer["analysis"], json_to_melody(answer["melody"])

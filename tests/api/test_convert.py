@@ -1,9 +1,11 @@
 """`POST /api/songs/convert`: a conversion saved as a song that links its upload and keeps its
 meter; strength 0 is the source, a seed repeats, another user's upload is a 404, bad requests are
-a 400 with nothing saved, and a server without a model says so."""
+a 400 with nothing saved, a server without a model says so, and one account flooding it gets
+`busy` past its share while others still sign in."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 
 import mido
@@ -13,15 +15,19 @@ from server.app import create_app
 from server.generation.melody import GENRES
 from server.models.song import Song
 from server.models.user import User
+from server.services.conversions import CONVERSIONS
 from server.services.sounds_like import CLASSIFIER_DIR
 from tests.api.test_uploads import upload
-from tests.conftest import AuthActions, StudioTestClient, config_for_tests
+from tests.conftest import AuthActions, StudioTestClient, config_for_tests, unique_email
 from tests.generation.random_checkpoint import write_lively_checkpoint
 from tests.generation.test_midi_io import meta, midi_bytes, note_messages
 from tests.sockets.streaming import midi_notes
 
 WALTZ = [(62, 0, 1), (65, 1, 1), (69, 2, 1), (74, 3, 2), (72, 5, 1), (70, 6, 1), (69, 7, 2)]
 WALTZ_FILE = midi_bytes([meta(tempo=90, meter=(3, 4), key="Dm"), note_messages(WALTZ)])
+LONG_BARS = 128
+LONG_LINE = [(60 + (beat * 5) % 12, beat, 1) for beat in range(LONG_BARS * 4)]  # in 4/4
+LONG_FILE = midi_bytes([meta(tempo=120, meter=(4, 4), key="C"), note_messages(LONG_LINE)])
 
 
 @pytest.fixture
@@ -132,3 +138,24 @@ async def test_songs_say_what_genre_they_sound_like(auth, client, make_song):
     assert listed["sounds_like"] == shown["sounds_like"]
     assert listed["sounds_like"]["genre"] in GENRES
     assert 0.2 <= listed["sounds_like"]["confidence"] <= 1.0
+
+
+async def test_one_account_flooding_conversions_gets_busy_and_another_still_signs_in(
+    auth, client, new_client
+):
+    """Six 128-bar conversions at once from one account: past its share they are refused with
+    `busy` before any work; another user's login, sent meanwhile, succeeds."""
+    source = await uploaded(auth, client, LONG_FILE)
+    email = unique_email()
+    other = new_client()
+    await auth.signup(email=email, client=other)
+    await auth.logout(client=other)
+    flood = [convert(client, source=source, genre="jazz", seed=seed) for seed in range(6)]
+    *answers, login = await asyncio.gather(*flood, auth.login(email, client=other))
+    assert login.status_code == 200
+    statuses = [answer.status_code for answer in answers]
+    assert statuses.count(201) >= 1 and set(statuses) == {201, 429}
+    refused = await next(answer for answer in answers if answer.status_code == 429).get_json()
+    assert refused["error"]["code"] == "busy" and "conversions" in refused["error"]["message"]
+    assert await Song.all().count() == statuses.count(201)
+    assert CONVERSIONS.in_flight == 0

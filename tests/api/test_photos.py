@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
+from collections.abc import Callable
+from pathlib import Path
 
+import aiohttp
+import psutil
 import pytest
 from PIL import Image
 
 from server.models.user import User
+from server.security.csrf import CSRF_COOKIE, CSRF_HEADER
 from tests.api.images import (
     image_bytes,
     jpeg_with_gps_exif,
@@ -15,7 +21,11 @@ from tests.api.images import (
     png_header_only,
     truncated_jpeg,
 )
-from tests.conftest import photo_file, unique_email
+from tests.conftest import photo_file, serving, unique_email
+from tests.databases import one_database
+
+PARALLEL_BOMBS = 6
+MEGABYTE = 1024 * 1024
 
 BAD_PHOTOS = {
     "text renamed .png": b"just some words, not an image\n" * 10,
@@ -24,6 +34,7 @@ BAD_PHOTOS = {
     "bomb past Pillow's hard limit": png_header_only(30_000, 30_000),
     "bomb past Pillow's warning": png_header_only(10_000, 10_000),
     "too many pixels": png_header_only(8_000, 8_000),
+    "too many pixels for a WebP": image_bytes((3000, 2000), format="WEBP", lossless=True),
     "gif": image_bytes(format="GIF"),
     "empty file": b"",
 }
@@ -109,3 +120,51 @@ async def test_another_users_photo_needs_login_and_is_served_on_purpose(auth, cl
     assert (await stranger.get(path)).status_code == 200
     for nobody in (999999, 2**31, 2**63):  # past the id column's range too (32 bits on PostgreSQL)
         assert (await stranger.get(f"/api/users/{nobody}/photo")).status_code == 404
+
+
+def peak_rss_growth(server_pid: int) -> Callable[[], int]:
+    """Start watching the serving process's peak resident size (the kernel's high-water mark,
+    reset now); the returned function gives how far it rose above the resident size of this
+    moment. Hypercorn serves from a child process of the one started."""
+    server = psutil.Process(server_pid)
+    workers = [child for child in server.children() if "spawn_main" in " ".join(child.cmdline())]
+    pid = (workers or [server])[0].pid
+    Path(f"/proc/{pid}/clear_refs").write_text("5")  # 5: reset the peak RSS (VmHWM)
+    before = psutil.Process(pid).memory_info().rss
+
+    def growth() -> int:
+        status = Path(f"/proc/{pid}/status").read_text()
+        peak_kb = next(int(line.split()[1]) for line in status.splitlines() if "VmHWM" in line)
+        return peak_kb * 1024 - before
+
+    return growth
+
+
+async def put_photo_live(http: aiohttp.ClientSession, url: str, data: bytes) -> tuple[int, dict]:
+    form = aiohttp.FormData()
+    form.add_field("photo", data, filename="bomb.webp", content_type="image/webp")
+    async with http.put(f"{url}/api/me/photo", data=form) as answer:
+        return answer.status, await answer.json()
+
+
+async def test_parallel_webp_bombs_under_the_pixel_cap_cost_the_server_little(tmp_path, databases):
+    """A 1.6 KB WebP of 16383x2441 pixels is refused from its header or read cheaply: six at
+    once raise the server's peak memory by less than 100 MB and it keeps serving."""
+    bomb = image_bytes((16383, 2441), format="WEBP", lossless=True)
+    assert len(bomb) < 4096
+    with one_database(databases, tmp_path) as url, serving(tmp_path, DATABASE_URL=url) as server:
+        cookie = await server.session_cookie()
+        token = cookie.split(f"{CSRF_COOKIE}=")[1]
+        headers = {"Cookie": cookie, CSRF_HEADER: token}
+        async with aiohttp.ClientSession(headers=headers) as http:
+            growth = peak_rss_growth(server.pid)
+            answers = await asyncio.gather(
+                *(put_photo_live(http, server.base_url, bomb) for _ in range(PARALLEL_BOMBS))
+            )
+            async with http.get(f"{server.base_url}/healthz") as health:
+                assert health.status == 200
+        assert growth() < 100 * MEGABYTE, f"peak grew {growth() / MEGABYTE:.0f} MB"
+    for status, body in answers:
+        assert status in (400, 429, 503), body
+        assert body["error"]["code"] in ("invalid_photo", "busy", "rate_limited")
+    assert any("megapixels" in body["error"]["message"] for _, body in answers)

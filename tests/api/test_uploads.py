@@ -1,6 +1,7 @@
 """MIDI uploads: what a person sees about their file (tracks, chosen melody, key, meter, tempo,
 bars), that it is theirs alone, and that every kind of bad file is a clear 400 or 413 with
-nothing saved, while a file too slow to read is cut off and the server keeps serving."""
+nothing saved, while a file too slow to read is cut off and the server keeps serving; the
+listing, deleting, the storage quota, and a flood of uploads refused past its share."""
 
 from __future__ import annotations
 
@@ -13,7 +14,15 @@ import pytest
 
 from server.api.uploads import TOO_LARGE
 from server.models.upload import Upload
-from server.services.uploads import UploadError, WorkerLimits, parse_midi
+from server.services.uploads import (
+    MIDI_PARSING,
+    PAGE_SIZE,
+    QUOTA_BYTES,
+    QUOTA_FILES,
+    UploadError,
+    WorkerLimits,
+    parse_midi,
+)
 from tests.conftest import photo_file
 from tests.generation.test_midi_guard import END_OF_TRACK, header, meta_event, one_track_file
 from tests.generation.test_midi_io import D_MAJOR_LINE, meta, midi_bytes, note_messages
@@ -148,6 +157,10 @@ BAD_FILES = {
     "empty key signature": (one_track_file(meta_event(0x59, b"")), "key signature"),
     "huge variable-length quantity": (one_track_file(b"\xff" * 8 + b"\x7f"), "4 bytes"),
     "too few notes": (midi_bytes([note_messages(D_MAJOR_LINE[:3])]), "fewer than 4 notes"),
+    "a megabyte of junk after the last track": (
+        midi_bytes([note_messages(D_MAJOR_LINE)]) + bytes(range(256)) * 3900,
+        "998400 bytes of other data after its last track",
+    ),
 }
 
 
@@ -203,3 +216,96 @@ async def test_a_file_too_slow_to_read_is_cut_off_and_the_server_keeps_serving(a
     assert time.monotonic() - began < 5.0
     assert psutil.Process().children() == []  # the worker was killed and reaped
     assert (await upload(client, midi_bytes([note_messages(D_MAJOR_LINE)]))).status_code == 201
+
+
+async def keep_files(owner_id: int, count: int, size: int = 100) -> None:
+    """`count` stored uploads of `size` bytes each, straight into the database (no parsing)."""
+    for number in range(count):
+        await Upload.create(
+            owner_id=owner_id, filename=f"kept {number}.mid", midi=bytes(size), size=size
+        )
+
+
+@pytest.mark.parametrize(
+    ("files", "size", "shown"),
+    [(QUOTA_FILES, 100, f"{QUOTA_FILES} files"), (20, QUOTA_BYTES // 20, "20.0 MB")],
+)
+async def test_an_upload_past_the_quota_is_refused_before_reading_and_says_what_is_used(
+    auth, client, files, size, shown
+):
+    user = (await (await auth.signup()).get_json())["id"]
+    await keep_files(user, files, size)
+    response = await upload(client, midi_bytes([note_messages(D_MAJOR_LINE)]))
+    body = await response.get_json()
+    assert response.status_code == 409, body
+    assert body["error"]["code"] == "quota_exceeded"
+    assert shown in body["error"]["message"] and "Delete" in body["error"]["message"]
+    assert await Upload.filter(owner_id=user).count() == files
+    listing = await (await client.get("/api/uploads")).get_json()
+    assert (listing["total"], listing["used_bytes"]) == (files, files * size)
+
+
+async def test_uploads_are_listed_newest_first_a_page_at_a_time_and_only_your_own(
+    auth, client, new_client
+):
+    user = (await (await auth.signup()).get_json())["id"]
+    await keep_files(user, PAGE_SIZE)
+    first = await (
+        await upload(client, midi_bytes([note_messages(D_MAJOR_LINE)]), "a.mid")
+    ).get_json()
+    second = await (
+        await upload(client, midi_bytes([note_messages(D_MAJOR_LINE)]), "b.mid")
+    ).get_json()
+    stranger = new_client()
+    await auth.signup(client=stranger)
+    await upload(stranger, midi_bytes([note_messages(D_MAJOR_LINE)]), "theirs.mid")
+    page = await (await client.get("/api/uploads")).get_json()
+    assert [item["id"] for item in page["uploads"][:2]] == [second["id"], first["id"]]
+    assert (page["page"], page["pages"], page["total"], page["page_size"]) == (
+        1,
+        2,
+        PAGE_SIZE + 2,
+        PAGE_SIZE,
+    )
+    assert page["uploads"][0]["analysis"]["melody_track"] == second["analysis"]["melody_track"]
+    assert "melody" not in page["uploads"][0]["analysis"]  # its notes: GET /api/uploads/{id}
+    assert (page["quota_bytes"], page["quota_files"]) == (QUOTA_BYTES, QUOTA_FILES)
+    rest = await (await client.get("/api/uploads?page=2")).get_json()
+    assert len(rest["uploads"]) == 2 and "theirs.mid" not in str(page) + str(rest)
+    assert (await client.get("/api/uploads?page=0")).status_code == 400
+    assert (await new_client().get("/api/uploads")).status_code == 401
+
+
+async def test_deleting_an_upload_frees_its_place_and_only_the_owner_can(auth, client, new_client):
+    await auth.signup()
+    created = await (await upload(client, midi_bytes([note_messages(D_MAJOR_LINE)]))).get_json()
+    stranger = new_client()
+    await auth.signup(client=stranger)
+    theirs = await stranger.delete(f"/api/uploads/{created['id']}")
+    assert theirs.status_code == 404 and (await theirs.get_json())["error"]["code"] == "not_found"
+    for malformed in ("x", "not-an-upload-id", "0" * 33, "%00", "..%2F..%2Fetc"):
+        assert (await client.delete(f"/api/uploads/{malformed}")).status_code == 404
+    assert (await client.delete(f"/api/uploads/{created['id']}")).status_code == 204
+    assert (await client.get(f"/api/uploads/{created['id']}")).status_code == 404
+    assert (await (await client.get("/api/uploads")).get_json())["total"] == 0
+    assert (await client.delete(f"/api/uploads/{created['id']}")).status_code == 404
+
+
+async def test_a_flood_of_uploads_is_refused_past_its_share_and_others_still_upload(
+    auth, client, new_client
+):
+    """One account sending many files at once gets `busy` past its share before any is read;
+    another account's upload sent meanwhile is read and kept."""
+    flooder = (await (await auth.signup()).get_json())["id"]
+    other = new_client()
+    await auth.signup(client=other)
+    data = midi_bytes([note_messages(D_MAJOR_LINE)])
+    flood = [upload(client, data) for _ in range(4 * MIDI_PARSING.per_owner)]
+    *answers, theirs = await asyncio.gather(*flood, upload(other, data))
+    statuses = [answer.status_code for answer in answers]
+    assert theirs.status_code == 201
+    assert statuses.count(201) >= 1 and set(statuses) == {201, 429}
+    refused = await next(answer for answer in answers if answer.status_code == 429).get_json()
+    assert refused["error"]["code"] == "busy" and "wait for one" in refused["error"]["message"]
+    assert await Upload.filter(owner_id=flooder).count() == statuses.count(201)
+    assert MIDI_PARSING.in_flight == 0

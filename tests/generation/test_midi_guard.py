@@ -82,6 +82,8 @@ def test_running_status_is_followed_across_events():
         (one_track_file(meta_event(0x00, b"\x01")), "sequence number"),
         (one_track_file(meta_event(0x54, b"\xe0\x00\x00\x00\x00")), "frame rate"),
         (one_track_file(b"\x83\xff\xff\x7f" + NOTE_ON + b"\x00" + NOTE_OFF), "8192 beats"),
+        (one_track_file(b"\x00" + NOTE_ON) + b"\x00", "1 byte of other data after its last"),
+        (one_track_file(b"\x00" + NOTE_ON) + track(END_OF_TRACK), "after its last track"),
     ],
 )
 def test_broken_and_hostile_files_are_refused_with_a_reason(data, reason):
@@ -118,3 +120,10 @@ def test_a_megabyte_of_events_is_refused_at_the_event_limit_in_bounded_time():
     with pytest.raises(MidiError, match="more than 100000 events"):
         check_midi(one_track_file(body), MidiLimits(max_bytes=2 * 1024 * 1024))
     assert time.perf_counter() - began < 3.0  # seconds, on two busy cores
+
+
+def test_a_valid_file_followed_by_a_megabyte_of_junk_is_refused_naming_the_junk():
+    data = midi_bytes([meta(), note_messages(D_MAJOR_LINE)])
+    junk = bytes(range(256)) * 4096  # 1 MB
+    with pytest.raises(MidiError, match=f"{len(junk)} bytes of other data after its last track"):
+        check_midi(data + junk, MidiLimits(max_bytes=2 * 1024 * 1024))
