@@ -2,7 +2,8 @@
 
 Services raise `AppError` (or a subclass); Werkzeug HTTP errors, schema validation errors and
 rate limits are translated here, and anything unexpected becomes a logged 500 with no traceback.
-The one HTML answer: a browser navigating to an unknown page gets the site's 404 page.
+The one HTML answer, a browser navigating to an unknown page (`wants_a_page`), is the site's
+404 page, rendered by the pages blueprint.
 """
 
 from __future__ import annotations
@@ -11,12 +12,10 @@ import logging
 from typing import Any
 
 from pydantic import ValidationError
-from quart import Quart, Request, Response, jsonify, render_template, request
+from quart import Quart, Request, Response, jsonify, request
 from quart_rate_limiter import RateLimitExceeded
 from quart_schema import RequestSchemaValidationError
-from werkzeug.exceptions import BadRequest, HTTPException, NotFound
-
-from server.security.sessions import signed_in_user
+from werkzeug.exceptions import BadRequest, HTTPException
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +93,7 @@ def install_error_handling(app: Quart) -> None:
     app.register_error_handler(AppError, _app_error)
     app.register_error_handler(RequestSchemaValidationError, _validation_error)
     app.register_error_handler(RateLimitExceeded, _rate_limited)
-    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(HTTPException, http_error_response)
     app.register_error_handler(Exception, _unexpected_error)
 
 
@@ -112,12 +111,11 @@ async def _rate_limited(error: RateLimitExceeded) -> Response:
     return response
 
 
-async def _http_error(error: HTTPException) -> Response:
+async def http_error_response(error: HTTPException) -> Response:
+    """A Werkzeug HTTP error as the API's JSON error."""
     status = error.code or 500
     if status >= 500:
         return await _unexpected_error(error)
-    if isinstance(error, NotFound) and _wants_a_page():
-        return await _not_found_page()
     code = HTTP_ERROR_CODES.get(status, "http_error")
     message = HTTP_ERROR_MESSAGES.get(status) or _describe_bad_request(error)
     response = error_response(status, code, message)
@@ -126,16 +124,11 @@ async def _http_error(error: HTTPException) -> Response:
     return response
 
 
-def _wants_a_page() -> bool:
+def wants_a_page() -> bool:
     """A browser navigating (it prefers HTML to JSON) outside the API, which always answers JSON."""
     if request.path.startswith("/api/"):
         return False
     return request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
-
-
-async def _not_found_page() -> Response:
-    page = await render_template("404.html", user=await signed_in_user(), photo_url=None)
-    return Response(page, status=404, content_type="text/html; charset=utf-8")
 
 
 async def _unexpected_error(error: Exception) -> Response:

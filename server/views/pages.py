@@ -8,9 +8,11 @@ from __future__ import annotations
 from urllib.parse import urlencode, urlsplit
 
 from quart import Blueprint, redirect, render_template, request
+from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
 from server.api.schemas import user_out
+from server.errors import http_error_response, wants_a_page
 from server.generation.melody import GENRES, MODES, PITCH_NAMES
 from server.generation.vocabulary import ANY_GENRE
 from server.models.user import User
@@ -97,3 +99,11 @@ async def rooms() -> str | Response:
 async def room(token: str) -> str | Response:
     """A room's invite link; the page joins with `token` over the socket."""
     return await member_page("room.html", active="rooms", token=token, **STUDIO_CHOICES)
+
+
+@blueprint.app_errorhandler(NotFound)
+async def not_found(error: NotFound) -> Response | tuple[str, int]:
+    """An unknown address: the site's 404 page for a browser navigating, JSON for the API."""
+    if not wants_a_page():
+        return await http_error_response(error)
+    return await render_page("404.html", await signed_in_user()), 404
