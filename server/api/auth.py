@@ -1,4 +1,5 @@
-"""Sign-up, login and logout: `/api/auth/*`, rate-limited per IP and per account."""
+"""Sign-up, login and logout: `/api/auth/*`, rate-limited per IP and per account (see
+server/security/rate_limits.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from quart_rate_limiter import rate_limit
 from quart_schema import DataSource, validate_request, validate_response
 
 from server.api.schemas import LoginIn, SignupForm, UserOut, user_out
-from server.security.rate_limits import LOGIN_LIMITS, SIGNUP_LIMITS
+from server.security.rate_limits import LOGIN_LIMITS, SIGNUP_LIMITS, remember_device
 from server.security.sessions import end_session, start_session
 from server.services import accounts
 
@@ -22,6 +23,7 @@ async def signup(data: SignupForm) -> tuple[UserOut, int]:
     photo = data.photo.read() if data.photo else None  # an empty file input sends no name
     user = await accounts.sign_up(data.email, data.password, data.display_name, photo)
     await start_session(user, remember=False)
+    remember_device(user.email)
     return user_out(user), 201
 
 
@@ -32,6 +34,7 @@ async def signup(data: SignupForm) -> tuple[UserOut, int]:
 async def login(data: LoginIn) -> UserOut:
     user = await accounts.authenticate(data.email, data.password)
     await start_session(user, remember=data.remember)
+    remember_device(user.email)  # its own failures, not others', limit this browser's logins
     return user_out(user)
 
 

@@ -10,15 +10,11 @@ host, over HTTPS, may set it.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import secrets
-
 from quart import Quart, Response, current_app, g, request
 
 from server.errors import AppError
 from server.security.sessions import current_auth_id
+from server.security.signed_tokens import new_signed_token, same_text, signed_token_fits
 
 CSRF_COOKIE = "csrf_token"
 SECURE_CSRF_COOKIE = "__Host-csrf_token"
@@ -27,8 +23,7 @@ CSRF_FIELD = "csrf_token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 COOKIE_SECONDS = 365 * 24 * 3600  # the session it is bound to decides how long it counts
-NONCE_BYTES = 16
-TOKEN_MAX_LENGTH = 128  # characters; ours are 66, anything longer is not worth a hash
+TOKEN_PURPOSE = "csrf"
 
 
 class CsrfError(AppError):
@@ -50,16 +45,12 @@ def init_csrf(app: Quart, *, secure: bool) -> None:
 
 def new_token(auth_id: str | None) -> str:
     """A fresh token for the session `auth_id` (None: not logged in)."""
-    nonce = secrets.token_urlsafe(NONCE_BYTES)
-    return f"{nonce}.{_signature(nonce, auth_id)}"
+    return new_signed_token(TOKEN_PURPOSE, auth_id or "")
 
 
 def token_fits(token: str, auth_id: str | None) -> bool:
     """Whether `token` was issued by this server for the session `auth_id`."""
-    nonce, _, signature = token.partition(".")
-    if not nonce or not signature or len(token) > TOKEN_MAX_LENGTH:
-        return False
-    return _same(signature, _signature(nonce, auth_id))
+    return signed_token_fits(token, TOKEN_PURPOSE, auth_id or "")
 
 
 async def csrf_token() -> str:
@@ -78,7 +69,7 @@ async def check_csrf_token() -> None:
         return
     expected = request.cookies.get(_cookie_name(), "")
     submitted = request.headers.get(CSRF_HEADER) or await _form_token()
-    if not expected or not submitted or not _same(expected, submitted):
+    if not expected or not submitted or not same_text(expected, submitted):
         raise CsrfError(
             "Missing or wrong CSRF token: send the CSRF cookie's value "
             f"in the {CSRF_HEADER} header (or a csrf_token form field)."
@@ -89,17 +80,6 @@ async def check_csrf_token() -> None:
 
 def _cookie_name() -> str:
     return current_app.extensions["csrf_cookie"]
-
-
-def _signature(nonce: str, auth_id: str | None) -> str:
-    message = f"csrf|{auth_id or ''}|{nonce}".encode()
-    digest = hmac.new(current_app.secret_key.encode(), message, hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-
-
-def _same(first: str, second: str) -> bool:
-    # Bytes, since compare_digest refuses str holding anything but ASCII.
-    return hmac.compare_digest(first.encode(), second.encode())
 
 
 async def _form_token() -> str:

@@ -10,6 +10,7 @@ from server.errors import AppError, ConflictError
 from server.models.auth_session import AuthSession, utc_now
 from server.models.user import User, normalize_email
 from server.security.passwords import PasswordHasher, hash_password, verify_password
+from server.security.rate_limits import count_password_check, password_check_slot
 from server.security.sessions import disconnect_ended_sessions
 from server.services.photos import PHOTO_CONTENT_TYPE, photo_to_avatar
 
@@ -49,11 +50,13 @@ async def sign_up(email: str, password: str, display_name: str, photo: bytes | N
 
 async def authenticate(email: str, password: str) -> User:
     """The user these credentials belong to; one answer for unknown email and wrong password."""
-    user = await User.get_or_none(email=normalize_email(email))
-    if user is None:
-        await verify_password(password_hasher(), await _decoy_hash(), password)
-    elif await user.check_password(password, password_hasher()):
-        return user
+    email = normalize_email(email)
+    user = await User.get_or_none(email=email)
+    async with password_check_slot(user.id if user else email):
+        if user is None:
+            await verify_password(password_hasher(), await _decoy_hash(), password)
+        elif await user.check_password(password, password_hasher()):
+            return user
     raise InvalidCredentialsError("Wrong email or password.")
 
 
@@ -66,14 +69,17 @@ async def update_profile(
     current_password: str | None = None,
     keep_auth_id: str | None = None,
 ) -> User:
-    """Apply the given changes; a new password needs the current one and ends other sessions."""
+    """Apply the given changes; a new email or password needs the current password (checked
+    before telling whether the email is taken), and a new password ends other sessions."""
+    new_email = normalize_email(email) if email is not None else user.email
+    if new_email != user.email or new_password is not None:
+        await _check_current_password(user, current_password)
     if display_name is not None:
         user.display_name = display_name.strip()
-    if email is not None and normalize_email(email) != user.email:
-        user.email = normalize_email(email)
-        await _ensure_email_free(user.email)
+    if new_email != user.email:
+        await _ensure_email_free(new_email)
+        user.email = new_email
     if new_password is not None:
-        await _check_current_password(user, current_password)
         await user.set_password(new_password, password_hasher())
     async with in_transaction():
         await _save_unique(user)
@@ -108,9 +114,13 @@ def _attach_photo(user: User, avatar: bytes) -> None:
 
 
 async def _check_current_password(user: User, password: str | None) -> None:
+    """Counted (per session and account) and bounded in flight before anything is hashed."""
     if not password:
         raise WrongPasswordError("current_password: enter your current password to confirm.")
-    if not await user.check_password(password, password_hasher()):
+    await count_password_check()
+    async with password_check_slot(user.id):
+        matches = await user.check_password(password, password_hasher())
+    if not matches:
         raise WrongPasswordError("current_password: that is not your current password.")
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from server.models.auth_session import AuthSession
 from server.models.user import User
+from server.security.rate_limits import ACCOUNT_CEILING_PER_HOUR, password_checks_in_flight
 from tests.api.images import image_bytes
 from tests.conftest import PASSWORD, unique_email
 
@@ -103,15 +104,18 @@ async def test_remember_me_makes_a_persistent_cookie(auth, new_client):
     await auth.signup(email=email)
     remembered = await auth.login(email, remember=True, client=new_client())
     browser_only = await auth.login(email, remember=False, client=new_client())
-    assert "Max-Age=" in remembered.headers["Set-Cookie"]
-    assert "Max-Age=" not in browser_only.headers["Set-Cookie"]
+    assert "Max-Age=" in session_set_cookie(remembered)
+    assert "Max-Age=" not in session_set_cookie(browser_only)
     sessions = await AuthSession.filter(user__email=email).order_by("id")
     assert sessions[-2].expires_at > sessions[-1].expires_at
 
 
+def session_set_cookie(response) -> str:
+    return next(c for c in response.headers.getlist("Set-Cookie") if "cadenza_session=" in c)
+
+
 async def test_session_cookie_is_http_only_and_lax(auth):
-    response = await auth.signup()
-    cookie = next(c for c in response.headers.getlist("Set-Cookie") if "cadenza_session" in c)
+    cookie = session_set_cookie(await auth.signup())
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
@@ -119,3 +123,51 @@ async def test_logout_ends_the_session(auth, client):
     await auth.signup()
     assert (await auth.logout()).status_code == 204
     assert (await client.get("/api/me")).status_code == 401
+
+
+async def login_from(client, address: str, email: str, password: str = "a wrong guess"):
+    """A login attempt from the client address `address` (as the server's peer)."""
+    body = {"email": email, "password": password}
+    return await client.post("/api/auth/login", json=body, scope_base={"client": (address, 50000)})
+
+
+async def test_an_attackers_failures_do_not_lock_the_owner_out(auth, client, new_client):
+    """Someone who knows an email and fails from their address is refused there, not the owner."""
+    email = unique_email()
+    await auth.signup(email=email)
+    attacker = new_client()
+    statuses = [(await login_from(attacker, "203.0.113.9", email)).status_code for _ in range(6)]
+    assert statuses == [401] * 5 + [429]
+    owner = new_client()  # another browser of the owner's, somewhere else
+    assert (await login_from(owner, "198.51.100.4", email, PASSWORD)).status_code == 200
+    still = await login_from(new_client(), "203.0.113.9", email, PASSWORD)
+    assert still.status_code == 429  # the guessing address stays refused for this account
+
+
+async def test_guesses_from_many_addresses_slow_new_browsers_but_not_the_owners(auth, new_client):
+    """Past the account's hourly ceiling a browser that never signed in to it is slowed to one
+    attempt a minute or so; a browser that did sign in to it keeps logging in."""
+    email = unique_email()
+    owners_browser = new_client()
+    await auth.signup(email=email, client=owners_browser)
+    await auth.logout(client=owners_browser)
+    guesses = [
+        (await login_from(new_client(), f"203.0.113.{n // 5}", email)).status_code
+        for n in range(ACCOUNT_CEILING_PER_HOUR)
+    ]
+    assert guesses == [401] * ACCOUNT_CEILING_PER_HOUR
+    slowed = await login_from(new_client(), "198.51.100.77", email, PASSWORD)
+    assert slowed.status_code == 429
+    assert 0 < int(slowed.headers["Retry-After"]) <= 3600 // ACCOUNT_CEILING_PER_HOUR + 1
+    welcome = await login_from(owners_browser, "198.51.100.78", email, PASSWORD)
+    assert welcome.status_code == 200
+
+
+async def test_a_password_check_already_running_for_the_account_refuses_another(app, auth):
+    """Checks in flight per account are bounded before any hashing (each takes 64 MiB)."""
+    email = unique_email()
+    user = await User.get(id=(await (await auth.signup(email=email)).get_json())["id"])
+    async with password_checks_in_flight(app).hold(user.id):  # another check of it is running
+        busy = await auth.login(email, PASSWORD)
+    assert busy.status_code == 429
+    assert (await auth.login(email, PASSWORD)).status_code == 200

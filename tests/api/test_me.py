@@ -7,6 +7,11 @@ import pytest
 from server.models.auth_session import AuthSession
 from server.models.song import Song
 from server.models.user import User
+from server.security.rate_limits import (
+    PASSWORD_CHECKS_PER_ACCOUNT_PER_HOUR,
+    PASSWORD_CHECKS_PER_SESSION_PER_MINUTE,
+    password_checks_in_flight,
+)
 from tests.api.images import image_bytes
 from tests.conftest import PASSWORD, unique_email
 
@@ -22,7 +27,7 @@ async def test_profile_shows_the_account(auth, client):
 async def test_change_display_name_and_email(auth, client):
     await auth.signup()
     changes = {"display_name": "Grace Hopper", "email": "Grace@Navy.example"}
-    response = await client.patch("/api/me", json=changes)
+    response = await client.patch("/api/me", json=changes | {"current_password": PASSWORD})
     body = await response.get_json()
     assert (body["display_name"], body["email"]) == ("Grace Hopper", "grace@navy.example")
     assert (await auth.login("grace@navy.example")).status_code == 200
@@ -31,8 +36,78 @@ async def test_change_display_name_and_email(auth, client):
 async def test_email_taken_by_someone_else_is_refused(auth, client, make_user):
     other = await make_user()
     await auth.signup()
-    response = await client.patch("/api/me", json={"email": other.email.upper()})
+    changes = {"email": other.email.upper(), "current_password": PASSWORD}
+    response = await client.patch("/api/me", json=changes)
     assert response.status_code == 409
+
+
+@pytest.mark.parametrize("current_password", [None, "not my password"])
+async def test_changing_the_email_needs_the_current_password(auth, client, current_password):
+    """A stolen session cannot move the account to the thief's address."""
+    email = unique_email()
+    await auth.signup(email=email)
+    changes = {"email": unique_email("thief"), "current_password": current_password}
+    response = await client.patch("/api/me", json=changes)
+    assert response.status_code == 403
+    assert (await response.get_json())["error"]["message"].startswith("current_password:")
+    assert (await (await client.get("/api/me")).get_json())["email"] == email
+    same = await client.patch("/api/me", json={"email": email.upper(), "display_name": "Kept"})
+    assert same.status_code == 200  # the address it already has needs no password
+
+
+async def test_whether_an_email_is_taken_is_told_only_after_the_password(auth, client, make_user):
+    other = await make_user()
+    await auth.signup()
+    guess = {"email": other.email, "current_password": "not my password"}
+    response = await client.patch("/api/me", json=guess)
+    assert response.status_code == 403  # not 409: without the password, nothing is told
+
+
+@pytest.mark.parametrize(
+    ("method", "body"),
+    [
+        ("DELETE", {"password": "not my password"}),
+        ("PATCH", {"password": "a new secret!", "current_password": "not my password"}),
+        ("PATCH", {"email": "new@example.com", "current_password": "not my password"}),
+    ],
+)
+async def test_password_checks_are_rate_limited_per_session(auth, client, method, body):
+    await auth.signup()
+    statuses = [(await client.open("/api/me", method=method, json=body)).status_code
+                for _ in range(PASSWORD_CHECKS_PER_SESSION_PER_MINUTE + 1)]  # fmt: skip
+    assert statuses == [403] * PASSWORD_CHECKS_PER_SESSION_PER_MINUTE + [429]
+    # Every route that checks the password shares the budget, even with the right one.
+    right = await client.delete("/api/me", json={"password": PASSWORD})
+    assert right.status_code == 429
+    assert int(right.headers["Retry-After"]) > 0
+    assert (await client.patch("/api/me", json={"display_name": "Ok"})).status_code == 200
+
+
+async def test_password_checks_of_one_account_are_bounded_across_its_sessions(auth, new_client):
+    """Sessions opened one after another do not multiply the guesses against the account."""
+    email = unique_email()
+    await auth.signup(email=email)
+    wrong = {"password": "not my password"}
+    statuses = []
+    for _ in range(PASSWORD_CHECKS_PER_ACCOUNT_PER_HOUR // PASSWORD_CHECKS_PER_SESSION_PER_MINUTE):
+        session = new_client()
+        assert (await auth.login(email, client=session)).status_code == 200
+        for _ in range(PASSWORD_CHECKS_PER_SESSION_PER_MINUTE):
+            statuses.append((await session.delete("/api/me", json=wrong)).status_code)
+    assert set(statuses) == {403}
+    one_more = new_client()
+    await auth.login(email, client=one_more)
+    assert (await one_more.delete("/api/me", json=wrong)).status_code == 429
+
+
+async def test_a_password_check_running_for_the_account_refuses_another(app, auth, client):
+    """Checks in flight per account are bounded before any hashing (each takes 64 MiB)."""
+    user = await User.get(id=(await (await auth.signup()).get_json())["id"])
+    async with password_checks_in_flight(app).hold(user.id):
+        busy = await client.delete("/api/me", json={"password": PASSWORD})
+    assert busy.status_code == 429
+    assert await User.exists(id=user.id)
+    assert (await client.delete("/api/me", json={"password": PASSWORD})).status_code == 204
 
 
 @pytest.mark.parametrize(

@@ -86,8 +86,20 @@ async function saveProfile(form) {
   });
   if (!valid) return;
   showFormError(form, null);
+  const body = { display_name: name.value.trim(), email: email.value.trim() };
+  const currentEmail = document.querySelector("[data-profile-email]").textContent;
+  if (body.email.toLowerCase() !== currentEmail.toLowerCase()) {
+    // The server asks for the password before moving the account to another address.
+    const password = await askUser({
+      title: "Confirm the new email",
+      message: `Enter your password to change your email to ${body.email}.`,
+      confirmLabel: "Change email",
+      input: { label: "Password", type: "password", autocomplete: "current-password" },
+    });
+    if (!password) return;
+    body.current_password = password;
+  }
   try {
-    const body = { display_name: name.value.trim(), email: email.value.trim() };
     showUser(await whileBusy(form, () => api.patch("/api/me", body)));
     showToast("Profile saved.", { tone: "success" });
   } catch (error) {
