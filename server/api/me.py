@@ -7,11 +7,13 @@ the people in them. Nothing else about another user is served.
 from __future__ import annotations
 
 from quart import Blueprint, Response
+from quart_rate_limiter import rate_limit
 from quart_schema import DataSource, validate_request, validate_response
 
 from server.api.schemas import PasswordConfirmation, PhotoForm, ProfilePatch, UserOut, user_out
 from server.errors import NotFoundError
 from server.models.user import MAX_USER_ID, User
+from server.security.rate_limits import PHOTO_LIMITS
 from server.security.sessions import current_auth_id, end_session, require_user
 from server.services import accounts
 
@@ -49,6 +51,7 @@ async def delete_me(data: PasswordConfirmation) -> tuple[str, int]:
 
 
 @blueprint.put("/me/photo")
+@rate_limit(limits=PHOTO_LIMITS)
 @validate_request(PhotoForm, source=DataSource.FORM_MULTIPART)
 @validate_response(UserOut)
 async def replace_photo(data: PhotoForm) -> UserOut:

@@ -163,6 +163,12 @@ PASSWORD_CHECK_LIMITS = [
     RateLimit(PASSWORD_CHECKS_PER_SESSION_PER_MINUTE, timedelta(minutes=1), signed_in_session),
     RateLimit(PASSWORD_CHECKS_PER_ACCOUNT_PER_HOUR, timedelta(hours=1), signed_in_account),
 ]
+# Each photo is decoded (up to 64 MB for a moment): a few changes a minute per account and a
+# few more per address are plenty for people and bound what a script can make the server do.
+PHOTO_LIMITS = [
+    RateLimit(5, timedelta(minutes=1), key_function=signed_in_account),
+    RateLimit(20, timedelta(minutes=1), key_function=client_address),
+]
 
 
 class SharedRateLimiter(RateLimiter):

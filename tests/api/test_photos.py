@@ -26,6 +26,8 @@ from tests.databases import one_database
 
 PARALLEL_BOMBS = 6
 MEGABYTE = 1024 * 1024
+PHOTO_PER_ACCOUNT = 5  # photo changes a minute
+PHOTO_PER_ADDRESS = 20
 
 BAD_PHOTOS = {
     "text renamed .png": b"just some words, not an image\n" * 10,
@@ -168,3 +170,22 @@ async def test_parallel_webp_bombs_under_the_pixel_cap_cost_the_server_little(tm
         assert status in (400, 429, 503), body
         assert body["error"]["code"] in ("invalid_photo", "busy", "rate_limited")
     assert any("megapixels" in body["error"]["message"] for _, body in answers)
+
+
+async def test_photo_changes_are_rate_limited_per_account_and_per_address(auth, new_client):
+    """An account may change its photo a few times a minute; one address, a few more."""
+    photo = image_bytes((64, 64))
+    first = new_client()
+    await auth.signup(client=first)
+    statuses = [(await put_photo(first, photo)).status_code for _ in range(PHOTO_PER_ACCOUNT + 1)]
+    assert statuses == [200] * PHOTO_PER_ACCOUNT + [429]
+    refused = await put_photo(first, photo)
+    assert (await refused.get_json())["error"]["code"] == "rate_limited"
+    assert int(refused.headers["Retry-After"]) > 0
+    fresh_accounts = []  # other accounts at the same address, each within its own share
+    for _ in range(PHOTO_PER_ADDRESS // 3 + 1):
+        other = new_client()
+        await auth.signup(client=other)
+        fresh_accounts += [(await put_photo(other, photo)).status_code for _ in range(3)]
+    assert fresh_accounts[0] == 200
+    assert fresh_accounts[-1] == 429
