@@ -1,5 +1,6 @@
 """`python -m bench`: run every benchmark, print the results and write them as JSON to
-bench/results/ (latest.json and one file per run). docs/performance.md explains the figures."""
+bench/results/ (latest.json and one file per run). docs/performance.md explains the figures;
+the hostile-load figures are a run of their own: `python -m bench.hostile`."""
 
 from __future__ import annotations
 
@@ -79,11 +80,13 @@ def main() -> None:
     write(results)
 
 
-def write(results: dict) -> None:
+def write(results: dict, kind: str = "bench") -> None:
+    """Print `results` and keep them in bench/results/ as KIND-<started>.json and as the
+    latest of their kind (latest.json for `python -m bench`, KIND-latest.json otherwise)."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     text = json.dumps(results, indent=2)
-    (RESULTS / f"bench-{results['started'].replace(':', '')}.json").write_text(text)
-    (RESULTS / "latest.json").write_text(text)
+    (RESULTS / f"{kind}-{results['started'].replace(':', '')}.json").write_text(text)
+    (RESULTS / ("latest.json" if kind == "bench" else f"{kind}-latest.json")).write_text(text)
     print(text)
 
 
