@@ -1,5 +1,6 @@
 """What the dashboard's player sends to the speakers, measured on the audio clock: a song replays
-on the instrument it was made with, and double speed covers twice the beats."""
+on the instrument it was made with, every instrument is about as loud as the others and none
+clips, and double speed covers twice the beats."""
 
 from __future__ import annotations
 
@@ -126,6 +127,13 @@ def beats_at(readings: list[list[float]], time: float) -> float:
     raise AssertionError(f"no playhead reading around {time} s")
 
 
+def beats_when_changed(readings: list[list[float]], time: float) -> float:
+    """The playhead at `time`, the moment the speed changed, carried on from the readings before
+    it at the speed before (interpolating across the change would blend the two speeds)."""
+    (t0, b0), (t1, b1) = [reading for reading in readings if reading[0] < time][-2:]
+    return b1 + (b1 - b0) * (time - t1) / (t1 - t0)
+
+
 def test_double_speed_covers_ten_beats_in_two_seconds_of_audio(
     probed: Page, signed_in: Account, insert_song: Callable[..., str]
 ):
@@ -134,12 +142,51 @@ def test_double_speed_covers_ten_beats_in_two_seconds_of_audio(
     play_from_dashboard(probed, "Runner")
     wait_for_sound(probed)
     record_playhead(probed, 3.0)
+    probed.wait_for_function("() => window.playheadRecord.readings.length >= 3")
     probed.get_by_label("Speed").select_option("2")
     record = recorded_playhead(probed)
     changed, readings = record["changed"], record["readings"]
-    advanced = beats_at(readings, changed + 2.0) - beats_at(readings, changed)
+    advanced = beats_at(readings, changed + 2.0) - beats_when_changed(readings, changed)
     times, beats = zip(*[r for r in readings if r[0] >= changed + 0.5], strict=True)
     slope = statistics.linear_regression(times, beats).slope
     print(f"2x: {advanced:.3f} beats in the 2 s after the change, {slope:.3f} beats/s later")
     assert advanced == pytest.approx(10.0, abs=0.05)  # 150 BPM at 2x: 5 beats a second
     assert slope == pytest.approx(5.0, abs=0.025)
+
+
+def test_every_instrument_is_as_loud_as_the_others_and_none_clips(
+    probed: Page, signed_in: Account, insert_song: Callable[..., str]
+):
+    for name in INSTRUMENTS:
+        insert_song(signed_in.email, TEST_MELODY, title=name, parameters={"instrument": name})
+    probed.goto("/dashboard")
+    levels, peaks = {}, {}
+    for name in INSTRUMENTS:  # at the volume the player starts with
+        blocks = record_song(probed, name)
+        levels[name] = loudest_window_dbfs(blocks, probed.evaluate("() => audioProbe.sampleRate"))
+        peaks[name] = peak_dbfs(blocks)
+    report = ", ".join(f"{n} {levels[n]:.1f} dBFS (peak {peaks[n]:.1f})" for n in INSTRUMENTS)
+    print(f"loudest {LOUDEST_WINDOW_SECONDS} s window: {report}")
+    low, high = LOUDNESS_RANGE_DBFS
+    assert all(low <= level <= high for level in levels.values()), report
+    assert max(levels.values()) - min(levels.values()) <= LOUDNESS_SPREAD_DB, report
+
+    peakiest = max(peaks, key=peaks.get)
+    set_volume(probed, 1.0)  # the volume slider all the way up
+    loudest = peak_dbfs(record_song(probed, peakiest))
+    print(f"{peakiest} at full volume: peak {loudest:.2f} dBFS")
+    assert loudest <= 0.0
+
+
+def peak_dbfs(blocks: list[dict]) -> float:
+    return 20 * math.log10(max(block["peak"] for block in blocks))
+
+
+def set_volume(page: Page, fraction: float) -> None:
+    page.get_by_label("Volume").evaluate(
+        """(slider, fraction) => {
+          slider.value = String(fraction);
+          slider.dispatchEvent(new Event('input', { bubbles: true }));
+        }""",
+        fraction,
+    )

@@ -1,5 +1,5 @@
 // The player's instrument recipes. Each receives the Tone namespace from player.js (the one module
-// that imports Tone) and returns a polyphonic instrument connected to `output`.
+// that imports Tone) and returns a polyphonic instrument connected to `output`, at its level.
 
 export const INSTRUMENT_NAMES = {
   piano: "Grand piano",
@@ -36,7 +36,6 @@ function fmPiano(Tone, output) {
     envelope: { attack: 0.004, decay: 0.6, sustain: 0.2, release: 1.2 },
     modulationEnvelope: { attack: 0.004, decay: 0.35, sustain: 0.1, release: 0.8 },
   });
-  synth.volume.value = -10;
   return synth.connect(output);
 }
 
@@ -49,7 +48,6 @@ function amPad(Tone, output) {
     envelope: { attack: 0.25, decay: 0.4, sustain: 0.8, release: 2.4 },
     modulationEnvelope: { attack: 0.5, decay: 0.2, sustain: 1, release: 2 },
   });
-  synth.volume.value = -12;
   return synth.connect(filter);
 }
 
@@ -63,14 +61,19 @@ function pluck(Tone, output) {
       attack: 0.001, decay: 0.18, sustain: 0, release: 0.2, baseFrequency: 280, octaves: 4,
     },
   });
-  synth.volume.value = -14;
   return synth.connect(output);
 }
 
 const RECIPES = { piano, fm: fmPiano, pad: amPad, pluck };
 
+// Each instrument's volume (dB), chosen so that a test melody's loudest 400 ms reads the same on
+// all of them at the master (tests/browser/test_sound.py; figures in docs/performance.md).
+const LEVELS_DB = { piano: 0, fm: -1, pad: 1, pluck: 12 };
+
 export function createInstrument(Tone, name, output, options) {
   const recipe = RECIPES[name];
   if (!recipe) throw new Error(`unknown instrument ${name}`);
-  return recipe(Tone, output, options);
+  const instrument = recipe(Tone, output, options);
+  instrument.volume.value = LEVELS_DB[name];
+  return instrument;
 }

@@ -10,6 +10,27 @@ export { INSTRUMENT_NAMES };
 // note received, and resume once this much music is ahead again (beats).
 const BUFFER_LOW_BEATS = 0.25;
 const BUFFER_RESUME_BEATS = 0.5;
+// The master chain every instrument plays into: a drive up to a listening level, a gentle
+// compressor that evens out phrases and instruments, a limiter, a soft clipper that no sample
+// passes, and the listener's volume last, so turning it down only makes it quieter. Levels are
+// measured in tests/browser/test_sound.py (docs/performance.md, "Loudness"). Tone.Limiter is
+// not used: its compressor keeps Tone's 30 dB soft knee, which lets peaks well past its
+// threshold through.
+const MASTER_DRIVE_DB = 14;
+const MASTER_COMPRESSOR = { threshold: -20, ratio: 3, knee: 6, attack: 0.005, release: 0.2 };
+const MASTER_LIMITER = { threshold: -3, ratio: 20, knee: 0, attack: 0.001, release: 0.05 };
+// A limiter reacts within a millisecond or two, so a sharp attack can overshoot it: the clipper
+// bends anything above the knee smoothly towards the ceiling (full-scale sample values).
+const CLIP_KNEE = 0.75; // -2.5 dBFS
+const CEILING = 0.891; // -1 dBFS
+
+/** The clipper's curve: straight up to the knee, then a tanh bend that never reaches the ceiling. */
+function softClip(sample) {
+  const excess = Math.abs(sample) - CLIP_KNEE;
+  if (excess <= 0) return sample;
+  const room = CEILING - CLIP_KNEE;
+  return Math.sign(sample) * (CLIP_KNEE + room * Math.tanh(excess / room));
+}
 
 /** A note as the API and the socket send it: pitch (MIDI), start and duration in beats, velocity. */
 export function noteEnd(note) {
@@ -18,7 +39,8 @@ export function noteEnd(note) {
 
 export class Player extends EventTarget {
   #transport = Tone.getTransport();
-  #output = null; // Tone.Volume feeding the speakers and the analyser
+  #master = null; // where instruments play into: the head of the master chain
+  #output = null; // Tone.Volume (the listener's volume) feeding the speakers and the analyser
   #analyser = null;
   #instruments = new Map();
   #instrumentName = "piano";
@@ -71,6 +93,11 @@ export class Player extends EventTarget {
       this.#analyser = new Tone.Analyser("waveform", 1024);
       this.#output = new Tone.Volume(this.#volumeDb()).toDestination();
       this.#output.connect(this.#analyser);
+      const clipper = new Tone.WaveShaper(softClip, 4096).connect(this.#output);
+      clipper.oversample = "4x"; // the bend adds harmonics: keep them from folding back
+      const limiter = new Tone.Compressor(MASTER_LIMITER).connect(clipper);
+      const compressor = new Tone.Compressor(MASTER_COMPRESSOR).connect(limiter);
+      this.#master = new Tone.Volume(MASTER_DRIVE_DB).connect(compressor);
     }
     await this.#instrumentNamed(this.#instrumentName);
   }
@@ -233,13 +260,13 @@ export class Player extends EventTarget {
   }
 
   #volumeDb() {
-    return this.#volumeFraction <= 0 ? -Infinity : Tone.gainToDb(this.#volumeFraction) - 4;
+    return this.#volumeFraction <= 0 ? -Infinity : Tone.gainToDb(this.#volumeFraction);
   }
 
   async #instrumentNamed(name) {
     if (!this.#instruments.has(name)) {
       const options = { samplesUrl: this.#samplesUrl };
-      this.#instruments.set(name, createInstrument(Tone, name, this.#output, options));
+      this.#instruments.set(name, createInstrument(Tone, name, this.#master, options));
       this.#setLoading(true);
       await Tone.loaded();
       this.#setLoading(false);

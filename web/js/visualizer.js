@@ -3,8 +3,9 @@ import { fitCanvas } from "./pianoroll.js";
 
 const LINE_COLOR = "#8b9cfb";
 const GLOW_COLOR = "rgba(111, 127, 245, 0.35)";
-// A melody peaks around 0.1 to 0.3; drawn at this gain (clipped) it fills the strip.
-const DISPLAY_GAIN = 3;
+// The master chain holds a melody's peaks around 0.5 to 0.85 at full volume; drawn at this gain
+// (clipped) it fills the strip.
+const DISPLAY_GAIN = 1.5;
 
 /** Root mean square of `samples` (-1..1): 0 for silence, about 0.1 for a played note. */
 export function rootMeanSquare(samples) {
