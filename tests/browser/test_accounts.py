@@ -167,3 +167,18 @@ def test_signing_up_from_a_login_link_comes_back_to_the_page_that_asked(page: Pa
     fill_signup(page, unique_email("invited"))
     page.get_by_role("button", name="Create account").click()
     page.wait_for_url(re.compile(r"/studio$"))
+
+
+def test_a_field_error_clears_once_the_field_is_corrected(page: Page):
+    page.goto("/signup")
+    fill_signup(page, "not-an-email")
+    page.get_by_role("button", name="Create account").click()
+    email = page.get_by_label("Email")
+    expect(page.get_by_text("Enter a valid email address")).to_be_visible()
+    expect(email).to_have_attribute("aria-invalid", "true")
+
+    email.fill(unique_email("fixed"))
+    expect(page.get_by_text("Enter a valid email address")).to_be_hidden()
+    expect(email).to_have_attribute("aria-invalid", "false")
+    width = email.evaluate("element => parseFloat(getComputedStyle(element).outlineWidth)")
+    assert width >= 2  # still focused: the ring shows where typing goes

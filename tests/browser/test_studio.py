@@ -77,3 +77,73 @@ def test_stop_keeps_the_melody_and_discard_throws_it_away(page: Page, signed_in:
 
     page.goto("/dashboard")
     expect(page.locator("[data-song]")).to_have_count(1)
+
+
+def box(page: Page, selector: str) -> dict[str, float]:
+    found = page.locator(selector).first.bounding_box()
+    assert found is not None, f"{selector} is not shown"
+    return found
+
+
+def overlap(a: dict[str, float], b: dict[str, float]) -> bool:
+    apart_x = a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]
+    apart_y = a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"]
+    return not (apart_x or apart_y)
+
+
+def test_on_a_laptop_screen_the_studio_stays_in_view_and_the_saved_notice_hides_nothing(
+    page: Page, signed_in: Account
+):
+    page.set_viewport_size({"width": 1280, "height": 800})
+    open_studio(page, bars=4, tempo=240)
+    generate = page.get_by_role("button", name="Generate")
+    generate.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-studio-form]")).to_have_attribute("data-streaming", "true")
+    expect(page.get_by_role("button", name="Stop")).to_be_focused()  # not the page's body
+
+    expect(page.get_by_role("link", name="Open dashboard")).to_be_visible(timeout=30_000)
+    expect(generate).to_be_focused()
+    status = page.locator("[data-stream-status]")
+    expect(status).to_be_visible()  # what the saved song sounds like
+    header = box(page, "body > header")
+    for title in ("#studio-title", "[data-player-title]"):
+        assert box(page, title)["y"] >= header["y"] + header["height"], (
+            f"{title} is under the header"
+        )
+    line = box(page, "[data-stream-status]")
+    assert line["y"] + line["height"] <= 800, "the sounds-like line is below the screen"
+    toast = box(page, "#toasts [role=status]")
+    assert not overlap(toast, line), "the saved notice covers the sounds-like line"
+    screenshot(page, "studio-saved-1280x800")
+
+
+def test_on_a_phone_stop_and_discard_stay_on_screen_while_streaming(page: Page, signed_in: Account):
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_studio(page, bars=64, tempo=120)
+    page.get_by_role("button", name="Generate").click()
+    page.wait_for_function(
+        "() => Number(document.querySelector('[data-player-roll]').dataset.noteCount) >= 2"
+    )
+    expect(page.locator("[data-player-roll]")).to_be_in_viewport()
+    header = box(page, "body > header")
+    for name in ("Stop", "Discard"):
+        found = page.get_by_role("button", name=name).bounding_box()
+        assert found is not None
+        on_screen = header["y"] + header["height"] <= found["y"] <= 844 - found["height"]
+        assert on_screen, f"{name} is off screen or under the header"
+    screenshot(page, "studio-phone-streaming")
+    page.get_by_role("button", name="Discard").click(no_wait_after=True)
+    expect(page.locator("[data-player-title]")).to_contain_text("Discarded")
+    expect(page.get_by_role("button", name="Generate")).to_be_visible()
+
+
+FOCUS_RING = """element => { element.focus(); const style = getComputedStyle(element);
+  return [parseFloat(style.outlineWidth), style.outlineStyle]; }"""
+
+
+def test_focused_fields_show_a_clear_ring(page: Page, signed_in: Account):
+    page.goto("/studio")
+    for label in ("Genre", "Length in bars", "Speed"):
+        width, style = page.get_by_label(label).evaluate(FOCUS_RING)
+        assert width >= 2 and style != "none", (label, width, style)

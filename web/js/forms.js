@@ -35,7 +35,10 @@ export function checkPhoto(file) {
   return "";
 }
 
-/** Shows `message` under the field named `name` in `form` (an empty message clears it). */
+/**
+ * Shows `message` under the field named `name` in `form` (an empty message clears it). A shown
+ * message goes as soon as the field is edited: the next check or the server judges it again.
+ */
 export function setFieldError(form, name, message) {
   const input = form.elements.namedItem(name);
   const slot = form.querySelector(`[data-error-for="${name}"]`);
@@ -43,6 +46,9 @@ export function setFieldError(form, name, message) {
   if (slot) {
     slot.textContent = message;
     slot.hidden = !message;
+  }
+  if (message && input?.addEventListener) {
+    input.addEventListener("input", () => setFieldError(form, name, ""), { once: true });
   }
 }
 
@@ -69,6 +75,7 @@ export function showFormError(form, error) {
   if (!box) return;
   box.textContent = error && !input ? (error.message ?? String(error)) : "";
   box.hidden = !box.textContent;
+  if (!box.hidden) form.addEventListener("input", () => showFormError(form, null), { once: true });
 }
 
 /** Disables the submit button while `work` runs, so a double click sends one request. */

@@ -13,8 +13,10 @@ function toastRegion() {
     region.id = "toasts";
     document.body.append(region);
   }
+  // Just under the sticky header: the page's own lines (a song's "sounds like", the controls
+  // pinned to the bottom of a phone's screen) are never covered.
   region.className =
-    "pointer-events-none fixed inset-x-0 bottom-4 z-50 flex flex-col items-center gap-2 px-4";
+    "pointer-events-none fixed inset-x-0 top-[4.25rem] z-50 flex flex-col items-center gap-2 px-4";
   region.setAttribute("aria-live", "polite");
   return region;
 }
@@ -22,7 +24,7 @@ function toastRegion() {
 /** Shows `message`; `link` ({href, label}) adds an action; stays `ms` milliseconds (0: until closed). */
 export function showToast(message, { tone = "info", link = null, ms = 6000 } = {}) {
   const toast = document.createElement("div");
-  toast.className = `pointer-events-auto flex max-w-md items-center gap-3 rounded-xl border bg-ink-850 px-4 py-3 text-sm shadow-2xl shadow-black/40 ${TONES[tone] || TONES.info}`;
+  toast.className = `pointer-events-auto flex max-w-xl items-center gap-3 rounded-xl border bg-ink-850 px-4 py-2.5 text-sm shadow-2xl shadow-black/40 ${TONES[tone] || TONES.info}`;
   toast.setAttribute("role", tone === "error" ? "alert" : "status");
   const text = document.createElement("span");
   text.textContent = message;

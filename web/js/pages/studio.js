@@ -4,7 +4,7 @@ import { api, errorFromPayload } from "../api.js";
 import { ConvertForm } from "../convertform.js";
 import { bindModeTabs } from "../convertmode.js";
 import { soundsLikeText } from "../convertsummary.js";
-import { setFieldError, showFormError, validateFields } from "../forms.js";
+import { showFormError, validateFields } from "../forms.js";
 import { LiveGeneration } from "../generation.js";
 import { initNav } from "../nav.js";
 import { INSTRUMENT_NAMES, Player } from "../player.js";
@@ -54,10 +54,15 @@ function describe({ genre, key, mode }) {
 
 function setStreaming(streaming) {
   const streamForm = current.form;
-  streamForm.querySelector("[data-start]").hidden = streaming;
-  streamForm.querySelector("[data-stop]").hidden = !streaming;
-  streamForm.querySelector("[data-stop]").disabled = false;
-  streamForm.querySelector("[data-discard]").hidden = !streaming;
+  const [start, stop, discard] = ["start", "stop", "discard"].map((name) => streamForm.querySelector(`[data-${name}]`));
+  // Focus on a button about to hide (or already dropped to the page) moves to the one that
+  // takes its place: Stop while streaming, Generate or Convert after, never the page's body.
+  const focusLost = [start, stop, discard, document.body].includes(document.activeElement);
+  start.hidden = streaming;
+  stop.hidden = !streaming;
+  stop.disabled = false;
+  discard.hidden = !streaming;
+  if (focusLost) (streaming ? stop : start).focus({ preventScroll: true });
   streamForm.dataset.streaming = String(streaming);
   modes.setLocked(streaming);
   converter.setLocked(streaming);
@@ -241,7 +246,6 @@ function init() {
   generation.addEventListener("done", (event) => finished(event.detail));
   generation.addEventListener("failed", (event) => failed(event.detail));
   bindStreamControls(generation);
-  form.elements.bars.addEventListener("input", () => setFieldError(form, "bars", ""));
 }
 
 init();
