@@ -14,6 +14,7 @@ from typing import Any, cast
 import socketio
 from quart import Quart
 
+from server.generation.instruments import INSTRUMENTS as PLAYER_INSTRUMENTS
 from server.generation.live_stream import EndReason, LiveStream, StreamedNote
 from server.generation.sampler import InvalidParamsError, MelodyStream, SamplingParams
 from server.generation.style_search import StyleSearch
@@ -32,7 +33,7 @@ from server.sockets.outbox import Outbox
 log = logging.getLogger(__name__)
 
 PARAM_FIELDS = ("genre", "key", "mode", "tempo", "bars", "temperature", "top_p", "seed")
-INSTRUMENTS = ("piano", "fm", "pad", "pluck")  # the player's instruments (web/js/instruments.js)
+INSTRUMENTS = tuple(PLAYER_INSTRUMENTS)  # the player's instruments, the default (piano) first
 MAX_PRIMER_NOTES = 256
 FAILED = {"code": "generation_failed", "message": "The model failed; what it wrote is a draft."}
 SAVE_FAILED = {"code": "save_failed", "message": "The melody could not be saved."}
