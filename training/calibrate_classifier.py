@@ -301,13 +301,13 @@ def plot_reliability(report: dict, image: Path) -> None:
         f"label shown from {report['threshold']:.2f}",
         (report["threshold"], 0.03),
         textcoords="offset points",
-        xytext=(-118, 0),
+        xytext=(4, 0),
     )
     axes.set(xlabel="confidence (top probability)", ylabel="share right")
     axes.set(
         xlim=(0, 1.02), ylim=(0, 1.02), title=f"Genre classifier reliability ({ECE_BINS} bins)"
     )
-    axes.legend(loc="upper left", fontsize="small")
+    axes.legend(loc="lower left", fontsize="small")
     image.parent.mkdir(parents=True, exist_ok=True)
     figure.tight_layout()
     figure.savefig(image, dpi=120)

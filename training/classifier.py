@@ -3,7 +3,8 @@
 Features from `server.generation.classifier`, a small network trained in NumPy (full-batch
 Adam, L2, class-balanced), the epoch with the best validation accuracy kept; held-out test
 accuracy (whole pieces and 16-bar excerpts, overall and per genre) printed and written with
-the weights to models/classifier/.
+the weights to models/classifier/. The new checkpoint is uncalibrated and claims no "sounds
+like" label until `python -m training.calibrate_classifier` has fitted its temperature.
 """
 
 from __future__ import annotations
