@@ -61,6 +61,7 @@ class GenerationService:
         self.paced = paced
         self.accepting = True  # False once the worker shuts down: no new streams
         self.slots: StreamSlots = LocalSlots()  # replaced by Redis's when workers share it
+        self._reserved: dict[int, set[str]] = {}  # user id -> streams counted, not started yet
         # Streams started and not yet saved (or dropped): their leases are renewed, and a
         # shutdown waits for them.
         self.unsettled: dict[str, LiveStream] = {}
@@ -75,15 +76,10 @@ class GenerationService:
         await self.engine.aclose()
         self._renderer.shutdown(wait=True)
 
-    async def start(
-        self,
-        user_id: int,
-        params: SamplingParams,
-        sink: StreamSink,
-        melody: MelodyStream | None = None,
-    ) -> LiveStream:
-        """A new live stream of `user_id` (of `melody` when given, e.g. a conversion), unless
-        they already have the most allowed or the worker is shutting down."""
+    async def reserve(self, user_id: int) -> str:
+        """Count one more stream of `user_id` against their limit before any work is done for
+        it (reading an upload): the id to `start` it with, or to `release`. Refused when the
+        user already has the most allowed or the worker is shutting down."""
         if not self.accepting:
             raise GenerationError(*UNAVAILABLE)
         stream_id = uuid.uuid4().hex
@@ -98,16 +94,44 @@ class GenerationService:
                 "too_many_streams",
                 f"You already have {MAX_STREAMS_PER_USER} melodies playing; stop one first.",
             )
-        stream = self.engine.start_stream(
-            params, sink, owner=user_id, paced=self.paced, melody=melody, stream_id=stream_id
-        )
+        self._reserved.setdefault(user_id, set()).add(stream_id)
+        return stream_id
+
+    def release(self, user_id: int, stream_id: str) -> None:
+        """The reserved stream started (the engine counts it now) or never will."""
+        reserved = self._reserved.get(user_id, set())
+        reserved.discard(stream_id)
+        if not reserved:
+            self._reserved.pop(user_id, None)
+        self.slots.started(stream_id)
+
+    async def start(
+        self,
+        user_id: int,
+        params: SamplingParams,
+        sink: StreamSink,
+        melody: MelodyStream | None = None,
+        stream_id: str | None = None,
+    ) -> LiveStream:
+        """A new live stream of `user_id` (of `melody` when given, e.g. a conversion) with the
+        `reserve`d `stream_id`, or reserved now."""
+        if not self.accepting:
+            raise GenerationError(*UNAVAILABLE)
+        stream_id = stream_id or await self.reserve(user_id)
+        try:
+            stream = self.engine.start_stream(
+                params, sink, owner=user_id, paced=self.paced, melody=melody, stream_id=stream_id
+            )
+        finally:
+            self.release(user_id, stream_id)
         self.unsettled[stream.id] = stream
         self._all_settled.clear()
         return stream
 
     def live_ids(self, user_id: int) -> set[str]:
-        """The user's streams this worker writes now."""
-        return {sid for sid, stream in self.engine.streams.items() if stream.owner == user_id}
+        """The user's streams this worker writes now, or has reserved."""
+        writing = {sid for sid, stream in self.engine.streams.items() if stream.owner == user_id}
+        return writing | self._reserved.get(user_id, set())
 
     async def end(self, user_id: int, stream_id: object, reason: EndReason) -> LiveStream:
         """End one of the user's live streams at once; anyone else's is as unknown as none.

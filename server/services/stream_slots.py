@@ -52,7 +52,13 @@ class StreamSlots(Protocol):
         ...
 
     async def renew(self, live: dict[int, set[str]]) -> None:
-        """Keep counting the streams this worker writes (`user id -> stream ids`)."""
+        """Keep counting the streams this worker writes (`user id -> stream ids`), and those
+        taken and not yet `started`."""
+        ...
+
+    def started(self, stream_id: str) -> None:
+        """A taken stream is in the engine now (counted as live from here on), or never will be
+        (its count ends at the next renewal)."""
         ...
 
 
@@ -65,6 +71,9 @@ class LocalSlots:
     async def renew(self, live: dict[int, set[str]]) -> None:
         return None
 
+    def started(self, stream_id: str) -> None:
+        return None
+
 
 class RedisSlots:
     """Every worker's streams, in Redis; see the module doc."""
@@ -74,7 +83,7 @@ class RedisSlots:
         self._take = client.register_script(TAKE_SCRIPT)
         self._renew = client.register_script(RENEW_SCRIPT)
         self._held: dict[int, set[str]] = {}  # user id -> ids this worker put in their set
-        self._starting: set[str] = set()  # counted, not in the engine yet
+        self._starting: set[str] = set()  # taken, not in the engine yet (e.g. a file is read)
 
     async def take(self, user_id: int, stream_id: str, live: set[str], limit: int) -> bool:
         gone = self._held.get(user_id, set()) - live - self._starting
@@ -83,22 +92,26 @@ class RedisSlots:
             args = [self.lease_ms, limit, stream_id, *gone]
             taken = await self._take(keys=[self.prefix + str(user_id)], args=args)
         except aioredis.RedisError as error:
-            raise SlotsUnavailableError(str(error)) from error
-        finally:
             self._starting.discard(stream_id)
+            raise SlotsUnavailableError(str(error)) from error
         held = self._held.setdefault(user_id, set())  # renew() may have dropped it meanwhile
         held -= gone
         if taken:
             held.add(stream_id)
+        else:
+            self._starting.discard(stream_id)
         return bool(taken)
+
+    def started(self, stream_id: str) -> None:
+        self._starting.discard(stream_id)
 
     async def renew(self, live: dict[int, set[str]]) -> None:
         for user_id in list(self._held):
             held = self._held.get(user_id)
             if held is None:  # a renewal running beside this one (a stop's) let it go
                 continue
-            now_live = held & live.get(user_id, set())
-            gone = held - now_live - self._starting
+            now_live = held & (live.get(user_id, set()) | self._starting)
+            gone = held - now_live
             if now_live or gone:
                 args = [self.lease_ms, len(now_live), *now_live, *gone]
                 try:

@@ -55,10 +55,16 @@ def register(
         try:
             service = listeners.service()
             user_id = (await sio.get_session(sid))["user_id"]
-            search = style_search(app)
-            params, extra, melody = await stream_request(service, user_id, data, search)
-            sink = ListenerSink(listeners, sid, extra)
-            stream = await service.start(user_id, params, sink, melody)
+            # The limit first: a conversion reads its upload, and that is work.
+            stream_id = await service.reserve(user_id)
+            try:
+                params, extra, melody = await stream_request(
+                    service, user_id, data, style_search(app)
+                )
+                sink = ListenerSink(listeners, sid, extra)
+                stream = await service.start(user_id, params, sink, melody, stream_id)
+            finally:
+                service.release(user_id, stream_id)  # started, or refused
         except GenerationError as error:
             return {"ok": False, "error": error.to_json()}
         listeners.track(sid, stream)

@@ -5,6 +5,8 @@ upload and bad fields are refused."""
 
 from __future__ import annotations
 
+import asyncio
+
 import aiohttp
 
 from server.cli import DEFAULT_CLASSIFIER
@@ -15,10 +17,11 @@ from server.generation.style_search import StyleSearch
 from server.generation.transfer import TransferParams, TransferStream
 from server.generation.upload_analysis import analyse_midi
 from server.security.csrf import CSRF_COOKIE, CSRF_HEADER
+from server.services.generation import MAX_STREAMS_PER_USER
 from tests.conftest import LiveServer
 from tests.generation.random_checkpoint import write_lively_checkpoint
 from tests.generation.test_midi_io import meta, midi_bytes, note_messages
-from tests.sockets.streaming import get_bytes, get_json, midi_notes
+from tests.sockets.streaming import LONG, get_bytes, get_json, midi_notes
 
 TUNE = [(64, 0, 1), (62, 1, 1), (60, 2, 1), (62, 3, 1), (64, 4, 1), (64, 5, 1), (64, 6, 2)]
 TUNE_FILE = midi_bytes([meta(tempo=120, meter=(4, 4), key="C"), note_messages(TUNE)])
@@ -103,3 +106,22 @@ async def test_another_users_upload_and_bad_fields_are_refused(
         ack = await mine.start(**{"source": source, "genre": "pop"} | payload)
         assert ack["ok"] is False, payload
         assert (ack["error"]["code"], ack["error"]["field"]) == ("invalid_params", field)
+
+
+async def test_a_flood_of_conversions_is_refused_at_the_stream_limit_before_any_file_is_read(
+    paced_server, listen
+):
+    """At the limit, a conversion of a track that is not in the file is refused for the limit,
+    not for the track: the file is never read. Another user converts meanwhile."""
+    cookie = await paced_server.session_cookie(source="127.0.0.10")
+    source = await upload(paced_server, cookie)
+    flooder = await listen(paced_server, cookie)
+    for _ in range(MAX_STREAMS_PER_USER):
+        assert (await flooder.start(**LONG))["ok"]
+    flood = [flooder.start(source=source, genre="jazz", track=7) for _ in range(50)]
+    codes = {ack["error"]["code"] for ack in await asyncio.gather(*flood)}
+    assert codes == {"too_many_streams"}
+    other_cookie = await paced_server.session_cookie(source="127.0.0.11")
+    other = await listen(paced_server, other_cookie)
+    ack = await other.start(source=await upload(paced_server, other_cookie), genre="folk")
+    assert ack["ok"], ack
