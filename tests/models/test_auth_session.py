@@ -44,3 +44,21 @@ async def test_a_new_login_drops_the_users_expired_sessions(make_user):
     await AuthSession.filter(id=old.id).update(expires_at=utc_now() - timedelta(seconds=1))
     new = await AuthSession.issue(user, remember=False, lifetime=timedelta(hours=1))
     assert [session.id for session in await AuthSession.filter(user=user)] == [new.id]
+
+
+async def test_active_auth_ids_agree_with_the_activity_rules(make_user):
+    user = await make_user()
+    live, revoked, expired = [
+        await AuthSession.issue(user, remember=False, lifetime=timedelta(hours=1)) for _ in range(3)
+    ]
+    await revoked.revoke()
+    await AuthSession.filter(id=expired.id).update(expires_at=utc_now() - timedelta(seconds=1))
+    ids = {session.auth_id for session in (live, revoked, expired)} | {"never-issued"}
+    assert await AuthSession.active_auth_ids(ids, utc_now(), IDLE) == {live.auth_id}
+    assert await AuthSession.active_auth_ids(ids, utc_now() + IDLE, IDLE) == set()  # idle
+
+
+async def test_a_session_ends_at_its_lifetime_or_sooner_when_idle(make_user):
+    session = await AuthSession.issue(await make_user(), remember=True, lifetime=timedelta(days=1))
+    assert session.ends_at(IDLE) == session.last_seen_at + IDLE
+    assert session.ends_at(timedelta(days=2)) == session.expires_at
