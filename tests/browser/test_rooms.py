@@ -170,7 +170,7 @@ def test_a_friend_without_an_account_signs_up_from_the_invite_and_lands_in_the_r
     friend.get_by_label("Email").fill(unique_email("friend"))
     friend.get_by_label("Password").fill(PASSWORD)
     friend.get_by_role("button", name="Create account").click()
-    friend.wait_for_url(invite)
+    friend.wait_for_url(invite, timeout=30_000)  # a new account's password is hashed first
     joined(friend)
     expect(page.locator("[data-member]")).to_have_count(2)
     friend.close()
