@@ -68,7 +68,7 @@ const RECIPES = { piano, fm: fmPiano, pad: amPad, pluck };
 
 // Each instrument's volume (dB), chosen so that a test melody's loudest 400 ms reads the same on
 // all of them at the master (tests/browser/test_sound.py; figures in docs/performance.md).
-const LEVELS_DB = { piano: 0, fm: -1, pad: 1, pluck: 12 };
+const LEVELS_DB = { piano: 0, fm: -2, pad: 0, pluck: 12 };
 
 export function createInstrument(Tone, name, output, options) {
   const recipe = RECIPES[name];
