@@ -28,8 +28,9 @@ REQUEST_FIELDS = ("source", "track", *TRANSFER_FIELDS, "instrument")
 MAX_TRACK = 1023  # larger indexes cannot name a track of an accepted file
 UNAVAILABLE = "Conversion is not available on this server now."
 # Whole conversions (REST) are CPU work: one written at a time per server process, three more
-# may wait for it, at most two in flight per account; past either, `busy` before any work.
-CONVERSIONS = WorkPool("conversion", "conversions", workers=1, waiting=3, per_owner=2)
+# may wait for it, one in flight per account, so another's waits behind at most one of each
+# account's; past either bound, `busy` before any work.
+CONVERSIONS = WorkPool("conversion", "conversions", workers=1, waiting=3, per_owner=1)
 
 
 async def stream_from_payload(

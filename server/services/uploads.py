@@ -31,8 +31,9 @@ PAGE_SIZE = 20  # uploads per page of the listing
 WORKER_MODULE = "server.services.midi_worker"
 OVER_LIMIT = "it needs more time or memory to read than a melody file should"
 # Two worker processes at a time per server process, six more files may wait for them, and an
-# account has at most two files being read at once: past that, `busy` before anything starts.
-MIDI_PARSING = WorkPool("midi-worker", "MIDI files being read", workers=2, waiting=6, per_owner=2)
+# account has one file being read at a time, so one account never holds both workers: past
+# that, `busy` before anything starts.
+MIDI_PARSING = WorkPool("midi-worker", "MIDI files being read", workers=2, waiting=6, per_owner=1)
 # Everything a listing shows; the MIDI bytes stay in the database.
 SUMMARY_FIELDS = ("id", "owner_id", "filename", "size", "analysis", "created_at")
 

@@ -47,7 +47,7 @@ class WorkPool:
         if self.per_owner is not None and owner is not None:
             if self._by_owner[owner] >= self.per_owner:
                 raise BusyError(
-                    f"You already have {self.per_owner} {self.what} in progress; "
+                    f"Your account is at its limit of {self.what} at once ({self.per_owner}); "
                     "wait for one to finish and try again.",
                     status=429,
                 )
