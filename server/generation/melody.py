@@ -180,9 +180,10 @@ def pitch_class_histogram(melody: Melody) -> np.ndarray:
     return histogram
 
 
-def key_scores(melody: Melody) -> np.ndarray:
-    """Correlation with every key profile, shape (2, 12): [mode index, tonic pitch class]."""
-    histogram = pitch_class_histogram(melody)
+def key_scores(melody: Melody, histogram: np.ndarray | None = None) -> np.ndarray:
+    """Correlation with every key profile, shape (2, 12): [mode index, tonic pitch class], of
+    the melody's pitch-class histogram or of `histogram` (12,) when given."""
+    histogram = pitch_class_histogram(melody) if histogram is None else histogram
     if not histogram.any():
         return np.zeros((2, 12))
     scores = np.empty((2, 12))
@@ -198,15 +199,17 @@ def estimate_key(
     *,
     key_hint: tuple[int, str] | None = None,
     signature_fifths: int | None = None,
+    histogram: np.ndarray | None = None,
 ) -> tuple[int, str]:
-    """(tonic pitch class, mode) of a melody by Krumhansl-Kessler profile matching.
+    """(tonic pitch class, mode) of a melody by Krumhansl-Kessler profile matching (of its
+    pitch classes, or of `histogram` (12,), e.g. the whole file's, when given).
 
     A key written in the file wins when the notes agree with it, i.e. it scores within
     SIGNATURE_TRUST_MARGIN of the best key: `key_hint` is a full key (tonic, mode);
     `signature_fifths` (sharps > 0, flats < 0) leaves major vs relative minor to the notes.
     Many MIDI files write C major as a placeholder, which is why the notes get a say.
     """
-    scores = key_scores(melody)
+    scores = key_scores(melody, histogram)
     best_mode, best_tonic = np.unravel_index(int(np.argmax(scores)), scores.shape)
     candidates: list[tuple[int, int]] = []  # (mode index, tonic)
     if key_hint is not None:

@@ -5,7 +5,6 @@ melody back as a type-1 file with tempo, meter, key and instrument.
 from __future__ import annotations
 
 import io
-import re
 from dataclasses import dataclass, field
 
 import mido
@@ -17,9 +16,11 @@ from server.generation.melody import (
     Melody,
     estimate_key,
     key_to_fifths,
+    pitch_class_histogram,
 )
+from server.generation.melody_track import choose_melody_part
+from server.generation.voices import upper_voice
 
-MELODY_TRACK_NAME = re.compile(r"melody|vocal|voice|lead", re.IGNORECASE)
 DRUM_CHANNEL = 9  # General MIDI channel 10
 SIXTEENTH, TRIPLET = TICKS_PER_QUARTER // 4, TICKS_PER_QUARTER // 3  # grid ticks
 ARTICULATION_GAP = 2 * SIXTEENTH  # in a performed file, silence shorter than an eighth is phrasing
@@ -65,10 +66,13 @@ class MidiMeta:
 def midi_to_melody(
     data: bytes, *, track: int | None = None, genre: str | None = None, name: str = ""
 ) -> Melody:
-    """The melody of a MIDI file: the track named melody/vocal/voice/lead, else the highest voice
-    of the busiest pitched non-drum track (or of `track` when given), on the 12-tick grid."""
+    """The melody of a MIDI file on the 12-tick grid: the upper voice of the track named
+    melody/vocal/voice/lead, else of the track the melody chooser finds most tune-like (among
+    the parts of `track` when given)."""
     midi, parts, meta = read_midi(data, track=track)
-    return part_to_melody(pick_melody_part(parts), meta, midi.ticks_per_beat, genre, name)
+    pitched = pitched_parts(parts)
+    choice = choose_melody_part(pitched, midi.ticks_per_beat)
+    return part_to_melody(choice.part, meta, midi.ticks_per_beat, genre, name, file_parts=pitched)
 
 
 def read_midi(
@@ -82,19 +86,35 @@ def read_midi(
 
 
 def part_to_melody(
-    part: MidiPart, meta: MidiMeta, ticks_per_beat: int, genre: str | None = None, name: str = ""
+    part: MidiPart,
+    meta: MidiMeta,
+    ticks_per_beat: int,
+    genre: str | None = None,
+    name: str = "",
+    *,
+    file_parts: list[MidiPart] | None = None,
 ) -> Melody:
-    """The highest voice of one part on the 12-tick grid, with the file's meter, tempo and key."""
-    spans = notes_to_grid(skyline(part.notes), ticks_per_beat)
-    numerator, denominator = meta.meter or (4, 4)
-    bar_ticks = round(numerator * 4 * TICKS_PER_QUARTER / denominator)
-    if bar_ticks < MIN_BAR_TICKS:  # a 1/4 "meter" (most of POP909) marks beats, not bars
-        bar_ticks = 4 * TICKS_PER_QUARTER
+    """The upper voice of one part on the 12-tick grid, with the file's meter, tempo and key;
+    the key is heard in the melody's pitch classes together with those of `file_parts` (the
+    file's pitched parts) when given: the harmony names the key more surely than the tune."""
+    spans = notes_to_grid(upper_voice(part.notes, ticks_per_beat), ticks_per_beat)
+    bar_ticks = meter_to_bar_ticks(file_meter(meta))
     melody = Melody.from_spans(
         spans, bar_ticks=bar_ticks, tempo=meta.tempo or 120.0, genre=genre, name=name
     )
-    melody.tonic, melody.mode = estimate_key(melody, key_hint=meta.key)
+    histogram = None if file_parts is None else key_histogram(melody, file_parts)
+    melody.tonic, melody.mode = estimate_key(melody, key_hint=meta.key, histogram=histogram)
     return melody
+
+
+def key_histogram(melody: Melody, parts: list[MidiPart]) -> np.ndarray:
+    """(12,) the melody's and the parts' duration-weighted pitch classes, each summing to 1."""
+    in_parts = np.zeros(12)
+    for part in parts:
+        for start, end, pitch in part.notes:
+            in_parts[pitch % 12] += end - start
+    shares = [pitch_class_histogram(melody), in_parts]
+    return sum(share / share.sum() for share in shares if share.sum() > 0)
 
 
 def _parse(data: bytes) -> mido.MidiFile:
@@ -169,23 +189,26 @@ def _read_meta(message: mido.MetaMessage, meta: MidiMeta) -> None:
         meta.key = midi_key_to_key(message.key)
 
 
-def pick_melody_part(parts: list[MidiPart]) -> MidiPart:
-    """The part named like a melody, else the one with the most notes; drums never."""
+def file_meter(meta: MidiMeta) -> tuple[int, int]:
+    """The time signature the file writes (4/4 without one), as written: 12/8 stays 12/8.
+    A 1/4 "meter" (most of POP909) marks beats, not bars, and reads as 4/4."""
+    numerator, denominator = meta.meter or (4, 4)
+    if meter_to_bar_ticks((numerator, denominator)) < MIN_BAR_TICKS:
+        return 4, 4
+    return numerator, denominator
+
+
+def meter_to_bar_ticks(meter: tuple[int, int]) -> int:
+    numerator, denominator = meter
+    return round(numerator * 4 * TICKS_PER_QUARTER / denominator)
+
+
+def pitched_parts(parts: list[MidiPart]) -> list[MidiPart]:
+    """The parts a melody can come from: with notes, drums never."""
     pitched = [part for part in parts if part.channel != DRUM_CHANNEL and part.notes]
     if not pitched:
         raise MidiError("the file has no pitched notes (only drums or nothing at all)")
-    named = [part for part in pitched if MELODY_TRACK_NAME.search(part.name)]
-    return max(named or pitched, key=lambda part: len(part.notes))
-
-
-def skyline(notes: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
-    """The highest voice: a note starting while a higher kept note still sounds is dropped."""
-    kept: list[tuple[int, int, int]] = []
-    for start, end, pitch in sorted(notes, key=lambda note: (note[0], -note[2])):
-        if kept and start < kept[-1][1] and pitch <= kept[-1][2]:
-            continue
-        kept.append((start, end, pitch))
-    return kept
+    return pitched
 
 
 def notes_to_grid(

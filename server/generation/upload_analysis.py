@@ -1,5 +1,6 @@
-"""What an uploaded MIDI file holds: its tracks (name, instrument, notes, drums), the melody
-chosen for conversion (midi_io's choice), key, meter, tempo and length in bars.
+"""What an uploaded MIDI file holds: its tracks (name, instrument, notes, drums, a preview of
+each one's melody), the melody chosen for conversion (melody_track's choice, with how sure it
+is), key, meter, tempo and length in bars.
 
 `analyse_midi` checks the bytes with the guard before mido reads them; it is meant to run in a
 worker process with limits (server/services/uploads.py), never on the event loop.
@@ -9,9 +10,10 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from server.generation.melody import TICKS_PER_QUARTER, Event, Melody, key_name
+from server.generation.melody_track import TrackChoice, choose_melody_part
 from server.generation.midi_guard import MidiLimits, check_midi
 from server.generation.midi_io import (
     DRUM_CHANNEL,
@@ -19,12 +21,15 @@ from server.generation.midi_io import (
     MidiMeta,
     MidiPart,
     bar_ticks_to_meter,
+    file_meter,
+    meter_to_bar_ticks,
     part_to_melody,
-    pick_melody_part,
+    pitched_parts,
     read_midi,
 )
 
 MIN_MELODY_NOTES = 4  # fewer is not a tune to convert
+PREVIEW_BARS, PREVIEW_NOTES = 4, 24  # a track's preview: its first bars from its first note
 # General MIDI program families, eight programs each (GM 1 sound set).
 INSTRUMENT_FAMILIES = (
     "Piano", "Chromatic percussion", "Organ", "Guitar", "Bass", "Strings", "Ensemble", "Brass",
@@ -41,6 +46,8 @@ class TrackSummary:
     program: int | None  # General MIDI program 0..127 when the track sets one
     note_count: int
     is_drums: bool
+    melody_probability: float | None  # the chooser's belief that it carries the tune
+    preview: dict | None  # the start of its melody as melody_to_json gives it; None without notes
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,7 @@ class UploadAnalysis:
     format: int
     tracks: list[TrackSummary]
     melody_track: int  # index into the file's tracks
+    melody_choice: dict  # {"track", "confidence" 0..1, "confident"}: unsure ones ask the person
     melody_notes: int
     key: str  # e.g. "D minor"
     meter: str  # e.g. "3/4"
@@ -70,13 +78,24 @@ def analyse_midi(
     with a readable reason for anything that is not a usable song."""
     structure = check_midi(data, limits)
     midi, parts, meta = read_midi(data)
-    part = pick_melody_part(parts_of_track(parts, track, len(midi.tracks)))
-    melody = _checked_melody(part, meta, midi.ticks_per_beat)
-    numerator, denominator = bar_ticks_to_meter(melody.bar_ticks)
+    everywhere = choose_melody_part(pitched_parts(parts), midi.ticks_per_beat)
+    choice = everywhere
+    if track is not None:  # the person's pick: sure, among that track's parts
+        picked = pitched_parts(parts_of_track(parts, track, len(midi.tracks)))
+        choice = choose_melody_part(picked, midi.ticks_per_beat)
+        choice = replace(choice, confidence=1.0, confident=True)
+    part = choice.part
+    melody = _checked_melody(part, meta, midi.ticks_per_beat, everywhere.parts)
+    numerator, denominator = melody_meter(melody, meta)
     analysis = UploadAnalysis(
         format=structure.format,
-        tracks=track_summaries(midi.tracks, parts),
+        tracks=track_summaries(midi.tracks, parts, everywhere, meta, midi.ticks_per_beat),
         melody_track=part.track,
+        melody_choice={
+            "track": part.track,
+            "confidence": choice.confidence,
+            "confident": choice.confident,
+        },
         melody_notes=melody.note_count,
         key=key_name(melody.tonic, melody.mode),
         meter=f"{numerator}/{denominator}",
@@ -89,6 +108,14 @@ def analyse_midi(
     return analysis, melody
 
 
+def melody_meter(melody: Melody, meta: MidiMeta) -> tuple[int, int]:
+    """The file's own time signature when the melody's bars follow it (12/8, not 6/4)."""
+    written = file_meter(meta)
+    if meter_to_bar_ticks(written) == melody.bar_ticks:
+        return written
+    return bar_ticks_to_meter(melody.bar_ticks)
+
+
 def parts_of_track(parts: list[MidiPart], track: int | None, tracks: int) -> list[MidiPart]:
     """The parts of the track a person picked (all parts when they picked none)."""
     if track is None:
@@ -98,10 +125,12 @@ def parts_of_track(parts: list[MidiPart], track: int | None, tracks: int) -> lis
     return [part for part in parts if part.track == track]
 
 
-def _checked_melody(part: MidiPart, meta: MidiMeta, ticks_per_beat: int) -> Melody:
+def _checked_melody(
+    part: MidiPart, meta: MidiMeta, ticks_per_beat: int, file_parts: list[MidiPart]
+) -> Melody:
     if all(end <= start for start, end, _ in part.notes):
         raise MidiError("every note in the melody has zero length")
-    melody = part_to_melody(part, meta, ticks_per_beat)
+    melody = part_to_melody(part, meta, ticks_per_beat, file_parts=file_parts)
     if melody.note_count < MIN_MELODY_NOTES:
         raise MidiError(f"the melody has fewer than {MIN_MELODY_NOTES} notes")
     try:
@@ -117,13 +146,24 @@ def _checked_melody(part: MidiPart, meta: MidiMeta, ticks_per_beat: int) -> Melo
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def track_summaries(midi_tracks: list, parts: list[MidiPart]) -> list[TrackSummary]:
-    """One summary per MIDI track, from the parts (track, channel) midi_io read."""
+def track_summaries(
+    midi_tracks: list,
+    parts: list[MidiPart],
+    choice: TrackChoice,
+    meta: MidiMeta,
+    ticks_per_beat: int,
+) -> list[TrackSummary]:
+    """One summary per MIDI track, from the parts (track, channel) midi_io read and the pitched
+    ones the chooser scored: a track's probability is its parts' sum, its preview the melody
+    of its likeliest part."""
     summaries = []
     for index, midi_track in enumerate(midi_tracks):
         own = [part for part in parts if part.track == index]
         drums = bool(own) and all(part.channel == DRUM_CHANNEL for part in own)
-        program = next((p.program for p in own if p.program is not None), None)
+        program = next((part.program for part in own if part.program is not None), None)
+        scored = zip(choice.probabilities, choice.parts, strict=True)
+        pitched = [(probability, part) for probability, part in scored if part.track == index]
+        likeliest = max(pitched, key=lambda pair: pair[0])[1] if pitched else None
         summaries.append(
             TrackSummary(
                 index=index,
@@ -132,9 +172,31 @@ def track_summaries(midi_tracks: list, parts: list[MidiPart]) -> list[TrackSumma
                 program=program,
                 note_count=sum(len(part.notes) for part in own),
                 is_drums=drums,
+                melody_probability=round(float(sum(p for p, _ in pitched)), 4) if pitched else None,
+                preview=likeliest and preview_of(likeliest, meta, ticks_per_beat),
             )
         )
     return summaries
+
+
+def preview_of(part: MidiPart, meta: MidiMeta, ticks_per_beat: int) -> dict | None:
+    """The first PREVIEW_BARS bars (at most PREVIEW_NOTES notes) of a part's melody, from its
+    first note, as melody_to_json gives it; None when the part holds no usable notes."""
+    try:
+        melody = part_to_melody(part, meta, ticks_per_beat)
+    except ValueError:  # notes of zero length only
+        return None
+    events = melody.events
+    while events and events[0].pitch is None:
+        events = events[1:]
+    kept, ticks, notes = [], 0, 0
+    for event in events:
+        if ticks >= PREVIEW_BARS * melody.bar_ticks or notes == PREVIEW_NOTES:
+            break
+        kept.append(event)
+        ticks, notes = ticks + event.duration, notes + (event.pitch is not None)
+    preview = Melody(kept, melody.bar_ticks, 0, melody.tonic, melody.mode, melody.tempo)
+    return melody_to_json(preview)
 
 
 def instrument_name(program: int | None, drums: bool) -> str:

@@ -4,6 +4,7 @@ it came from; files the studio cannot use are refused with a message and nothing
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,6 @@ from playwright.sync_api import Page, expect
 
 from tests.api.test_uploads import named
 from tests.browser.conftest import Account, screenshot, wait_for_sound
-from tests.browser.test_dashboard import SOUNDS_LIKE
 from tests.browser.test_studio import GENERATION_HANDLERS, notes_on_roll
 from tests.generation.test_midi_io import meta, midi_bytes, note_messages
 
@@ -24,6 +24,7 @@ PHRASE += [(69, 5.5, 0.5), (67, 6, 1), (66, 7, 1), (64, 8, 1), (62, 9, 1), (66, 
 PHRASE += [(64, 12, 1), (62, 13, 1), (61, 14, 0.5), (62, 14.5, 1.5)]
 TUNE = PHRASE + [(pitch, start + 16, length) for pitch, start, length in PHRASE]
 BASS = [(38 + (bar % 2) * 7, bar * 4, 4) for bar in range(8)]
+SOUNDS_LIKE = re.compile(r"Sounds like \w+|\w+, as asked")  # the dashboard's verdict label
 
 
 def write_tune(folder: Path) -> Path:
@@ -131,3 +132,41 @@ def test_files_the_studio_cannot_use_are_refused_with_a_reason_and_nothing_is_ke
     expect(page.locator("[data-convert-form]")).not_to_have_attribute("data-streaming", "true")
     songs = page.request.get("/api/songs").json()
     assert songs["total"] == 0
+
+
+def test_a_file_the_studio_is_unsure_about_asks_with_its_guess_selected_and_a_preview_per_track(
+    page: Page, signed_in: Account, tmp_path: Path
+):
+    # Two unnamed tracks playing the same tune: nothing tells which one is the melody.
+    path = tmp_path / "Twins.mid"
+    path.write_bytes(
+        midi_bytes([meta(tempo=120), note_messages(TUNE), note_messages(TUNE, channel=1)])
+    )
+    open_converter(page)
+    page.get_by_label("Choose a MIDI file").set_input_files(path)
+    picker = page.get_by_label("Melody track")
+    expect(picker).to_be_visible()
+    expect(picker).to_have_value("1")  # the studio's guess, the first of the two
+    expect(page.locator("[data-track-field]")).to_have_attribute("data-unsure", "true")
+    expect(page.locator("[data-track-hint]")).to_contain_text(
+        "Not sure which track carries the tune: Track 2 is picked."
+    )
+    previews = page.locator("[data-track-previews] button")
+    expect(previews).to_have_text(["Play Track 2", "Play Track 3"])
+
+    previews.nth(1).click()
+    expect(page.locator("[data-player-title]")).to_have_text("Track 3 from Twins.mid")
+    expect(page.locator("[data-player]")).to_have_attribute("data-state", "playing")
+    assert notes_on_roll(page) > 0
+
+    picker.select_option("2")
+    page.locator("[data-source]").get_by_role("button", name="Play the original").click()
+    expect(page.locator("[data-player-title]")).to_have_text("Original: Twins.mid")
+
+
+def test_a_file_with_a_clear_tune_does_not_ask(page: Page, signed_in: Account, tmp_path: Path):
+    open_converter(page)
+    page.get_by_label("Choose a MIDI file").set_input_files(write_tune(tmp_path))
+    expect(page.get_by_label("Melody track")).to_have_value("1")
+    expect(page.locator("[data-track-field]")).to_have_attribute("data-unsure", "false")
+    expect(page.locator("[data-track-hint]")).to_contain_text("the track the studio chose")

@@ -19,6 +19,7 @@ from server.generation.transfer import TransferParams, TransferStream
 from server.generation.transfer_source import PHRASE_REST_TICKS, spell_on_vocabulary
 from server.generation.vocabulary import default_vocabulary
 from tests.generation.random_checkpoint import lively_network, write_lively_checkpoint
+from tests.generation.test_melody_track import TUNE, tune_file
 from tests.generation.test_midi_io import meta, midi_bytes, note_messages
 
 # A 3/4 tune in D minor with a one-beat pickup, a phrase rest and a note length (51 ticks)
@@ -156,3 +157,14 @@ def test_the_convert_command_writes_a_midi_file(tmp_path, capsys):
     result = midi_to_melody(out.read_bytes())
     assert [e.pitch for e in result.events] == [62, 65, 69, 67, 65, 64]
     assert mido.MidiFile(file=io.BytesIO(out.read_bytes())).tracks[1].name == "Melody"
+
+
+def test_the_convert_command_takes_the_tune_not_the_busier_accompaniment(tmp_path, capsys):
+    source = tmp_path / "song.mid"
+    source.write_bytes(tune_file(("accompaniment", "tune")))
+    out = tmp_path / "out.mid"
+    checkpoint = write_lively_checkpoint(tmp_path / "melody")
+    argv = ["convert", "--in", str(source), "--genre", "jazz", "--strength", "0", "--out", str(out)]
+    assert cli_main([*argv, "--checkpoint", str(checkpoint)]) == 0
+    result = midi_to_melody(out.read_bytes())
+    assert [e.pitch for e in result.events if e.pitch is not None] == [p for p, _, _ in TUNE]

@@ -11,7 +11,7 @@ from pathlib import Path
 from music21 import converter, corpus, key, meter, stream, tempo
 
 from server.generation.melody import TICKS_PER_QUARTER, Melody, estimate_key
-from server.generation.midi_io import skyline
+from server.generation.voices import skyline
 from training.corpora.pieces import Piece
 
 CLASSICAL_COMPOSERS = (

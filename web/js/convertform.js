@@ -1,7 +1,7 @@
 // The studio's "Convert a MIDI file" form: a file picked or dropped is uploaded and what it holds
 // is shown; the controls then give a conversion's `generate:start` payload (docs/protocol.md).
 import {
-  beatsPerBar, melodyToNotes, pitchedTracks, sourceFacts, trackLabel,
+  beatsPerBar, melodyToNotes, pitchedTracks, sourceFacts, trackHint, trackLabel, trackName,
 } from "./convertsummary.js";
 import { setFieldError, showFormError } from "./forms.js";
 import { bindDropZone, checkMidiFile, uploadMidi } from "./uploadfile.js";
@@ -26,13 +26,23 @@ export class ConvertForm {
   #upload = null; // the API's upload ({id, filename, analysis}) being converted
   #uploading = false;
   #asked = null; // the last payload handed out, so a refusal is placed beside the right control
+  #previewed = null; // the track whose preview `sourceNotes` gives; null for the kept melody
 
-  /** `onPreview()` plays the original melody (see `sourceNotes`). */
+  /** `onPreview()` plays the original melody or a track's preview (see `sourceNotes`). */
   constructor(form, { onPreview }) {
     this.#form = form;
     this.#part = (name) => form.querySelector(`[data-${name}]`);
     bindDropZone(this.#part("drop-zone"), form.elements.midi, (file) => this.#useFile(file));
-    this.#part("source-preview").addEventListener("click", onPreview);
+    this.#part("source-preview").addEventListener("click", () => {
+      this.#previewed = null;
+      onPreview();
+    });
+    this.#part("track-previews").addEventListener("click", (event) => {
+      const button = event.target.closest("[data-track-preview]");
+      if (!button) return;
+      this.#previewed = Number(button.dataset.trackPreview);
+      onPreview();
+    });
     form.elements.track.addEventListener("change", () => setFieldError(form, "track", ""));
     this.#bindStrength();
   }
@@ -72,16 +82,26 @@ export class ConvertForm {
     };
   }
 
-  /** The original melody as the player takes it: {title, notes, tempo}. */
+  /** The original melody, or the start of the track last previewed, as the player takes it:
+   * {title, notes, tempo}. */
   sourceNotes() {
     const { filename, analysis } = this.#upload;
+    const track = analysis.tracks[this.#previewed];
+    if (track?.preview) {
+      const notes = melodyToNotes(track.preview);
+      return { title: `${trackName(track)} from ${filename}`, notes, tempo: analysis.tempo };
+    }
     return { title: `Original: ${filename}`, notes: melodyToNotes(analysis.melody), tempo: analysis.tempo };
   }
 
-  /** While a stream plays, the file cannot change and the original cannot be previewed. */
+  /** While a stream plays, the file cannot change and nothing of it can be previewed. */
   setLocked(locked) {
     this.#form.elements.midi.disabled = locked;
     this.#part("source-preview").disabled = locked || !this.#upload?.analysis.melody;
+    for (const button of this.#part("track-previews").querySelectorAll("button")) {
+      const track = this.#upload?.analysis.tracks[Number(button.dataset.trackPreview)];
+      button.disabled = locked || !track?.preview;
+    }
   }
 
   /** Shows an ApiError beside the control it is about, else above the Convert button. */
@@ -147,13 +167,30 @@ export class ConvertForm {
     this.setLocked(false);
   }
 
+  /** The track picker, pre-selected on the studio's choice, with a preview button per track;
+   * when the studio is unsure which track holds the tune, it says so and asks. */
   #showTracks(analysis) {
     const tracks = pitchedTracks(analysis);
     const select = this.#form.elements.track;
     select.replaceChildren(...tracks.map((track) =>
       new Option(trackLabel(track), String(track.index), false, track.index === analysis.melody_track)));
     setFieldError(this.#form, "track", "");
-    this.#part("track-field").hidden = tracks.length < 2;
+    this.#part("track-previews").replaceChildren(...tracks.map((track) => {
+      const item = document.createElement("li");
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "btn btn-ghost px-3 py-1 text-sm";
+      button.dataset.trackPreview = String(track.index);
+      button.textContent = `Play ${trackName(track)}`;
+      button.setAttribute("aria-label", `Play ${trackLabel(track)}`);
+      item.append(button);
+      return item;
+    }));
+    const unsure = analysis.melody_choice?.confident === false && tracks.length > 1;
+    const field = this.#part("track-field");
+    field.dataset.unsure = String(unsure);
+    this.#part("track-hint").textContent = trackHint(analysis, unsure);
+    field.hidden = tracks.length < 2;
   }
 
   #bindStrength() {
