@@ -1,8 +1,9 @@
 """Which part of a MIDI file carries the tune: a few features per pitched part (register,
 density, chords, range, intervals, rhythm, time sounding, whether it is the upper voice) scored
 by a softmax over the file's parts, with weights fitted on POP909 songs whose names were removed
-(`python -m training.evaluate_melody_track --fit`, kept in models/melody_track/weights.json).
-The margin between the best and the second part's probability is the choice's confidence.
+and on the same songs arranged for two piano hands (`python -m training.evaluate_melody_track
+--fit`, kept in models/melody_track/weights.json). The margin between the best and the second
+part's probability is the choice's confidence.
 """
 
 from __future__ import annotations

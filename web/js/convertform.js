@@ -159,7 +159,7 @@ export class ConvertForm {
       return [dt, dd];
     }));
     const note = this.#part("source-note");
-    note.textContent = analysis.polyphonic ? "That track plays chords; its top voice is the melody." : "";
+    note.textContent = analysis.polyphonic ? "That track plays chords; its upper voice is the melody." : "";
     note.hidden = !analysis.polyphonic;
     this.#showTracks(analysis);
     this.#part("original-key").textContent = `Keep the original key (${analysis.key})`;
