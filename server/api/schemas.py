@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from quart_schema.pydantic import File
 
+from server.generation.classifier import Verdict
 from server.models.song import TITLE_MAX_LENGTH, Song
 from server.models.user import DISPLAY_NAME_MAX_LENGTH, EMAIL_MAX_LENGTH, User
 from server.services.songs import SongPage
@@ -106,10 +107,14 @@ class PageQuery(BaseModel):
 
 
 class SoundsLike(BaseModel):
-    """The genre classifier's verdict on a song's notes."""
+    """What the genre classifier may say of a song's notes (docs/style-transfer.md)."""
 
-    genre: str
-    confidence: float  # the classifier's probability for that genre, 0..1
+    genre: str  # the classifier's most likely genre
+    confidence: float  # its calibrated probability for that genre, 0..1
+    # sounds_like: no genre was asked; as_asked: `genre` is the one asked for; leans: the
+    # song was asked for `asked` and the classifier leans to `genre` (said as a leaning only)
+    agreement: Literal["sounds_like", "as_asked", "leans"]
+    asked: str | None  # the genre the song was asked for, None for any
 
 
 class SongOut(BaseModel):
@@ -127,7 +132,7 @@ class SongOut(BaseModel):
     note_count: int
     created_at: datetime
     midi_url: str
-    sounds_like: SoundsLike | None = None  # absent when the server has no classifier
+    sounds_like: SoundsLike | None = None  # None without a classifier, or when it is unsure
 
 
 class SongPageOut(BaseModel):
@@ -159,16 +164,21 @@ def user_out(user: User) -> UserOut:
     )
 
 
-def song_out(song: Song, verdict: tuple[str, float] | None = None) -> SongOut:
+def song_out(song: Song, verdict: Verdict | None = None) -> SongOut:
     computed = ("midi_url", "sounds_like")
     fields = {name: getattr(song, name) for name in SongOut.model_fields if name not in computed}
-    sounds_like = SoundsLike(genre=verdict[0], confidence=verdict[1]) if verdict else None
+    sounds_like = None
+    if verdict is not None:
+        sounds_like = SoundsLike(
+            genre=verdict.genre,
+            confidence=verdict.confidence,
+            agreement=verdict.agreement.value,
+            asked=verdict.asked,
+        )
     return SongOut(**fields, midi_url=f"/api/songs/{song.id}/midi", sounds_like=sounds_like)
 
 
-def song_page_out(
-    page: SongPage, verdicts: dict[str, tuple[str, float]] | None = None
-) -> SongPageOut:
+def song_page_out(page: SongPage, verdicts: dict[str, Verdict] | None = None) -> SongPageOut:
     verdicts = verdicts or {}
     return SongPageOut(
         songs=[song_out(song, verdicts.get(song.id)) for song in page.songs],

@@ -109,7 +109,8 @@ export class SongList {
     return row;
   }
 
-  /** "Sounds like jazz · 87%", and for a conversion where it came from. */
+  /** What the classifier may say ("Sounds like jazz, as asked · 97%"; nothing when it is
+   * unsure), and for a conversion where it came from. */
   #showLabels(row, song) {
     const label = (name, text) => {
       const badge = row.querySelector(`[data-song-${name}]`);
