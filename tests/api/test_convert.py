@@ -15,8 +15,10 @@ from server.app import create_app
 from server.generation.melody import GENRES
 from server.models.song import Song
 from server.models.user import User
-from server.services.conversions import CONVERSIONS
+from server.services.conversions import CONVERSIONS, stream_from_payload
+from server.services.generation import GenerationError
 from server.services.sounds_like import CLASSIFIER_DIR
+from server.services.uploads import MIDI_PARSING
 from tests.api.test_uploads import upload
 from tests.conftest import AuthActions, StudioTestClient, config_for_tests, unique_email
 from tests.generation.random_checkpoint import write_lively_checkpoint
@@ -159,3 +161,19 @@ async def test_one_account_flooding_conversions_gets_busy_and_another_still_sign
     assert refused["error"]["code"] == "busy" and "conversions" in refused["error"]["message"]
     assert await Song.all().count() == statuses.count(201)
     assert CONVERSIONS.in_flight == 0
+
+
+async def test_a_live_conversion_that_must_read_its_source_again_says_busy_past_the_share(
+    app, auth, client
+):
+    """`generate:start` with a `source` and another `track` reads the file again: while the
+    user's share of MIDI parsing is in use it is refused with `busy`, naming the source."""
+    source = await uploaded(auth, client)
+    user = await User.get(uploads__id=source)
+    network = app.extensions["generation"].engine.network
+    with MIDI_PARSING.admitted(user.id), pytest.raises(GenerationError) as refused:
+        await stream_from_payload(
+            user.id, {"source": source, "genre": "jazz", "track": 0}, network, ("piano",)
+        )
+    assert (refused.value.code, refused.value.field) == ("busy", "source")
+    assert "at its limit" in refused.value.message
