@@ -1,7 +1,8 @@
-"""Bounded pools for the server's blocking work: password hashing, photo decoding, conversions
-and MIDI parsing each run on threads of their own, so none waits behind another (a login never
-queues behind a conversion), and each admits a bounded amount of work, checked before any of it
-starts: past an account's share the answer is a 429 `busy`, past the pool's bound a 503 `busy`.
+"""Bounded pools for the server's blocking work: photo decoding, conversions and MIDI parsing
+each run on threads of their own (password hashing too, in server/security/passwords.py), so
+none waits behind another (a login never queues behind a conversion), and each admits a bounded
+amount of work, checked before any of it starts: past an account's share the answer is a 429
+`busy`, past the pool's bound a 503 `busy`.
 
 The counts are this process's: each server worker bounds its own CPU and memory.
 """
