@@ -25,13 +25,13 @@ class SocketHeaders:
     and handshakes never pass through Quart), keeping any header Socket.IO set."""
 
     def __init__(self, app: socketio.ASGIApp, headers: dict[str, str]) -> None:
-        self._app = app
+        self.app = app  # the Socket.IO app, which hands everything else to Quart
         self._headers = [(name.lower().encode(), value.encode()) for name, value in headers.items()]
         self._prefix = f"/{SOCKET_PATH}/"
 
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
         if scope["type"] != "http" or not scope["path"].startswith(self._prefix):
-            await self._app(scope, receive, send)
+            await self.app(scope, receive, send)
             return
 
         async def send_with_headers(message: dict) -> None:
@@ -41,7 +41,7 @@ class SocketHeaders:
                 message = {**message, "headers": [*message.get("headers", []), *added]}
             await send(message)
 
-        await self._app(scope, receive, send_with_headers)
+        await self.app(scope, receive, send_with_headers)
 
 
 ASGIApp = SocketHeaders | ProxyFixMiddleware

@@ -65,15 +65,18 @@ async def test_start_up_and_shutdown_hooks_run_under_the_socket_wrapper(config, 
     checkpoint = write_lively_checkpoint(tmp_path / "melody")
     asgi = create_asgi_app(dataclasses.replace(config, model_dir=checkpoint))
     incoming, outgoing = asyncio.Queue(), asyncio.Queue()
+    quart_app = asgi.app.other_asgi_app  # behind the security-header and Socket.IO layers
     lifespan = asyncio.create_task(asgi({"type": "lifespan"}, incoming.get, outgoing.put))
     await incoming.put({"type": "lifespan.startup"})
-    assert (await asyncio.wait_for(outgoing.get(), 10))["type"] == "lifespan.startup.complete"
-    engine = asgi.other_asgi_app.extensions["generation"].engine
-    assert await Song.all().count() == 0  # the database is open
-    assert await run_one_stream(engine)
-    await incoming.put({"type": "lifespan.shutdown"})
-    assert (await asyncio.wait_for(outgoing.get(), 10))["type"] == "lifespan.shutdown.complete"
-    assert "generation" not in asgi.other_asgi_app.extensions
+    try:
+        assert (await asyncio.wait_for(outgoing.get(), 10))["type"] == "lifespan.startup.complete"
+        engine = quart_app.extensions["generation"].engine
+        assert await Song.all().count() == 0  # the database is open
+        assert await run_one_stream(engine)
+    finally:  # a failure above must not leave the database open for the tests after this one
+        await incoming.put({"type": "lifespan.shutdown"})
+        assert (await asyncio.wait_for(outgoing.get(), 10))["type"] == "lifespan.shutdown.complete"
+    assert "generation" not in quart_app.extensions
     await lifespan
 
 
