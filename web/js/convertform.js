@@ -4,7 +4,7 @@ import {
   beatsPerBar, melodyToNotes, pitchedTracks, sourceFacts, trackHint, trackLabel, trackName,
 } from "./convertsummary.js";
 import { setFieldError, showFormError } from "./forms.js";
-import { bindDropZone, checkMidiFile, uploadMidi } from "./uploadfile.js";
+import { MANAGE_UPLOADS_URL, bindDropZone, checkMidiFile, uploadMidi } from "./uploadfile.js";
 
 const TEMPO_RANGE = [40, 240]; // quarter notes per minute; the server clamps a source's tempo to it
 const OWN_SLOTS = new Set(["midi", "track", "strength", "key"]); // errors shown beside their control
@@ -128,8 +128,18 @@ export class ConvertForm {
     } catch (error) {
       this.#setUploading(false, "");
       setFieldError(this.#form, "midi", error.message);
+      if (error.code === "quota_exceeded") this.#linkToUploads();
       this.#form.elements.midi.focus();
     }
+  }
+
+  /** The refusal of a file past the quota says where space is freed. */
+  #linkToUploads() {
+    const link = document.createElement("a");
+    link.href = MANAGE_UPLOADS_URL;
+    link.className = "font-semibold text-accent-300 underline underline-offset-4";
+    link.textContent = "Manage your MIDI files";
+    this.#form.querySelector("[data-error-for='midi']").append(" ", link);
   }
 
   #setUploading(uploading, status) {

@@ -12,3 +12,13 @@ const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", tim
 export function formatDate(iso) {
   return dateFormat.format(new Date(iso));
 }
+
+const sizeFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
+
+/** A size in bytes in the units the upload quota is counted in (1 MB = 1,000,000 bytes, as the
+ * server's messages say): 412 -> "412 bytes", 3400 -> "3.4 kB", 20000000 -> "20 MB". */
+export function formatBytes(bytes) {
+  if (bytes < 1000) return `${sizeFormat.format(bytes)} ${bytes === 1 ? "byte" : "bytes"}`;
+  if (bytes < 999_950) return `${sizeFormat.format(bytes / 1000)} kB`; // above: "1,000 kB"
+  return `${sizeFormat.format(bytes / 1_000_000)} MB`;
+}

@@ -4,6 +4,7 @@ import { api } from "./api.js";
 import { conversionText, soundsLikeText } from "./convertsummary.js";
 import { askUser } from "./dialog.js";
 import { formatDate, formatTime } from "./format.js";
+import { Pager } from "./pager.js";
 import { drawThumbnail } from "./pianoroll.js";
 import { loadSongNotes } from "./songs.js";
 import { showToast } from "./toast.js";
@@ -40,14 +41,14 @@ export class SongList {
   #onPlay;
   #page = 1;
   #part;
+  #pager;
 
   /** `onPlay(song)` plays a song in the page's player. */
   constructor(root, { onPlay }) {
     this.#root = root;
     this.#onPlay = onPlay;
     this.#part = (name) => root.querySelector(`[data-${name}]`);
-    this.#part("page-previous").addEventListener("click", () => this.load(this.#page - 1));
-    this.#part("page-next").addEventListener("click", () => this.load(this.#page + 1));
+    this.#pager = new Pager(this.#part("pagination"), (page) => this.load(page));
   }
 
   /** Shows page `page` of the user's songs; resolves to the API's page (null on failure). */
@@ -73,16 +74,15 @@ export class SongList {
     this.#part("song-empty").hidden = total > 0;
     this.#part("song-summary").textContent =
       total === 0 ? "Nothing saved yet." : `${total} ${total === 1 ? "song" : "songs"}, newest first.`;
-    this.#part("pagination").hidden = pages <= 1;
-    this.#part("page-label").textContent = `Page ${page} of ${pages}`;
-    this.#part("page-previous").disabled = page <= 1;
-    this.#part("page-next").disabled = page >= pages;
+    this.#pager.show({ page, pages });
     this.#revealLinkedSong();
   }
 
   // Rows are drawn after the page loads, too late for the browser's own jump to a #fragment.
+  // Only a song's row is marked: the page's other fragments (#uploads) are sections.
   #revealLinkedSong() {
-    const row = window.location.hash ? document.getElementById(window.location.hash.slice(1)) : null;
+    const id = window.location.hash.slice(1);
+    const row = id.startsWith("song-") ? document.getElementById(id) : null;
     if (!row) return;
     row.classList.add("ring-2", "ring-accent-400");
     row.scrollIntoView({ block: "center" });

@@ -4,6 +4,8 @@ import { api } from "./api.js";
 
 export const MIDI_MAX_BYTES = 1024 * 1024; // the server refuses more (413 too_large)
 const MIDI_NAME = /\.midi?$/i;
+// Where a user whose uploads are full (409 quota_exceeded) sees and deletes them.
+export const MANAGE_UPLOADS_URL = "/dashboard#uploads";
 
 /** "" when `file` may be sent, else what is wrong with it, in words a person understands. */
 export function checkMidiFile(file) {

@@ -1,4 +1,5 @@
-// Dashboard page: profile settings, the song history, and replay in the shared player.
+// Dashboard page: profile settings, the song history, replay in the shared player, and the
+// uploaded MIDI files.
 import { initNav } from "../nav.js";
 import { Player } from "../player.js";
 import { PlayerBar } from "../playerbar.js";
@@ -6,6 +7,7 @@ import { initProfile } from "../profile.js";
 import { SongList } from "../songlist.js";
 import { loadSongNotes, songInstrument } from "../songs.js";
 import { showToast } from "../toast.js";
+import { UploadList } from "../uploadlist.js";
 
 const player = new Player();
 const playerRoot = document.querySelector("[data-player]");
@@ -44,7 +46,14 @@ const main = document.querySelector("main");
 const songs = new SongList(main, { onPlay: playSong });
 main.addEventListener("songdeleted", (event) => forgetDeleted(event.detail));
 main.addEventListener("songrenamed", (event) => showRenamed(event.detail));
+const uploadsSection = document.querySelector("[data-uploads]");
+const uploads = new UploadList(uploadsSection);
 const firstPage = Number(new URLSearchParams(window.location.search).get("page")) || 1;
-songs.load(firstPage).then((result) => {
+const songsShown = songs.load(firstPage).then((result) => {
   if (result?.total) player.preload().catch(() => {}); // Play then starts without a wait
+});
+// The studio sends a user whose uploads are full to #uploads; the songs drawn above it move it
+// down after the browser's own jump, so it is brought into view once both lists are drawn.
+Promise.all([songsShown, uploads.load()]).then(() => {
+  if (window.location.hash === `#${uploadsSection.id}`) uploadsSection.scrollIntoView();
 });
