@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from collections.abc import Callable
 
 import mido
 from playwright.sync_api import BrowserContext, Page, Route, expect
@@ -14,6 +15,7 @@ from playwright.sync_api import BrowserContext, Page, Route, expect
 from tests.browser.conftest import Account, screenshot
 
 PAGE_SIZE = 20  # uploads a page, as the API lists them
+SCALE = [(60 + step, float(step), 1.0) for step in (0, 2, 4, 5, 7, 9, 11, 12)]
 
 
 def midi_file(notes: int) -> bytes:
@@ -49,16 +51,19 @@ def kilobytes(size: int) -> str:
 
 
 def test_an_upload_is_listed_with_its_size_and_the_storage_in_use(
-    page: Page, context: BrowserContext, signed_in: Account
+    page: Page, context: BrowserContext, signed_in: Account, insert_song: Callable[..., str]
 ):
     small, large = midi_file(12), midi_file(200)
     assert len(small) < 1000 <= len(large)  # one size in bytes, one in kB
     upload(context, "Etude in C.mid", small)
     upload(context, "Long Walk.midi", large)
+    for number in range(6):  # songs enough to push the files below the first screen
+        insert_song(signed_in.email, SCALE, title=f"Sketch {number}")
     page.goto("/dashboard#uploads")
 
     section = page.get_by_role("region", name="Your MIDI files")
-    expect(section).to_be_in_viewport()  # the studio's link lands here
+    expect(page.locator("[data-song]")).to_have_count(6)
+    expect(section).to_be_in_viewport()  # where the studio's "uploads are full" link lands
     rows = section.locator("[data-upload]")
     expect(rows.locator("[data-upload-name]")).to_have_text(["Long Walk.midi", "Etude in C.mid"])
     expect(rows.nth(0).locator("[data-upload-meta]")).to_contain_text(f"{kilobytes(len(large))} · ")
