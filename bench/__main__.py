@@ -20,7 +20,7 @@ from server.generation.lstm import CheckpointError, LstmNetwork
 from server.generation.vocabulary import default_vocabulary
 
 RESULTS = REPO_ROOT / "bench" / "results"
-SHIPPED_MODEL = REPO_ROOT / "models" / "melody"
+SHIPPED_MODEL = REPO_ROOT / "checkpoints" / "melody"
 LEVELS = (100, 250, 500, 750, 1000, 1250, 1500, 2000)
 REALTIME = {"genre": "pop", "key": "C", "mode": "major", "tempo": 120, "temperature": 1.0,
             "top_p": 0.95}  # fmt: skip
@@ -29,7 +29,7 @@ REALTIME = {"genre": "pop", "key": "C", "mode": "major", "tempo": 120, "temperat
 def melody_network(scratch: Path) -> tuple[LstmNetwork, Path, str]:
     """The shipped checkpoint, or a random one of the default size when none is shipped yet."""
     try:
-        return LstmNetwork.load(SHIPPED_MODEL), SHIPPED_MODEL, "models/melody"
+        return LstmNetwork.load(SHIPPED_MODEL), SHIPPED_MODEL, "checkpoints/melody"
     except CheckpointError:
         network = LstmNetwork.random(default_vocabulary())
         network.save(scratch / "melody")

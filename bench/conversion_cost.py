@@ -67,8 +67,8 @@ def _whole_seconds(network, source, seed: int, search) -> float:
 
 
 def main() -> None:
-    network = LstmNetwork.load(REPO_ROOT / "models" / "melody")
-    classifier = GenreClassifier.load(REPO_ROOT / "models" / "classifier")
+    network = LstmNetwork.load(REPO_ROOT / "checkpoints" / "melody")
+    classifier = GenreClassifier.load(REPO_ROOT / "checkpoints" / "classifier")
     print(json.dumps(conversion_costs(network, classifier), indent=2))
 
 

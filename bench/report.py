@@ -154,7 +154,7 @@ def main() -> None:
     paths = [Path(arg) for arg in sys.argv[1:]] or [REPO_ROOT / "bench/results/latest.json"]
     results = load_results(paths)
     print(f"Run of {results['started']}, commit {results.get('commit', 'not recorded')}, "
-          f"checkpoint: {results.get('checkpoint', 'models/melody')}, conditions: "
+          f"checkpoint: {results.get('checkpoint', 'checkpoints/melody')}, conditions: "
           f"{json.dumps(results['conditions'])}\n")  # fmt: skip
     for title, render in SECTIONS[kind(results)]:
         print(f"### {title}\n\n{render(results)}\n")

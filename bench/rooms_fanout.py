@@ -223,8 +223,8 @@ def run_alone(benchmark: Callable[[BenchServer, int], dict], members: int) -> No
 def model_folder(scratch: Path) -> Path:
     """The shipped melody checkpoint, or random weights of the default size."""
     try:
-        LstmNetwork.load(REPO_ROOT / "models" / "melody")
-        return REPO_ROOT / "models" / "melody"
+        LstmNetwork.load(REPO_ROOT / "checkpoints" / "melody")
+        return REPO_ROOT / "checkpoints" / "melody"
     except CheckpointError:
         LstmNetwork.random(default_vocabulary()).save(scratch / "melody")
         return scratch / "melody"

@@ -26,7 +26,7 @@ from server.generation.transfer import (
 )
 from server.generation.upload_analysis import analyse_midi
 
-DEFAULT_CHECKPOINT = Path(__file__).resolve().parent.parent / "models" / "melody"
+DEFAULT_CHECKPOINT = Path(__file__).resolve().parent.parent / "checkpoints" / "melody"
 DEFAULT_CLASSIFIER = DEFAULT_CHECKPOINT.parent / "classifier"
 
 

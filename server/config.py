@@ -42,7 +42,7 @@ class Config:
     argon2_memory_cost: int = 64 * 1024  # KiB, i.e. 64 MiB per hash
     argon2_parallelism: int = 4  # lanes
     rate_limits_enabled: bool = True
-    model_dir: Path = REPO_ROOT / "models" / "melody"  # the melody checkpoint folder
+    model_dir: Path = REPO_ROOT / "checkpoints" / "melody"  # the melody checkpoint folder
     stream_pacing: bool = True  # False writes live streams flat out (tests, benchmarks)
 
     @classmethod
@@ -61,7 +61,7 @@ class Config:
             cookie_secure=env.get("COOKIE_SECURE", "").strip().lower() in _TRUE,
             trusted_proxy_hops=_whole_number(env, "TRUSTED_PROXY_HOPS", default=0),
             rate_limits_enabled=env.get("RATE_LIMITS", "on").strip().lower() in _TRUE,
-            model_dir=Path(env.get("CADENZA_MODEL_DIR") or REPO_ROOT / "models" / "melody"),
+            model_dir=Path(env.get("CADENZA_MODEL_DIR") or REPO_ROOT / "checkpoints" / "melody"),
             stream_pacing=env.get("CADENZA_STREAM_PACING", "on").strip().lower() in _TRUE,
         )
 

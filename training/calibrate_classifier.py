@@ -34,8 +34,8 @@ from training.dataset import SPLITS, load_splits
 from training.genre_judge import NgramGenreJudge
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CHECKPOINT = REPO_ROOT / "models" / "classifier"
-DEFAULT_MELODY = REPO_ROOT / "models" / "melody"
+DEFAULT_CHECKPOINT = REPO_ROOT / "checkpoints" / "classifier"
+DEFAULT_MELODY = REPO_ROOT / "checkpoints" / "melody"
 DEFAULT_PLOT = REPO_ROOT / "docs" / "images" / "classifier-calibration.png"
 METRICS_FILE = "metrics.json"
 ECE_BINS = 15  # equal-width confidence bins, as in Guo et al.

@@ -3,7 +3,7 @@
 Features from `server.generation.classifier`, a small network trained in NumPy (full-batch
 Adam, L2, class-balanced), the epoch with the best validation accuracy kept; held-out test
 accuracy (whole pieces and 16-bar excerpts, overall and per genre) printed and written with
-the weights to models/classifier/. The new checkpoint is uncalibrated and claims no "sounds
+the weights to checkpoints/classifier/. The new checkpoint is uncalibrated and claims no "sounds
 like" label until `python -m training.calibrate_classifier` has fitted its temperature.
 """
 
@@ -22,7 +22,7 @@ from server.generation.melody import GENRES, Event, Melody
 from training.dataset import load_splits
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_OUT = REPO_ROOT / "models" / "classifier"
+DEFAULT_OUT = REPO_ROOT / "checkpoints" / "classifier"
 EXCERPT_BARS = 16  # conversions are judged on excerpts this long
 CROPS_PER_PIECE = 2  # extra random excerpts of each training piece (longer pieces only)
 METRICS_FILE = "metrics.json"

@@ -1,5 +1,5 @@
 """Measure the shipped melody network against baselines on each genre's test split:
-`python -m training.evaluate [--checkpoint models/melody] [--source SPEC ...] [--json]`.
+`python -m training.evaluate [--checkpoint checkpoints/melody] [--source SPEC ...] [--json]`.
 
 Bits per event = -log2 P(pitch) - log2 P(duration | pitch); results go to <checkpoint>/metrics.json.
 """
@@ -151,7 +151,7 @@ def best_ngram(train: list[np.ndarray], valid: list[np.ndarray], size: int):
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m training.evaluate", description=__doc__)
-    parser.add_argument("--checkpoint", type=Path, default=Path("models/melody"))
+    parser.add_argument("--checkpoint", type=Path, default=Path("checkpoints/melody"))
     parser.add_argument("--source", action="append", help="corpus spec (default: all five)")
     parser.add_argument("--limit-per-source", type=int, help="pieces per source (quick runs)")
     parser.add_argument("--cache-dir", type=Path, help="preprocessing cache folder")

@@ -204,8 +204,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m training.evaluate_transfer", description=__doc__
     )
-    parser.add_argument("--checkpoint", type=Path, default=REPO_ROOT / "models" / "melody")
-    parser.add_argument("--classifier", type=Path, default=REPO_ROOT / "models" / "classifier")
+    parser.add_argument("--checkpoint", type=Path, default=REPO_ROOT / "checkpoints" / "melody")
+    parser.add_argument("--classifier", type=Path, default=REPO_ROOT / "checkpoints" / "classifier")
     parser.add_argument("--pieces", type=int, default=12, help="test excerpts per genre")
     parser.add_argument("--strengths", type=float, nargs="+", default=list(STRENGTHS))
     parser.add_argument("--seed", type=int, default=0)

@@ -1,5 +1,5 @@
 """Export a training run to the checkpoint folder the server loads without TensorFlow:
-`python -m training.export [--run runs/melody] [--out models/melody] [--plot docs/images/loss.png]`.
+`python -m training.export [--run runs/melody] [--out checkpoints/melody] [--plot docs/images/loss.png]`.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def plot_history(run: Path, image: Path) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m training.export", description=__doc__)
     parser.add_argument("--run", type=Path, default=Path("runs/melody"), help="training run")
-    parser.add_argument("--out", type=Path, default=Path("models/melody"))
+    parser.add_argument("--out", type=Path, default=Path("checkpoints/melody"))
     parser.add_argument("--weights", default=BEST_WEIGHTS_FILE, help="weights file in the run")
     parser.add_argument("--plot", type=Path, help="also draw the loss curves to this PNG")
     args = parser.parse_args(argv)

@@ -2,7 +2,7 @@
 density, chords, range, intervals, rhythm, time sounding, whether it is the upper voice) scored
 by a softmax over the file's parts, with weights fitted on POP909 songs whose names were removed
 and on the same songs arranged for two piano hands (`python -m training.evaluate_melody_track
---fit`, kept in models/melody_track/weights.json). The margin between the best and the second
+--fit`, kept in checkpoints/melody_track/weights.json). The margin between the best and the second
 part's probability is the choice's confidence.
 """
 
@@ -22,7 +22,7 @@ from server.generation.voices import upper_voice
 if TYPE_CHECKING:
     from server.generation.midi_io import MidiPart
 
-WEIGHTS_PATH = Path(__file__).resolve().parents[2] / "models" / "melody_track" / "weights.json"
+WEIGHTS_PATH = Path(__file__).resolve().parents[2] / "checkpoints" / "melody_track" / "weights.json"
 MELODY_TRACK_NAME = re.compile(r"melody|vocal|voice|lead", re.IGNORECASE)
 STEPS_PER_BEAT = 4  # the features' time grid: sixteenths
 MAX_STEPS = 1 << 16  # a longer file is measured on a coarser grid

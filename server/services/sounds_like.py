@@ -1,5 +1,5 @@
 """The dashboard's "sounds like": the genre classifier's calibrated view of saved songs, loaded
-once per server (none when models/classifier is missing), computed off the event loop and kept
+once per server (none when checkpoints/classifier is missing), computed off the event loop and kept
 per song, since a song's notes never change after it is saved. What may be said of a song
 (`GenreClassifier.verdict`) also depends on the genre it was asked for, so it is decided each
 time the song is read; nothing is stored, and songs saved before calibration follow the rule.
@@ -21,7 +21,7 @@ from server.models.song import Song
 
 log = logging.getLogger(__name__)
 
-CLASSIFIER_DIR = REPO_ROOT / "models" / "classifier"
+CLASSIFIER_DIR = REPO_ROOT / "checkpoints" / "classifier"
 REMEMBERED_SONGS = 10_000  # songs' probabilities kept per server process (a few hundred bytes each)
 Probabilities = dict[str, float]  # genre -> calibrated probability
 

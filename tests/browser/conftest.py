@@ -56,7 +56,7 @@ def is_local(url: str) -> bool:
     return parts.scheme in {"data", "blob", "about"} or parts.hostname in LOCAL_HOSTS
 
 
-SHIPPED_CHECKPOINT = REPO_ROOT / "models" / "melody"
+SHIPPED_CHECKPOINT = REPO_ROOT / "checkpoints" / "melody"
 BUILT_ASSETS = REPO_ROOT / "web" / "dist" / "js" / "studio.js"
 
 

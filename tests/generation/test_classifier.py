@@ -24,7 +24,7 @@ from server.generation.classifier import (
 from server.generation.melody import Event, Melody
 from training.classifier import excerpt, features_and_labels, train
 
-SHIPPED = Path(__file__).resolve().parents[2] / "models" / "classifier"
+SHIPPED = Path(__file__).resolve().parents[2] / "checkpoints" / "classifier"
 
 
 def march(seed: int) -> Melody:
