@@ -26,7 +26,6 @@ from server.generation.live_stream import (
     EndReason,
     LiveStream,
     Pacing,
-    StreamedNote,
     StreamSink,
 )
 from server.generation.lstm import LstmNetwork
@@ -174,7 +173,7 @@ class GenerationEngine:
                 continue  # stopped or disconnected while the step ran
             stream.state = states[:, :, row].copy()
             if note is not None:
-                stream.notes.append(StreamedNote(len(stream.notes), *note))
+                stream.notes.append(note)
             if stream.melody.done:
                 self._hand_out(stream)
                 self._finish(stream, EndReason.COMPLETE)
@@ -212,9 +211,9 @@ class GenerationEngine:
     def _hand_out(self, stream: LiveStream) -> None:
         """Give the sink the notes it has not had yet."""
         if stream.sent < len(stream.notes):
-            fresh = stream.notes[stream.sent :]
+            first, fresh = stream.sent, stream.notes[stream.sent :]
             stream.sent, stream.sent_beats = len(stream.notes), stream.written_beats
-            stream.sink.stream_notes(stream, fresh)
+            stream.sink.stream_notes(stream, fresh, first)
 
     def _finish(self, stream: LiveStream, reason: EndReason) -> None:
         if self.streams.pop(stream.id, None) is None:

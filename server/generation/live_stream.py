@@ -1,10 +1,10 @@
 """What the engine says about one live stream: the stream itself (its LSTM state, its notes, its
-playhead), the notes it sends, the sink they go to, why it ended, and how it is paced.
+playhead), the sink they go to, why it ended, and how it is paced.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
@@ -12,9 +12,9 @@ from typing import Protocol
 import numpy as np
 
 from server.generation.melody import TICKS_PER_QUARTER
+from server.generation.notes import Note
 from server.generation.sampler import BAR_TICKS, MelodyStream, SamplingParams
 
-NOTE_VELOCITY = 90  # MIDI velocity of every note; the saved MIDI file uses the same
 BEATS_PER_BAR = BAR_TICKS / TICKS_PER_QUARTER
 
 
@@ -26,30 +26,11 @@ class EndReason(StrEnum):
     FAILED = "failed"  # the step raised; the stream cannot go on
 
 
-@dataclass(frozen=True, slots=True)
-class StreamedNote:
-    """One note as it goes out: `index` counts notes from 0, `start` and `duration` in beats."""
-
-    index: int
-    pitch: int
-    start: float
-    duration: float
-    velocity: int = NOTE_VELOCITY
-
-    def to_json(self) -> dict[str, int | float]:
-        return {
-            "index": self.index,
-            "pitch": self.pitch,
-            "start": self.start,
-            "duration": self.duration,
-            "velocity": self.velocity,
-        }
-
-
 class StreamSink(Protocol):
     """Where a stream's output goes; both calls run on the event loop and must not block."""
 
-    def stream_notes(self, stream: LiveStream, notes: list[StreamedNote]) -> None: ...
+    def stream_notes(self, stream: LiveStream, notes: Sequence[Note], first_index: int) -> None:
+        """`notes` are the stream's next notes; the first is its note number `first_index`."""
 
     def stream_ended(self, stream: LiveStream) -> None: ...
 
@@ -84,7 +65,7 @@ class LiveStream:
     sink: StreamSink
     paced: bool
     state: np.ndarray  # (layers, 2, hidden) float32: h and c of every LSTM layer
-    notes: list[StreamedNote] = field(default_factory=list)  # written so far
+    notes: list[Note] = field(default_factory=list)  # written so far
     sent: int = 0  # how many of `notes` went to the sink
     sent_beats: float = 0.0  # beats of music written when notes last went to the sink
     started_at: float | None = None  # monotonic seconds when its opening lead went out
@@ -101,7 +82,7 @@ class LiveStream:
         return self.melody.tick / TICKS_PER_QUARTER
 
     @property
-    def sent_notes(self) -> list[StreamedNote]:
+    def sent_notes(self) -> list[Note]:
         """The notes the listener has been given: what a saved song holds."""
         return self.notes[: self.sent]
 

@@ -127,6 +127,11 @@ class Note:
         return cls(int(pitch), int(start), int(duration), int(velocity))
 
 
+def wire_notes(notes: Iterable[Note], first_index: int) -> list[WireNote]:
+    """Notes of a stream as they travel, numbered from `first_index` (their place in it)."""
+    return [note.to_wire(index) for index, note in enumerate(notes, first_index)]
+
+
 def beats_to_ticks(beats: float) -> int:
     return round(beats * TICKS_PER_BEAT)
 

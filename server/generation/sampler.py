@@ -20,13 +20,13 @@ from server.generation.melody import (
     Melody,
     spans_to_events,
 )
+from server.generation.notes import Note
 from server.generation.vocabulary import Vocabulary
 
 BAR_TICKS = 4 * TICKS_PER_QUARTER  # 4/4
 TONICS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 ACCIDENTALS = {"": 0, "#": 1, "b": -1}
 ANY_GENRE = "any"
-Note = tuple[int, float, float]  # (MIDI pitch, start beats, duration beats), in the output key
 
 
 class InvalidParamsError(ValueError):
@@ -232,7 +232,7 @@ class MelodyStream:
         self.previous = (pitch_id, duration_id)
         if pitch is None:
             return None
-        return pitch + self.shift, start / TICKS_PER_QUARTER, ticks / TICKS_PER_QUARTER
+        return Note(pitch + self.shift, start, ticks)
 
     def melody(self) -> Melody:
         """Everything sampled so far, in the requested key."""
@@ -279,7 +279,7 @@ def step_streams(
 
 def run_to_end(network: LstmNetwork, streams: list[MelodyStream]) -> list[list[Note]]:
     """Write every stream to its end, stepping the unfinished ones together; returns each
-    stream's notes as `accept` gave them (pitch, start beats, duration beats)."""
+    stream's notes as `accept` gave them."""
     notes: list[list[Note]] = [[] for _ in streams]
     state = network.initial_state(len(streams))
     while active := [index for index, stream in enumerate(streams) if not stream.done]:

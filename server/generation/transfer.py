@@ -209,8 +209,7 @@ class TransferStream(MelodyStream):
             self.guidance.advance()
         if note is None:
             return None
-        pitch, start, duration = note
-        return pitch, start + self.tick_offset / TICKS_PER_QUARTER, duration
+        return note.shifted(self.tick_offset)
 
     def song_fields(self) -> dict[str, object]:
         """What a saved song of this stream says beyond its notes: a title, that it is a

@@ -13,13 +13,15 @@ from quart import Quart
 from server.errors import AppError, NotFoundError
 from server.generation.lstm import LstmNetwork
 from server.generation.melody import Melody
-from server.generation.sampler import InvalidParamsError, Note, run_to_end
+from server.generation.notes import Note
+from server.generation.sampler import InvalidParamsError, run_to_end
 from server.generation.style_search import StyleSearch
 from server.generation.transfer import TransferParams, TransferStream
 from server.models.song import Song, SongStatus
 from server.models.upload import Upload
 from server.models.user import User
 from server.services.generation import GenerationError, GenerationService, params_to_json
+from server.services.live_notes import triples
 from server.services.uploads import UploadError, get_upload, upload_melody
 from server.services.work_pools import BusyError, WorkPool
 
@@ -160,7 +162,7 @@ def converted_song(
     """The unsaved song of a finished conversion, MIDI rendered on the source's bar grid."""
     return Song.from_notes(
         user,
-        notes,
+        triples(notes),
         **stream.song_fields(),
         tempo=stream.params.tempo,
         tonic=stream.params.tonic,

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 
 from server.generation.live_stream import LiveStream
+from server.generation.notes import Note as StreamNote
 from server.models.room_piece import Note
 
 log = logging.getLogger(__name__)
@@ -16,9 +17,9 @@ log = logging.getLogger(__name__)
 LIVE_SAVE_SECONDS = 1.0  # how stale a live stream's stored notes may be
 
 
-def triples(notes) -> list[Note]:
+def triples(notes: Iterable[StreamNote]) -> list[Note]:
     """(pitch, start beats, duration beats) of streamed notes."""
-    return [(note.pitch, note.start, note.duration) for note in notes]
+    return [(note.pitch, note.start_beats, note.duration_beats) for note in notes]
 
 
 class NoteKeeper:

@@ -12,7 +12,8 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any, Protocol
 
-from server.generation.engine import EndReason, LiveStream, StreamedNote
+from server.generation.engine import EndReason, LiveStream
+from server.generation.notes import WireNote
 from server.generation.sampler import SamplingParams
 from server.models.room import Room, server_time_ms
 from server.models.room_piece import PieceKind, RoomPiece
@@ -47,7 +48,7 @@ class Channel(Protocol):
 class NoteSender(Protocol):
     """The outbox: notes coalesced into `generate:notes` frames, and events sent after them."""
 
-    def add(self, sid: str, stream_id: str, notes: list[StreamedNote]) -> None: ...
+    def add(self, sid: str, stream_id: str, notes: list[WireNote]) -> None: ...
     async def send_after_notes(
         self, sid: str, stream_id: str, event: str, payload: dict
     ) -> None: ...

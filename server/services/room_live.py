@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from server.generation.engine import EndReason, LiveStream, StreamedNote
+from server.generation.engine import EndReason, LiveStream
+from server.generation.notes import Note, WireNote, wire_notes
 from server.models.song import SourceKind
 from server.services.generation import GenerationError
 from server.services.live_notes import NoteKeeper, triples
@@ -33,7 +35,7 @@ class RoomSink:
         self.broker, self.room_id, self.channel, self.extra = broker, room_id, channel, extra
         self.stream: LiveStream | None = None
         self.piece_id: str | None = None
-        self._held: list[StreamedNote] | None = []  # None once announced
+        self._held: list[WireNote] | None = []  # None once announced
         self._keeper = NoteKeeper(self._store_notes)
         self._announced = asyncio.Event()  # set once the room knows the piece, or never will
 
@@ -49,12 +51,13 @@ class RoomSink:
         """The piece could not be set up: the room never hears of this stream."""
         self._announced.set()
 
-    def stream_notes(self, stream: LiveStream, notes: list[StreamedNote]) -> None:
+    def stream_notes(self, stream: LiveStream, notes: Sequence[Note], first_index: int) -> None:
         self.stream = stream
+        wire = wire_notes(notes, first_index)
         if self._held is not None:
-            self._held.extend(notes)
+            self._held.extend(wire)
             return
-        self.broker.notes.add(self.channel, stream.id, notes)
+        self.broker.notes.add(self.channel, stream.id, wire)
         self._keeper.changed(stream)
 
     def stream_ended(self, stream: LiveStream) -> None:

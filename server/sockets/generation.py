@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any, cast
 
 import socketio
 from quart import Quart
 
 from server.generation.instruments import INSTRUMENTS as PLAYER_INSTRUMENTS
-from server.generation.live_stream import EndReason, LiveStream, StreamedNote
+from server.generation.live_stream import EndReason, LiveStream
+from server.generation.notes import Note, wire_notes
 from server.generation.sampler import InvalidParamsError, MelodyStream, SamplingParams
 from server.generation.style_search import StyleSearch
 from server.models.song import SourceKind
@@ -93,8 +94,8 @@ class ListenerSink:
         self.listeners, self.sid, self.extra = listeners, sid, extra
         self.progress: StudioProgress | None = None  # made with the first notes
 
-    def stream_notes(self, stream: LiveStream, notes: list[StreamedNote]) -> None:
-        self.listeners.outbox.add(self.sid, stream.id, notes)
+    def stream_notes(self, stream: LiveStream, notes: Sequence[Note], first_index: int) -> None:
+        self.listeners.outbox.add(self.sid, stream.id, wire_notes(notes, first_index))
         if self.progress is None:
             fields = self.listeners.service().song_fields(stream, self.extra, SourceKind.GENERATED)
             self.progress = StudioProgress(stream, fields)

@@ -12,7 +12,7 @@ import time
 import engineio
 import socketio
 
-from server.generation.live_stream import StreamedNote
+from server.generation.notes import WireNote
 
 log = logging.getLogger(__name__)
 
@@ -33,12 +33,12 @@ class Outbox:
 
     def __init__(self, sio: socketio.AsyncServer) -> None:
         self._sio = sio
-        self._pending: dict[str, dict[str, list[StreamedNote]]] = {}  # sid -> stream -> notes
+        self._pending: dict[str, dict[str, list[WireNote]]] = {}  # sid -> stream -> notes
         self._flush_handle: asyncio.Handle | None = None
         self._last_flush = 0.0  # monotonic seconds
         self._tasks: set[asyncio.Task] = set()
 
-    def add(self, sid: str, stream_id: str, notes: list[StreamedNote]) -> None:
+    def add(self, sid: str, stream_id: str, notes: list[WireNote]) -> None:
         self._pending.setdefault(sid, {}).setdefault(stream_id, []).extend(notes)
         if self._flush_handle is None:
             delay = max(self._last_flush + FRAME_INTERVAL - time.monotonic(), 0.0)
@@ -82,18 +82,18 @@ class Outbox:
                     await self._emit_frame(sid, stream_id, notes)
 
     @staticmethod
-    def _held(streams: dict[str, list[StreamedNote]]) -> int:
+    def _held(streams: dict[str, list[WireNote]]) -> int:
         return sum(map(len, streams.values()))
 
-    def _hold(self, sid: str, streams: dict[str, list[StreamedNote]]) -> None:
+    def _hold(self, sid: str, streams: dict[str, list[WireNote]]) -> None:
         """Put notes back in front of any added meanwhile, and try again a frame later."""
         waiting = self._pending.setdefault(sid, {})
         for stream_id, notes in streams.items():
             waiting[stream_id] = notes + waiting.get(stream_id, [])
             self.add(sid, stream_id, [])
 
-    async def _emit_frame(self, sid: str, stream_id: str, notes: list[StreamedNote]) -> None:
-        frame = {"stream_id": stream_id, "notes": [note.to_json() for note in notes]}
+    async def _emit_frame(self, sid: str, stream_id: str, notes: list[WireNote]) -> None:
+        frame = {"stream_id": stream_id, "notes": notes}
         await self._sio.emit(NOTES_EVENT, frame, to=sid)
 
     def backlog(self, sid: str) -> int:

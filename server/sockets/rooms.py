@@ -12,7 +12,7 @@ from typing import Any
 import socketio
 from quart import Quart
 
-from server.generation.engine import StreamedNote
+from server.generation.notes import WireNote
 from server.services.generation import UNAVAILABLE, GenerationError, GenerationService
 from server.services.room_broker import RoomBroker
 from server.services.rooms import RoomError
@@ -145,7 +145,7 @@ class RoomOutbox(Outbox):
         super().__init__(sio)
         self._checks: dict[str, asyncio.TimerHandle] = {}  # channel -> next stall check
 
-    def add(self, sid: str, stream_id: str, notes: list[StreamedNote]) -> None:
+    def add(self, sid: str, stream_id: str, notes: list[WireNote]) -> None:
         super().add(sid, stream_id, notes)
         if sid not in self._checks:
             loop = asyncio.get_running_loop()

@@ -12,8 +12,9 @@ import pytest
 
 from server.generation.batched_sampling import step_batch
 from server.generation.engine import GenerationEngine
-from server.generation.live_stream import EndReason, LiveStream, Pacing, StreamedNote
+from server.generation.live_stream import EndReason, LiveStream, Pacing
 from server.generation.lstm import LstmNetwork
+from server.generation.notes import TICKS_PER_BEAT, Note
 from server.generation.sampler import MelodyStream, SamplingParams, generate
 from tests.generation.random_checkpoint import lively_network
 
@@ -22,13 +23,15 @@ class RecordingSink:
     """Keeps what the engine hands out, and lets a test wait for the end of a stream."""
 
     def __init__(self) -> None:
-        self.notes: list[StreamedNote] = []
+        self.notes: list[Note] = []
+        self.indexes: list[int] = []  # each note's place in its stream, as the sink was told
         self.arrivals: list[float] = []  # monotonic seconds of each note
         self.ended = asyncio.Event()
         self.reason: EndReason | None = None
 
-    def stream_notes(self, stream: LiveStream, notes: list[StreamedNote]) -> None:
+    def stream_notes(self, stream: LiveStream, notes: list[Note], first_index: int) -> None:
         self.notes += notes
+        self.indexes += range(first_index, first_index + len(notes))
         self.arrivals += [time.monotonic()] * len(notes)
 
     def stream_ended(self, stream: LiveStream) -> None:
@@ -36,7 +39,7 @@ class RecordingSink:
         self.ended.set()
 
     def triples(self) -> list[tuple[int, float, float]]:
-        return [(note.pitch, note.start, note.duration) for note in self.notes]
+        return [(note.pitch, note.start_beats, note.duration_beats) for note in self.notes]
 
 
 @pytest.fixture(scope="module")
@@ -62,10 +65,10 @@ async def run_unpaced(engine: GenerationEngine, params: SamplingParams) -> Recor
 async def test_a_stream_arrives_whole_in_order_and_ends_on_its_last_bar(engine):
     sink = await run_unpaced(engine, SamplingParams(genre="jazz", key="D", bars=4, seed=7))
     assert sink.reason is EndReason.COMPLETE
-    assert [note.index for note in sink.notes] == list(range(len(sink.notes)))
-    starts = [note.start for note in sink.notes]
+    assert sink.indexes == list(range(len(sink.notes)))
+    starts = [note.start_beats for note in sink.notes]
     assert starts == sorted(starts) and len(set(starts)) == len(starts)
-    assert sink.notes[-1].start + sink.notes[-1].duration <= 16.0
+    assert sink.notes[-1].end <= 16 * TICKS_PER_BEAT
     assert not engine.streams
 
 
@@ -94,7 +97,7 @@ async def test_a_paced_stream_runs_a_few_beats_ahead_of_its_playhead_and_no_furt
     await asyncio.sleep(1.0)
     ahead = stream.beats_ahead(time.monotonic())
     high_water = engine.pacing.high_water(240)
-    longest_note = max(note.duration for note in sink.notes)
+    longest_note = max(note.duration_beats for note in sink.notes)
     assert 0 < ahead <= high_water + longest_note
     assert stream.written_beats < 32 * 4  # one second at 240 bpm is 4 beats: far from done
     assert not sink.ended.is_set()

@@ -83,7 +83,8 @@ async def test_the_stream_is_the_style_searched_conversion(
     def written(search: StyleSearch | None) -> list:
         params = TransferParams("classical", 0.6, seed=11)
         stream = TransferStream(melody, params, network.vocabulary, network, search)
-        return [(p, float(s), float(d)) for p, s, d in run_to_end(network, [stream])[0]]
+        notes = run_to_end(network, [stream])[0]
+        return [(n.pitch, n.start_beats, n.duration_beats) for n in notes]
 
     assert notes == written(StyleSearch(network, GenreClassifier.load(DEFAULT_CLASSIFIER)))
     assert notes != written(None)

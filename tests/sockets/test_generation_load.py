@@ -84,7 +84,8 @@ async def run_one_stream(engine) -> list:
     """The notes of one short unpaced stream, written by the engine's running loop."""
     notes, ended = [], asyncio.Event()
     sink = SimpleNamespace(
-        stream_notes=lambda stream, new: notes.extend(new), stream_ended=lambda s: ended.set()
+        stream_notes=lambda stream, new, first: notes.extend(new),
+        stream_ended=lambda s: ended.set(),
     )
     engine.start_stream(SamplingParams(bars=1, seed=1), sink, owner=0, paced=False)
     await asyncio.wait_for(ended.wait(), 10)
