@@ -18,6 +18,7 @@ from tortoise import Tortoise
 from bench.live import BenchServer, listener_cookies, percentile
 from bench.rooms_fanout import open_room, run_alone
 from server.config import DATABASE_FILE, sqlite_url
+from server.generation.notes import Note
 from server.models import tortoise_config
 from server.models.user import User
 from server.services.generation import MAX_STREAMS_PER_USER
@@ -38,10 +39,12 @@ COLLECT_SOUNDS = """page => { window.heard = [];
   page.addEventListener('sound', (event) => window.heard.push(event.detail)); }"""
 
 
-def song_notes() -> list[tuple[int, float, float]]:
+def song_notes() -> list[Note]:
     """Eighth notes up and down a C major scale for SONG_BEATS beats."""
     scale = (60, 62, 64, 65, 67, 69, 71, 72, 71, 69, 67, 65, 64, 62)
-    return [(scale[step % len(scale)], step / 2, 0.45) for step in range(SONG_BEATS * 2)]
+    return [
+        Note.from_beats(scale[step % len(scale)], step / 2, 0.45) for step in range(SONG_BEATS * 2)
+    ]
 
 
 def insert_song(server: BenchServer, email: str) -> str:

@@ -42,6 +42,7 @@ from tests.databases import (
     one_database,
     open_test_databases,
 )
+from tests.notes import beat_notes
 
 PASSWORD = "correct horse battery"
 C_MAJOR_SCALE = [(60 + step, float(beat), 1.0) for beat, step in enumerate((0, 2, 4, 5, 7, 9, 11))]
@@ -192,7 +193,7 @@ def make_song(app: Quart):
 
     async def make(owner: User, notes=C_MAJOR_SCALE, **fields: Any) -> Song:
         fields.setdefault("title", "Test Song")
-        return await create_song_from_notes(owner, notes, **fields)
+        return await create_song_from_notes(owner, beat_notes(notes), **fields)
 
     return make
 

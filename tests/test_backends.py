@@ -16,6 +16,7 @@ import redis.asyncio as aioredis
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from server.app import create_app
+from server.generation.notes import Note
 from server.migrate import apply_migrations
 from server.models.song import Song
 from server.models.user import User
@@ -71,7 +72,7 @@ async def test_studio_runs_on_postgresql(tmp_path, postgres_url):
         client = StudioTestClient(app)
         body = await (await AuthActions(client).signup()).get_json()
         owner = await User.get(id=body["id"])
-        await Song.from_notes(owner, [(60, 0.0, 1.0)], title="On Postgres").save()
+        await Song.from_notes(owner, [Note(60, 0, 12)], title="On Postgres").save()
         songs = await (await client.get("/api/songs")).get_json()
         assert [song["title"] for song in songs["songs"]] == ["On Postgres"]
         assert (await client.delete("/api/me", json={"password": PASSWORD})).status_code == 204

@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 def original_method(network: LstmNetwork, piece: Melody, targets: list[str]) -> list[Melody]:
     """The original app's conversion of `piece` into each target genre: its first 100 notes
     prime the genre model, which then continues with 200 arg-max events; only those are kept."""
-    primer = tuple(piece.notes()[:PRIMER_NOTES])
+    primer = tuple((n.pitch, n.start_beats, n.duration_beats) for n in piece.notes()[:PRIMER_NOTES])
     key = PITCH_NAMES[piece.tonic]
     streams = [
         MelodyStream(

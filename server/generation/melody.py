@@ -10,7 +10,9 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-TICKS_PER_QUARTER = 12  # sixteenths (3 ticks) and eighth triplets (4 ticks) are both exact
+from server.generation.notes import TICKS_PER_BEAT, Note
+
+TICKS_PER_QUARTER = TICKS_PER_BEAT  # sixteenths (3 ticks) and eighth triplets (4 ticks) are exact
 GENRES = ("classical", "folk", "jazz", "pop", "rock")
 MODES = ("major", "minor")
 SIGNATURE_TRUST_MARGIN = 0.15  # correlation units
@@ -83,10 +85,10 @@ class Melody:
         """Position in the bar (ticks after the last bar line) of each event's onset."""
         return [(tick - self.pickup_ticks) % self.bar_ticks for tick in self.onsets()]
 
-    def notes(self) -> list[tuple[int, float, float]]:
-        """Sounding notes as (pitch, start in beats, duration in beats); rests left out."""
+    def notes(self) -> list[Note]:
+        """Sounding notes, rests left out."""
         return [
-            (event.pitch, tick / TICKS_PER_QUARTER, event.duration / TICKS_PER_QUARTER)
+            Note(event.pitch, tick, event.duration)
             for event, tick in zip(self.events, self.onsets(), strict=True)
             if event.pitch is not None
         ]
@@ -110,7 +112,7 @@ class Melody:
     @classmethod
     def from_notes(
         cls,
-        notes: Iterable[tuple[int, float, float]],
+        notes: Iterable[Note],
         *,
         tempo: float = 120.0,
         bar_ticks: int = 48,
@@ -119,16 +121,9 @@ class Melody:
         genre: str | None = None,
         name: str = "",
     ) -> Melody:
-        """Build from (pitch, start beats, duration beats); snapped to the grid, gaps become rests,
-        a note that overlaps the next is cut where the next begins (the line stays monophonic)."""
-        spans = [
-            (
-                round(start * TICKS_PER_QUARTER),
-                round((start + duration) * TICKS_PER_QUARTER),
-                int(pitch),
-            )
-            for pitch, start, duration in notes
-        ]
+        """Build from notes; gaps become rests, a note that overlaps the next is cut where the
+        next begins (the line stays monophonic)."""
+        spans = [(note.start, note.end, note.pitch) for note in notes]
         return cls.from_spans(
             spans, tempo=tempo, bar_ticks=bar_ticks, tonic=tonic, mode=mode, genre=genre, name=name
         )

@@ -13,9 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from server.generation.melody import TICKS_PER_QUARTER
-
-TICKS_PER_BEAT = TICKS_PER_QUARTER
+# Sixteenths (3 ticks) and eighth triplets (4 ticks) are both exact; a beat is a quarter note.
+TICKS_PER_BEAT = 12
 DEFAULT_VELOCITY = 90  # MIDI velocity of a note nobody played harder or softer
 MELODY = "melody"
 PARTS = (MELODY,)  # the parts a piece can hold; the band adds its own
@@ -111,6 +110,14 @@ class Note:
             raise NoteError("chord", "must be a chord symbol")
         return cls(int(pitch), start, duration, velocity, part, chord)
 
+    @classmethod
+    def from_beats(
+        cls, pitch: int, start: float, duration: float, velocity: int = DEFAULT_VELOCITY
+    ) -> Note:
+        """A note given in beats (a user's or a test's), snapped to the tick grid; a duration
+        shorter than a tick lasts one tick."""
+        return cls(int(pitch), beats_to_ticks(start), max(1, beats_to_ticks(duration)), velocity)
+
     def to_storage(self) -> StoredNote:
         """Compact row for JSON columns: [pitch, start ticks, duration ticks, velocity]."""
         return [self.pitch, self.start, self.duration, self.velocity]
@@ -122,7 +129,7 @@ class Note:
         values = list(row)
         if len(values) == 3:
             pitch, start, duration = values
-            return cls(int(pitch), beats_to_ticks(start), max(1, beats_to_ticks(duration)))
+            return cls.from_beats(int(pitch), start, duration)
         pitch, start, duration, velocity = values
         return cls(int(pitch), int(start), int(duration), int(velocity))
 
@@ -130,6 +137,11 @@ class Note:
 def wire_notes(notes: Iterable[Note], first_index: int) -> list[WireNote]:
     """Notes of a stream as they travel, numbered from `first_index` (their place in it)."""
     return [note.to_wire(index) for index, note in enumerate(notes, first_index)]
+
+
+def storage_rows(notes: Iterable[Note]) -> list[StoredNote]:
+    """Notes as a JSON column keeps them."""
+    return [note.to_storage() for note in notes]
 
 
 def beats_to_ticks(beats: float) -> int:

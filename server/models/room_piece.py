@@ -5,16 +5,16 @@ the room. Its notes are kept here (a live piece's as they are written) so that l
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
 
+from server.generation.notes import Note, StoredNote, ticks_to_beats, wire_notes
 from server.models.room import Room
 from server.models.song import TITLE_MAX_LENGTH, Song
-
-Note = tuple[int, float, float]  # (pitch, start beats, duration beats)
 
 
 class PieceKind(StrEnum):
@@ -43,7 +43,8 @@ class RoomPiece(Model):
     mode = fields.CharField(max_length=5, default="major")
     genre = fields.CharField(max_length=32, null=True)
     instrument = fields.CharField(max_length=16, default="piano")
-    notes: list[list[float]] = fields.JSONField(default=list)  # [[pitch, start, duration], ...]
+    # Note.to_storage() rows; rows written before velocity was kept: [pitch, start, duration] beats
+    notes: list[StoredNote] = fields.JSONField(default=list)
     expected_beats = fields.FloatField(default=0.0)  # a live piece's planned length
     complete = fields.BooleanField(default=True)  # False while being written
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -51,18 +52,16 @@ class RoomPiece(Model):
     class Meta:
         table = "room_pieces"
 
-    def note_tuples(self) -> list[Note]:
-        return [
-            (int(pitch), float(start), float(duration)) for pitch, start, duration in self.notes
-        ]
+    def stored_notes(self) -> list[Note]:
+        return [Note.from_storage(row) for row in self.notes]
 
     @property
     def length_beats(self) -> float:
-        return max((start + duration for _, start, duration in self.notes), default=0.0)
+        return ticks_to_beats(max((note.end for note in self.stored_notes()), default=0))
 
-    def to_json(self, notes: list[Note] | None = None) -> dict[str, Any]:
+    def to_json(self, notes: Sequence[Note] | None = None) -> dict[str, Any]:
         """The `room:piece` payload; `notes` overrides the stored ones (a live piece's latest)."""
-        notes = self.note_tuples() if notes is None else notes
+        notes = self.stored_notes() if notes is None else notes
         return {
             "id": self.id,
             "kind": self.kind.value,
@@ -75,8 +74,5 @@ class RoomPiece(Model):
             "instrument": self.instrument,
             "expected_beats": self.expected_beats,
             "complete": self.complete,
-            "notes": [
-                {"index": index, "pitch": pitch, "start": start, "duration": duration}
-                for index, (pitch, start, duration) in enumerate(notes)
-            ],
+            "notes": wire_notes(notes, 0),
         }

@@ -13,6 +13,7 @@ from tortoise.models import Model
 from server.generation.instruments import instrument_named
 from server.generation.melody import MODES, PITCH_NAMES, TICKS_PER_QUARTER, Melody
 from server.generation.midi_io import melody_to_midi
+from server.generation.notes import Note
 from server.models.user import User
 
 TITLE_MAX_LENGTH = 100
@@ -69,7 +70,7 @@ class Song(Model):
     def from_notes(
         cls,
         owner: User,
-        notes: Iterable[tuple[int, float, float]],
+        notes: Iterable[Note],
         *,
         title: str,
         tempo: float = 120.0,
@@ -79,9 +80,9 @@ class Song(Model):
         bar_ticks: int = 48,
         **fields: Any,
     ) -> Song:
-        """An unsaved song from (pitch, start beats, duration beats) notes, MIDI rendered with
-        bars of `bar_ticks` (48 = 4/4, 36 = 3/4; starts count from a bar line) and the General
-        MIDI program of the instrument named in `parameters`, so it exports as it was heard."""
+        """An unsaved song of `notes`, MIDI rendered with bars of `bar_ticks` (48 = 4/4, 36 = 3/4;
+        starts count from a bar line) and the General MIDI program of the instrument named in
+        `parameters`, so it exports as it was heard."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
         melody = Melody.from_notes(

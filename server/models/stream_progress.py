@@ -9,7 +9,7 @@ from typing import Any
 from tortoise import fields
 from tortoise.models import Model
 
-from server.models.room_piece import Note
+from server.generation.notes import Note, StoredNote
 from server.models.user import User
 
 
@@ -20,7 +20,8 @@ class StreamProgress(Model):
     )
     # What the stream's song records besides its notes and status (title, tempo, parameters...).
     song_fields: dict[str, Any] = fields.JSONField(default=dict)
-    notes: list[list[float]] = fields.JSONField(default=list)  # [[pitch, start, duration], ...]
+    # Note.to_storage() rows; rows written before velocity was kept: [pitch, start, duration] beats
+    notes: list[StoredNote] = fields.JSONField(default=list)
     created_at = fields.DatetimeField(auto_now_add=True)
     # Set when another worker saved the notes as a draft: the row is then a notice to deliver.
     recovered_at = fields.DatetimeField(null=True)
@@ -29,5 +30,5 @@ class StreamProgress(Model):
     class Meta:
         table = "stream_progress"
 
-    def note_tuples(self) -> list[Note]:
-        return [(int(pitch), float(start), float(length)) for pitch, start, length in self.notes]
+    def stored_notes(self) -> list[Note]:
+        return [Note.from_storage(row) for row in self.notes]

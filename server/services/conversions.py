@@ -21,7 +21,6 @@ from server.models.song import Song, SongStatus
 from server.models.upload import Upload
 from server.models.user import User
 from server.services.generation import GenerationError, GenerationService, params_to_json
-from server.services.live_notes import triples
 from server.services.uploads import UploadError, get_upload, upload_melody
 from server.services.work_pools import BusyError, WorkPool
 
@@ -162,7 +161,7 @@ def converted_song(
     """The unsaved song of a finished conversion, MIDI rendered on the source's bar grid."""
     return Song.from_notes(
         user,
-        triples(notes),
+        notes,
         **stream.song_fields(),
         tempo=stream.params.tempo,
         tonic=stream.params.tonic,

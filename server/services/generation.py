@@ -29,7 +29,6 @@ from server.generation.sampler import MelodyStream, SamplingParams
 from server.generation.transfer import TransferStream
 from server.models.song import Song, SongStatus, SourceKind
 from server.models.user import User
-from server.services.live_notes import triples
 from server.services.stream_slots import LocalSlots, SlotsUnavailableError, StreamSlots
 
 log = logging.getLogger(__name__)
@@ -174,7 +173,7 @@ class GenerationService:
         owner = await User.get_or_none(id=stream.owner) if status is not None else None
         if owner is None:
             return None
-        notes = triples(stream.sent_notes)
+        notes = stream.sent_notes
         fields = self.song_fields(stream, extra, source_kind) | {"status": status, "id": stream.id}
         render = functools.partial(Song.from_notes, owner, notes, **fields)
         song = await asyncio.get_running_loop().run_in_executor(self._renderer, gently, render)

@@ -6,20 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 
 from server.generation.live_stream import LiveStream
-from server.generation.notes import Note as StreamNote
-from server.models.room_piece import Note
+from server.generation.notes import Note
 
 log = logging.getLogger(__name__)
 
 LIVE_SAVE_SECONDS = 1.0  # how stale a live stream's stored notes may be
-
-
-def triples(notes: Iterable[StreamNote]) -> list[Note]:
-    """(pitch, start beats, duration beats) of streamed notes."""
-    return [(note.pitch, note.start_beats, note.duration_beats) for note in notes]
 
 
 class NoteKeeper:
@@ -31,7 +25,7 @@ class NoteKeeper:
         self._write = write
         self._stream: LiveStream | None = None
         self._handle: asyncio.TimerHandle | None = None
-        self._writing: asyncio.Task | None = None
+        self._writing: asyncio.Task[None] | None = None
 
     def changed(self, stream: LiveStream) -> None:
         self._stream = stream
@@ -46,7 +40,7 @@ class NoteKeeper:
         if self._writing is not None and not self._writing.done():
             self.changed(self._stream)  # the database is slow: try again after this write
             return
-        notes = triples(self._stream.sent_notes)  # what listeners have been sent, no more
+        notes = self._stream.sent_notes  # what listeners have been sent, no more
         self._writing = asyncio.get_running_loop().create_task(self._write_logged(notes))
 
     async def _write_logged(self, notes: list[Note]) -> None:

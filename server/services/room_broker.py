@@ -26,7 +26,7 @@ from server.services.generation import (
     song_title,
     status_to_keep,
 )
-from server.services.room_live import RoomSink, triples
+from server.services.room_live import RoomSink
 from server.services.rooms import Presence, RoomError, TokenBucket
 
 log = logging.getLogger(__name__)
@@ -243,7 +243,7 @@ class RoomBroker:
             return None
         sink = self._live.get(piece.room_id)  # type: ignore[attr-defined]
         local = sink is not None and sink.piece_id == piece.id and piece.kind is PieceKind.LIVE
-        return piece.to_json(triples(sink.stream.notes) if local else None)
+        return piece.to_json(sink.stream.notes if local else None)
 
     def _end_live(self, room_id: str, reason: EndReason) -> LiveStream | None:
         """End the room's live stream, if this worker writes one; it is saved as it ends."""

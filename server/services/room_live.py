@@ -13,7 +13,7 @@ from server.generation.engine import EndReason, LiveStream
 from server.generation.notes import Note, WireNote, wire_notes
 from server.models.song import SourceKind
 from server.services.generation import GenerationError
-from server.services.live_notes import NoteKeeper, triples
+from server.services.live_notes import NoteKeeper
 from server.services.room_playback import finish_live_piece, save_live_notes
 
 if TYPE_CHECKING:
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-__all__ = ["RoomSink", "triples"]
+__all__ = ["RoomSink"]
 DONE, ERROR = "generate:done", "generate:error"
 FAILED = {"code": "generation_failed", "message": "The model failed; what it wrote is a draft."}
 SAVE_FAILED = {"code": "save_failed", "message": "The melody could not be saved."}
@@ -63,7 +63,7 @@ class RoomSink:
     def stream_ended(self, stream: LiveStream) -> None:
         self.broker.live_ended(self, stream)
 
-    async def _store_notes(self, notes: list) -> None:
+    async def _store_notes(self, notes: list[Note]) -> None:
         if self.piece_id is not None:
             await save_live_notes(self.piece_id, notes)
 
@@ -91,7 +91,7 @@ class RoomSink:
         except Exception:
             log.exception("saving room stream %s failed", stream.id)
             error = error or SAVE_FAILED
-        await finish_live_piece(piece_id, triples(stream.notes), song)
+        await finish_live_piece(piece_id, stream.notes, song)
         event, payload = DONE, {"stream_id": stream.id, "song_id": song.id if song else None}
         if error is not None:
             event, payload = ERROR, {"stream_id": stream.id, "error": error}

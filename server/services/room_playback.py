@@ -14,9 +14,10 @@ from tortoise.transactions import in_transaction
 
 from server.errors import NotFoundError
 from server.generation.midi_io import midi_to_melody
+from server.generation.notes import Note, storage_rows
 from server.generation.sampler import SamplingParams, tonic_of
 from server.models.room import PLAYBACK_FIELDS, Playback, Room, server_time_ms
-from server.models.room_piece import Note, PieceKind, RoomPiece
+from server.models.room_piece import PieceKind, RoomPiece
 from server.models.song import TITLE_MAX_LENGTH, Song, SourceKind
 from server.models.user import User
 from server.services.rooms import RoomError, require_host
@@ -48,7 +49,7 @@ async def play_song(room: Room, user: User, song_id: Any) -> RoomPiece:
         raise RoomError("unknown_song", "No such song in your library.", "song_id") from None
     notes = await asyncio.to_thread(song_notes, song)
     fields = {"title": song.title, "song": song, "tempo": song.tempo, "key": song.key}
-    fields |= {"mode": song.mode, "genre": song.genre, "notes": [list(n) for n in notes]}
+    fields |= {"mode": song.mode, "genre": song.genre, "notes": storage_rows(notes)}
     fields["instrument"] = str(song.parameters.get("instrument", "piano"))
     return await replace_piece(room, PieceKind.SONG, fields)
 
@@ -80,12 +81,12 @@ async def replace_piece(
 
 
 async def save_live_notes(piece_id: str, notes: list[Note]) -> None:
-    await RoomPiece.filter(id=piece_id).update(notes=[list(note) for note in notes])
+    await RoomPiece.filter(id=piece_id).update(notes=storage_rows(notes))
 
 
 async def finish_live_piece(piece_id: str, notes: list[Note], song: Song | None) -> None:
     """The live piece is written: all its notes, and the song it was saved as (if any)."""
-    stored = [list(note) for note in notes]
+    stored = storage_rows(notes)
     song_id = song.id if song is not None else None
     await RoomPiece.filter(id=piece_id).update(notes=stored, complete=True, song_id=song_id)
 
@@ -144,7 +145,7 @@ async def copy_piece(room: Room, user: User, notes: list[Note] | None = None) ->
     piece = await current_piece(room)
     if piece is None:
         raise nothing_loaded()
-    notes = piece.note_tuples() if notes is None else notes
+    notes = piece.stored_notes() if notes is None else notes
     if not notes:
         raise RoomError("nothing_playing", "No notes have been played yet.")
     title = f"{piece.title} (from {room.name})"[:TITLE_MAX_LENGTH]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from server.errors import NotFoundError
+from server.generation.notes import Note
 from server.models.ids import is_token
 from server.models.song import Song
 from server.models.user import User
@@ -64,9 +65,9 @@ async def delete_song(owner: User, song_id: str) -> None:
 
 
 async def create_song_from_notes(
-    owner: User, notes: Iterable[tuple[int, float, float]], *, title: str, **fields: Any
+    owner: User, notes: Iterable[Note], *, title: str, **fields: Any
 ) -> Song:
-    """Save a melody given as (pitch, start beats, duration beats) notes, rendering its MIDI."""
+    """Save a melody of `notes`, rendering its MIDI."""
     song = Song.from_notes(owner, notes, title=title, **fields)
     await song.save()
     return song

@@ -235,7 +235,7 @@ async def save_draft(piece: RoomPiece) -> str | None:
     fields = {"title": piece.title, "tempo": piece.tempo, "genre": piece.genre, "mode": piece.mode}
     fields["tonic"] = tonic_of(piece.key)
     fields |= {"status": SongStatus.DRAFT, "source_kind": SourceKind.ROOM, "id": piece.stream_id}
-    song = await asyncio.to_thread(Song.from_notes, host, piece.note_tuples(), **fields)
+    song = await asyncio.to_thread(Song.from_notes, host, piece.stored_notes(), **fields)
     try:
         await song.save()
     except IntegrityError:

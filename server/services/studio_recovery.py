@@ -17,7 +17,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from server.generation.live_stream import LiveStream
-from server.models.room_piece import Note
+from server.generation.notes import Note, storage_rows
 from server.models.song import Song, SongStatus
 from server.models.stream_progress import StreamProgress
 from server.services.live_notes import NoteKeeper
@@ -46,7 +46,7 @@ class StudioProgress:
         self._created = False
 
     async def _store(self, notes: list[Note]) -> None:
-        stored = [list(note) for note in notes]
+        stored = storage_rows(notes)
         if self._created:
             await StreamProgress.filter(id=self.stream_id, recovered_at__isnull=True).update(
                 notes=stored
@@ -96,7 +96,7 @@ async def recover_stream(stream_id: str) -> None:
 def draft_of(row: StreamProgress) -> Song:
     """The owner's draft of the stored notes, with the stream's id (CPU work: a thread)."""
     fields = row.song_fields | {"status": SongStatus.DRAFT, "id": row.id}
-    return Song.from_notes(row.owner, row.note_tuples(), **fields)
+    return Song.from_notes(row.owner, row.stored_notes(), **fields)
 
 
 async def deliver_notices(emit, connected_here: Callable[[str], bool]) -> None:

@@ -11,6 +11,7 @@ from server.generation.melody import Melody
 from server.generation.midi_io import melody_to_midi, midi_to_melody
 from server.models.user import User
 from server.services.sounds_like import CLASSIFIER_DIR
+from tests.notes import beat_notes
 
 pytestmark = pytest.mark.skipif(
     not (CLASSIFIER_DIR / "weights.npz").exists(), reason="no shipped classifier"
@@ -28,7 +29,7 @@ SCALE_IN_QUARTERS = [(60 + (0, 2, 4, 5, 7, 9, 11, 12)[i % 8], i, 1.0) for i in r
 def calibrated(notes: list[tuple[int, float, float]]) -> dict[str, float]:
     """The shipped classifier's calibrated probabilities for these notes, read back from MIDI
     as the server reads a saved song."""
-    melody = midi_to_melody(melody_to_midi(Melody.from_notes(notes)))
+    melody = midi_to_melody(melody_to_midi(Melody.from_notes(beat_notes(notes))))
     return GenreClassifier.load(CLASSIFIER_DIR).calibrated_classify(melody)
 
 

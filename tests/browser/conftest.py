@@ -34,6 +34,7 @@ from server.services.songs import create_song_from_notes
 from tests.conftest import PASSWORD, LiveServer, serving, unique_email
 from tests.databases import DatabaseSource, one_database, run_aside
 from tests.generation.random_checkpoint import write_lively_checkpoint
+from tests.notes import beat_notes
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -276,7 +277,7 @@ def _insert_song(database_url: str, email: str, notes: Notes, fields: dict[str, 
         await Tortoise.init(config=tortoise_config(database_url))
         try:
             owner = await User.get(email=email)
-            return (await create_song_from_notes(owner, notes, **fields)).id
+            return (await create_song_from_notes(owner, beat_notes(notes), **fields)).id
         finally:
             await Tortoise.close_connections()
 

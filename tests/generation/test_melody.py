@@ -8,6 +8,8 @@ from server.generation.melody import (
     estimate_key,
     key_to_fifths,
 )
+from server.generation.notes import Note
+from tests.notes import beat_notes
 
 C_MAJOR_SCALE = [60, 62, 64, 65, 67, 69, 71, 72, 71, 69, 67, 65, 64, 62, 60]
 A_MINOR_TUNE = [69, 72, 71, 69, 68, 69, 71, 72, 74, 76, 72, 71, 69, 68, 69]
@@ -17,8 +19,8 @@ def melody_of(pitches: list[int], **fields) -> Melody:
     return Melody([Event(p, 12) for p in pitches], **fields)
 
 
-def test_from_notes_snaps_to_grid_and_fills_gaps_with_rests():
-    melody = Melody.from_notes([(60, 0, 1), (62, 1.5, 0.5), (64, 2 + 1 / 3, 1 / 3)])
+def test_notes_in_beats_snap_to_the_grid_and_gaps_become_rests():
+    melody = Melody.from_notes(beat_notes([(60, 0, 1), (62, 1.5, 0.5), (64, 2 + 1 / 3, 1 / 3)]))
     assert melody.events == [
         Event(60, 12),
         Event(None, 6),
@@ -29,15 +31,15 @@ def test_from_notes_snaps_to_grid_and_fills_gaps_with_rests():
 
 
 def test_from_notes_trims_overlaps_and_keeps_the_highest_of_a_chord():
-    melody = Melody.from_notes([(60, 0, 2), (67, 0, 1), (64, 1, 1)])
+    melody = Melody.from_notes(beat_notes([(60, 0, 2), (67, 0, 1), (64, 1, 1)]))
     assert melody.events == [Event(67, 12), Event(64, 12)]
 
 
 def test_from_notes_keeps_the_bar_position_of_a_late_first_note():
-    melody = Melody.from_notes([(60, 3, 1), (62, 4, 1)], bar_ticks=48)
+    melody = Melody.from_notes(beat_notes([(60, 3, 1), (62, 4, 1)]), bar_ticks=48)
     assert melody.pickup_ticks == 12
     assert melody.positions() == [36, 0]
-    assert melody.notes() == [(60, 0.0, 1.0), (62, 1.0, 1.0)]
+    assert melody.notes() == [Note(60, 0, 12), Note(62, 12, 12)]
 
 
 def test_onsets_positions_and_total_ticks():

@@ -42,13 +42,13 @@ def test_the_tune_above_a_busier_accompaniment_is_chosen_in_any_track_order(orde
     choice = choose_melody_part(parts, midi.ticks_per_beat)
     assert choice.part.track == 1 + order.index("tune")
     assert choice.confident
-    assert [p for p, _, _ in midi_to_melody(data).notes()] == [p for p, _, _ in TUNE]
+    assert [n.pitch for n in midi_to_melody(data).notes()] == [p for p, _, _ in TUNE]
 
 
 def test_a_single_piano_track_gives_the_right_hand_tune_without_its_bass_notes():
     piano = note_messages(sorted(TUNE + BASS, key=lambda note: note[1]))
     melody = midi_to_melody(midi_bytes([meta(tempo=100, meter=(4, 4), key="C"), piano]))
-    assert [p for p, _, _ in melody.notes()] == [p for p, _, _ in TUNE]
+    assert [n.pitch for n in melody.notes()] == [p for p, _, _ in TUNE]
 
 
 def test_a_file_with_one_pitched_track_is_a_sure_choice():

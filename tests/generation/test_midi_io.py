@@ -86,7 +86,7 @@ def test_written_file_carries_program_tempo_meter_and_key():
 def test_type_0_file_reads_tempo_meter_and_key():
     data = midi_bytes([meta() + note_messages(D_MAJOR_LINE)], midi_type=0)
     melody = midi_to_melody(data, genre="folk", name="tune")
-    assert [p for p, _, _ in melody.notes()] == [p for p, _, _ in D_MAJOR_LINE]
+    assert [n.pitch for n in melody.notes()] == [p for p, _, _ in D_MAJOR_LINE]
     assert (melody.tempo, melody.bar_ticks, melody.tonic, melody.mode) == (100.0, 36, 2, "major")
     assert (melody.genre, melody.name) == ("folk", "tune")
 
@@ -100,7 +100,7 @@ def test_track_named_melody_wins_over_busier_accompaniment():
             [mido.MetaMessage("track_name", name="MELODY")] + note_messages(D_MAJOR_LINE),
         ]
     )
-    assert [p for p, _, _ in midi_to_melody(data).notes()] == [p for p, _, _ in D_MAJOR_LINE]
+    assert [n.pitch for n in midi_to_melody(data).notes()] == [p for p, _, _ in D_MAJOR_LINE]
 
 
 def test_without_a_named_track_the_highest_voice_is_kept():

@@ -17,6 +17,7 @@ from server.generation.sampler import (
     tonic_of,
 )
 from server.generation.vocabulary import default_vocabulary
+from tests.notes import beat_notes
 
 BAR = 4 * TICKS_PER_QUARTER
 
@@ -52,7 +53,7 @@ def test_notes_come_out_in_the_requested_key(network, key: str, mode: str, tonic
     melody = generate(network, [params])[0]
     reference = generate(network, [SamplingParams(mode=mode, key="C" if mode == "major" else "A",
                                                   bars=2, seed=3)])[0]  # fmt: skip
-    shift = {pitch_a - pitch_b for (pitch_a, *_), (pitch_b, *_) in
+    shift = {a.pitch - b.pitch for a, b in
              zip(melody.notes(), reference.notes(), strict=True)}  # fmt: skip
     assert (melody.tonic, melody.mode) == (tonic, mode)
     assert len(shift) == 1 and shift.pop() % 12 == (tonic - (0 if mode == "major" else 9)) % 12
@@ -67,14 +68,14 @@ def test_stream_emits_its_notes_as_it_goes(network: LstmNetwork) -> None:
         pitch = stream.choose_pitch(logits[0])
         duration = stream.choose_duration(network.duration_logits(state, np.array([pitch]))[0])
         emitted.append(stream.accept(pitch, duration))
-    heard = [(note.pitch, note.start_beats, note.duration_beats) for note in emitted if note]
+    heard = [note for note in emitted if note]
     assert heard == stream.melody().notes()
 
 
 def test_primer_opens_the_melody(network: LstmNetwork) -> None:
     primer = ((62, 0.0, 1.0), (66, 1.0, 0.5), (69, 1.5, 0.5))
     melody = generate(network, [SamplingParams(key="D", primer=primer, bars=2, seed=4)])[0]
-    assert melody.notes()[:3] == list(primer)
+    assert melody.notes()[:3] == beat_notes(primer)
 
 
 def test_top_p_zero_always_picks_the_most_likely() -> None:

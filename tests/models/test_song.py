@@ -8,8 +8,10 @@ import mido
 import pytest
 
 from server.models.song import Song, SongStatus, SourceKind
+from tests.notes import beat_notes
 
-NOTES = [(67, 0.0, 0.5), (69, 0.5, 0.5), (71, 1.0, 1.0), (72, 3.0, 1.0)]  # a rest at beat 2
+BEATS = [(67, 0.0, 0.5), (69, 0.5, 0.5), (71, 1.0, 1.0), (72, 3.0, 1.0)]  # a rest at beat 2
+NOTES = beat_notes(BEATS)
 
 
 async def test_from_notes_renders_midi_and_counts(make_user):
@@ -25,7 +27,7 @@ async def test_saved_song_round_trips(make_user, make_song):
     owner = await make_user()
     song = await make_song(
         owner,
-        NOTES,
+        BEATS,
         title="Saved",
         source_kind=SourceKind.ROOM,
         status=SongStatus.DRAFT,

@@ -136,7 +136,7 @@ def test_pop_song_takes_the_melody_track_on_the_grid(tmp_path):
     pitches = [64, 67, 69, 67, 64, 62, 60, 62, 64, 64]
     write_pop_song(tmp_path / "001.mid", pitches)
     (melody,) = load_source(f"pop:{tmp_path}")
-    assert [p for p, _, _ in melody.notes()] == pitches
+    assert [n.pitch for n in melody.notes()] == pitches
     assert {e.duration for e in melody.events} == {6}
     assert melody.genre == "pop" and melody.tempo == 90.0
 

@@ -12,6 +12,7 @@ import pytest
 from server.generation.lstm import LstmNetwork
 from server.generation.melody import Melody
 from server.generation.vocabulary import default_vocabulary
+from tests.notes import beat_notes
 from training import evaluate
 from training.baselines import KneserNeyModel, UnigramModel
 
@@ -42,7 +43,7 @@ def test_kneser_ney_sums_to_one_and_beats_the_unigram(order: int) -> None:
 def phrase(genre: str, seed: int) -> Melody:
     pitches = np.random.default_rng(seed).choice([60, 62, 64, 65, 67, 69, 71, 72], size=12)
     notes = [(int(pitch), 0.5 * i, 0.5) for i, pitch in enumerate(pitches)]
-    return Melody.from_notes(notes, genre=genre)
+    return Melody.from_notes(beat_notes(notes), genre=genre)
 
 
 def test_json_report_has_every_genre_and_baseline(tmp_path: Path, capsys) -> None:

@@ -12,6 +12,7 @@ pytest.importorskip("tensorflow")
 
 from server.generation.lstm import LstmNetwork  # noqa: E402
 from server.generation.melody import Melody  # noqa: E402
+from tests.notes import beat_notes  # noqa: E402
 from training import export, train  # noqa: E402
 
 TINY = [
@@ -36,7 +37,7 @@ def scale_melody(genre: str, offset: int) -> Melody:
         length = 1.0 if (index + offset) % 3 == 0 else 0.5
         notes.append((pitch, start, length))
         start += length
-    return Melody.from_notes(notes, genre=genre)
+    return Melody.from_notes(beat_notes(notes), genre=genre)
 
 
 @pytest.fixture

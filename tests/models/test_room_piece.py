@@ -1,0 +1,47 @@
+"""A room's piece keeps its notes exactly (ticks and velocity) and still reads the rows that
+databases hold from before, written as [pitch, start beats, duration beats]."""
+
+from __future__ import annotations
+
+import pytest
+
+from server.generation.notes import Note, storage_rows
+from server.models.room import Room
+from server.models.room_piece import PieceKind, RoomPiece
+
+NOTES = [Note(60, 0, 12, velocity=70), Note(64, 12, 4), Note(67, 16, 20, velocity=110)]
+OLD_ROWS = [[60, 0.0, 1.0], [64, 1.0, 1 / 3], [67, 1 + 1 / 3, 5 / 3]]  # the same notes, in beats
+
+
+@pytest.fixture
+async def piece(make_user) -> RoomPiece:
+    owner = await make_user()
+    room = await Room.create(name="Stored notes", owner=owner)
+    return await RoomPiece.create(room=room, kind=PieceKind.SONG, title="Piece", tempo=90.0)
+
+
+async def test_notes_are_stored_and_read_back_exactly(piece):
+    await RoomPiece.filter(id=piece.id).update(notes=storage_rows(NOTES))
+    stored = await RoomPiece.get(id=piece.id)
+    assert stored.stored_notes() == NOTES
+    assert stored.length_beats == pytest.approx(3.0)
+
+
+async def test_rows_stored_in_beats_before_are_read_on_the_grid(piece):
+    await RoomPiece.filter(id=piece.id).update(notes=OLD_ROWS)  # as the earlier release wrote
+    stored = await RoomPiece.get(id=piece.id)
+    assert stored.stored_notes() == [Note(n.pitch, n.start, n.duration) for n in NOTES]
+    assert stored.length_beats == pytest.approx(3.0)
+
+
+async def test_the_room_hears_the_notes_as_the_stream_sends_them(piece):
+    await RoomPiece.filter(id=piece.id).update(notes=storage_rows(NOTES))
+    payload = (await RoomPiece.get(id=piece.id)).to_json()
+    assert payload["notes"] == [note.to_wire(index) for index, note in enumerate(NOTES)]
+    assert payload["notes"][1] == {
+        "index": 1,
+        "pitch": 64,
+        "start": 1.0,
+        "duration": pytest.approx(1 / 3),
+        "velocity": 90,
+    }
