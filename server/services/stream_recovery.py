@@ -13,15 +13,15 @@ import contextlib
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import redis.asyncio as aioredis
 from quart import Quart
 from tortoise.exceptions import IntegrityError
 
-from server.generation.engine import EndReason
+from server.generation.live_stream import EndReason
 from server.generation.sampler import tonic_of
 from server.models.room import Room
 from server.models.room_connection import RoomConnection
@@ -56,7 +56,7 @@ def init_stream_recovery(app: Quart, sio: socketio.AsyncServer) -> None:
     config = app.extensions["studio_config"]
 
     @app.while_serving
-    async def serve() -> AsyncIterator[None]:
+    async def serve() -> AsyncGenerator[None, None]:
         guard = FaultGuard(app, sio, config.redis_url, f"{config.socketio_channel}:")
         await guard.open()
         task = asyncio.get_running_loop().create_task(guard.run())
@@ -122,7 +122,9 @@ class FaultGuard:
             self._every(self.check, "recovering streams"),
         )
 
-    async def _every(self, step: Callable[[], Awaitable[None]], doing: str, on: bool = True):
+    async def _every(
+        self, step: Callable[[], Awaitable[None]], doing: str, on: bool = True
+    ) -> None:
         while on:
             try:
                 await step()
@@ -185,7 +187,9 @@ class FaultGuard:
 
     async def leave_rooms(self, sids: list[str]) -> None:
         broker = self.app.extensions.get("rooms")
-        for sid in sids if broker is not None else ():
+        if broker is None:
+            return
+        for sid in sids:
             await broker.leave(sid)
 
     async def recover_previous_run(self) -> None:
@@ -200,7 +204,9 @@ async def never_leased(stream_id: str) -> bool:
     return False
 
 
-async def recover_lost_pieces(sio: socketio.AsyncServer, leased: Leased, older_than: datetime):
+async def recover_lost_pieces(
+    sio: socketio.AsyncServer, leased: Leased, older_than: datetime
+) -> None:
     """Every unfinished live piece begun before `older_than` whose stream holds no lease is
     saved once, by one worker."""
     pieces = RoomPiece.filter(kind=PieceKind.LIVE, complete=False, created_at__lt=older_than)
@@ -220,7 +226,7 @@ async def recover_piece(sio: socketio.AsyncServer, piece_id: str) -> None:
         await RoomPiece.filter(id=piece_id).update(song_id=song_id)
     channel = piece.room.channel
     await sio.emit("generate:error", {"stream_id": piece.stream_id, "error": LOST}, to=channel)
-    piece.song_id = song_id  # type: ignore[attr-defined]
+    piece.song_id = song_id
     await sio.emit("room:piece", piece.to_json(), to=channel)
 
 
@@ -232,9 +238,16 @@ async def save_draft(piece: RoomPiece) -> str | None:
     host = await User.get_or_none(id=host_id) if host_id is not None else None
     if host is None or not piece.notes:
         return None
-    fields = {"title": piece.title, "tempo": piece.tempo, "genre": piece.genre, "mode": piece.mode}
-    fields["tonic"] = tonic_of(piece.key)
-    fields |= {"status": SongStatus.DRAFT, "source_kind": SourceKind.ROOM, "id": piece.stream_id}
+    fields: dict[str, Any] = {
+        "title": piece.title,
+        "tempo": piece.tempo,
+        "genre": piece.genre,
+        "tonic": tonic_of(piece.key),
+        "mode": piece.mode,
+        "status": SongStatus.DRAFT,
+        "source_kind": SourceKind.ROOM,
+        "id": piece.stream_id,
+    }
     song = await asyncio.to_thread(Song.from_notes, host, piece.stored_notes(), **fields)
     try:
         await song.save()

@@ -29,6 +29,7 @@ LOST = {
     "message": "The server writing this melody stopped; its notes so far are a draft.",
 }
 NOTICE_LIFETIME = timedelta(hours=1)  # a notice nobody connected to hear is dropped after this
+Emit = Callable[..., Awaitable[None]]  # a Socket.IO server's emit(event, data, to=room)
 
 
 def user_room(user_id: int) -> str:
@@ -65,12 +66,14 @@ class StudioProgress:
             await StreamProgress.filter(id=self.stream_id, recovered_at__isnull=True).delete()
 
 
-async def recover_lost_streams(leased: Callable[[str], Awaitable[bool]], older_than: datetime):
+async def recover_lost_streams(
+    leased: Callable[[str], Awaitable[bool]], older_than: datetime
+) -> None:
     """Save each stream stored before `older_than` whose writer holds no lease as a draft."""
     rows = StreamProgress.filter(recovered_at__isnull=True, created_at__lt=older_than)
-    for stream_id in await rows.values_list("id", flat=True):
-        if not await leased(stream_id):
-            await recover_stream(stream_id)
+    for row in await rows.values("id"):
+        if not await leased(row["id"]):
+            await recover_stream(row["id"])
 
 
 async def recover_stream(stream_id: str) -> None:
@@ -99,7 +102,7 @@ def draft_of(row: StreamProgress) -> Song:
     return Song.from_notes(row.owner, row.stored_notes(), **fields)
 
 
-async def deliver_notices(emit, connected_here: Callable[[str], bool]) -> None:
+async def deliver_notices(emit: Emit, connected_here: Callable[[str], bool]) -> None:
     """Tell the owners of recovered streams who have a connection on this worker (each notice
     once, by one worker: the delete is the claim); drop notices nobody came for."""
     stale = datetime.now(UTC) - NOTICE_LIFETIME
