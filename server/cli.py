@@ -16,7 +16,8 @@ from server.generation.classifier import GenreClassifier
 from server.generation.lstm import CheckpointError, LstmNetwork
 from server.generation.melody import GENRES, MODES, key_name
 from server.generation.midi_io import melody_to_midi
-from server.generation.sampler import ANY_GENRE, SamplingParams, generate, run_to_end
+from server.generation.sampler import generate, run_to_end
+from server.generation.sampling_params import ANY_GENRE, SamplingParams
 from server.generation.style_search import StyleSearch
 from server.generation.transfer import (
     DEFAULT_STRENGTH,

@@ -18,7 +18,8 @@ import numpy as np
 
 from server.generation.lstm import CheckpointError, LstmNetwork
 from server.generation.melody import Melody
-from server.generation.sampler import SamplingParams, generate
+from server.generation.sampler import generate
+from server.generation.sampling_params import SamplingParams
 from server.generation.vocabulary import EncodedMelody, Vocabulary
 from training import baselines
 from training.windows import encode_pieces

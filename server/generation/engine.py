@@ -21,7 +21,6 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from server.generation.batched_sampling import step_batch
 from server.generation.live_stream import (
     EndReason,
     LiveStream,
@@ -29,7 +28,9 @@ from server.generation.live_stream import (
     StreamSink,
 )
 from server.generation.lstm import LstmNetwork
-from server.generation.sampler import MelodyStream, SamplingParams
+from server.generation.melody_stream import MelodyStream
+from server.generation.sampler import step_streams
+from server.generation.sampling_params import SamplingParams
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +163,7 @@ class GenerationEngine:
         """Worker thread: one event for every stream in `batch`, from one network step."""
         state = np.stack([stream.state for stream in batch], axis=2)  # (layers, 2, batch, H)
         self.steps += 1
-        return step_batch(self.network, [stream.melody for stream in batch], state)
+        return step_streams(self.network, [stream.melody for stream in batch], state)
 
     def _publish(
         self, batch: list[LiveStream], notes: list, states: np.ndarray, now: float

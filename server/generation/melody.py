@@ -101,11 +101,7 @@ class Melody:
 
     def key_normalized(self) -> Melody:
         """Transposed to C major or A minor by the smallest shift (-6..+5 semitones)."""
-        target = 0 if self.mode == "major" else 9
-        shift = (target - self.tonic) % 12
-        if shift > 5:
-            shift -= 12
-        return self.transposed(shift)
+        return self.transposed(smallest_shift(self.tonic, normalized_tonic(self.mode)))
 
     @classmethod
     def from_notes(
@@ -143,6 +139,18 @@ class Melody:
             first_onset = min(start for start, _, _ in spans)
             melody.pickup_ticks = -first_onset % melody.bar_ticks
         return melody
+
+
+def normalized_tonic(mode: str) -> int:
+    """Tonic of the key every melody is written in for the network: C major or A minor."""
+    return 0 if mode == "major" else 9
+
+
+def smallest_shift(from_tonic: int, to_tonic: int) -> int:
+    """Semitones (-6..+5) that move `from_tonic` to `to_tonic` by the smallest step: the one
+    rule that puts a melody into its normalized key and takes a sampled one out of it."""
+    shift = (to_tonic - from_tonic) % 12
+    return shift - 12 if shift > 5 else shift
 
 
 def spans_to_events(spans: Iterable[tuple[int, int, int]]) -> list[Event]:

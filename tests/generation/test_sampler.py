@@ -8,14 +8,10 @@ import pytest
 
 from server.generation.lstm import LstmNetwork
 from server.generation.melody import TICKS_PER_QUARTER
-from server.generation.sampler import (
-    InvalidParamsError,
-    MelodyStream,
-    SamplingParams,
-    generate,
-    sample_next,
-    tonic_of,
-)
+from server.generation.melody_stream import MelodyStream
+from server.generation.nucleus import nucleus_draw
+from server.generation.sampler import generate, step_streams
+from server.generation.sampling_params import InvalidParamsError, SamplingParams, tonic_of
 from server.generation.vocabulary import default_vocabulary
 
 BAR = 4 * TICKS_PER_QUARTER
@@ -63,10 +59,8 @@ def test_stream_emits_its_notes_as_it_goes(network: LstmNetwork) -> None:
     state = network.initial_state(1)
     emitted = []
     while not stream.done:
-        logits, state = network.step(*(np.array([i]) for i in stream.next_inputs()), state)
-        pitch = stream.choose_pitch(logits[0])
-        duration = stream.choose_duration(network.duration_logits(state, np.array([pitch]))[0])
-        emitted.append(stream.accept(pitch, duration))
+        (note,), state = step_streams(network, [stream], state)
+        emitted.append(note)
     heard = [(note.pitch, note.start_beats, note.duration_beats) for note in emitted if note]
     assert heard == stream.melody().notes()
 
@@ -75,6 +69,19 @@ def test_primer_opens_the_melody(network: LstmNetwork) -> None:
     primer = ((62, 0.0, 1.0), (66, 1.0, 0.5), (69, 1.5, 0.5))
     melody = generate(network, [SamplingParams(key="D", primer=primer, bars=2, seed=4)])[0]
     assert melody.notes()[:3] == list(primer)
+
+
+def sample_next(
+    logits: np.ndarray,
+    rng: np.random.Generator,
+    temperature: float,
+    top_p: float,
+    allowed: np.ndarray | None = None,
+) -> int:
+    """The nucleus draw for one row."""
+    mask = None if allowed is None else allowed[None]
+    ids = nucleus_draw(logits[None], [rng], np.array([temperature]), np.array([top_p]), mask)
+    return int(ids[0])
 
 
 def test_top_p_zero_always_picks_the_most_likely() -> None:
