@@ -17,7 +17,7 @@ from server.generation.lstm import CheckpointError, LstmNetwork
 from server.generation.melody import GENRES, MODES, key_name
 from server.generation.midi_io import melody_to_midi
 from server.generation.sampler import generate, run_to_end
-from server.generation.sampling_params import ANY_GENRE, SamplingParams
+from server.generation.sampling_params import SamplingParams
 from server.generation.style_search import StyleSearch
 from server.generation.transfer import (
     DEFAULT_STRENGTH,
@@ -26,6 +26,7 @@ from server.generation.transfer import (
     TransferStream,
 )
 from server.generation.upload_analysis import analyse_midi
+from server.generation.vocabulary import ANY_GENRE
 
 DEFAULT_CHECKPOINT = Path(__file__).resolve().parent.parent / "checkpoints" / "melody"
 DEFAULT_CLASSIFIER = DEFAULT_CHECKPOINT.parent / "classifier"

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from server.generation.lstm import CheckpointError, LstmNetwork
-from server.generation.melody import Melody
+from server.generation.melody import PITCH_NAMES, Melody, normalized_tonic
 from server.generation.sampler import generate
 from server.generation.sampling_params import SamplingParams
 from server.generation.vocabulary import EncodedMelody, Vocabulary
@@ -112,7 +112,7 @@ def sample_like(network: LstmNetwork, test: dict[str, list[Melody]], count: int,
     for genre, melodies in test.items():
         for seed in range(count):
             mode = melodies[seed % len(melodies)].mode
-            key = "C" if mode == "major" else "A"
+            key = PITCH_NAMES[normalized_tonic(mode)]
             requests.append(SamplingParams(genre, key, mode, bars=bars, seed=seed, top_p=1.0))
             genres.append(genre)
     sampled = defaultdict(list)

@@ -99,9 +99,14 @@ class Melody:
         ]
         return replace(self, events=events, tonic=(self.tonic + semitones) % 12)
 
+    @property
+    def normalizing_shift(self) -> int:
+        """Semitones (-6..+5) that take this melody to C major or A minor."""
+        return smallest_shift(self.tonic, normalized_tonic(self.mode))
+
     def key_normalized(self) -> Melody:
         """Transposed to C major or A minor by the smallest shift (-6..+5 semitones)."""
-        return self.transposed(smallest_shift(self.tonic, normalized_tonic(self.mode)))
+        return self.transposed(self.normalizing_shift)
 
     @classmethod
     def from_notes(

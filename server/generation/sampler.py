@@ -10,20 +10,13 @@ import numpy as np
 from server.generation.guidance import GenreGuidance
 from server.generation.lstm import LstmNetwork
 from server.generation.melody import Melody
-from server.generation.melody_stream import BAR_TICKS, MelodyStream
+from server.generation.melody_stream import MelodyStream
 from server.generation.notes import Note
 from server.generation.nucleus import nucleus_draw
-from server.generation.sampling_params import (
-    ANY_GENRE,
-    InvalidParamsError,
-    SamplingParams,
-    tonic_of,
-)
+from server.generation.sampling_params import InvalidParamsError, SamplingParams, tonic_of
 
-# The sampling parameters and the stream, for callers that reach them through the sampler.
+# The sampling parameters and the stream, for the services that reach them through the sampler.
 __all__ = [
-    "ANY_GENRE",
-    "BAR_TICKS",
     "InvalidParamsError",
     "MelodyStream",
     "SamplingParams",

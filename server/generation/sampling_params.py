@@ -11,10 +11,10 @@ from dataclasses import dataclass, field, replace
 from typing import TypeGuard
 
 from server.generation.melody import GENRES, MODES
+from server.generation.vocabulary import ANY_GENRE
 
 TONICS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 ACCIDENTALS = {"": 0, "#": 1, "b": -1}
-ANY_GENRE = "any"
 PrimerNote = tuple[int, float, float]  # (MIDI pitch, start beats, duration beats)
 
 
