@@ -19,6 +19,7 @@ from server.generation.melody import (
     pitch_class_histogram,
 )
 from server.generation.melody_track import choose_melody_part
+from server.generation.notes import DEFAULT_VELOCITY
 from server.generation.voices import upper_voice
 
 DRUM_CHANNEL = 9  # General MIDI channel 10
@@ -286,7 +287,11 @@ def bar_ticks_to_meter(bar_ticks: int) -> tuple[int, int]:
 
 
 def melody_to_midi(
-    melody: Melody, *, program: int = 0, velocity: int = 90, track_name: str = "Melody"
+    melody: Melody,
+    *,
+    program: int = 0,
+    velocity: int = DEFAULT_VELOCITY,
+    track_name: str = "Melody",
 ) -> bytes:
     """A type-1 standard MIDI file: a conductor track (tempo, meter, key) and one melody track
     named `track_name` that sets General MIDI `program` (0-based) before its first note."""
