@@ -15,7 +15,7 @@ from pathlib import Path
 from server.generation.classifier import GenreClassifier
 from server.generation.lstm import CheckpointError, LstmNetwork
 from server.generation.melody import GENRES, MODES, key_name
-from server.generation.midi_io import melody_to_midi
+from server.generation.midi_writing import melody_to_midi
 from server.generation.sampler import generate, run_to_end
 from server.generation.sampling_params import SamplingParams
 from server.generation.style_search import StyleSearch

@@ -32,13 +32,8 @@ from server.generation.melody_track import (
     choose_melody_part,
     part_features,
 )
-from server.generation.midi_io import (
-    MidiPart,
-    midi_key_to_key,
-    part_to_melody,
-    pitched_parts,
-    read_midi,
-)
+from server.generation.midi_io import midi_key_to_key, part_to_melody, pitched_parts, read_midi
+from server.generation.midi_parts import MidiPart
 from server.generation.notes import DEFAULT_VELOCITY
 from server.generation.voices import skyline, upper_voice
 from training.corpora import shared_data_dir

@@ -13,14 +13,11 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
+from server.generation.midi_parts import MidiPart
 from server.generation.voices import upper_voice
-
-if TYPE_CHECKING:
-    from server.generation.midi_io import MidiPart
 
 WEIGHTS_PATH = Path(__file__).resolve().parents[2] / "checkpoints" / "melody_track" / "weights.json"
 MELODY_TRACK_NAME = re.compile(r"melody|vocal|voice|lead", re.IGNORECASE)

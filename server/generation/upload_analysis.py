@@ -16,17 +16,15 @@ from server.generation.melody import TICKS_PER_QUARTER, Event, Melody, key_name
 from server.generation.melody_track import TrackChoice, choose_melody_part
 from server.generation.midi_guard import MidiLimits, check_midi
 from server.generation.midi_io import (
-    DRUM_CHANNEL,
     MidiError,
-    MidiMeta,
-    MidiPart,
-    bar_ticks_to_meter,
     file_meter,
     meter_to_bar_ticks,
     part_to_melody,
     pitched_parts,
     read_midi,
 )
+from server.generation.midi_parts import DRUM_CHANNEL, MidiMeta, MidiPart
+from server.generation.midi_writing import bar_ticks_to_meter
 
 MIN_MELODY_NOTES = 4  # fewer is not a tune to convert
 PREVIEW_BARS, PREVIEW_NOTES = 4, 24  # a track's preview: its first bars from its first note
