@@ -89,9 +89,6 @@ class GenerationEngine:
             stream.end_reason = reason
         return stream
 
-    def count_owned_by(self, owner: Hashable) -> int:
-        return sum(stream.owner == owner for stream in self.streams.values())
-
     def start(self) -> None:
         """Start the stepping loop on the running event loop."""
         # One BLAS thread: the step already has its own thread, and a multi-threaded BLAS on a
