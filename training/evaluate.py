@@ -168,7 +168,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-original", action="store_true", help="skip that baseline")
     parser.add_argument("--runs", type=Path, default=Path("runs"), help="baseline weight cache")
     parser.add_argument("--no-save", action="store_true", help="leave metrics.json alone")
-    return parser.parse_args(argv)  # fmt: skip
+    return parser.parse_args(argv)
 
 
 def by_genre(melodies: list[Melody]) -> dict[str, list[Melody]]:
@@ -193,8 +193,12 @@ def evaluate_genre(network, train, valid, test, original) -> dict:
         "unigram": [unigram.score(t) for t in tokens["test"]],
         "ngram": [ngram.score(t) for t in tokens["test"]],
     }
-    report = {"events": int(len(bits)), "model_bits": float(bits.mean()),
-              "accuracy": float(correct.mean()), "ngram_order": ngram.order}  # fmt: skip
+    report = {
+        "events": int(len(bits)),
+        "model_bits": float(bits.mean()),
+        "accuracy": float(correct.mean()),
+        "ngram_order": ngram.order,
+    }
     for name, pairs in scores.items():
         report[f"{name}_bits"] = float(np.concatenate([b for b, _ in pairs]).mean())
         report[f"{name}_accuracy"] = float(np.concatenate([c for _, c in pairs]).mean())
@@ -290,8 +294,12 @@ def evaluate_splits(network: LstmNetwork, splits: dict[str, list[Melody]], args)
     sampled = sample_like(network, tested, args.samples, args.bars)
     for genre in genres:
         genres[genre]["overlap"] = overlaps(sampled[genre], grouped["test"][genre], vocabulary)
-    return {"checkpoint": str(args.checkpoint), "sources": args.source or "default",
-            "genres": genres, "summary": summarize(genres)}  # fmt: skip
+    return {
+        "checkpoint": str(args.checkpoint),
+        "sources": args.source or "default",
+        "genres": genres,
+        "summary": summarize(genres),
+    }
 
 
 if __name__ == "__main__":

@@ -30,10 +30,23 @@ MIN_MELODY_NOTES = 4  # fewer is not a tune to convert
 PREVIEW_BARS, PREVIEW_NOTES = 4, 24  # a track's preview: its first bars from its first note
 # General MIDI program families, eight programs each (GM 1 sound set).
 INSTRUMENT_FAMILIES = (
-    "Piano", "Chromatic percussion", "Organ", "Guitar", "Bass", "Strings", "Ensemble", "Brass",
-    "Reed", "Pipe", "Synth lead", "Synth pad", "Synth effects", "Ethnic", "Percussive",
+    "Piano",
+    "Chromatic percussion",
+    "Organ",
+    "Guitar",
+    "Bass",
+    "Strings",
+    "Ensemble",
+    "Brass",
+    "Reed",
+    "Pipe",
+    "Synth lead",
+    "Synth pad",
+    "Synth effects",
+    "Ethnic",
+    "Percussive",
     "Sound effects",
-)  # fmt: skip
+)
 
 
 @dataclass(frozen=True)

@@ -46,10 +46,13 @@ def test_melody_ends_exactly_on_the_last_bar_line(network: LstmNetwork, bars: in
 def test_notes_come_out_in_the_requested_key(network, key: str, mode: str, tonic: int) -> None:
     params = SamplingParams(key=key, mode=mode, bars=2, seed=3)
     melody = generate(network, [params])[0]
-    reference = generate(network, [SamplingParams(mode=mode, key="C" if mode == "major" else "A",
-                                                  bars=2, seed=3)])[0]  # fmt: skip
-    shift = {pitch_a - pitch_b for (pitch_a, *_), (pitch_b, *_) in
-             zip(melody.notes(), reference.notes(), strict=True)}  # fmt: skip
+    reference = generate(
+        network, [SamplingParams(mode=mode, key="C" if mode == "major" else "A", bars=2, seed=3)]
+    )[0]
+    shift = {
+        pitch_a - pitch_b
+        for (pitch_a, *_), (pitch_b, *_) in zip(melody.notes(), reference.notes(), strict=True)
+    }
     assert (melody.tonic, melody.mode) == (tonic, mode)
     assert len(shift) == 1 and shift.pop() % 12 == (tonic - (0 if mode == "major" else 9)) % 12
 
