@@ -75,7 +75,7 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise CommandError(f"cannot write {path}: {error.strerror}") from error
 
 
-def add_generate_parser(commands: argparse._SubParsersAction) -> None:
+def add_generate_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser("generate", help="sample a melody into a MIDI file")
     parser.add_argument("--genre", default=ANY_GENRE, choices=(*GENRES, ANY_GENRE))
     parser.add_argument("--key", default="C", help="tonic: C, F#, Bb, ...")
@@ -107,7 +107,8 @@ def convert_command(args: argparse.Namespace) -> str:
         )
         network = LstmNetwork.load(args.checkpoint)
         search = StyleSearch(network, GenreClassifier.load(args.classifier))
-        stream = TransferStream(source, transfer, network.vocabulary, network, search)
+        vocabulary = network.require_vocabulary()
+        stream = TransferStream(source, transfer, vocabulary, network, search)
     except OSError as error:
         raise CommandError(f"cannot read {args.input}: {error.strerror}") from error
     except (ValueError, CheckpointError) as error:  # MidiError, ClassifierError, bad params
@@ -122,7 +123,7 @@ def convert_command(args: argparse.Namespace) -> str:
     )
 
 
-def add_convert_parser(commands: argparse._SubParsersAction) -> None:
+def add_convert_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser("convert", help="rewrite a MIDI file's melody in another genre")
     parser.add_argument("--in", dest="input", type=Path, required=True, help="MIDI file to read")
     parser.add_argument("--genre", required=True, choices=GENRES)

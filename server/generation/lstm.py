@@ -98,6 +98,12 @@ class LstmNetwork:
         self.kernels = [self.arrays[f"lstm_{k}_kernel"] for k in range(1, config.layers)]
         self.biases = [self.arrays[f"lstm_{k}_bias"] for k in range(1, config.layers)]
 
+    def require_vocabulary(self) -> Vocabulary:
+        """The vocabulary the network reads and writes; sampling cannot go on without it."""
+        if self.vocabulary is None:
+            raise ValueError("the network was loaded without its vocabulary")
+        return self.vocabulary
+
     @staticmethod
     def array_shapes(config: NetworkConfig) -> dict[str, tuple[int, ...]]:
         """Name -> shape of every exported array."""
@@ -173,7 +179,7 @@ class LstmNetwork:
             raise CheckpointError("a network is saved together with its vocabulary")
         folder = Path(path)
         folder.mkdir(parents=True, exist_ok=True)
-        np.savez(folder / WEIGHTS_FILE, **self.arrays)
+        np.savez(folder / WEIGHTS_FILE, allow_pickle=False, **self.arrays)
         (folder / CONFIG_FILE).write_text(json.dumps(self.config.to_json(), indent=2) + "\n")
         vocabulary = json.dumps(self.vocabulary.to_json(), indent=2) + "\n"
         (folder / VOCABULARY_FILE).write_text(vocabulary)
@@ -229,6 +235,6 @@ class LstmNetwork:
         hidden = state[-1, 0] @ self.arrays["duration_state"]
         hidden += self.arrays["duration_pitch"][pitch_ids]
         np.maximum(hidden, 0.0, out=hidden)  # relu
-        logits = hidden @ self.arrays["duration_kernel"]
+        logits: np.ndarray = hidden @ self.arrays["duration_kernel"]
         logits += self.arrays["duration_bias"]
         return logits

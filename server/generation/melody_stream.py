@@ -45,8 +45,10 @@ class MelodyStream:
 
     def __init__(self, params: SamplingParams, vocabulary: Vocabulary) -> None:
         self.params = params.with_seed()
+        assert self.params.seed is not None  # with_seed() gives every stream one
+        self.seed = self.params.seed
         self.vocabulary = vocabulary
-        self.rng = np.random.default_rng(self.params.seed)
+        self.rng = np.random.default_rng(self.seed)
         self.shift = smallest_shift(normalized_tonic(params.mode), params.tonic)
         self.total_ticks = params.bars * BAR_TICKS
         self.tick = 0

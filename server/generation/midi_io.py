@@ -80,8 +80,13 @@ def key_histogram(melody: Melody, parts: list[MidiPart]) -> np.ndarray:
     for part in parts:
         for start, end, pitch in part.notes:
             in_parts[pitch % 12] += end - start
-    shares = [pitch_class_histogram(melody), in_parts]
-    return sum(share / share.sum() for share in shares if share.sum() > 0)
+    shares = [
+        share / share.sum()
+        for share in (pitch_class_histogram(melody), in_parts)
+        if share.sum() > 0
+    ]
+    histogram: np.ndarray = sum(shares, np.zeros(12))
+    return histogram
 
 
 def _parse(data: bytes) -> mido.MidiFile:
@@ -139,7 +144,12 @@ def _read_track(midi_track: mido.MidiTrack, meta: MidiMeta) -> list[MidiPart]:
 
 
 def _end_note(
-    parts: dict[int, MidiPart], sounding: dict, channel: int, pitch: int, now: int, name: str
+    parts: dict[int, MidiPart],
+    sounding: dict[tuple[int, int], int],
+    channel: int,
+    pitch: int,
+    now: int,
+    name: str,
 ) -> None:
     start = sounding.pop((channel, pitch), None)
     if start is not None:

@@ -65,7 +65,10 @@ def step_streams(
     advances.
     """
     inputs = np.array([stream.next_inputs() for stream in streams], dtype=np.int64).T  # (5, n)
-    pitch_logits, state = network.step(*inputs, state)
+    previous_pitch, previous_duration, position, genre, mode = inputs
+    pitch_logits, state = network.step(
+        previous_pitch, previous_duration, position, genre, mode, state
+    )
     if guidance is not None:
         pitch_logits = guidance.pitch_logits(pitch_logits, inputs)
     choosing = [row for row, stream in enumerate(streams) if stream.chooses_itself]
@@ -105,8 +108,7 @@ def run_to_end(network: LstmNetwork, streams: list[MelodyStream]) -> list[list[N
 
 def generate(network: LstmNetwork, params_list: list[SamplingParams]) -> list[Melody]:
     """Whole melodies for many requests at once, stepping the unfinished streams together."""
-    if network.vocabulary is None:
-        raise ValueError("the network was loaded without its vocabulary")
-    streams = [MelodyStream(params, network.vocabulary) for params in params_list]
+    vocabulary = network.require_vocabulary()
+    streams = [MelodyStream(params, vocabulary) for params in params_list]
     run_to_end(network, streams)
     return [stream.melody() for stream in streams]

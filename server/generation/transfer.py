@@ -129,8 +129,9 @@ class TransferStream(MelodyStream):
         strength = transfer.strength
         self.weight = np.inf if strength == 0 else (1.0 - strength) / strength
         self.tick_offset = (self.plan.bar_ticks - self.plan.pickup_ticks) % self.plan.bar_ticks
-        use_guidance = network is not None and strength > 0 and GUIDANCE_SCALE != 1
-        self.guidance = GenreGuidance(network, GUIDANCE_SCALE) if use_guidance else None
+        self.guidance: GenreGuidance | None = None
+        if network is not None and strength > 0 and GUIDANCE_SCALE != 1:
+            self.guidance = GenreGuidance(network, GUIDANCE_SCALE)
         self.chosen_pitch = vocabulary.REST_ID  # of the event being written, when sampled
         self.search = search if strength > 0 else None
         self.planned: deque[tuple[int, int]] = deque()  # (pitch id, duration id) still to send
@@ -144,7 +145,7 @@ class TransferStream(MelodyStream):
         clone = copy.copy(self)
         clone.search, clone.planned, clone.written = None, deque(), []
         clone.events = list(self.events)
-        clone.rng = np.random.default_rng([self.params.seed, self.tick, index])
+        clone.rng = np.random.default_rng([self.seed, self.tick, index])
         clone.guidance = None  # the search guides its candidates in one batch
         return clone
 
@@ -207,7 +208,8 @@ class TransferStream(MelodyStream):
         ends = np.minimum(self.tick + durations, self.total_ticks)
         on_onset = self.plan.onset[ends]
         skipped = self.plan.onsets_before[ends] - self.plan.onsets_before[self.tick + 1]
-        return -ONSET_PULL * ~on_onset - SKIP_PULL * skipped
+        affinity: np.ndarray = -ONSET_PULL * ~on_onset - SKIP_PULL * skipped
+        return affinity
 
     def _draw(
         self, logits: np.ndarray, affinity: np.ndarray, allowed: np.ndarray | None = None

@@ -85,7 +85,10 @@ class SourcePlan:
         classes = (self.pitch_ids[sounding] - 1 + vocabulary.pitch_low) % 12
         np.add.at(chroma, (self.bar_of(ticks[sounding]), classes), 1.0)
         totals = chroma.sum(axis=1, keepdims=True)
-        return np.divide(chroma, totals, out=np.full_like(chroma, 1 / 12), where=totals > 0)
+        shares: np.ndarray = np.divide(
+            chroma, totals, out=np.full_like(chroma, 1 / 12), where=totals > 0
+        )
+        return shares
 
     @property
     def bars(self) -> int:
@@ -131,4 +134,7 @@ def _smoothed(pitch_ids: np.ndarray) -> np.ndarray:
     window = np.ones(2 * CONTOUR_TICKS + 1)
     sums = np.convolve(pitch_ids * sounding, window, mode="same")
     counts = np.convolve(sounding, window, mode="same")
-    return np.divide(sums, counts, out=np.full(len(pitch_ids), np.nan), where=counts > 0)
+    contour: np.ndarray = np.divide(
+        sums, counts, out=np.full(len(pitch_ids), np.nan), where=counts > 0
+    )
+    return contour
