@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -43,13 +44,14 @@ class NetworkConfig:
 
     @classmethod
     def for_vocabulary(cls, vocabulary: Vocabulary, **sizes: int | float) -> NetworkConfig:
+        options: dict[str, Any] = dict(sizes)  # hidden, layers, ...; an unknown one is a TypeError
         return cls(
             n_pitch=vocabulary.n_pitch,
             n_duration=vocabulary.n_duration,
             n_position=vocabulary.n_position,
             n_genre=vocabulary.n_genre,
             n_mode=vocabulary.n_mode,
-            **sizes,  # type: ignore[arg-type]
+            **options,
         )
 
     def to_json(self) -> dict[str, int | float]:
@@ -61,7 +63,8 @@ class NetworkConfig:
         unknown = set(data) - known
         if unknown:
             raise CheckpointError(f"unknown network config fields: {', '.join(sorted(unknown))}")
-        return cls(**data)  # type: ignore[arg-type]
+        fields: dict[str, Any] = dict(data)  # each of the known fields, checked above
+        return cls(**fields)
 
 
 def _sigmoid_(values: np.ndarray) -> None:

@@ -135,11 +135,22 @@ class Melody:
         )
 
     @classmethod
-    def from_spans(cls, spans: Iterable[tuple[int, int, int]], **fields: object) -> Melody:
+    def from_spans(
+        cls,
+        spans: Iterable[tuple[int, int, int]],
+        *,
+        tempo: float = 120.0,
+        bar_ticks: int = 48,
+        tonic: int = 0,
+        mode: str = "major",
+        genre: str | None = None,
+        name: str = "",
+    ) -> Melody:
         """Build from (start tick, end tick, pitch) notes; silence before the first note becomes
         the pickup so every onset keeps its position in the bar."""
         spans = list(spans)
-        melody = cls(spans_to_events(spans), **fields)  # type: ignore[arg-type]
+        events = spans_to_events(spans)
+        melody = cls(events, bar_ticks, 0, tonic, mode, tempo, genre=genre, name=name)
         if spans:
             first_onset = min(start for start, _, _ in spans)
             melody.pickup_ticks = -first_onset % melody.bar_ticks
