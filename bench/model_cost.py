@@ -11,9 +11,10 @@ from collections.abc import Callable
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from server.generation.batched_sampling import step_batch
 from server.generation.lstm import LstmNetwork
-from server.generation.sampler import MelodyStream, SamplingParams
+from server.generation.melody_stream import MelodyStream
+from server.generation.sampler import step_streams
+from server.generation.sampling_params import SamplingParams
 
 BATCHES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
 ORIGINAL_WINDOW = 100  # events the original app fed to predict for every note
@@ -44,7 +45,7 @@ class Batch:
         return MelodyStream(SamplingParams(bars=128, seed=seed), self.network.vocabulary)
 
     def step(self) -> None:
-        _, self.state = step_batch(self.network, self.streams, self.state)
+        _, self.state = step_streams(self.network, self.streams, self.state)
         for row, stream in enumerate(self.streams):
             if stream.done:
                 self.streams[row] = self._new_stream(self.seeds)

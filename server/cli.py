@@ -15,8 +15,9 @@ from pathlib import Path
 from server.generation.classifier import GenreClassifier
 from server.generation.lstm import CheckpointError, LstmNetwork
 from server.generation.melody import GENRES, MODES, key_name
-from server.generation.midi_io import melody_to_midi
-from server.generation.sampler import ANY_GENRE, SamplingParams, generate, run_to_end
+from server.generation.midi_writing import melody_to_midi
+from server.generation.sampler import generate, run_to_end
+from server.generation.sampling_params import SamplingParams
 from server.generation.style_search import StyleSearch
 from server.generation.transfer import (
     DEFAULT_STRENGTH,
@@ -25,6 +26,7 @@ from server.generation.transfer import (
     TransferStream,
 )
 from server.generation.upload_analysis import analyse_midi
+from server.generation.vocabulary import ANY_GENRE
 
 DEFAULT_CHECKPOINT = Path(__file__).resolve().parent.parent / "checkpoints" / "melody"
 DEFAULT_CLASSIFIER = DEFAULT_CHECKPOINT.parent / "classifier"
@@ -73,7 +75,7 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise CommandError(f"cannot write {path}: {error.strerror}") from error
 
 
-def add_generate_parser(commands: argparse._SubParsersAction) -> None:
+def add_generate_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser("generate", help="sample a melody into a MIDI file")
     parser.add_argument("--genre", default=ANY_GENRE, choices=(*GENRES, ANY_GENRE))
     parser.add_argument("--key", default="C", help="tonic: C, F#, Bb, ...")
@@ -105,7 +107,8 @@ def convert_command(args: argparse.Namespace) -> str:
         )
         network = LstmNetwork.load(args.checkpoint)
         search = StyleSearch(network, GenreClassifier.load(args.classifier))
-        stream = TransferStream(source, transfer, network.vocabulary, network, search)
+        vocabulary = network.require_vocabulary()
+        stream = TransferStream(source, transfer, vocabulary, network, search)
     except OSError as error:
         raise CommandError(f"cannot read {args.input}: {error.strerror}") from error
     except (ValueError, CheckpointError) as error:  # MidiError, ClassifierError, bad params
@@ -120,7 +123,7 @@ def convert_command(args: argparse.Namespace) -> str:
     )
 
 
-def add_convert_parser(commands: argparse._SubParsersAction) -> None:
+def add_convert_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser("convert", help="rewrite a MIDI file's melody in another genre")
     parser.add_argument("--in", dest="input", type=Path, required=True, help="MIDI file to read")
     parser.add_argument("--genre", required=True, choices=GENRES)

@@ -31,11 +31,10 @@ def run_generate(*options: str) -> int:
 
 def test_generate_writes_midi_with_key_tempo_program_and_bars(tmp_path, checkpoint) -> None:
     out = tmp_path / "song.mid"
+    options = "--genre jazz --key D --mode minor --tempo 140 --bars 6 --temperature 0.9 --seed 7"
     status = run_generate(
-        "--genre", "jazz", "--key", "D", "--mode", "minor", "--tempo", "140", "--bars", "6",
-        "--temperature", "0.9", "--seed", "7", "--program", "66",
-        "--checkpoint", str(checkpoint), "--out", str(out),
-    )  # fmt: skip
+        *options.split(), "--program", "66", "--checkpoint", str(checkpoint), "--out", str(out)
+    )
     assert status == 0
 
     midi = mido.MidiFile(out)
@@ -85,11 +84,8 @@ def test_broken_checkpoint_exits_2_without_traceback(tmp_path, checkpoint, broke
         (checkpoint / "weights.npz").write_bytes(b"\x00garbage")
     folder = checkpoint if broken == "corrupt" else tmp_path / "missing"
     out = tmp_path / "song.mid"
-    result = subprocess.run(
-        [sys.executable, "-m", "server.cli", "generate", "--checkpoint", str(folder),
-         "--out", str(out)],
-        capture_output=True, text=True,
-    )  # fmt: skip
+    command = [sys.executable, "-m", "server.cli", "generate", "--checkpoint", str(folder)]
+    result = subprocess.run([*command, "--out", str(out)], capture_output=True, text=True)
     assert result.returncode == 2
     assert "checkpoint" in result.stderr and "Traceback" not in result.stderr
     assert not out.exists()

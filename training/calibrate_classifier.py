@@ -26,8 +26,10 @@ from server.generation.classifier import (
 )
 from server.generation.lstm import LstmNetwork
 from server.generation.melody import GENRES, MODES, PITCH_NAMES, Melody
-from server.generation.midi_io import melody_to_midi, midi_to_melody
-from server.generation.sampler import SamplingParams, generate
+from server.generation.midi_io import midi_to_melody
+from server.generation.midi_writing import melody_to_midi
+from server.generation.sampler import generate
+from server.generation.sampling_params import SamplingParams
 from server.generation.vocabulary import default_vocabulary
 from training.classifier import excerpt
 from training.dataset import SPLITS, load_splits

@@ -17,8 +17,9 @@ from pathlib import Path
 import numpy as np
 
 from server.generation.lstm import CheckpointError, LstmNetwork
-from server.generation.melody import Melody
-from server.generation.sampler import SamplingParams, generate
+from server.generation.melody import PITCH_NAMES, Melody, normalized_tonic
+from server.generation.sampler import generate
+from server.generation.sampling_params import SamplingParams
 from server.generation.vocabulary import EncodedMelody, Vocabulary
 from training import baselines
 from training.windows import encode_pieces
@@ -111,7 +112,7 @@ def sample_like(network: LstmNetwork, test: dict[str, list[Melody]], count: int,
     for genre, melodies in test.items():
         for seed in range(count):
             mode = melodies[seed % len(melodies)].mode
-            key = "C" if mode == "major" else "A"
+            key = PITCH_NAMES[normalized_tonic(mode)]
             requests.append(SamplingParams(genre, key, mode, bars=bars, seed=seed, top_p=1.0))
             genres.append(genre)
     sampled = defaultdict(list)
@@ -167,7 +168,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-original", action="store_true", help="skip that baseline")
     parser.add_argument("--runs", type=Path, default=Path("runs"), help="baseline weight cache")
     parser.add_argument("--no-save", action="store_true", help="leave metrics.json alone")
-    return parser.parse_args(argv)  # fmt: skip
+    return parser.parse_args(argv)
 
 
 def by_genre(melodies: list[Melody]) -> dict[str, list[Melody]]:
@@ -192,8 +193,12 @@ def evaluate_genre(network, train, valid, test, original) -> dict:
         "unigram": [unigram.score(t) for t in tokens["test"]],
         "ngram": [ngram.score(t) for t in tokens["test"]],
     }
-    report = {"events": int(len(bits)), "model_bits": float(bits.mean()),
-              "accuracy": float(correct.mean()), "ngram_order": ngram.order}  # fmt: skip
+    report = {
+        "events": int(len(bits)),
+        "model_bits": float(bits.mean()),
+        "accuracy": float(correct.mean()),
+        "ngram_order": ngram.order,
+    }
     for name, pairs in scores.items():
         report[f"{name}_bits"] = float(np.concatenate([b for b, _ in pairs]).mean())
         report[f"{name}_accuracy"] = float(np.concatenate([c for _, c in pairs]).mean())
@@ -289,8 +294,12 @@ def evaluate_splits(network: LstmNetwork, splits: dict[str, list[Melody]], args)
     sampled = sample_like(network, tested, args.samples, args.bars)
     for genre in genres:
         genres[genre]["overlap"] = overlaps(sampled[genre], grouped["test"][genre], vocabulary)
-    return {"checkpoint": str(args.checkpoint), "sources": args.source or "default",
-            "genres": genres, "summary": summarize(genres)}  # fmt: skip
+    return {
+        "checkpoint": str(args.checkpoint),
+        "sources": args.source or "default",
+        "genres": genres,
+        "summary": summarize(genres),
+    }
 
 
 if __name__ == "__main__":

@@ -32,13 +32,9 @@ from server.generation.melody_track import (
     choose_melody_part,
     part_features,
 )
-from server.generation.midi_io import (
-    MidiPart,
-    midi_key_to_key,
-    part_to_melody,
-    pitched_parts,
-    read_midi,
-)
+from server.generation.midi_io import midi_key_to_key, part_to_melody, pitched_parts, read_midi
+from server.generation.midi_parts import MidiPart
+from server.generation.notes import DEFAULT_VELOCITY
 from server.generation.voices import skyline, upper_voice
 from training.corpora import shared_data_dir
 
@@ -217,9 +213,8 @@ def hands_to_midi(hands: list[Notes]) -> bytes:
     for channel, notes in enumerate(hands):
         events = []
         for start, end, pitch in notes:
-            events.append(
-                (start, 1, mido.Message("note_on", note=pitch, velocity=80, channel=channel))
-            )
+            on = mido.Message("note_on", note=pitch, velocity=DEFAULT_VELOCITY, channel=channel)
+            events.append((start, 1, on))
             events.append((end, 0, mido.Message("note_off", note=pitch, channel=channel)))
         events.sort(key=lambda event: event[:2])  # at one tick, note-offs first
         track, now = mido.MidiTrack(), 0

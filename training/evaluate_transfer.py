@@ -25,7 +25,9 @@ import numpy as np
 from server.generation.classifier import GenreClassifier
 from server.generation.lstm import LstmNetwork
 from server.generation.melody import GENRES, PITCH_NAMES, Melody
-from server.generation.sampler import MelodyStream, SamplingParams, run_to_end, step_streams
+from server.generation.melody_stream import MelodyStream
+from server.generation.sampler import run_to_end, step_streams
+from server.generation.sampling_params import SamplingParams
 from server.generation.similarity import content_similarity
 from server.generation.style_search import CANDIDATES, StyleSearch
 from server.generation.transfer import TransferParams, TransferStream

@@ -1,5 +1,6 @@
 """Export a training run to the checkpoint folder the server loads without TensorFlow:
-`python -m training.export [--run runs/melody] [--out checkpoints/melody] [--plot docs/images/loss.png]`.
+`python -m training.export [--run runs/melody] [--out checkpoints/melody]
+[--plot docs/images/loss.png]`.
 """
 
 from __future__ import annotations

@@ -102,9 +102,15 @@ def main(argv: list[str] | None = None, *, splits: dict[str, list[Melody]] | Non
         f"{len(valid_pieces)} validation pieces; {windows} windows of {args.sequence} an epoch"
     )
     train_batches = RandomWindows(
-        train_pieces, vocabulary, length=args.sequence, batch=args.batch,
-        windows=windows, any_genre=args.any_genre, seed=args.seed, epoch=len(done),
-    )  # fmt: skip
+        train_pieces,
+        vocabulary,
+        length=args.sequence,
+        batch=args.batch,
+        windows=windows,
+        any_genre=args.any_genre,
+        seed=args.seed,
+        epoch=len(done),
+    )
     valid_data = consecutive_windows(valid_pieces, vocabulary, args.sequence)
 
     # Network: the resolved config and vocabulary sit beside the weights from the start.
@@ -125,15 +131,18 @@ def main(argv: list[str] | None = None, *, splits: dict[str, list[Melody]] | Non
     # Fit: best weights kept, every epoch saved, resumable, stops when validation stalls.
     callbacks = [
         keras.callbacks.BackupAndRestore(str(run / "backup"), delete_checkpoint=False),
-        keras.callbacks.ModelCheckpoint(str(run / BEST_WEIGHTS_FILE), save_best_only=True,
-                                        save_weights_only=True,
-                                        initial_value_threshold=min(done, default=None)),
+        keras.callbacks.ModelCheckpoint(
+            str(run / BEST_WEIGHTS_FILE),
+            save_best_only=True,
+            save_weights_only=True,
+            initial_value_threshold=min(done, default=None),
+        ),
         keras.callbacks.ModelCheckpoint(str(run / LAST_WEIGHTS_FILE), save_weights_only=True),
         keras.callbacks.EarlyStopping(patience=args.patience, restore_best_weights=True),
         keras.callbacks.ReduceLROnPlateau(factor=0.5, patience=1, min_lr=1e-4),
         keras.callbacks.CSVLogger(str(run / HISTORY_FILE), append=True),
         TimeLimit(args.max_minutes),
-    ]  # fmt: skip
+    ]
     if importlib.util.find_spec("tensorboard"):  # optional: logs for `tensorboard --logdir runs`
         callbacks.append(keras.callbacks.TensorBoard(str(run / "logs"), write_graph=False))
     started = time.monotonic()

@@ -204,7 +204,7 @@ class GenreClassifier:
     def save(self, path: str | Path) -> None:
         folder = Path(path)
         folder.mkdir(parents=True, exist_ok=True)
-        np.savez(folder / WEIGHTS_FILE, **self.arrays)
+        np.savez(folder / WEIGHTS_FILE, allow_pickle=False, **self.arrays)
         config = {**self.config.__dict__, "genres": list(self.config.genres)}
         (folder / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n")
 
@@ -228,4 +228,5 @@ class GenreClassifier:
 def softmax(logits: np.ndarray) -> np.ndarray:
     """Row-wise softmax of (batch, classes) logits."""
     shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return shifted / shifted.sum(axis=1, keepdims=True)
+    probabilities: np.ndarray = shifted / shifted.sum(axis=1, keepdims=True)
+    return probabilities

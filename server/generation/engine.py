@@ -21,7 +21,6 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from server.generation.batched_sampling import step_batch
 from server.generation.live_stream import (
     EndReason,
     LiveStream,
@@ -29,7 +28,10 @@ from server.generation.live_stream import (
     StreamSink,
 )
 from server.generation.lstm import LstmNetwork
-from server.generation.sampler import MelodyStream, SamplingParams
+from server.generation.melody_stream import MelodyStream
+from server.generation.notes import Note
+from server.generation.sampler import step_streams
+from server.generation.sampling_params import SamplingParams
 
 log = logging.getLogger(__name__)
 
@@ -44,9 +46,8 @@ class GenerationEngine:
     """Owns the network, the live streams and the loop that steps them; see the module doc."""
 
     def __init__(self, network: LstmNetwork, pacing: Pacing | None = None) -> None:
-        if network.vocabulary is None:
-            raise ValueError("the network was loaded without its vocabulary")
         self.network = network
+        self.vocabulary = network.require_vocabulary()
         self.pacing = pacing or Pacing()
         self.streams: dict[str, LiveStream] = {}
         self._new: list[LiveStream] = []  # started since the last step: served first
@@ -55,7 +56,7 @@ class GenerationEngine:
         self._tiebreak = itertools.count()
         self._wake = asyncio.Event()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lstm-step")
-        self._loop_task: asyncio.Task | None = None
+        self._loop_task: asyncio.Task[None] | None = None
         self.steps = 0  # network steps taken, for monitoring
         self.max_lag = 0.0  # seconds: the latest any top-up started after it was due
 
@@ -73,7 +74,7 @@ class GenerationEngine:
         ready-made stream (e.g. a style transfer) to run instead of sampling `params`;
         `stream_id` one reserved beforehand (e.g. counted against a limit), else a new one."""
         state = self.network.initial_state(1)[:, :, 0]
-        melody = melody or MelodyStream(params, self.network.vocabulary)
+        melody = melody or MelodyStream(params, self.vocabulary)
         stream_id = stream_id or uuid.uuid4().hex
         stream = LiveStream(stream_id, owner, melody, sink, paced, state)
         self.streams[stream.id] = stream
@@ -87,9 +88,6 @@ class GenerationEngine:
         if stream is not None:
             stream.end_reason = reason
         return stream
-
-    def count_owned_by(self, owner: Hashable) -> int:
-        return sum(stream.owner == owner for stream in self.streams.values())
 
     def start(self) -> None:
         """Start the stepping loop on the running event loop."""
@@ -158,14 +156,14 @@ class GenerationEngine:
         except TimeoutError:
             pass
 
-    def _step(self, batch: list[LiveStream]) -> tuple[list, np.ndarray]:
+    def _step(self, batch: list[LiveStream]) -> tuple[list[Note | None], np.ndarray]:
         """Worker thread: one event for every stream in `batch`, from one network step."""
         state = np.stack([stream.state for stream in batch], axis=2)  # (layers, 2, batch, H)
         self.steps += 1
-        return step_batch(self.network, [stream.melody for stream in batch], state)
+        return step_streams(self.network, [stream.melody for stream in batch], state)
 
     def _publish(
-        self, batch: list[LiveStream], notes: list, states: np.ndarray, now: float
+        self, batch: list[LiveStream], notes: list[Note | None], states: np.ndarray, now: float
     ) -> None:
         """Event loop: keep each stream's new state, hand new notes out, end finished streams."""
         for row, (stream, note) in enumerate(zip(batch, notes, strict=True)):

@@ -18,10 +18,8 @@ class GenreGuidance:
     def __init__(self, network: LstmNetwork, scale: float, state: np.ndarray | None = None) -> None:
         """`state` (layers, 2, batch, hidden) of the general model; a fresh one of batch 1
         when None."""
-        if network.vocabulary is None:
-            raise ValueError("the network was loaded without its vocabulary")
         self.network, self.scale = network, scale
-        self.any_genre = network.vocabulary.genre_id(None)
+        self.any_genre = network.require_vocabulary().genre_id(None)
         self.state = network.initial_state(1) if state is None else state
         self.next_state = self.state
 
@@ -49,4 +47,5 @@ class GenreGuidance:
         self.state = self.next_state
 
     def _mix(self, genre: np.ndarray, general: np.ndarray) -> np.ndarray:
-        return general + self.scale * (genre.astype(np.float64) - general)
+        mixed: np.ndarray = general + self.scale * (genre.astype(np.float64) - general)
+        return mixed

@@ -12,8 +12,9 @@ from typing import Protocol
 import numpy as np
 
 from server.generation.melody import TICKS_PER_QUARTER
+from server.generation.melody_stream import BAR_TICKS, MelodyStream
 from server.generation.notes import Note
-from server.generation.sampler import BAR_TICKS, MelodyStream, SamplingParams
+from server.generation.sampling_params import SamplingParams
 
 BEATS_PER_BAR = BAR_TICKS / TICKS_PER_QUARTER
 

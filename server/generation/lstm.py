@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -43,13 +44,14 @@ class NetworkConfig:
 
     @classmethod
     def for_vocabulary(cls, vocabulary: Vocabulary, **sizes: int | float) -> NetworkConfig:
+        options: dict[str, Any] = dict(sizes)  # hidden, layers, ...; an unknown one is a TypeError
         return cls(
             n_pitch=vocabulary.n_pitch,
             n_duration=vocabulary.n_duration,
             n_position=vocabulary.n_position,
             n_genre=vocabulary.n_genre,
             n_mode=vocabulary.n_mode,
-            **sizes,  # type: ignore[arg-type]
+            **options,
         )
 
     def to_json(self) -> dict[str, int | float]:
@@ -61,7 +63,8 @@ class NetworkConfig:
         unknown = set(data) - known
         if unknown:
             raise CheckpointError(f"unknown network config fields: {', '.join(sorted(unknown))}")
-        return cls(**data)  # type: ignore[arg-type]
+        fields: dict[str, Any] = dict(data)  # each of the known fields, checked above
+        return cls(**fields)
 
 
 def _sigmoid_(values: np.ndarray) -> None:
@@ -97,6 +100,12 @@ class LstmNetwork:
         self.recurrent0 = self.arrays["lstm_0_recurrent"]
         self.kernels = [self.arrays[f"lstm_{k}_kernel"] for k in range(1, config.layers)]
         self.biases = [self.arrays[f"lstm_{k}_bias"] for k in range(1, config.layers)]
+
+    def require_vocabulary(self) -> Vocabulary:
+        """The vocabulary the network reads and writes; sampling cannot go on without it."""
+        if self.vocabulary is None:
+            raise ValueError("the network was loaded without its vocabulary")
+        return self.vocabulary
 
     @staticmethod
     def array_shapes(config: NetworkConfig) -> dict[str, tuple[int, ...]]:
@@ -173,7 +182,7 @@ class LstmNetwork:
             raise CheckpointError("a network is saved together with its vocabulary")
         folder = Path(path)
         folder.mkdir(parents=True, exist_ok=True)
-        np.savez(folder / WEIGHTS_FILE, **self.arrays)
+        np.savez(folder / WEIGHTS_FILE, allow_pickle=False, **self.arrays)
         (folder / CONFIG_FILE).write_text(json.dumps(self.config.to_json(), indent=2) + "\n")
         vocabulary = json.dumps(self.vocabulary.to_json(), indent=2) + "\n"
         (folder / VOCABULARY_FILE).write_text(vocabulary)
@@ -229,6 +238,6 @@ class LstmNetwork:
         hidden = state[-1, 0] @ self.arrays["duration_state"]
         hidden += self.arrays["duration_pitch"][pitch_ids]
         np.maximum(hidden, 0.0, out=hidden)  # relu
-        logits = hidden @ self.arrays["duration_kernel"]
+        logits: np.ndarray = hidden @ self.arrays["duration_kernel"]
         logits += self.arrays["duration_bias"]
         return logits

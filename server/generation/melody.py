@@ -101,13 +101,14 @@ class Melody:
         ]
         return replace(self, events=events, tonic=(self.tonic + semitones) % 12)
 
+    @property
+    def normalizing_shift(self) -> int:
+        """Semitones (-6..+5) that take this melody to C major or A minor."""
+        return smallest_shift(self.tonic, normalized_tonic(self.mode))
+
     def key_normalized(self) -> Melody:
         """Transposed to C major or A minor by the smallest shift (-6..+5 semitones)."""
-        target = 0 if self.mode == "major" else 9
-        shift = (target - self.tonic) % 12
-        if shift > 5:
-            shift -= 12
-        return self.transposed(shift)
+        return self.transposed(self.normalizing_shift)
 
     @classmethod
     def from_notes(
@@ -129,15 +130,38 @@ class Melody:
         )
 
     @classmethod
-    def from_spans(cls, spans: Iterable[tuple[int, int, int]], **fields: object) -> Melody:
+    def from_spans(
+        cls,
+        spans: Iterable[tuple[int, int, int]],
+        *,
+        tempo: float = 120.0,
+        bar_ticks: int = 48,
+        tonic: int = 0,
+        mode: str = "major",
+        genre: str | None = None,
+        name: str = "",
+    ) -> Melody:
         """Build from (start tick, end tick, pitch) notes; silence before the first note becomes
         the pickup so every onset keeps its position in the bar."""
         spans = list(spans)
-        melody = cls(spans_to_events(spans), **fields)  # type: ignore[arg-type]
+        events = spans_to_events(spans)
+        melody = cls(events, bar_ticks, 0, tonic, mode, tempo, genre=genre, name=name)
         if spans:
             first_onset = min(start for start, _, _ in spans)
             melody.pickup_ticks = -first_onset % melody.bar_ticks
         return melody
+
+
+def normalized_tonic(mode: str) -> int:
+    """Tonic of the key every melody is written in for the network: C major or A minor."""
+    return 0 if mode == "major" else 9
+
+
+def smallest_shift(from_tonic: int, to_tonic: int) -> int:
+    """Semitones (-6..+5) that move `from_tonic` to `to_tonic` by the smallest step: the one
+    rule that puts a melody into its normalized key and takes a sampled one out of it."""
+    shift = (to_tonic - from_tonic) % 12
+    return shift - 12 if shift > 5 else shift
 
 
 def spans_to_events(spans: Iterable[tuple[int, int, int]]) -> list[Event]:

@@ -13,14 +13,12 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 
+from server.generation.midi_parts import MidiPart
 from server.generation.voices import upper_voice
-
-if TYPE_CHECKING:
-    from server.generation.midi_io import MidiPart
 
 WEIGHTS_PATH = Path(__file__).resolve().parents[2] / "checkpoints" / "melody_track" / "weights.json"
 MELODY_TRACK_NAME = re.compile(r"melody|vocal|voice|lead", re.IGNORECASE)
@@ -58,13 +56,13 @@ class ChooserWeights:
     threshold: float
 
     @classmethod
-    def from_json(cls, data: dict) -> ChooserWeights:
+    def from_json(cls, data: dict[str, Any]) -> ChooserWeights:
         if tuple(data["features"]) != FEATURE_NAMES:
             raise ValueError("the melody track weights were fitted on other features")
         arrays = {key: np.asarray(data[key], dtype=float) for key in ("mean", "scale", "weights")}
         return cls(**arrays, threshold=float(data["threshold"]))
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "features": list(FEATURE_NAMES),
             "mean": self.mean.round(6).tolist(),
@@ -118,7 +116,8 @@ def part_probabilities(features: np.ndarray, weights: ChooserWeights) -> np.ndar
     """(parts,) softmax over one file's parts of their scores; features (parts, features)."""
     scores = ((features - weights.mean) / weights.scale) @ weights.weights
     scores = np.exp(scores - scores.max())
-    return scores / scores.sum()
+    probabilities: np.ndarray = scores / scores.sum()
+    return probabilities
 
 
 def part_features(parts: list[MidiPart], ticks_per_beat: int) -> np.ndarray:

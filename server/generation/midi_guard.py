@@ -23,9 +23,15 @@ MAX_METER_NUMERATOR, MAX_METER_EXPONENT = 32, 6  # up to 32 beats of 64th notes 
 CHANNEL_DATA_BYTES = {0x8: 2, 0x9: 2, 0xA: 2, 0xB: 2, 0xC: 1, 0xD: 1, 0xE: 2}
 # Meta events mido decodes field by field: the shortest body it can read without an IndexError.
 META_MIN_LENGTH = {0x20: 1, 0x21: 1, 0x51: 3, 0x54: 5, 0x58: 4, 0x59: 2}
-META_NAMES = {0x00: "sequence number", 0x20: "channel prefix", 0x21: "MIDI port",
-              0x51: "tempo", 0x54: "SMPTE offset", 0x58: "time signature",
-              0x59: "key signature"}  # fmt: skip
+META_NAMES = {
+    0x00: "sequence number",
+    0x20: "channel prefix",
+    0x21: "MIDI port",
+    0x51: "tempo",
+    0x54: "SMPTE offset",
+    0x58: "time signature",
+    0x59: "key signature",
+}
 
 
 @dataclass(frozen=True)

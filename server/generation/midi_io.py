@@ -1,66 +1,33 @@
-"""Standard MIDI files <-> melodies: melody extraction from polyphonic files and writing a
-melody back as a type-1 file with tempo, meter, key and instrument.
+"""Reading standard MIDI files: their parts and meta events, and the melody extracted from a
+polyphonic file on the 12-tick grid (writing one is midi_writing.py).
 """
 
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
 
 import mido
 import numpy as np
 
 from server.generation.melody import (
-    MODES,
     TICKS_PER_QUARTER,
     Melody,
     estimate_key,
-    key_to_fifths,
     pitch_class_histogram,
 )
 from server.generation.melody_track import choose_melody_part
+from server.generation.midi_parts import DRUM_CHANNEL, MidiMeta, MidiPart
+from server.generation.midi_writing import melody_to_midi as melody_to_midi  # songs write here
 from server.generation.voices import upper_voice
 
-DRUM_CHANNEL = 9  # General MIDI channel 10
 SIXTEENTH, TRIPLET = TICKS_PER_QUARTER // 4, TICKS_PER_QUARTER // 3  # grid ticks
 ARTICULATION_GAP = 2 * SIXTEENTH  # in a performed file, silence shorter than an eighth is phrasing
 MIN_BAR_TICKS = 2 * TICKS_PER_QUARTER
 ON_GRID_TOLERANCE, ON_GRID_SHARE = 0.05, 0.95  # a sequenced file: 95% of times within 0.05 tick
-WRITE_TICKS_PER_BEAT = 480  # a multiple of TICKS_PER_QUARTER, so every grid tick is exact
-
-_MAJOR_BY_FIFTHS = dict(enumerate(("C", "G", "D", "A", "E", "B", "F#", "C#")))
-_MAJOR_BY_FIFTHS.update(
-    {-f: n for f, n in enumerate(("C", "F", "Bb", "Eb", "Ab", "Db", "Gb", "Cb"))}
-)
-_MINOR_BY_FIFTHS = dict(enumerate(("Am", "Em", "Bm", "F#m", "C#m", "G#m", "D#m", "A#m")))
-_MINOR_BY_FIFTHS.update(
-    {-f: n for f, n in enumerate(("Am", "Dm", "Gm", "Cm", "Fm", "Bbm", "Ebm", "Abm"))}
-)
 
 
 class MidiError(ValueError):
     """A MIDI file that cannot give a melody; the message says why, for the user."""
-
-
-@dataclass
-class MidiPart:
-    """The notes of one (track, channel) pair, in source ticks."""
-
-    name: str
-    channel: int
-    notes: list[tuple[int, int, int]] = field(default_factory=list)  # (start, end, pitch)
-    track: int = 0  # index of the MIDI track it came from
-    program: int | None = None  # the first General MIDI program set on its channel
-
-
-@dataclass
-class MidiMeta:
-    """The first tempo, meter and key found in the file, and how often the tempo is set."""
-
-    tempo: float | None = None  # bpm
-    meter: tuple[int, int] | None = None  # (numerator, denominator)
-    key: tuple[int, str] | None = None  # (tonic pitch class, mode)
-    tempo_events: int = 0
 
 
 def midi_to_melody(
@@ -113,8 +80,13 @@ def key_histogram(melody: Melody, parts: list[MidiPart]) -> np.ndarray:
     for part in parts:
         for start, end, pitch in part.notes:
             in_parts[pitch % 12] += end - start
-    shares = [pitch_class_histogram(melody), in_parts]
-    return sum(share / share.sum() for share in shares if share.sum() > 0)
+    shares = [
+        share / share.sum()
+        for share in (pitch_class_histogram(melody), in_parts)
+        if share.sum() > 0
+    ]
+    histogram: np.ndarray = sum(shares, np.zeros(12))
+    return histogram
 
 
 def _parse(data: bytes) -> mido.MidiFile:
@@ -172,7 +144,12 @@ def _read_track(midi_track: mido.MidiTrack, meta: MidiMeta) -> list[MidiPart]:
 
 
 def _end_note(
-    parts: dict[int, MidiPart], sounding: dict, channel: int, pitch: int, now: int, name: str
+    parts: dict[int, MidiPart],
+    sounding: dict[tuple[int, int], int],
+    channel: int,
+    pitch: int,
+    now: int,
+    name: str,
 ) -> None:
     start = sounding.pop((channel, pitch), None)
     if start is not None:
@@ -268,56 +245,3 @@ def midi_key_to_key(name: str) -> tuple[int, str]:
     letter = name.removesuffix("m")
     tonic = "C D EF G A B".index(letter[0]) + letter.count("#") - letter.count("b")
     return tonic % 12, mode
-
-
-def key_to_midi_key(tonic: int, mode: str) -> str:
-    """(tonic, mode) as mido's key name, spelled with at most six accidentals."""
-    fifths = key_to_fifths(tonic, mode)
-    return (_MAJOR_BY_FIFTHS if mode == MODES[0] else _MINOR_BY_FIFTHS)[fifths]
-
-
-def bar_ticks_to_meter(bar_ticks: int) -> tuple[int, int]:
-    """A time signature for a bar length in ticks: quarters when whole, else eighths, else 16ths."""
-    for denominator in (4, 8, 16):
-        beat = 4 * TICKS_PER_QUARTER // denominator
-        if bar_ticks % beat == 0:
-            return bar_ticks // beat, denominator
-    raise ValueError(f"a bar of {bar_ticks} ticks has no time signature on the 16th grid")
-
-
-def melody_to_midi(
-    melody: Melody, *, program: int = 0, velocity: int = 90, track_name: str = "Melody"
-) -> bytes:
-    """A type-1 standard MIDI file: a conductor track (tempo, meter, key) and one melody track
-    named `track_name` that sets General MIDI `program` (0-based) before its first note."""
-    numerator, denominator = bar_ticks_to_meter(melody.bar_ticks)
-    conductor = mido.MidiTrack(
-        [
-            mido.MetaMessage("track_name", name=melody.name or "Cadenza"),
-            mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(melody.tempo)),
-            mido.MetaMessage("time_signature", numerator=numerator, denominator=denominator),
-            mido.MetaMessage("key_signature", key=key_to_midi_key(melody.tonic, melody.mode)),
-        ]
-    )
-    midi = mido.MidiFile(type=1, ticks_per_beat=WRITE_TICKS_PER_BEAT)
-    midi.tracks.extend([conductor, _melody_track(melody, program, velocity, track_name)])
-    buffer = io.BytesIO()
-    midi.save(file=buffer)
-    return buffer.getvalue()
-
-
-def _melody_track(melody: Melody, program: int, velocity: int, name: str) -> mido.MidiTrack:
-    scale = WRITE_TICKS_PER_BEAT // TICKS_PER_QUARTER
-    # Silence before the first event puts the pickup where it belongs relative to bar lines.
-    delay = (melody.bar_ticks - melody.pickup_ticks) % melody.bar_ticks * scale
-    track = mido.MidiTrack([mido.MetaMessage("track_name", name=name)])
-    track.append(mido.Message("program_change", program=program, time=0))
-    for event in melody.events:
-        if event.pitch is None:
-            delay += event.duration * scale
-            continue
-        track.append(mido.Message("note_on", note=event.pitch, velocity=velocity, time=delay))
-        track.append(mido.Message("note_off", note=event.pitch, time=event.duration * scale))
-        delay = 0
-    track.append(mido.MetaMessage("end_of_track", time=delay))
-    return track

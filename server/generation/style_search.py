@@ -11,8 +11,6 @@ candidates of one bar are stepped together in one batch.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from server.generation.classifier import GenreClassifier, melody_features
@@ -21,9 +19,7 @@ from server.generation.lstm import LstmNetwork
 from server.generation.melody import Melody
 from server.generation.sampler import step_streams
 from server.generation.similarity import content_similarity
-
-if TYPE_CHECKING:
-    from server.generation.transfer import TransferStream
+from server.generation.transfer import TransferStream
 
 CANDIDATES = 8  # bars written per bar kept
 CONTENT_WEIGHT = 4.0  # log-probability of the target genre worth one unit of content similarity

@@ -13,25 +13,26 @@ from __future__ import annotations
 import copy
 from collections import deque
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
 from server.generation.guidance import GenreGuidance
 from server.generation.lstm import LstmNetwork
-from server.generation.melody import GENRES, PITCH_NAMES, TICKS_PER_QUARTER, Event, Melody
-from server.generation.sampler import (
-    InvalidParamsError,
-    MelodyStream,
-    Note,
-    SamplingParams,
+from server.generation.melody import (
+    GENRES,
+    PITCH_NAMES,
+    TICKS_PER_QUARTER,
+    Event,
+    Melody,
+    normalized_tonic,
 )
-from server.generation.sampler import sample_next as draw
+from server.generation.melody_stream import MelodyStream
+from server.generation.notes import Note
+from server.generation.nucleus import nucleus_draw
+from server.generation.sampling_params import InvalidParamsError, SamplingParams
 from server.generation.transfer_source import MAX_BARS, SourcePlan
 from server.generation.vocabulary import Vocabulary
-
-if TYPE_CHECKING:
-    from server.generation.style_search import StyleSearch
 
 DEFAULT_STRENGTH = 0.6  # docs/style-transfer.md: with the search 84% in genre, content 0.82
 DEFAULT_TEMPERATURE = 0.8  # a little safer than free generation's 1.0: measured more in-genre
@@ -72,6 +73,17 @@ class TransferParams:
             raise InvalidParamsError("strength", f"must be a number from 0 to 1, got {strength!r}")
 
 
+class BarSearch(Protocol):
+    """Chooses each bar of a transfer among candidates written from the same point (the style
+    search, style_search.py), stepping its own `network`."""
+
+    network: LstmNetwork
+
+    def plan_bar(self, stream: TransferStream) -> list[tuple[int, int]]:
+        """(pitch id, duration id) of each event of the bar kept, from the stream's tick."""
+        ...
+
+
 def pitch_affinity(plan: SourcePlan, vocabulary: Vocabulary, tick: int) -> np.ndarray:
     """(n_pitch,) log-affinity at `tick`: near the source's smoothed line, in the pitch classes
     of its bar, resting where it rests."""
@@ -94,15 +106,13 @@ def pitch_affinity(plan: SourcePlan, vocabulary: Vocabulary, tick: int) -> np.nd
 class TransferStream(MelodyStream):
     """A MelodyStream that rewrites `source` in `transfer.genre` (see the module doc)."""
 
-    guided = True  # every event is chosen here, never by a batch sampler that ignores the source
-
     def __init__(
         self,
         source: Melody,
         transfer: TransferParams,
         vocabulary: Vocabulary,
         network: LstmNetwork | None = None,
-        search: StyleSearch | None = None,
+        search: BarSearch | None = None,
     ) -> None:
         """With `network`, choices are guided toward the genre (GUIDANCE_SCALE); without,
         the genre model is used as it is. With `search`, each bar is the best of several
@@ -119,8 +129,9 @@ class TransferStream(MelodyStream):
         strength = transfer.strength
         self.weight = np.inf if strength == 0 else (1.0 - strength) / strength
         self.tick_offset = (self.plan.bar_ticks - self.plan.pickup_ticks) % self.plan.bar_ticks
-        use_guidance = network is not None and strength > 0 and GUIDANCE_SCALE != 1
-        self.guidance = GenreGuidance(network, GUIDANCE_SCALE) if use_guidance else None
+        self.guidance: GenreGuidance | None = None
+        if network is not None and strength > 0 and GUIDANCE_SCALE != 1:
+            self.guidance = GenreGuidance(network, GUIDANCE_SCALE)
         self.chosen_pitch = vocabulary.REST_ID  # of the event being written, when sampled
         self.search = search if strength > 0 else None
         self.planned: deque[tuple[int, int]] = deque()  # (pitch id, duration id) still to send
@@ -134,7 +145,7 @@ class TransferStream(MelodyStream):
         clone = copy.copy(self)
         clone.search, clone.planned, clone.written = None, deque(), []
         clone.events = list(self.events)
-        clone.rng = np.random.default_rng([self.params.seed, self.tick, index])
+        clone.rng = np.random.default_rng([self.seed, self.tick, index])
         clone.guidance = None  # the search guides its candidates in one batch
         return clone
 
@@ -144,6 +155,11 @@ class TransferStream(MelodyStream):
         self.network_state = network_state
         if self.guidance is not None and general_state is not None:
             self.guidance.state = self.guidance.next_state = general_state
+
+    @property
+    def chooses_itself(self) -> bool:
+        """Always: every event follows the source, which the batch's plain draw ignores."""
+        return True
 
     def next_inputs(self) -> tuple[int, int, int, int, int]:
         position = (self.tick - self.plan.pickup_ticks) % self.plan.bar_ticks
@@ -192,13 +208,23 @@ class TransferStream(MelodyStream):
         ends = np.minimum(self.tick + durations, self.total_ticks)
         on_onset = self.plan.onset[ends]
         skipped = self.plan.onsets_before[ends] - self.plan.onsets_before[self.tick + 1]
-        return -ONSET_PULL * ~on_onset - SKIP_PULL * skipped
+        affinity: np.ndarray = -ONSET_PULL * ~on_onset - SKIP_PULL * skipped
+        return affinity
 
-    def _draw(self, logits: np.ndarray, affinity: np.ndarray, allowed=None) -> int:
+    def _draw(
+        self, logits: np.ndarray, affinity: np.ndarray, allowed: np.ndarray | None = None
+    ) -> int:
         temperature = self.params.temperature
-        # sample_next divides by the temperature; the affinity keeps its weight whatever it is.
+        # The draw divides by the temperature; the affinity keeps its weight whatever it is.
         guided = logits.astype(np.float64) + temperature * self.weight * affinity
-        return draw(guided, self.rng, temperature, self.params.top_p, allowed)
+        ids = nucleus_draw(
+            guided[None],
+            [self.rng],
+            np.array([temperature], dtype=np.float64),
+            np.array([self.params.top_p], dtype=np.float64),
+            None if allowed is None else allowed[None],
+        )
+        return int(ids[0])
 
     def accept(self, pitch_id: int, duration_id: int) -> Note | None:
         """As MelodyStream.accept, with note starts counted from the bar line before the
@@ -219,12 +245,11 @@ class TransferStream(MelodyStream):
 
     def melody(self) -> Melody:
         """Everything written so far, in the output key, on the source's bar grid."""
-        normalized_tonic = 0 if self.params.mode == "major" else 9
         normalized = Melody(
             list(self.events),
             self.plan.bar_ticks,
             self.plan.pickup_ticks,
-            normalized_tonic,
+            normalized_tonic(self.params.mode),
             self.params.mode,
             self.params.tempo,
         )

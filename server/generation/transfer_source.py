@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from server.generation.melody import TICKS_PER_QUARTER, Event, Melody
+from server.generation.melody import TICKS_PER_QUARTER, Event, Melody, normalized_tonic
 from server.generation.vocabulary import Vocabulary
 
 CONTOUR_TICKS = 6  # the source line is followed as its mean over a beat around each tick
@@ -34,8 +34,7 @@ class SourcePlan:
 
     def __init__(self, source: Melody, vocabulary: Vocabulary) -> None:
         normalized = source.key_normalized()
-        moved = (normalized.tonic - source.tonic) % 12  # key_normalized's move, -6..+5
-        self.source_shift = -(moved - 12 if moved > 5 else moved)  # back to the source's pitches
+        self.source_shift = -source.normalizing_shift  # back to the source's pitches
         self.bar_ticks, self.pickup_ticks = source.bar_ticks, source.pickup_ticks
         first_bar_line = self.pickup_ticks or self.bar_ticks  # the pickup bar counts as one
         limit = first_bar_line + (MAX_BARS - 1) * self.bar_ticks
@@ -58,7 +57,7 @@ class SourcePlan:
 
     def on_grid(self, events: list[Event]) -> Melody:
         """Key-normalized `events` as a melody on the source's bar grid."""
-        tonic = 0 if self.mode == "major" else 9
+        tonic = normalized_tonic(self.mode)
         return Melody(list(events), self.bar_ticks, self.pickup_ticks, tonic, self.mode)
 
     def melody(self) -> Melody:
@@ -86,7 +85,10 @@ class SourcePlan:
         classes = (self.pitch_ids[sounding] - 1 + vocabulary.pitch_low) % 12
         np.add.at(chroma, (self.bar_of(ticks[sounding]), classes), 1.0)
         totals = chroma.sum(axis=1, keepdims=True)
-        return np.divide(chroma, totals, out=np.full_like(chroma, 1 / 12), where=totals > 0)
+        shares: np.ndarray = np.divide(
+            chroma, totals, out=np.full_like(chroma, 1 / 12), where=totals > 0
+        )
+        return shares
 
     @property
     def bars(self) -> int:
@@ -132,4 +134,7 @@ def _smoothed(pitch_ids: np.ndarray) -> np.ndarray:
     window = np.ones(2 * CONTOUR_TICKS + 1)
     sums = np.convolve(pitch_ids * sounding, window, mode="same")
     counts = np.convolve(sounding, window, mode="same")
-    return np.divide(sums, counts, out=np.full(len(pitch_ids), np.nan), where=counts > 0)
+    contour: np.ndarray = np.divide(
+        sums, counts, out=np.full(len(pitch_ids), np.nan), where=counts > 0
+    )
+    return contour

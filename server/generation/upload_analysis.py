@@ -11,31 +11,45 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+import mido
 
 from server.generation.melody import TICKS_PER_QUARTER, Event, Melody, key_name
 from server.generation.melody_track import TrackChoice, choose_melody_part
 from server.generation.midi_guard import MidiLimits, check_midi
 from server.generation.midi_io import (
-    DRUM_CHANNEL,
     MidiError,
-    MidiMeta,
-    MidiPart,
-    bar_ticks_to_meter,
     file_meter,
     meter_to_bar_ticks,
     part_to_melody,
     pitched_parts,
     read_midi,
 )
+from server.generation.midi_parts import DRUM_CHANNEL, MidiMeta, MidiPart
+from server.generation.midi_writing import bar_ticks_to_meter
 
 MIN_MELODY_NOTES = 4  # fewer is not a tune to convert
 PREVIEW_BARS, PREVIEW_NOTES = 4, 24  # a track's preview: its first bars from its first note
 # General MIDI program families, eight programs each (GM 1 sound set).
 INSTRUMENT_FAMILIES = (
-    "Piano", "Chromatic percussion", "Organ", "Guitar", "Bass", "Strings", "Ensemble", "Brass",
-    "Reed", "Pipe", "Synth lead", "Synth pad", "Synth effects", "Ethnic", "Percussive",
+    "Piano",
+    "Chromatic percussion",
+    "Organ",
+    "Guitar",
+    "Bass",
+    "Strings",
+    "Ensemble",
+    "Brass",
+    "Reed",
+    "Pipe",
+    "Synth lead",
+    "Synth pad",
+    "Synth effects",
+    "Ethnic",
+    "Percussive",
     "Sound effects",
-)  # fmt: skip
+)
 
 
 @dataclass(frozen=True)
@@ -47,7 +61,8 @@ class TrackSummary:
     note_count: int
     is_drums: bool
     melody_probability: float | None  # the chooser's belief that it carries the tune
-    preview: dict | None  # the start of its melody as melody_to_json gives it; None without notes
+    # The start of its melody as melody_to_json gives it; None without notes.
+    preview: dict[str, Any] | None
 
 
 @dataclass(frozen=True)
@@ -57,7 +72,8 @@ class UploadAnalysis:
     format: int
     tracks: list[TrackSummary]
     melody_track: int  # index into the file's tracks
-    melody_choice: dict  # {"track", "confidence" 0..1, "confident"}: unsure ones ask the person
+    # {"track", "confidence" 0..1, "confident"}: unsure ones ask the person
+    melody_choice: dict[str, Any]
     melody_notes: int
     key: str  # e.g. "D minor"
     meter: str  # e.g. "3/4"
@@ -67,7 +83,7 @@ class UploadAnalysis:
     pickup_beats: float  # length of the anacrusis, 0 when the melody starts on a bar line
     polyphonic: bool  # the chosen track has chords or overlapping notes (its top voice is used)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -147,7 +163,7 @@ _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def track_summaries(
-    midi_tracks: list,
+    midi_tracks: list[mido.MidiTrack],
     parts: list[MidiPart],
     choice: TrackChoice,
     meta: MidiMeta,
@@ -173,13 +189,13 @@ def track_summaries(
                 note_count=sum(len(part.notes) for part in own),
                 is_drums=drums,
                 melody_probability=round(float(sum(p for p, _ in pitched)), 4) if pitched else None,
-                preview=likeliest and preview_of(likeliest, meta, ticks_per_beat),
+                preview=None if likeliest is None else preview_of(likeliest, meta, ticks_per_beat),
             )
         )
     return summaries
 
 
-def preview_of(part: MidiPart, meta: MidiMeta, ticks_per_beat: int) -> dict | None:
+def preview_of(part: MidiPart, meta: MidiMeta, ticks_per_beat: int) -> dict[str, Any] | None:
     """The first PREVIEW_BARS bars (at most PREVIEW_NOTES notes) of a part's melody, from its
     first note, as melody_to_json gives it; None when the part holds no usable notes."""
     try:
@@ -211,7 +227,7 @@ def melody_bars(melody: Melody) -> int:
     return math.ceil((before_first_bar + melody.total_ticks) / melody.bar_ticks)
 
 
-def melody_to_json(melody: Melody) -> dict:
+def melody_to_json(melody: Melody) -> dict[str, Any]:
     """A melody as plain JSON: its grid, key and tempo, and events as [pitch or null, ticks]."""
     return {
         "bar_ticks": melody.bar_ticks,
@@ -223,7 +239,7 @@ def melody_to_json(melody: Melody) -> dict:
     }
 
 
-def json_to_melody(data: dict, name: str = "") -> Melody:
+def json_to_melody(data: dict[str, Any], name: str = "") -> Melody:
     """The inverse of melody_to_json; raises ValueError (or KeyError) for a malformed one."""
     events = [
         Event(None if pitch is None else int(pitch), int(ticks)) for pitch, ticks in data["events"]

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from server.generation.melody import GENRES, MODES, Event, Melody
+from server.generation.melody import GENRES, MODES, Event, Melody, normalized_tonic
 
 ANY_GENRE = "any"
 VOCABULARY_FORMAT = 1
@@ -194,7 +194,7 @@ class Vocabulary:
             for p, d in zip(pitch_ids, duration_ids, strict=True)
         ]
         if tonic is None:
-            tonic = 0 if mode == "major" else 9
+            tonic = normalized_tonic(mode)
         return Melody(events, bar_ticks, pickup_ticks, tonic, mode, tempo, genre, name)
 
     def to_json(self) -> dict[str, Any]:

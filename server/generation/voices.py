@@ -86,4 +86,4 @@ def _voice_split(pitches: np.ndarray, weights: np.ndarray) -> float | None:
     variance = np.average((pitch - total_sum / total_weight) ** 2, weights=weight)
     if between[best] < VOICE_SEPARATION * variance or high_mean[best] - low_mean[best] < VOICE_GAP:
         return None
-    return (pitch[best] + pitch[best + 1]) / 2
+    return float((pitch[best] + pitch[best + 1]) / 2)

@@ -6,7 +6,8 @@ import mido
 import pytest
 
 from server.generation.melody import Event, Melody
-from server.generation.midi_io import MidiError, melody_to_midi, midi_to_melody
+from server.generation.midi_io import MidiError, midi_to_melody
+from server.generation.midi_writing import melody_to_midi
 
 TPB = 96  # ticks per beat of the files the tests write
 

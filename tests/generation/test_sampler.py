@@ -8,14 +8,10 @@ import pytest
 
 from server.generation.lstm import LstmNetwork
 from server.generation.melody import TICKS_PER_QUARTER
-from server.generation.sampler import (
-    InvalidParamsError,
-    MelodyStream,
-    SamplingParams,
-    generate,
-    sample_next,
-    tonic_of,
-)
+from server.generation.melody_stream import MelodyStream
+from server.generation.nucleus import nucleus_draw
+from server.generation.sampler import generate, step_streams
+from server.generation.sampling_params import InvalidParamsError, SamplingParams, tonic_of
 from server.generation.vocabulary import default_vocabulary
 from tests.notes import beat_notes
 
@@ -51,10 +47,10 @@ def test_melody_ends_exactly_on_the_last_bar_line(network: LstmNetwork, bars: in
 def test_notes_come_out_in_the_requested_key(network, key: str, mode: str, tonic: int) -> None:
     params = SamplingParams(key=key, mode=mode, bars=2, seed=3)
     melody = generate(network, [params])[0]
-    reference = generate(network, [SamplingParams(mode=mode, key="C" if mode == "major" else "A",
-                                                  bars=2, seed=3)])[0]  # fmt: skip
-    shift = {a.pitch - b.pitch for a, b in
-             zip(melody.notes(), reference.notes(), strict=True)}  # fmt: skip
+    reference = generate(
+        network, [SamplingParams(mode=mode, key="C" if mode == "major" else "A", bars=2, seed=3)]
+    )[0]
+    shift = {a.pitch - b.pitch for a, b in zip(melody.notes(), reference.notes(), strict=True)}
     assert (melody.tonic, melody.mode) == (tonic, mode)
     assert len(shift) == 1 and shift.pop() % 12 == (tonic - (0 if mode == "major" else 9)) % 12
 
@@ -64,10 +60,8 @@ def test_stream_emits_its_notes_as_it_goes(network: LstmNetwork) -> None:
     state = network.initial_state(1)
     emitted = []
     while not stream.done:
-        logits, state = network.step(*(np.array([i]) for i in stream.next_inputs()), state)
-        pitch = stream.choose_pitch(logits[0])
-        duration = stream.choose_duration(network.duration_logits(state, np.array([pitch]))[0])
-        emitted.append(stream.accept(pitch, duration))
+        (note,), state = step_streams(network, [stream], state)
+        emitted.append(note)
     heard = [note for note in emitted if note]
     assert heard == stream.melody().notes()
 
@@ -76,6 +70,19 @@ def test_primer_opens_the_melody(network: LstmNetwork) -> None:
     primer = ((62, 0.0, 1.0), (66, 1.0, 0.5), (69, 1.5, 0.5))
     melody = generate(network, [SamplingParams(key="D", primer=primer, bars=2, seed=4)])[0]
     assert melody.notes()[:3] == beat_notes(primer)
+
+
+def sample_next(
+    logits: np.ndarray,
+    rng: np.random.Generator,
+    temperature: float,
+    top_p: float,
+    allowed: np.ndarray | None = None,
+) -> int:
+    """The nucleus draw for one row."""
+    mask = None if allowed is None else allowed[None]
+    ids = nucleus_draw(logits[None], [rng], np.array([temperature]), np.array([top_p]), mask)
+    return int(ids[0])
 
 
 def test_top_p_zero_always_picks_the_most_likely() -> None:

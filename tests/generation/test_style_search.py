@@ -8,10 +8,11 @@ import numpy as np
 import pytest
 
 from server.cli import DEFAULT_CHECKPOINT, DEFAULT_CLASSIFIER
-from server.generation.batched_sampling import ARRAY_SAMPLING_FROM, step_batch
 from server.generation.classifier import GenreClassifier
 from server.generation.lstm import LstmNetwork
-from server.generation.sampler import MelodyStream, SamplingParams, run_to_end
+from server.generation.melody_stream import MelodyStream
+from server.generation.sampler import run_to_end, step_streams
+from server.generation.sampling_params import SamplingParams
 from server.generation.style_search import StyleSearch
 from server.generation.transfer import TransferParams, TransferStream
 from tests.generation.random_checkpoint import lively_network
@@ -52,12 +53,11 @@ def test_the_same_seed_gives_the_same_result_whatever_shares_the_batch(network, 
     alone = searched(network, classifier, strength=0.6)
     run_to_end(network, [alone])
     crowd = [searched(network, classifier, strength=0.6)] + [
-        MelodyStream(SamplingParams(genre="pop", seed=s), network.vocabulary)
-        for s in range(ARRAY_SAMPLING_FROM + 1)
+        MelodyStream(SamplingParams(genre="pop", seed=s), network.vocabulary) for s in range(9)
     ]
     state = network.initial_state(len(crowd))
     while not crowd[0].done:  # the live engine's batched step
-        _, state = step_batch(network, crowd, state)
+        _, state = step_streams(network, crowd, state)
     assert crowd[0].melody().events == alone.melody().events
     other_seed = searched(network, classifier, strength=0.6, seed=4)
     run_to_end(network, [other_seed])

@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 from server.cli import main as cli_main
-from server.generation.batched_sampling import ARRAY_SAMPLING_FROM, step_batch
 from server.generation.melody import Event, Melody
 from server.generation.midi_io import midi_to_melody
-from server.generation.sampler import InvalidParamsError, run_to_end
+from server.generation.sampler import run_to_end, step_streams
+from server.generation.sampling_params import InvalidParamsError
 from server.generation.transfer import TransferParams, TransferStream
 from server.generation.transfer_source import PHRASE_REST_TICKS, spell_on_vocabulary
 from server.generation.vocabulary import default_vocabulary
@@ -119,11 +119,11 @@ def test_a_chosen_key_transposes_the_result(network):
 def test_the_batched_engine_step_honours_the_source(network):
     streams = [
         TransferStream(SOURCE, TransferParams("rock", 0.0, seed=s), network.vocabulary)
-        for s in range(ARRAY_SAMPLING_FROM + 2)
+        for s in range(10)
     ]
     state = network.initial_state(len(streams))
     while not streams[0].done:
-        _, state = step_batch(network, streams, state)
+        _, state = step_streams(network, streams, state)
     assert all(s.melody().events == streams[0].melody().events for s in streams)
     assert streams[0].melody().events == spell_on_vocabulary(SOURCE.events, default_vocabulary())
 

@@ -113,10 +113,16 @@ def test_rock_song_reads_timebase_changes_rests_meter_key_and_tempo(tmp_path):
     write_song(tmp_path)
     (melody,) = load_source(f"rock:{tmp_path}")
     assert melody.events == [
-        Event(67, 12), Event(69, 12), Event(71, 24),
-        Event(74, 6), Event(72, 6), Event(71, 6), Event(None, 6),
-        Event(69, 12), Event(67, 12),
-    ]  # fmt: skip
+        Event(67, 12),
+        Event(69, 12),
+        Event(71, 24),
+        Event(74, 6),
+        Event(72, 6),
+        Event(71, 6),
+        Event(None, 6),
+        Event(69, 12),
+        Event(67, 12),
+    ]
     assert (melody.tonic, melody.mode, melody.tempo, melody.bar_ticks) == (7, "major", 96.0, 48)
 
 

@@ -15,9 +15,21 @@ from server.generation.voices import skyline
 from training.corpora.pieces import Piece
 
 CLASSICAL_COMPOSERS = (
-    "bach", "beethoven", "beach", "chopin", "corelli", "cpebach", "handel", "haydn", "mozart",
-    "schubert", "schumann_clara", "schumann_robert", "verdi", "weber",
-)  # fmt: skip
+    "bach",
+    "beethoven",
+    "beach",
+    "chopin",
+    "corelli",
+    "cpebach",
+    "handel",
+    "haydn",
+    "mozart",
+    "schubert",
+    "schumann_clara",
+    "schumann_robert",
+    "verdi",
+    "weber",
+)
 FOLK_COLLECTIONS = ("essenFolksong", "oneills1850", "ryansMammoth")
 # Preferred format when one piece ships in several (bach has .mxl, .krn and .xml copies).
 SCORE_SUFFIXES = (".mxl", ".xml", ".musicxml", ".krn")

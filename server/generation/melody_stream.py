@@ -1,0 +1,109 @@
+"""One melody being sampled (`MelodyStream`): its RNG, the events so far in the normalized key,
+the tick reached and the bar bookkeeping that makes it end on the final bar line.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from server.generation.melody import (
+    TICKS_PER_QUARTER,
+    Event,
+    Melody,
+    normalized_tonic,
+    smallest_shift,
+    spans_to_events,
+)
+from server.generation.notes import Note
+from server.generation.sampling_params import SamplingParams
+from server.generation.vocabulary import Vocabulary
+
+BAR_TICKS = 4 * TICKS_PER_QUARTER  # 4/4
+
+
+def _primer_events(params: SamplingParams, shift: int, vocabulary: Vocabulary) -> list[Event]:
+    """Primer notes as events in the normalized key, a rest first if they start late."""
+    spans = [
+        (
+            round(start * TICKS_PER_QUARTER),
+            round((start + length) * TICKS_PER_QUARTER),
+            pitch - shift,
+        )
+        for pitch, start, length in params.primer
+    ]
+    if not spans:
+        return []
+    events = spans_to_events(spans)
+    first = min(start for start, _, _ in spans)
+    return vocabulary.fit_events(([Event(None, first)] if first else []) + events)
+
+
+class MelodyStream:
+    """One melody being sampled, in the normalized key (C major or A minor). The sampler's
+    batched step asks it for `next_inputs()`, draws its ids (or lets it choose them itself,
+    see `chooses_itself`), then calls `accept`."""
+
+    def __init__(self, params: SamplingParams, vocabulary: Vocabulary) -> None:
+        self.params = params.with_seed()
+        assert self.params.seed is not None  # with_seed() gives every stream one
+        self.seed = self.params.seed
+        self.vocabulary = vocabulary
+        self.rng = np.random.default_rng(self.seed)
+        self.shift = smallest_shift(normalized_tonic(params.mode), params.tonic)
+        self.total_ticks = params.bars * BAR_TICKS
+        self.tick = 0
+        self.events: list[Event] = []
+        self.primer = _primer_events(params, self.shift, vocabulary)
+        self.genre_id = vocabulary.genre_id(params.genre)
+        self.mode_id = vocabulary.mode_id(params.mode)
+        self.previous = (vocabulary.pitch_bos, vocabulary.duration_bos)
+
+    @property
+    def done(self) -> bool:
+        return self.tick >= self.total_ticks
+
+    @property
+    def chooses_itself(self) -> bool:
+        """Whether the stream picks its next event with `choose_pitch` and `choose_duration`
+        (while it plays its primer) instead of taking the batch's nucleus draw."""
+        return len(self.events) < len(self.primer)
+
+    def next_inputs(self) -> tuple[int, int, int, int, int]:
+        """(previous pitch id, previous duration id, position id, genre id, mode id)."""
+        position = self.vocabulary.position_id(self.tick % BAR_TICKS)
+        return (*self.previous, position, self.genre_id, self.mode_id)
+
+    def fitting_durations(self) -> np.ndarray:
+        """(n_duration,) bool: the durations that end by the final bar line."""
+        return np.asarray(self.vocabulary.durations) <= self.total_ticks - self.tick
+
+    def choose_pitch(self, pitch_logits: np.ndarray) -> int:
+        """The next pitch id when the stream chooses itself: its primer's."""
+        return self.vocabulary.pitch_id(self.primer[len(self.events)].pitch)
+
+    def choose_duration(self, duration_logits: np.ndarray) -> int:
+        """The next duration id when the stream chooses itself: its primer's."""
+        return self.vocabulary.duration_id(self.primer[len(self.events)].duration)
+
+    def accept(self, pitch_id: int, duration_id: int) -> Note | None:
+        """Record the chosen event; returns it as a note in the output key (None for a rest).
+        An event that would leave less than a sixteenth before the end is stretched to it."""
+        ticks = min(self.vocabulary.duration_ticks(duration_id), self.total_ticks - self.tick)
+        if self.total_ticks - self.tick - ticks < TICKS_PER_QUARTER // 4:
+            ticks = self.total_ticks - self.tick
+        pitch = self.vocabulary.pitch_of(pitch_id)
+        self.events.append(Event(pitch, ticks))
+        start, self.tick = self.tick, self.tick + ticks
+        self.previous = (pitch_id, duration_id)
+        if pitch is None:
+            return None
+        return Note(pitch + self.shift, start, ticks)
+
+    def melody(self) -> Melody:
+        """Everything sampled so far, in the requested key."""
+        params = self.params
+        tonic = normalized_tonic(params.mode)
+        normalized = Melody(list(self.events), BAR_TICKS, 0, tonic, params.mode, params.tempo)
+        output = normalized.transposed(self.shift)
+        output.genre, output.name = params.genre, f"{params.genre or 'any'} in {params.key}"
+        return output
