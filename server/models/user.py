@@ -46,10 +46,6 @@ class User(Model):
     class Meta:
         table = "users"
 
-    @property
-    def has_photo(self) -> bool:
-        return self.photo is not None
-
     async def set_password(self, password: str, hasher: PasswordHasher) -> None:
         """Hash (off the event loop) and keep the new password; the caller saves."""
         self.password_hash = await hash_password(hasher, password)
