@@ -77,7 +77,8 @@ def _whole_number(env: Mapping[str, str], name: str, *, default: int) -> int:
 
 def current_config() -> Config:
     """The `Config` of the app handling the current request."""
-    return current_app.extensions["studio_config"]
+    config: Config = current_app.extensions["studio_config"]
+    return config
 
 
 def sqlite_url(path: Path) -> str:

@@ -23,4 +23,5 @@ def hold_mmap_threshold() -> bool:
     except (OSError, AttributeError):
         return False
     mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
-    return mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES) == 1
+    status: int = mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
+    return status == 1

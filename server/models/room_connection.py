@@ -5,6 +5,8 @@ names the worker holding the socket, so the rows of a worker that died can be cl
 
 from __future__ import annotations
 
+from typing import cast
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -34,10 +36,11 @@ class RoomConnection(Model):
     @classmethod
     async def workers(cls) -> set[str]:
         """The workers holding room connections ("" for rows that do not say)."""
-        return set(await cls.all().distinct().values_list("worker", flat=True))
+        workers = await cls.all().distinct().values_list("worker", flat=True)
+        return set(cast(list[str], workers))  # Tortoise's hints know no flat=True
 
     @classmethod
     async def sids(cls, worker: str | None = None) -> list[str]:
         """The sids of the connections `worker` holds (every connection's when None)."""
         query = cls.all() if worker is None else cls.filter(worker=worker)
-        return list(await query.values_list("sid", flat=True))
+        return cast(list[str], await query.values_list("sid", flat=True))

@@ -10,7 +10,10 @@ host, over HTTPS, may set it.
 
 from __future__ import annotations
 
-from quart import Quart, Response, current_app, g, request
+from collections.abc import Awaitable, Callable
+
+from quart import Quart, current_app, g, request
+from quart.typing import ResponseTypes
 
 from server.errors import AppError
 from server.security.sessions import current_auth_id
@@ -79,20 +82,24 @@ async def check_csrf_token() -> None:
 
 
 def _cookie_name() -> str:
-    return current_app.extensions["csrf_cookie"]
+    name: str = current_app.extensions["csrf_cookie"]
+    return name
 
 
 async def _form_token() -> str:
     if request.mimetype not in FORM_TYPES:
         return ""
-    return (await request.form).get(CSRF_FIELD, "")
+    token: str = (await request.form).get(CSRF_FIELD, "")
+    return token
 
 
-def _set_cookie_for_the_session(secure: bool):
+def _set_cookie_for_the_session(
+    secure: bool,
+) -> Callable[[ResponseTypes], Awaitable[ResponseTypes]]:
     """After each request, a cookie whose token fits the session as it is now: logging in or
     out changes the session, and a first visit has no cookie yet."""
 
-    async def set_cookie(response: Response) -> Response:
+    async def set_cookie(response: ResponseTypes) -> ResponseTypes:
         name = _cookie_name()
         present = request.cookies.get(name)
         if present and request.endpoint == "static":

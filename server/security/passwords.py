@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -18,6 +18,7 @@ __all__ = ["PasswordHasher", "hash_password", "make_hasher", "verify_password"]
 # default); how many wait is bounded by the login, sign-up and password-check rate limits.
 HASHING_THREADS = 2
 _hashing = ThreadPoolExecutor(HASHING_THREADS, thread_name_prefix="password-hash")
+T = TypeVar("T")
 
 
 def make_hasher(time_cost: int, memory_cost: int, parallelism: int) -> PasswordHasher:
@@ -37,5 +38,5 @@ async def verify_password(hasher: PasswordHasher, password_hash: str, password: 
         return False
 
 
-async def _on_hashing_threads(function: Callable[..., Any], *args: Any) -> Any:
+async def _on_hashing_threads(function: Callable[..., T], *args: str) -> T:
     return await asyncio.get_running_loop().run_in_executor(_hashing, function, *args)

@@ -20,9 +20,10 @@ from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 
 from quart import Quart, after_this_request, current_app, request
+from quart.typing import ResponseTypes
 from quart_rate_limiter import RateLimit, RateLimiter, RateLimitExceeded
 from quart_rate_limiter.redis_store import RedisStore
-from werkzeug.wrappers import Response
+from redis.asyncio import Redis
 
 from server.config import current_config
 from server.models.user import EMAIL_MAX_LENGTH, normalize_email
@@ -68,11 +69,18 @@ class SharedRedisStore(RedisStore):
     async def set(self, key: str, tat: datetime) -> None:
         # Once the theoretical arrival time has passed the key means "no recent attempts",
         # the same as no key, so it may expire then (whole seconds, rounded up).
-        await self._redis.set(key, tat.timestamp(), exat=math.ceil(tat.timestamp()) + 1)
+        await self.connection.set(key, tat.timestamp(), exat=math.ceil(tat.timestamp()) + 1)
 
     async def after_serving(self) -> None:
-        await self._redis.aclose()
+        await self.connection.aclose()
         self._redis = None
+
+    @property
+    def connection(self) -> Redis:
+        """The connection to Redis, open from before_serving to after_serving."""
+        if self._redis is None:
+            raise RuntimeError("the rate-limit store is not serving")
+        return self._redis
 
 
 async def client_address() -> str:
@@ -115,7 +123,7 @@ def remember_device(email: str) -> None:
     """After a successful login or sign-up, mark this browser as one of the account's own."""
 
     @after_this_request
-    async def set_device_cookie(response: Response) -> Response:
+    async def set_device_cookie(response: ResponseTypes) -> ResponseTypes:
         token = new_signed_token(DEVICE_PURPOSE, account_key(email))
         response.set_cookie(
             DEVICE_COOKIE,
@@ -177,11 +185,14 @@ class SharedRateLimiter(RateLimiter):
     script."""
 
     async def _before_request(self) -> None:
-        view = current_app.view_functions.get(request.endpoint)
-        if not current_app.config["QUART_RATE_LIMITER_ENABLED"] or view is None:
+        endpoint, blueprint_name = request.endpoint, request.blueprint
+        if not current_app.config["QUART_RATE_LIMITER_ENABLED"] or endpoint is None:
             return
-        blueprint = current_app.blueprints.get(request.blueprint)
-        await self.count(request.endpoint, self._get_limits_for_view_function(view, blueprint))
+        view = current_app.view_functions.get(endpoint)
+        if view is None:
+            return
+        blueprint = current_app.blueprints.get(blueprint_name) if blueprint_name else None
+        await self.count(endpoint, self._get_limits_for_view_function(view, blueprint))
 
     async def count(self, scope: str, limits: list[RateLimit]) -> None:
         """Count one attempt at `scope` in each of `limits` that applies, or raise
@@ -190,16 +201,18 @@ class SharedRateLimiter(RateLimiter):
         if not limits:
             return
         if isinstance(self.store, SharedRedisStore):
-            await self._count_atomically(scope, limits)
+            await self._count_atomically(self.store, scope, limits)
         else:
             await self._raise_on_rejection(scope, limits)
             await self._update_limits(scope, limits)
 
-    async def _count_atomically(self, endpoint: str, limits: list[RateLimit]) -> None:
+    async def _count_atomically(
+        self, store: SharedRedisStore, endpoint: str, limits: list[RateLimit]
+    ) -> None:
         keys = [await self._create_key(endpoint, limit) for limit in limits]
         periods = [(limit.inverse * 1000, limit.period.total_seconds() * 1000) for limit in limits]
         args = [value for pair in periods for value in pair]
-        wait_ms = await self.store._redis.eval(GCRA_SCRIPT, len(keys), *keys, *args)
+        wait_ms = await store.connection.eval(GCRA_SCRIPT, len(keys), *keys, *args)
         if wait_ms > 0:
             raise RateLimitExceeded(math.ceil(wait_ms / 1000))
 
@@ -228,7 +241,8 @@ class PasswordChecksInFlight:
 
 
 def password_checks_in_flight(app: Quart) -> PasswordChecksInFlight:
-    return app.extensions["password_checks_in_flight"]
+    checks: PasswordChecksInFlight = app.extensions["password_checks_in_flight"]
+    return checks
 
 
 @asynccontextmanager

@@ -56,7 +56,8 @@ async def current_session() -> AuthSession | None:
     """The request's session, looked up once per request."""
     if "auth_session" not in g:
         g.auth_session = await load_session(current_user.auth_id, current_config())
-    return g.auth_session
+    session: AuthSession | None = g.auth_session
+    return session
 
 
 async def signed_in_user() -> User | None:

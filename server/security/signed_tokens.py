@@ -36,5 +36,12 @@ def same_text(first: str, second: str) -> bool:
 
 def _signature(purpose: str, subject: str, nonce: str) -> str:
     message = "|".join((purpose, subject, nonce)).encode()
-    digest = hmac.new(current_app.secret_key.encode(), message, hashlib.sha256).digest()
+    digest = hmac.new(_secret_key(), message, hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def _secret_key() -> bytes:
+    key = current_app.secret_key
+    if not key:
+        raise RuntimeError("the app has no secret key to sign tokens with")
+    return key.encode() if isinstance(key, str) else key

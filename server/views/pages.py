@@ -8,6 +8,7 @@ from __future__ import annotations
 from urllib.parse import urlencode, urlsplit
 
 from quart import Blueprint, redirect, render_template, request
+from quart.typing import ResponseTypes
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
@@ -102,7 +103,7 @@ async def room(token: str) -> str | Response:
 
 
 @blueprint.app_errorhandler(NotFound)
-async def not_found(error: NotFound) -> Response | tuple[str, int]:
+async def not_found(error: NotFound) -> ResponseTypes | tuple[str, int]:
     """An unknown address: the site's 404 page for a browser navigating, JSON for the API."""
     if not wants_a_page():
         return await http_error_response(error)
