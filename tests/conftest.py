@@ -37,6 +37,7 @@ from server.security.csrf import CSRF_COOKIE, CSRF_HEADER, UNSAFE_METHODS
 from server.security.sessions import SESSION_COOKIE
 from server.services.songs import create_song_from_notes
 from tests.databases import (
+    BACKEND_VARIABLE,
     DatabaseSource,
     DatabaseUnavailableError,
     one_database,
@@ -44,9 +45,35 @@ from tests.databases import (
 )
 from tests.notes import beat_notes
 
+TESTS_ROOT = Path(__file__).parent
+# Markers given by what a test needs (registered in pyproject.toml); `make test-fast` leaves
+# every one of them out.
+MARKER_OF_FOLDER = {"browser": "browser", "scale": "scale", "training": "training"}
+SLOW_TESTS = {
+    "test_openapi_fuzz.py",  # every operation of /openapi.json, 25 generated requests each
+    "sockets/test_generation_load.py::test_the_server_keeps_answering_http_while_50_streams_run",
+}
+
 PASSWORD = "correct horse battery"
 C_MAJOR_SCALE = [(60 + step, float(beat), 1.0) for beat, step in enumerate((0, 2, 4, 5, 7, 9, 11))]
 _emails = itertools.count()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Marks each test `browser`, `scale` or `training` by its folder, `postgres` when it needs
+    a PostgreSQL server, and `slow` when it is named in SLOW_TESTS."""
+    every_database_on_postgres = os.environ.get(BACKEND_VARIABLE) == "postgres"
+    for item in items:
+        where = item.path.relative_to(TESTS_ROOT)
+        marker = MARKER_OF_FOLDER.get(where.parts[0])
+        if marker:
+            item.add_marker(marker)
+        fixtures = getattr(item, "fixturenames", ())
+        if "postgres_url" in fixtures or (every_database_on_postgres and "databases" in fixtures):
+            item.add_marker("postgres")
+        test_id = f"{where.as_posix()}::{item.name}"
+        if where.as_posix() in SLOW_TESTS or test_id in SLOW_TESTS:
+            item.add_marker("slow")
 
 
 def unique_email(prefix: str = "user") -> str:
