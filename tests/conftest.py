@@ -52,6 +52,10 @@ MARKER_OF_FOLDER = {"browser": "browser", "scale": "scale", "training": "trainin
 SLOW_TESTS = {
     "test_openapi_fuzz.py",  # every operation of /openapi.json, 25 generated requests each
     "sockets/test_generation_load.py::test_the_server_keeps_answering_http_while_50_streams_run",
+    # Fills the kernel's socket buffers before the server may drop the client: 10 s and more.
+    "sockets/test_generation_load.py::test_a_client_that_stops_reading_is_dropped_and_memory_stays_bounded",
+    # Plays 8 bars at 120 BPM in real time: 16 s.
+    "sockets/test_rooms.py::test_a_member_joining_a_live_generation_gets_the_notes_so_far_then_the_rest",
 }
 
 PASSWORD = "correct horse battery"
