@@ -1,6 +1,6 @@
 // Landing page: the navigation and a decorative piano roll of a short phrase.
-import { initNav } from "../nav.js";
-import { drawRoll } from "../pianoroll.js";
+import { initNav } from "../common/nav.js";
+import { drawRoll } from "../player/pianoroll.js";
 
 // The opening of "Ode to Joy" with a small answer, in beats: [pitch, start, duration].
 const PHRASE = [

@@ -1,7 +1,7 @@
 // Login page: checks the fields, logs in, and goes back to the page that asked for a login.
-import { api } from "../api.js";
-import { checkEmail, showFormError, validateFields, whileBusy } from "../forms.js";
-import { initNav, nextPage } from "../nav.js";
+import { api } from "../common/api.js";
+import { checkEmail, showFormError, validateFields, whileBusy } from "../common/forms.js";
+import { initNav, nextPage } from "../common/nav.js";
 
 async function submitLogin(form) {
   const email = form.elements.email.value;

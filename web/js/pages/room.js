@@ -1,20 +1,20 @@
 // Room page: every member's player follows the room's clock (the server's), so the same note
 // starts at the same moment everywhere; the host's controls ask the server, which tells everyone.
-import { api, errorFromPayload } from "../api.js";
-import { ServerClock } from "../clock.js";
-import { askUser } from "../dialog.js";
-import { formatTime } from "../format.js";
-import { showFormError } from "../forms.js";
-import { copyInviteLink } from "../invite.js";
-import { initNav } from "../nav.js";
-import { PianoRoll } from "../pianoroll.js";
-import { INSTRUMENT_NAMES, Player } from "../player.js";
-import { RoomClient } from "../roomclient.js";
-import { appendChat, renderMembers } from "../roompeople.js";
-import { RoomFollower } from "../roomsync.js";
-import { connectSocket } from "../socket.js";
-import { showToast } from "../toast.js";
-import { Visualizer } from "../visualizer.js";
+import { api, errorFromPayload } from "../common/api.js";
+import { ServerClock } from "../rooms/clock.js";
+import { askUser } from "../common/dialog.js";
+import { formatTime } from "../common/format.js";
+import { showFormError } from "../common/forms.js";
+import { copyInviteLink } from "../rooms/invite.js";
+import { initNav } from "../common/nav.js";
+import { PianoRoll } from "../player/pianoroll.js";
+import { INSTRUMENT_NAMES, Player } from "../player/player.js";
+import { RoomClient } from "../rooms/roomclient.js";
+import { appendChat, renderMembers } from "../rooms/roompeople.js";
+import { RoomFollower } from "../rooms/roomsync.js";
+import { connectSocket } from "../common/socket.js";
+import { showToast } from "../common/toast.js";
+import { Visualizer } from "../player/visualizer.js";
 
 const page = document.querySelector("[data-room-page]");
 const part = (name) => page.querySelector(`[data-${name}]`);

@@ -1,5 +1,5 @@
 // Sign-up page: photo preview, client checks that mirror the server, then the account is created.
-import { api } from "../api.js";
+import { api } from "../common/api.js";
 import {
   checkDisplayName,
   checkEmail,
@@ -9,8 +9,8 @@ import {
   showFormError,
   validateFields,
   whileBusy,
-} from "../forms.js";
-import { initNav, nextPage } from "../nav.js";
+} from "../common/forms.js";
+import { initNav, nextPage } from "../common/nav.js";
 
 let previewUrl = null;
 

@@ -1,9 +1,9 @@
 // Binds the player markup (templates/partials/player.html) to a Player: buttons, progress bar,
 // speed, instrument, volume, keyboard shortcuts, and the piano roll and waveform that follow it.
-import { formatTime } from "./format.js";
+import { formatTime } from "../common/format.js";
 import { PianoRoll } from "./pianoroll.js";
 import { INSTRUMENT_NAMES } from "./player.js";
-import { showToast } from "./toast.js";
+import { showToast } from "../common/toast.js";
 import { Visualizer } from "./visualizer.js";
 
 const SEEK_STEP_SECONDS = 5;

@@ -3,7 +3,7 @@
 // members, the host and the owner make. Emits "snapshot", "info", "members", "chat", "piece",
 // "notes", "state", "done", "closed" and "removed" events, and "host" (the new host's member
 // entry) when the role passes; it never touches audio or the page.
-import { EVENTS, ROOM_EVENTS, emitWithAck } from "./socket.js";
+import { EVENTS, ROOM_EVENTS, emitWithAck } from "../common/socket.js";
 
 export class RoomClient extends EventTarget {
   #socket;

@@ -1,6 +1,6 @@
 // One live generation stream over the socket (docs/protocol.md): start, notes, done, error, stop.
 // Emits "notes", "done" and "failed" events for the stream it started, and ignores any other.
-import { EVENTS, emitWithAck } from "./socket.js";
+import { EVENTS, emitWithAck } from "../common/socket.js";
 
 export class LiveGeneration extends EventTarget {
   #socket;

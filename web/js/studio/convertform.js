@@ -3,7 +3,7 @@
 import {
   beatsPerBar, melodyToNotes, pitchedTracks, sourceFacts, trackHint, trackLabel, trackName,
 } from "./convertsummary.js";
-import { setFieldError, showFormError } from "./forms.js";
+import { setFieldError, showFormError } from "../common/forms.js";
 import { MANAGE_UPLOADS_URL, bindDropZone, checkMidiFile, uploadMidi } from "./uploadfile.js";
 
 const TEMPO_RANGE = [40, 240]; // quarter notes per minute; the server clamps a source's tempo to it

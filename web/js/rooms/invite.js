@@ -1,5 +1,5 @@
 // Room invite links: the whole URL copied to the clipboard, or shown when copying is refused.
-import { showToast } from "./toast.js";
+import { showToast } from "../common/toast.js";
 
 export async function copyInviteLink(invitePath) {
   const url = new URL(invitePath, window.location.origin).href;

@@ -1,13 +1,13 @@
 // The dashboard's song history: one page of songs, newest first, each with a piano-roll thumbnail
 // and its actions (play, rename, download, delete), and the pager below.
-import { api } from "./api.js";
-import { conversionText, soundsLikeText } from "./convertsummary.js";
-import { askUser } from "./dialog.js";
-import { formatDate, formatTime } from "./format.js";
+import { api } from "../common/api.js";
+import { conversionText, soundsLikeText } from "../studio/convertsummary.js";
+import { askUser } from "../common/dialog.js";
+import { formatDate, formatTime } from "../common/format.js";
 import { Pager } from "./pager.js";
-import { drawThumbnail } from "./pianoroll.js";
+import { drawThumbnail } from "../player/pianoroll.js";
 import { loadSongNotes } from "./songs.js";
-import { showToast } from "./toast.js";
+import { showToast } from "../common/toast.js";
 
 const TITLE_MAX_LENGTH = 100;
 

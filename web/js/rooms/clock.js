@@ -1,7 +1,7 @@
 // The room clock: this browser's offset to the server's clock, measured with `clock:ping` round
 // trips. The server read its clock somewhere inside each round trip, so the fastest round trips
 // pin it down best: only the lowest-delay samples are kept, and their median is the offset.
-import { CLOCK_PING, emitWithAck } from "./socket.js";
+import { CLOCK_PING, emitWithAck } from "../common/socket.js";
 
 // The schedule stays within the server's rate limit for `clock:ping` (60 at once, then 2 per
 // second, server/sockets/clock.py; docs/protocol.md): at most BURST_MAX_PINGS pings on start,

@@ -1,10 +1,10 @@
 // The dashboard's "Your MIDI files": the files kept for conversions (GET /api/uploads), newest
 // first, a page at a time, with the storage they take against the quota and a Delete for each.
-import { api } from "./api.js";
-import { askUser } from "./dialog.js";
-import { formatBytes, formatDate } from "./format.js";
+import { api } from "../common/api.js";
+import { askUser } from "../common/dialog.js";
+import { formatBytes, formatDate } from "../common/format.js";
 import { Pager } from "./pager.js";
-import { showToast } from "./toast.js";
+import { showToast } from "../common/toast.js";
 
 const NEARLY_FULL = 0.9; // of either quota: the storage bar turns to a warning
 

@@ -1,8 +1,8 @@
 // A saved song's notes, read from its MIDI file (the one format the API serves them in), and the
 // instrument it was made with.
 import { Midi } from "@tonejs/midi";
-import { api } from "./api.js";
-import { INSTRUMENT_NAMES } from "./instruments.js";
+import { api } from "../common/api.js";
+import { INSTRUMENT_NAMES } from "../music/instruments.js";
 
 const DEFAULT_INSTRUMENT = "piano"; // what songs saved before instruments were recorded played on
 

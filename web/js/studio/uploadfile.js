@@ -1,6 +1,6 @@
 // A MIDI file chosen or dropped in the page: the checks the browser can make before sending it,
 // and the upload itself (POST /api/uploads). The server reads the file and has the last word.
-import { api } from "./api.js";
+import { api } from "../common/api.js";
 
 export const MIDI_MAX_BYTES = 1024 * 1024; // the server refuses more (413 too_large)
 const MIDI_NAME = /\.midi?$/i;

@@ -2,7 +2,7 @@
 // tempo change and seeking is a transport jump. The only module that imports Tone.
 import "./tone-quiet.js"; // must run before Tone's module body
 import * as Tone from "tone";
-import { createInstrument, INSTRUMENT_NAMES } from "./instruments.js";
+import { createInstrument, INSTRUMENT_NAMES } from "../music/instruments.js";
 
 export { INSTRUMENT_NAMES };
 

@@ -1,6 +1,6 @@
 // The people side of a room page: the members list (photo, name, host badge, the owner's
 // actions) and the chat log. Everything a member typed is shown as text, never as HTML.
-import { formatDate } from "./format.js";
+import { formatDate } from "../common/format.js";
 
 /**
  * Redraws `list` from `members` (a Map in arrival order) with `template`; `actions` gives
