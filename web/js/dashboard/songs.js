@@ -2,9 +2,8 @@
 // instrument it was made with.
 import { Midi } from "@tonejs/midi";
 import { api } from "../common/api.js";
-import { INSTRUMENT_NAMES } from "../music/instruments.js";
-
-const DEFAULT_INSTRUMENT = "piano"; // what songs saved before instruments were recorded played on
+import { DEFAULT_INSTRUMENT, INSTRUMENT_NAMES } from "../music/instruments.js";
+import { noteFromMidi } from "../music/notes.js";
 
 /** MIDI bytes -> notes in beats ({pitch, start, duration, velocity 0-127}) and the tempo. */
 export function midiToNotes(bytes, fallbackTempo = 120) {
@@ -12,12 +11,7 @@ export function midiToNotes(bytes, fallbackTempo = 120) {
   const ppq = midi.header.ppq;
   const notes = midi.tracks
     .flatMap((track) => track.notes)
-    .map((note) => ({
-      pitch: note.midi,
-      start: note.ticks / ppq,
-      duration: note.durationTicks / ppq,
-      velocity: Math.round(note.velocity * 127),
-    }))
+    .map((note) => noteFromMidi(note, ppq))
     .sort((a, b) => a.start - b.start);
   const tempo = midi.header.tempos[0]?.bpm ?? fallbackTempo;
   return { notes, tempo };

@@ -1,12 +1,12 @@
-// The player's instrument recipes. Each receives the Tone namespace from player.js (the one module
-// that imports Tone) and returns a polyphonic instrument connected to `output`, at its level.
+// The player's instrument recipes. Each receives the Tone namespace from player/player.js (the one
+// module that imports Tone) and returns a polyphonic instrument connected to `output`, at its level.
+// The instruments' names and labels come from the server (server/generation/instruments.py).
+import { musicConstants } from "./constants.js";
 
-export const INSTRUMENT_NAMES = {
-  piano: "Grand piano",
-  fm: "FM electric piano",
-  pad: "AM pad",
-  pluck: "Pluck",
-};
+/** Instrument name -> the label the player lists it by. */
+export const INSTRUMENT_NAMES = musicConstants().instruments;
+/** What a song saved before instruments were recorded plays on. */
+export const DEFAULT_INSTRUMENT = musicConstants().defaultInstrument;
 
 // Salamander ships one sample per minor third (A, C, D#, F#); Tone.Sampler pitch-shifts the notes
 // in between by at most a semitone and a half. File names match web/build.mjs ("#" -> "s").

@@ -1,5 +1,6 @@
-// Canvas piano roll: notes (pitch, start and duration in beats) drawn as they arrive, a playhead
-// that the view follows, and the small thumbnails of the dashboard's song list.
+// Canvas piano roll: notes (music/notes.js: pitch, start and duration in beats, velocity) drawn as
+// they arrive, a playhead that the view follows, and the small thumbnails of the dashboard's song list.
+import { MIN_PITCH_SPAN, pitchRange, visibleBeats } from "./rollgeometry.js";
 
 const COLORS = {
   background: "#0d1220",
@@ -11,20 +12,6 @@ const COLORS = {
   playhead: "#f8fafc",
 };
 const BLACK_KEYS = new Set([1, 3, 6, 8, 10]);
-const MIN_PITCH_SPAN = 24; // show at least two octaves so a small melody is not stretched
-
-/** The pitch range to draw: the notes' range, padded, at least `minSpan` semitones. */
-export function pitchRange(notes, minSpan = MIN_PITCH_SPAN) {
-  if (notes.length === 0) return { low: 60 - 12, high: 60 + 12 };
-  let low = Math.min(...notes.map((note) => note.pitch)) - 1;
-  let high = Math.max(...notes.map((note) => note.pitch)) + 1;
-  const missing = minSpan - (high - low);
-  if (missing > 0) {
-    low -= Math.floor(missing / 2);
-    high += Math.ceil(missing / 2);
-  }
-  return { low, high };
-}
 
 /** Sizes the canvas's pixel buffer to its CSS box at the screen's pixel ratio (only on change). */
 export function fitCanvas(canvas) {
@@ -56,7 +43,7 @@ export function drawRoll(
     if (note.start + note.duration < from || note.start > to) continue;
     const played = playhead !== null && note.start <= playhead;
     context.fillStyle = played ? COLORS.notePlayed : COLORS.note;
-    context.globalAlpha = 0.55 + 0.45 * ((note.velocity ?? 90) / 127);
+    context.globalAlpha = 0.55 + 0.45 * (note.velocity / 127);
     const x = xOf(note.start);
     const noteWidth = Math.max(2 * ratio, xOf(note.start + note.duration) - x - ratio);
     context.fillRect(x, yOf(note.pitch) + ratio / 2, noteWidth, Math.max(ratio, rowHeight - ratio));
@@ -122,14 +109,9 @@ export class PianoRoll {
   }
 
   draw() {
-    const span = Math.max(this.#lengthBeats, 8);
-    let from = 0;
-    let to = span;
-    if (span > this.#windowBeats) {
-      const lead = this.#windowBeats / 4;
-      from = Math.min(Math.max((this.#playhead ?? 0) - lead, 0), span - this.#windowBeats);
-      to = from + this.#windowBeats;
-    }
+    const { from, to } = visibleBeats({
+      lengthBeats: this.#lengthBeats, windowBeats: this.#windowBeats, playhead: this.#playhead,
+    });
     drawRoll(this.#canvas, this.#notes, { from, to, playhead: this.#playhead });
   }
 

@@ -1,8 +1,9 @@
-// The one audio player of the studio: notes (in beats) scheduled on Tone.Transport, so speed is a
-// tempo change and seeking is a transport jump. The only module that imports Tone.
+// The one audio player of the studio: notes (music/notes.js, in beats) scheduled on Tone.Transport,
+// so speed is a tempo change and seeking is a transport jump. The only module that imports Tone.
 import "./tone-quiet.js"; // must run before Tone's module body
 import * as Tone from "tone";
-import { createInstrument, INSTRUMENT_NAMES } from "../music/instruments.js";
+import { createInstrument, DEFAULT_INSTRUMENT, INSTRUMENT_NAMES } from "../music/instruments.js";
+import { noteEnd } from "../music/notes.js";
 
 export { INSTRUMENT_NAMES };
 
@@ -32,18 +33,13 @@ function softClip(sample) {
   return Math.sign(sample) * (CLIP_KNEE + room * Math.tanh(excess / room));
 }
 
-/** A note as the API and the socket send it: pitch (MIDI), start and duration in beats, velocity. */
-export function noteEnd(note) {
-  return note.start + note.duration;
-}
-
 export class Player extends EventTarget {
   #transport = Tone.getTransport();
   #master = null; // where instruments play into: the head of the master chain
   #output = null; // Tone.Volume (the listener's volume) feeding the speakers and the analyser
   #analyser = null;
   #instruments = new Map();
-  #instrumentName = "piano";
+  #instrumentName = DEFAULT_INSTRUMENT;
   #samplesUrl;
   #notes = [];
   #tempo = 120; // the song's own quarter notes per minute
@@ -320,7 +316,7 @@ export class Player extends EventTarget {
     this.#sounded.add(note);
     const seconds = (note.duration * 60) / this.#transport.bpm.value;
     const name = Tone.Frequency(note.pitch, "midi").toNote();
-    instrument?.triggerAttackRelease(name, seconds, time, (note.velocity ?? 90) / 127);
+    instrument?.triggerAttackRelease(name, seconds, time, note.velocity / 127);
     this.dispatchEvent(new CustomEvent("sound", { detail: { note, time } })); // time: audio clock
   }
 

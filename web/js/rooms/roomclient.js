@@ -4,6 +4,12 @@
 // "notes", "state", "done", "closed" and "removed" events, and "host" (the new host's member
 // entry) when the role passes; it never touches audio or the page.
 import { EVENTS, ROOM_EVENTS, emitWithAck } from "../common/socket.js";
+import { notesFromWire } from "../music/notes.js";
+
+/** A piece as the server sends it, its notes made player notes (music/notes.js). */
+function pieceFromWire(piece) {
+  return piece && { ...piece, notes: notesFromWire(piece.notes) };
+}
 
 export class RoomClient extends EventTarget {
   #socket;
@@ -41,7 +47,7 @@ export class RoomClient extends EventTarget {
     this.you = ack.you;
     this.room = ack.room;
     this.members = new Map(ack.members.map((member) => [member.id, member]));
-    this.piece = ack.piece;
+    this.piece = pieceFromWire(ack.piece);
     this.state = ack.state;
     this.#emit("snapshot", ack);
     return ack;
@@ -85,7 +91,8 @@ export class RoomClient extends EventTarget {
     this.#emit("members", this.members);
   }
 
-  #onPiece(piece) {
+  #onPiece(wirePiece) {
+    const piece = pieceFromWire(wirePiece);
     this.piece = piece;
     this.#emit("piece", piece);
   }
@@ -100,8 +107,9 @@ export class RoomClient extends EventTarget {
   #onNotes({ stream_id: streamId, notes }) {
     const piece = this.piece;
     if (!piece || piece.stream_id !== streamId) return; // not this room's live piece
-    const fresh = notes.filter((note) => note.index >= piece.notes.length); // a joiner's overlap
-    if (fresh.length === 0) return;
+    const wire = notes.filter((note) => note.index >= piece.notes.length); // a joiner's overlap
+    if (wire.length === 0) return;
+    const fresh = notesFromWire(wire);
     piece.notes.push(...fresh);
     this.#emit("notes", fresh);
   }

@@ -1,7 +1,8 @@
+// @ts-check
 // How conversions read on the page: what an uploaded file holds, its melody as playable notes,
 // a song's "sounds like" verdict and where a converted song came from.
-
-const TICKS_PER_BEAT = 12; // the melody grid of docs/music-representation.md
+import { musicConstants } from "../music/constants.js";
+import { notesFromEvents } from "../music/notes.js";
 
 function plural(count, word) {
   return `${count} ${word}${count === 1 ? "" : "s"}`;
@@ -57,22 +58,14 @@ export function sourceFacts(analysis) {
 
 /** Beats in one bar of the analysed melody ("6/8" is 3 quarter-note beats). */
 export function beatsPerBar(analysis) {
-  if (analysis.melody?.bar_ticks) return analysis.melody.bar_ticks / TICKS_PER_BEAT;
+  if (analysis.melody?.bar_ticks) return analysis.melody.bar_ticks / musicConstants().ticksPerBeat;
   const [numerator, denominator] = analysis.meter.split("/").map(Number);
   return (numerator * 4) / denominator;
 }
 
 /** The kept melody ({events: [[pitch or null, ticks]]}) as player notes in beats. */
 export function melodyToNotes(melody) {
-  const notes = [];
-  let tick = 0;
-  for (const [pitch, ticks] of melody?.events ?? []) {
-    if (pitch !== null) {
-      notes.push({ pitch, start: tick / TICKS_PER_BEAT, duration: ticks / TICKS_PER_BEAT, velocity: 90 });
-    }
-    tick += ticks;
-  }
-  return notes;
+  return notesFromEvents(melody?.events ?? []);
 }
 
 /**

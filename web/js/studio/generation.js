@@ -1,6 +1,7 @@
 // One live generation stream over the socket (docs/protocol.md): start, notes, done, error, stop.
 // Emits "notes", "done" and "failed" events for the stream it started, and ignores any other.
 import { EVENTS, emitWithAck } from "../common/socket.js";
+import { notesFromWire } from "../music/notes.js";
 
 export class LiveGeneration extends EventTarget {
   #socket;
@@ -57,7 +58,7 @@ export class LiveGeneration extends EventTarget {
     if (this.#starting && this.#streamId === null) {
       this.#early.push(payload);
     } else if (payload.stream_id === this.#streamId) {
-      this.dispatchEvent(new CustomEvent("notes", { detail: payload.notes }));
+      this.dispatchEvent(new CustomEvent("notes", { detail: notesFromWire(payload.notes) }));
     }
   }
 
