@@ -1,3 +1,4 @@
+// @ts-check
 // How times and dates read on the page.
 
 /** 83.4 -> "1:23". */

@@ -1,6 +1,20 @@
 // The "← Newer · Page 2 of 3 · Older →" pager under a newest-first list
 // (templates/partials/pager.html): the dashboard's songs and MIDI files each have one.
 
+/**
+ * What the pager shows for an API page ({page, pages}): hidden for a single page, and which way
+ * it can go.
+ * @param {{page: number, pages: number}} where
+ */
+export function pagerView({ page, pages }) {
+  return {
+    hidden: pages <= 1,
+    label: `Page ${page} of ${pages}`,
+    canGoNewer: page > 1,
+    canGoOlder: page < pages,
+  };
+}
+
 export class Pager {
   #nav;
   #page = 1;
@@ -14,11 +28,12 @@ export class Pager {
 
   /** Shows where the list is, from an API page ({page, pages}); hidden for a single page. */
   show({ page, pages }) {
+    const view = pagerView({ page, pages });
     this.#page = page;
-    this.#nav.hidden = pages <= 1;
-    this.#part("page-label").textContent = `Page ${page} of ${pages}`;
-    this.#part("page-previous").disabled = page <= 1;
-    this.#part("page-next").disabled = page >= pages;
+    this.#nav.hidden = view.hidden;
+    this.#part("page-label").textContent = view.label;
+    this.#part("page-previous").disabled = !view.canGoNewer;
+    this.#part("page-next").disabled = !view.canGoOlder;
   }
 
   #part(name) {

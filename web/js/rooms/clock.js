@@ -2,6 +2,7 @@
 // trips. The server read its clock somewhere inside each round trip, so the fastest round trips
 // pin it down best: only the lowest-delay samples are kept, and their median is the offset.
 import { CLOCK_PING, emitWithAck } from "../common/socket.js";
+import { estimateOffset, pingSample } from "./clockestimate.js";
 
 // The schedule stays within the server's rate limit for `clock:ping` (60 at once, then 2 per
 // second, server/sockets/clock.py; docs/protocol.md): at most BURST_MAX_PINGS pings on start,
@@ -17,12 +18,6 @@ const BEST_SAMPLES = 5;
 /** This browser's wall clock in milliseconds since the Unix epoch, from the monotonic timer. */
 export function wallNow() {
   return performance.timeOrigin + performance.now();
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 export class ServerClock extends EventTarget {
@@ -83,15 +78,14 @@ export class ServerClock extends EventTarget {
     const ack = await emitWithAck(this.#socket, CLOCK_PING, {});
     const received = performance.now();
     if (!ack?.ok) return;
-    const midpoint = performance.timeOrigin + (sent + received) / 2;
-    this.#record({ roundTripMs: received - sent, offsetMs: ack.server_ms - midpoint });
+    const timeOriginMs = performance.timeOrigin;
+    this.#record(pingSample({ sentMs: sent, receivedMs: received, serverMs: ack.server_ms, timeOriginMs }));
   }
 
   #record(sample) {
     this.#samples.push(sample);
     if (this.#samples.length > SAMPLES_KEPT) this.#samples.shift();
-    const best = [...this.#samples].sort((a, b) => a.roundTripMs - b.roundTripMs).slice(0, BEST_SAMPLES);
-    this.#offsetMs = median(best.map((each) => each.offsetMs));
+    this.#offsetMs = estimateOffset(this.#samples, BEST_SAMPLES);
     this.dispatchEvent(new Event("change"));
   }
 }

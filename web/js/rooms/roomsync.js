@@ -1,3 +1,4 @@
+// @ts-check
 // Keeps one member's player on the room's clock (docs/protocol.md, "room:state"): the server's
 // clock reference becomes a transport start at the right audio time and position, so every
 // member starts each note at the same moment. Reports each scheduled note as a "sound" event
