@@ -1,3 +1,4 @@
+// @ts-check
 // The room's clock as the player bar's transport (player/playerbar.js): the host's play, pause
 // and seek go to the server, which moves every member; the position and length are the room
 // piece's, and the status says what the room is doing. Only the host may move the music.
