@@ -3,6 +3,8 @@
 /**
  * Opens the dialog and resolves when it closes: null when cancelled, else the typed answer
  * (when `input` is given: {label, type, value, autocomplete, maxLength}) or true.
+ * @param {{title: string, message?: string, confirmLabel?: string, danger?: boolean,
+ *   input?: {label: string, type?: string, value?: string, autocomplete?: string, maxLength?: number} | null}} question
  */
 export function askUser({ title, message = "", confirmLabel = "Confirm", danger = false, input = null }) {
   const dialog = document.querySelector("[data-dialog]");

@@ -1,3 +1,4 @@
+// @ts-check
 // Form checks that mirror the server's rules, and the helpers that show a message beside a field.
 
 export const PASSWORD_MIN_LENGTH = 8;
@@ -54,6 +55,7 @@ export function setFieldError(form, name, message) {
 
 /** Runs `checks` ({fieldName: () => message}); shows each message; true when all pass. */
 export function validateFields(form, checks) {
+  /** @type {HTMLElement | null} */
   let firstInvalid = null;
   for (const [name, check] of Object.entries(checks)) {
     const message = check();

@@ -1,3 +1,4 @@
+// @ts-check
 // The navigation shared by every page: logging out, and where to go once logged in.
 import { api } from "./api.js";
 import { showToast } from "./toast.js";

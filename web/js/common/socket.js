@@ -1,3 +1,4 @@
+// @ts-check
 // The Socket.IO connection to the studio server and the names of its events (docs/protocol.md).
 import { io } from "socket.io-client";
 
@@ -25,6 +26,7 @@ const ACK_TIMEOUT_MS = 10_000;
  * Opens the connection (same origin, the session cookie authenticates it) and reports its health
  * to `onStatus(status, detail)`: "connected", "reconnecting" (with the attempt), "disconnected".
  */
+/** @param {{onStatus?: (status: string, detail?: unknown) => void}} [options] */
 export function connectSocket({ onStatus = () => {} } = {}) {
   const socket = io({ transports: ["websocket"], withCredentials: true });
   let everConnected = false;

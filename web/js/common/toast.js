@@ -1,3 +1,4 @@
+// @ts-check
 // Short-lived notices in a live region, so screen readers announce them too.
 
 const TONES = {
@@ -21,7 +22,11 @@ function toastRegion() {
   return region;
 }
 
-/** Shows `message`; `link` ({href, label}) adds an action; stays `ms` milliseconds (0: until closed). */
+/**
+ * Shows `message`; `link` ({href, label}) adds an action; stays `ms` milliseconds (0: until closed).
+ * @param {string} message
+ * @param {{tone?: string, link?: {href: string, label: string} | null, ms?: number}} [options]
+ */
 export function showToast(message, { tone = "info", link = null, ms = 6000 } = {}) {
   const toast = document.createElement("div");
   toast.className = `pointer-events-auto flex max-w-xl items-center gap-3 rounded-xl border bg-ink-850 px-4 py-2.5 text-sm shadow-2xl shadow-black/40 ${TONES[tone] || TONES.info}`;

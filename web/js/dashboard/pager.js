@@ -1,3 +1,4 @@
+// @ts-check
 // The "← Newer · Page 2 of 3 · Older →" pager under a newest-first list
 // (templates/partials/pager.html): the dashboard's songs and MIDI files each have one.
 

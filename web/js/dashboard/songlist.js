@@ -1,3 +1,4 @@
+// @ts-check
 // The dashboard's song history: one page of songs, newest first, each with a piano-roll thumbnail
 // and its actions (play, rename, download, delete), and the pager below.
 import { api } from "../common/api.js";

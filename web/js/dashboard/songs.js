@@ -1,3 +1,4 @@
+// @ts-check
 // A saved song's notes, read from its MIDI file (the one format the API serves them in), and the
 // instrument it was made with.
 import { Midi } from "@tonejs/midi";

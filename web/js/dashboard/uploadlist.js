@@ -1,3 +1,4 @@
+// @ts-check
 // The dashboard's "Your MIDI files": the files kept for conversions (GET /api/uploads), newest
 // first, a page at a time, with the storage they take against the quota and a Delete for each.
 import { api } from "../common/api.js";

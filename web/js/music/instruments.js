@@ -1,3 +1,4 @@
+// @ts-check
 // The player's instrument recipes. Each receives the Tone namespace from player/player.js (the one
 // module that imports Tone) and returns a polyphonic instrument connected to `output`, at its level.
 // The instruments' names and labels come from the server (server/generation/instruments.py).

@@ -1,3 +1,4 @@
+// @ts-check
 // Landing page: the navigation and a decorative piano roll of a short phrase.
 import { initNav } from "../common/nav.js";
 import { makeNote } from "../music/notes.js";
@@ -12,7 +13,7 @@ const PHRASE = [
 ];
 
 function drawDemo() {
-  const canvas = document.querySelector("[data-demo-roll]");
+  const canvas = /** @type {HTMLCanvasElement | null} */ (document.querySelector("[data-demo-roll]"));
   if (!canvas) return;
   const notes = PHRASE.map(([pitch, start, duration], index) =>
     makeNote({ pitch, start, duration, velocity: 70 + ((index * 17) % 50) }));

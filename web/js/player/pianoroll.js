@@ -25,7 +25,12 @@ export function fitCanvas(canvas) {
   return { width, height, ratio };
 }
 
-/** Draws `notes` between beats `from` and `to` on `canvas`; `playhead` (beats) or null. */
+/**
+ * Draws `notes` between beats `from` and `to` on `canvas`; `playhead` (beats) or null.
+ * @param {HTMLCanvasElement} canvas
+ * @param {import("../music/notes.js").Note[]} notes
+ * @param {{from?: number, to: number, playhead?: number | null, grid?: boolean, minPitchSpan?: number}} view
+ */
 export function drawRoll(
   canvas, notes, { from = 0, to, playhead = null, grid = true, minPitchSpan = MIN_PITCH_SPAN } = {},
 ) {

@@ -1,3 +1,4 @@
+// @ts-check
 // The one player UI: binds the player markup (templates/partials/player.html) to a Player:
 // buttons, progress bar, speed, instrument, volume and mute, keyboard shortcuts, and the piano
 // roll and waveform that follow it. Where a shared clock moves the music (a room), a `transport`

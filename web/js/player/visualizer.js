@@ -1,3 +1,4 @@
+// @ts-check
 // The live waveform: the player's output drawn every animation frame while sound plays.
 import { fitCanvas } from "./pianoroll.js";
 

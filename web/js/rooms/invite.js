@@ -1,3 +1,4 @@
+// @ts-check
 // Room invite links: the whole URL copied to the clipboard, or shown when copying is refused.
 import { showToast } from "../common/toast.js";
 

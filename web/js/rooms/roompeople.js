@@ -1,3 +1,4 @@
+// @ts-check
 // The people side of a room page: the members list (photo, name, host badge, the owner's
 // actions) and the chat log. Everything a member typed is shown as text, never as HTML.
 import { formatDate } from "../common/format.js";

@@ -6,6 +6,10 @@
  * `onChange(name)` after a switch. Returns {select(name), setLocked(locked)}: a locked tablist
  * keeps the current mode (a stream is playing).
  */
+/**
+ * @param {HTMLElement} tablist
+ * @param {(mode: string) => void} [onChange]
+ */
 export function bindModeTabs(tablist, onChange = () => {}) {
   const tabs = [...tablist.querySelectorAll("[data-mode-tab]")];
   const panelOf = (tab) => document.getElementById(tab.getAttribute("aria-controls"));

@@ -1,3 +1,4 @@
+// @ts-check
 // One live generation stream over the socket (docs/protocol.md): start, notes, done, error, stop.
 // Emits "notes", "done" and "failed" events for the stream it started, and ignores any other.
 import { EVENTS, emitWithAck } from "../common/socket.js";

@@ -1,3 +1,4 @@
+// @ts-check
 // A MIDI file chosen or dropped in the page: the checks the browser can make before sending it,
 // and the upload itself (POST /api/uploads). The server reads the file and has the last word.
 import { api } from "../common/api.js";
