@@ -1,3 +1,4 @@
+// @ts-check
 // Canvas piano roll: notes (music/notes.js: pitch, start and duration in beats, velocity) drawn as
 // they arrive, a playhead that the view follows, and the small thumbnails of the dashboard's song list.
 import { MIN_PITCH_SPAN, pitchRange, visibleBeats } from "./rollgeometry.js";
@@ -32,10 +33,10 @@ export function fitCanvas(canvas) {
  * @param {{from?: number, to: number, playhead?: number | null, grid?: boolean, minPitchSpan?: number}} view
  */
 export function drawRoll(
-  canvas, notes, { from = 0, to, playhead = null, grid = true, minPitchSpan = MIN_PITCH_SPAN } = {},
+  canvas, notes, { from = 0, to, playhead = null, grid = true, minPitchSpan = MIN_PITCH_SPAN },
 ) {
   const { width, height, ratio } = fitCanvas(canvas);
-  const context = canvas.getContext("2d");
+  const context = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
   const { low, high } = pitchRange(notes, minPitchSpan);
   const rowHeight = height / (high - low + 1);
   const xOf = (beats) => ((beats - from) / (to - from)) * width;

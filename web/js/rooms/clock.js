@@ -1,3 +1,4 @@
+// @ts-check
 // The room clock: this browser's offset to the server's clock, measured with `clock:ping` round
 // trips. The server read its clock somewhere inside each round trip, so the fastest round trips
 // pin it down best: only the lowest-delay samples are kept, and their median is the offset.
@@ -22,9 +23,13 @@ export function wallNow() {
 
 export class ServerClock extends EventTarget {
   #socket;
-  #samples = []; // {roundTripMs, offsetMs}, oldest first
+  /** @type {import("./clockestimate.js").ClockSample[]} */
+  #samples = []; // oldest first
+  /** @type {number | null} */
   #offsetMs = null; // server time minus wallNow()
-  #timer = null;
+  /** @type {ReturnType<typeof setInterval> | undefined} */
+  #timer = undefined;
+  /** @type {Promise<void> | null} */
   #started = null; // the start-up sampling, begun once
 
   constructor(socket) {
@@ -65,12 +70,12 @@ export class ServerClock extends EventTarget {
 
   /** The server's clock now (ms). */
   now() {
-    return wallNow() + this.#offsetMs;
+    return wallNow() + (this.#offsetMs ?? 0);
   }
 
   /** The `performance.now()` reading at which the server's clock shows `serverMs`. */
   toPerformanceMs(serverMs) {
-    return serverMs - this.#offsetMs - performance.timeOrigin;
+    return serverMs - (this.#offsetMs ?? 0) - performance.timeOrigin;
   }
 
   async #ping() {

@@ -1,3 +1,4 @@
+// @ts-check
 // One listening room over the socket (docs/protocol.md, "Rooms"): joining with the invite token,
 // the room's members, chat, piece and clock state as the server sends them, and the requests
 // members, the host and the owner make. Emits "snapshot", "info", "members", "chat", "piece",
@@ -14,11 +15,16 @@ function pieceFromWire(piece) {
 export class RoomClient extends EventTarget {
   #socket;
   #token;
-  room = null; // {id, name, owner_id, host_id, invite_path}
-  you = null; // the signed-in user's id
-  members = new Map(); // user id -> {id, display_name, photo_url, host, owner}, in arrival order
-  piece = null; // {id, kind, title, tempo, notes, complete, stream_id, ...}
-  state = null; // the latest room:state
+  /** @type {{id: string, name: string, owner_id: string, host_id: string, invite_path: string} | null} */
+  room = null;
+  /** @type {string | null} the signed-in user's id */
+  you = null;
+  /** @type {Map<string, any>} user id -> {id, display_name, photo_url, host, owner}, in arrival order */
+  members = new Map();
+  /** @type {any} {id, kind, title, tempo, notes (music/notes.js), complete, stream_id, ...} or null */
+  piece = null;
+  /** @type {any} the latest room:state ({revision, playback, tempo, ...}) or null */
+  state = null;
 
   constructor(socket, token) {
     super();
