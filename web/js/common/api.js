@@ -1,3 +1,4 @@
+// @ts-check
 // The JSON API client: fetch with the CSRF header, and server errors turned into readable messages.
 
 const UNSAFE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -64,6 +65,7 @@ function capitalize(text) {
  * long"); this turns each "; "-separated problem into a sentence and keeps the first field.
  */
 export function readableProblem(message) {
+  /** @type {string | null} */
   let field = null;
   const sentences = message.split("; ").map((part) => {
     const match = /^([a-z_][a-z0-9_.]*): (.+)$/.exec(part);
@@ -79,7 +81,9 @@ export function readableProblem(message) {
   return { message: sentences.join(" "), field };
 }
 
+/** @param {Response} response */
 async function errorFromResponse(response) {
+  /** @type {any} */
   let body = null;
   try {
     body = await response.json();
@@ -102,8 +106,12 @@ async function errorFromResponse(response) {
 /**
  * Calls the API. `json` is sent as JSON, `form` (FormData) as multipart.
  * Resolves to the parsed body (or the Response when `raw`), rejects with an ApiError.
+ * @param {string} path
+ * @param {{method?: string, json?: unknown, form?: FormData, raw?: boolean}} [request]
+ * @returns {Promise<any>}
  */
 export async function apiRequest(path, { method = "GET", json, form, raw = false } = {}) {
+  /** @type {Record<string, string>} */
   const headers = { Accept: "application/json" };
   if (UNSAFE_METHODS.has(method)) headers["X-CSRF-Token"] = csrfToken();
   let body;

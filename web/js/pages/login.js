@@ -1,3 +1,4 @@
+// @ts-check
 // Login page: checks the fields, logs in, and goes back to the page that asked for a login.
 import { api } from "../common/api.js";
 import { checkEmail, showFormError, validateFields, whileBusy } from "../common/forms.js";
@@ -23,7 +24,7 @@ async function submitLogin(form) {
 }
 
 initNav();
-const form = document.querySelector("[data-login-form]");
+const form = /** @type {HTMLFormElement} */ (document.querySelector("[data-login-form]"));
 form.addEventListener("submit", (event) => {
   event.preventDefault();
   submitLogin(form);
