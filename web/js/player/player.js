@@ -1,3 +1,4 @@
+// @ts-check
 // The one audio player of the studio: notes (music/notes.js, in beats) scheduled on Tone.Transport,
 // so speed is a tempo change and seeking is a transport jump. The only module that imports Tone.
 import "./tone-quiet.js"; // must run before Tone's module body
@@ -35,8 +36,11 @@ function softClip(sample) {
 
 export class Player extends EventTarget {
   #transport = Tone.getTransport();
-  #master = null; // where instruments play into: the head of the master chain
-  #output = null; // Tone.Volume (the listener's volume) feeding the speakers and the analyser
+  /** @type {Tone.Volume | null} where instruments play into: the head of the master chain */
+  #master = null;
+  /** @type {Tone.Volume | null} the listener's volume, feeding the speakers and the analyser */
+  #output = null;
+  /** @type {Tone.Analyser | null} */
   #analyser = null;
   #instruments = new Map();
   #instrumentName = DEFAULT_INSTRUMENT;
@@ -51,7 +55,8 @@ export class Player extends EventTarget {
   #volumeFraction = 0.8;
   #following = false; // a shared clock (a room) moves the transport, not the song's end
   #sounded = new WeakSet(); // notes played since the song last started or jumped: each once
-  #retimed = null; // the last speed change: {heard, scheduled, fromTicks, ticksPerSecond}
+  /** @type {{heard: number, scheduled: number, fromTicks: number, ticksPerSecond: number} | null} */
+  #retimed = null; // the last speed change
 
   constructor({ samplesUrl = "/static/samples/" } = {}) {
     super();
@@ -86,10 +91,12 @@ export class Player extends EventTarget {
   /** Builds the audio graph and loads the current instrument's samples; no sound yet. */
   async preload() {
     if (!this.#output) {
-      this.#analyser = new Tone.Analyser("waveform", 1024);
-      this.#output = new Tone.Volume(this.#volumeDb()).toDestination();
-      this.#output.connect(this.#analyser);
-      const clipper = new Tone.WaveShaper(softClip, 4096).connect(this.#output);
+      const analyser = new Tone.Analyser("waveform", 1024);
+      const output = new Tone.Volume(this.#volumeDb()).toDestination();
+      output.connect(analyser);
+      this.#analyser = analyser;
+      this.#output = output;
+      const clipper = new Tone.WaveShaper(softClip, 4096).connect(output);
       clipper.oversample = "4x"; // the bend adds harmonics: keep them from folding back
       const limiter = new Tone.Compressor(MASTER_LIMITER).connect(clipper);
       const compressor = new Tone.Compressor(MASTER_COMPRESSOR).connect(limiter);
@@ -214,7 +221,7 @@ export class Player extends EventTarget {
   audioClockReading() {
     // Tone's context (standardized-audio-context) wraps the browser's without getOutputTimestamp;
     // the browser's own pairs the two clocks to 0.1 ms, where currentTime moves in 10 ms steps.
-    const context = Tone.getContext().rawContext;
+    const context = /** @type {any} */ (Tone.getContext().rawContext);
     const stamp = (context._nativeAudioContext ?? context).getOutputTimestamp?.();
     if (stamp?.performanceTime > 0) {
       return { contextTime: stamp.contextTime, performanceMs: stamp.performanceTime };
