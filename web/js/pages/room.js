@@ -1,5 +1,6 @@
 // Room page: every member's player follows the room's clock (the server's), so the same note
-// starts at the same moment everywhere; the host's controls ask the server, which tells everyone.
+// starts at the same moment everywhere. It plays through the one PlayerBar, whose play, pause and
+// seek are the host's and ask the server (rooms/roomtransport.js), which tells everyone.
 import { api, errorFromPayload } from "../common/api.js";
 import { ServerClock } from "../rooms/clock.js";
 import { askUser } from "../common/dialog.js";
