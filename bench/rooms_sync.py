@@ -92,7 +92,7 @@ def host_controls(host: Page) -> None:
     host.get_by_role("button", name="Play for everyone").click()
     started = time.monotonic()
     time.sleep(SEEK[0])
-    host.locator("[data-seek]").evaluate(
+    host.locator("[data-player-progress]").evaluate(
         "(range, beats) => { range.max = '1000'; range.value = String(beats);"
         " range.dispatchEvent(new Event('change')); }", SEEK[1],
     )  # fmt: skip

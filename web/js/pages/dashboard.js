@@ -1,13 +1,13 @@
 // Dashboard page: profile settings, the song history, replay in the shared player, and the
 // uploaded MIDI files.
-import { initNav } from "../nav.js";
-import { Player } from "../player.js";
-import { PlayerBar } from "../playerbar.js";
-import { initProfile } from "../profile.js";
-import { SongList } from "../songlist.js";
-import { loadSongNotes, songInstrument } from "../songs.js";
-import { showToast } from "../toast.js";
-import { UploadList } from "../uploadlist.js";
+import { initNav } from "../common/nav.js";
+import { Player } from "../player/player.js";
+import { PlayerBar } from "../player/playerbar.js";
+import { initProfile } from "../common/profile.js";
+import { SongList } from "../dashboard/songlist.js";
+import { loadSongNotes, songInstrument } from "../dashboard/songs.js";
+import { showToast } from "../common/toast.js";
+import { UploadList } from "../dashboard/uploadlist.js";
 
 const player = new Player();
 const playerRoot = document.querySelector("[data-player]");

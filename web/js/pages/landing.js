@@ -1,6 +1,8 @@
+// @ts-check
 // Landing page: the navigation and a decorative piano roll of a short phrase.
-import { initNav } from "../nav.js";
-import { drawRoll } from "../pianoroll.js";
+import { initNav } from "../common/nav.js";
+import { makeNote } from "../music/notes.js";
+import { drawRoll } from "../player/pianoroll.js";
 
 // The opening of "Ode to Joy" with a small answer, in beats: [pitch, start, duration].
 const PHRASE = [
@@ -11,11 +13,10 @@ const PHRASE = [
 ];
 
 function drawDemo() {
-  const canvas = document.querySelector("[data-demo-roll]");
+  const canvas = /** @type {HTMLCanvasElement | null} */ (document.querySelector("[data-demo-roll]"));
   if (!canvas) return;
-  const notes = PHRASE.map(([pitch, start, duration], index) => ({
-    pitch, start, duration, velocity: 70 + ((index * 17) % 50),
-  }));
+  const notes = PHRASE.map(([pitch, start, duration], index) =>
+    makeNote({ pitch, start, duration, velocity: 70 + ((index * 17) % 50) }));
   const draw = () => drawRoll(canvas, notes, { from: 0, to: 32, playhead: 17.5 });
   new ResizeObserver(draw).observe(canvas);
 }

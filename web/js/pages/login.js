@@ -1,7 +1,8 @@
+// @ts-check
 // Login page: checks the fields, logs in, and goes back to the page that asked for a login.
-import { api } from "../api.js";
-import { checkEmail, showFormError, validateFields, whileBusy } from "../forms.js";
-import { initNav, nextPage } from "../nav.js";
+import { api } from "../common/api.js";
+import { checkEmail, showFormError, validateFields, whileBusy } from "../common/forms.js";
+import { initNav, nextPage } from "../common/nav.js";
 
 async function submitLogin(form) {
   const email = form.elements.email.value;
@@ -23,7 +24,7 @@ async function submitLogin(form) {
 }
 
 initNav();
-const form = document.querySelector("[data-login-form]");
+const form = /** @type {HTMLFormElement} */ (document.querySelector("[data-login-form]"));
 form.addEventListener("submit", (event) => {
   event.preventDefault();
   submitLogin(form);

@@ -1,71 +1,42 @@
 // Room page: every member's player follows the room's clock (the server's), so the same note
-// starts at the same moment everywhere; the host's controls ask the server, which tells everyone.
-import { api, errorFromPayload } from "../api.js";
-import { ServerClock } from "../clock.js";
-import { askUser } from "../dialog.js";
-import { formatTime } from "../format.js";
-import { showFormError } from "../forms.js";
-import { copyInviteLink } from "../invite.js";
-import { initNav } from "../nav.js";
-import { PianoRoll } from "../pianoroll.js";
-import { INSTRUMENT_NAMES, Player } from "../player.js";
-import { RoomClient } from "../roomclient.js";
-import { appendChat, renderMembers } from "../roompeople.js";
-import { RoomFollower } from "../roomsync.js";
-import { connectSocket } from "../socket.js";
-import { showToast } from "../toast.js";
-import { Visualizer } from "../visualizer.js";
+// starts at the same moment everywhere. It plays through the one PlayerBar, whose play, pause and
+// seek are the host's and ask the server (rooms/roomtransport.js), which tells everyone.
+import { api, errorFromPayload } from "../common/api.js";
+import { ServerClock } from "../rooms/clock.js";
+import { askUser } from "../common/dialog.js";
+import { showFormError } from "../common/forms.js";
+import { copyInviteLink } from "../rooms/invite.js";
+import { initNav } from "../common/nav.js";
+import { Player } from "../player/player.js";
+import { PlayerBar } from "../player/playerbar.js";
+import { RoomClient } from "../rooms/roomclient.js";
+import { appendChat, renderMembers } from "../rooms/roompeople.js";
+import { RoomFollower } from "../rooms/roomsync.js";
+import { RoomTransport } from "../rooms/roomtransport.js";
+import { connectSocket } from "../common/socket.js";
+import { showToast } from "../common/toast.js";
 
 const page = document.querySelector("[data-room-page]");
 const part = (name) => page.querySelector(`[data-${name}]`);
 const player = new Player();
-const roll = new PianoRoll(part("player-roll"));
 const socket = connectSocket({ onStatus: showConnection });
 const client = new RoomClient(socket, page.dataset.inviteToken);
+const playerBar = new PlayerBar(part("player"), player, {
+  transport: new RoomTransport({ player, client, act }),
+});
 const follower = new RoomFollower({ player, clock: new ServerClock(socket), client, target: page });
 const CONNECTION = {
   connected: ["Connected", "bg-mint-400"], reconnected: ["Connected", "bg-mint-400"],
   reconnecting: ["Reconnecting…", "bg-amber-400"], disconnected: ["Offline", "bg-rose-400"],
 };
-let savedVolume = 0.8;
-
-/** The piece's length in beats: a live piece's planned length until it is complete. */
-function pieceLength() {
-  const piece = client.piece;
-  if (!piece) return 0;
-  return piece.complete ? player.lengthBeats : Math.max(piece.expected_beats ?? 0, player.lengthBeats);
-}
 
 function loadPiece(piece) {
   player.load(piece ? piece.notes : [], { tempo: piece?.tempo ?? 120, complete: true });
-  roll.setNotes(player.notes, pieceLength());
-  part("piece-title").textContent = piece ? piece.title : "Waiting for the host to play something";
+  playerBar.setSong({ title: piece ? piece.title : "Waiting for the host to play something" });
+  playerBar.showNotes();
   part("save-copy").disabled = !piece;
   page.dataset.pieceId = piece?.id ?? "";
   showHostControls();
-}
-
-function playbackStatus(position) {
-  const { state, piece } = client;
-  if (!piece) return "Nothing playing";
-  if (state?.playback === "paused") return "Paused";
-  return piece.complete && position >= player.lengthBeats ? "Finished" : "Playing";
-}
-
-function showPosition() {
-  const length = pieceLength();
-  // The room's clock runs on after the last note; the piece itself ends there.
-  const position = client.state && client.piece ? Math.min(player.positionBeats, length) : 0;
-  const seconds = (beats) => (beats * 60) / (client.state?.tempo ?? 120);
-  part("elapsed").textContent = formatTime(seconds(position));
-  part("total").textContent = formatTime(seconds(length));
-  part("progress").style.width = `${length ? Math.min(100, (100 * position) / length) : 0}%`;
-  roll.setPlayhead(client.piece ? position : null);
-  const seek = part("seek");
-  seek.max = String(length || 1);
-  if (document.activeElement !== seek) seek.value = String(position);
-  part("playback-status").textContent = playbackStatus(position);
-  requestAnimationFrame(showPosition);
 }
 
 function showHostControls() {
@@ -76,9 +47,7 @@ function showHostControls() {
   part("rename").hidden = !client.isOwner;
   part("close-room").hidden = !client.isOwner;
   page.dataset.host = String(client.isHost);
-  part("toggle").disabled = !piece;
-  part("toggle").textContent = state?.playback === "playing" ? "Pause" : "Play";
-  part("seek").disabled = !piece;
+  playerBar.refreshControls();
   part("tempo").disabled = !piece || live;
   part("tempo").value = String(tempo);
   part("tempo-value").textContent = String(Math.round(tempo));
@@ -210,7 +179,6 @@ function bindClient() {
   client.addEventListener("chat", (event) => appendChat(part("chat-log"), event.detail));
   client.addEventListener("piece", (event) => loadPiece(event.detail)); // its state follows
   client.addEventListener("notes", (event) => player.append(event.detail));
-  player.addEventListener("notes", (event) => roll.addNotes(event.detail));
   client.addEventListener("state", () => {
     follower.follow();
     showHostControls();
@@ -221,24 +189,6 @@ function bindClient() {
     else leftRoom("The owner closed this room.", "Room closed");
   });
   client.addEventListener("removed", () => leftRoom("The owner removed you from this room.", "Removed"));
-}
-
-/** Instrument, volume and mute: this member's own, never sent anywhere. */
-function bindLocalSound() {
-  const instrument = part("instrument");
-  for (const [value, label] of Object.entries(INSTRUMENT_NAMES)) instrument.append(new Option(label, value));
-  instrument.addEventListener("change", () => player.setInstrument(instrument.value));
-  const mute = part("mute");
-  part("volume").addEventListener("input", () => {
-    savedVolume = Number(part("volume").value);
-    if (mute.getAttribute("aria-pressed") === "false") player.setVolume(savedVolume);
-  });
-  mute.addEventListener("click", () => {
-    const muted = mute.getAttribute("aria-pressed") !== "true";
-    mute.setAttribute("aria-pressed", String(muted));
-    mute.textContent = muted ? "Unmute" : "Mute";
-    player.setVolume(muted ? 0 : savedVolume);
-  });
 }
 
 /** The host's songs to play for the room; with none yet, a pointer to the studio instead. */
@@ -259,14 +209,11 @@ function generationParameters(form) {
   const { genre, key, mode, bars, tempo } = form.elements;
   return {
     genre: genre.value, key: key.value, mode: mode.value, bars: Number(bars.value),
-    tempo: Number(tempo.value), instrument: part("instrument").value,
+    tempo: Number(tempo.value), instrument: part("player-instrument").value,
   };
 }
 
 function bindHostControls() {
-  part("toggle").addEventListener("click", () =>
-    act(client.state?.playback === "playing" ? client.pause() : client.resume()));
-  part("seek").addEventListener("change", () => act(client.seek(Number(part("seek").value))));
   part("tempo").addEventListener("change", () => act(client.setTempo(Number(part("tempo").value))));
   part("play-form").addEventListener("submit", (event) => {
     event.preventDefault();
@@ -321,19 +268,16 @@ async function sendChat(event) {
 function init() {
   initNav();
   bindClient();
-  bindLocalSound();
   bindHostControls();
   bindOwnerActions();
   part("save-copy").addEventListener("click", saveCopy);
   part("chat-form").addEventListener("submit", sendChat);
-  new Visualizer(part("visualizer"), player);
   part("listen").addEventListener("click", startListening);
   startAudioOnFirstGesture();
   player.preload().then(() => { part("listen").hidden = player.audioState === "running"; });
   // Audio starts without a click only where the browser allows it; else "Start listening".
   startListening().catch(() => { part("listen").hidden = false; });
   fillSongs();
-  requestAnimationFrame(showPosition);
 }
 
 init();

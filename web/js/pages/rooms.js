@@ -1,8 +1,8 @@
 // Rooms page: open a listening room, list the rooms I own or joined, copy their invite links.
-import { api } from "../api.js";
-import { showFormError, validateFields, whileBusy } from "../forms.js";
-import { copyInviteLink } from "../invite.js";
-import { initNav } from "../nav.js";
+import { api } from "../common/api.js";
+import { showFormError, validateFields, whileBusy } from "../common/forms.js";
+import { copyInviteLink } from "../rooms/invite.js";
+import { initNav } from "../common/nav.js";
 
 const form = document.querySelector("[data-room-form]");
 const list = document.querySelector("[data-room-list]");

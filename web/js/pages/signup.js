@@ -1,5 +1,6 @@
+// @ts-check
 // Sign-up page: photo preview, client checks that mirror the server, then the account is created.
-import { api } from "../api.js";
+import { api } from "../common/api.js";
 import {
   checkDisplayName,
   checkEmail,
@@ -9,9 +10,10 @@ import {
   showFormError,
   validateFields,
   whileBusy,
-} from "../forms.js";
-import { initNav, nextPage } from "../nav.js";
+} from "../common/forms.js";
+import { initNav, nextPage } from "../common/nav.js";
 
+/** @type {string | null} */
 let previewUrl = null;
 
 function showPreview(form) {
@@ -51,8 +53,9 @@ async function submitSignup(form) {
 }
 
 initNav();
-const form = document.querySelector("[data-signup-form]");
-form.elements.photo.addEventListener("change", () => showPreview(form));
+const form = /** @type {HTMLFormElement} */ (document.querySelector("[data-signup-form]"));
+const photo = /** @type {HTMLInputElement} */ (form.elements.namedItem("photo"));
+photo.addEventListener("change", () => showPreview(form));
 form.addEventListener("submit", (event) => {
   event.preventDefault();
   submitSignup(form);

@@ -1,16 +1,16 @@
 // Studio page: a live stream starts from either mode, a melody written from the controls or an
 // uploaded MIDI file converted into another genre; its notes play and draw as they arrive.
-import { api, errorFromPayload } from "../api.js";
-import { ConvertForm } from "../convertform.js";
-import { bindModeTabs } from "../convertmode.js";
-import { soundsLikeText } from "../convertsummary.js";
-import { showFormError, validateFields } from "../forms.js";
-import { LiveGeneration } from "../generation.js";
-import { initNav } from "../nav.js";
-import { INSTRUMENT_NAMES, Player } from "../player.js";
-import { PlayerBar } from "../playerbar.js";
-import { connectSocket } from "../socket.js";
-import { showToast } from "../toast.js";
+import { api, errorFromPayload } from "../common/api.js";
+import { ConvertForm } from "../studio/convertform.js";
+import { bindModeTabs } from "../studio/convertmode.js";
+import { soundsLikeText } from "../studio/convertsummary.js";
+import { showFormError, validateFields } from "../common/forms.js";
+import { LiveGeneration } from "../studio/generation.js";
+import { initNav } from "../common/nav.js";
+import { INSTRUMENT_NAMES, Player } from "../player/player.js";
+import { PlayerBar } from "../player/playerbar.js";
+import { connectSocket } from "../common/socket.js";
+import { showToast } from "../common/toast.js";
 
 const form = document.querySelector("[data-studio-form]");
 const part = (name) => document.querySelector(`[data-${name}]`);

@@ -1,0 +1,376 @@
+// @ts-check
+// The one audio player of the studio: notes (music/notes.js, in beats) scheduled on Tone.Transport,
+// so speed is a tempo change and seeking is a transport jump. The only module that imports Tone.
+import "./tone-quiet.js"; // must run before Tone's module body
+import * as Tone from "tone";
+import { createInstrument, DEFAULT_INSTRUMENT, INSTRUMENT_NAMES } from "../music/instruments.js";
+import { noteEnd } from "../music/notes.js";
+
+export { INSTRUMENT_NAMES };
+
+// While a live stream plays, pause ("buffering") when the playhead gets this close to the last
+// note received, and resume once this much music is ahead again (beats).
+const BUFFER_LOW_BEATS = 0.25;
+const BUFFER_RESUME_BEATS = 0.5;
+// The master chain every instrument plays into: a drive up to a listening level, a gentle
+// compressor that evens out phrases and instruments, a limiter, a soft clipper that no sample
+// passes, and the listener's volume last, so turning it down only makes it quieter. Levels are
+// measured in tests/browser/test_sound.py (docs/performance.md, "Loudness"). Tone.Limiter is
+// not used: its compressor keeps Tone's 30 dB soft knee, which lets peaks well past its
+// threshold through.
+const MASTER_DRIVE_DB = 14;
+const MASTER_COMPRESSOR = { threshold: -20, ratio: 3, knee: 6, attack: 0.005, release: 0.2 };
+const MASTER_LIMITER = { threshold: -3, ratio: 20, knee: 0, attack: 0.001, release: 0.05 };
+// A limiter reacts within a millisecond or two, so a sharp attack can overshoot it: the clipper
+// bends anything above the knee smoothly towards the ceiling (full-scale sample values).
+const CLIP_KNEE = 0.75; // -2.5 dBFS
+const CEILING = 0.891; // -1 dBFS
+
+/** The clipper's curve: straight up to the knee, then a tanh bend that never reaches the ceiling. */
+function softClip(sample) {
+  const excess = Math.abs(sample) - CLIP_KNEE;
+  if (excess <= 0) return sample;
+  const room = CEILING - CLIP_KNEE;
+  return Math.sign(sample) * (CLIP_KNEE + room * Math.tanh(excess / room));
+}
+
+export class Player extends EventTarget {
+  #transport = Tone.getTransport();
+  /** @type {Tone.Volume | null} where instruments play into: the head of the master chain */
+  #master = null;
+  /** @type {Tone.Volume | null} the listener's volume, feeding the speakers and the analyser */
+  #output = null;
+  /** @type {Tone.Analyser | null} */
+  #analyser = null;
+  #instruments = new Map();
+  #instrumentName = DEFAULT_INSTRUMENT;
+  #samplesUrl;
+  #notes = [];
+  #tempo = 120; // the song's own quarter notes per minute
+  #speed = 1;
+  #bufferedBeats = 0; // end of the last note received
+  #complete = true; // false while a live stream may still add notes
+  #expectedBeats = 0; // how long a live stream will be once complete
+  #state = "stopped"; // stopped | playing | paused | buffering
+  #volumeFraction = 0.8;
+  #following = false; // a shared clock (a room) moves the transport, not the song's end
+  #sounded = new WeakSet(); // notes played since the song last started or jumped: each once
+  /** @type {{heard: number, scheduled: number, fromTicks: number, ticksPerSecond: number} | null} */
+  #retimed = null; // the last speed change
+
+  constructor({ samplesUrl = "/static/samples/" } = {}) {
+    super();
+    this.#samplesUrl = samplesUrl;
+  }
+
+  get state() { return this.#state; }
+  get notes() { return this.#notes; }
+  get tempo() { return this.#tempo; }
+  get speed() { return this.#speed; }
+  get instrument() { return this.#instrumentName; }
+  get complete() { return this.#complete; }
+  get audioState() { return Tone.getContext().state; }
+  /** Where the listener is now, in beats (what is heard, not what is being scheduled). */
+  get positionBeats() {
+    const now = Tone.immediate();
+    const retimed = this.#retimed; // until the transport takes up a speed change, it runs here
+    const ticks = retimed && now >= retimed.heard && now < retimed.scheduled
+      ? retimed.fromTicks + (now - retimed.heard) * retimed.ticksPerSecond
+      : this.#transport.getTicksAtTime(now);
+    return ticks / this.#transport.PPQ;
+  }
+  get lengthBeats() { return this.#bufferedBeats; }
+  /** The song's length as far as it is known: a live stream's planned length until it ends. */
+  get plannedBeats() {
+    return this.#complete ? this.#bufferedBeats : Math.max(this.#expectedBeats, this.#bufferedBeats);
+  }
+
+  /** Seconds of song time at the song's tempo, whatever the playback speed. */
+  beatsToSeconds(beats) { return (beats * 60) / this.#tempo; }
+
+  /** Builds the audio graph and loads the current instrument's samples; no sound yet. */
+  async preload() {
+    if (!this.#output) {
+      const analyser = new Tone.Analyser("waveform", 1024);
+      const output = new Tone.Volume(this.#volumeDb()).toDestination();
+      output.connect(analyser);
+      this.#analyser = analyser;
+      this.#output = output;
+      const clipper = new Tone.WaveShaper(softClip, 4096).connect(output);
+      clipper.oversample = "4x"; // the bend adds harmonics: keep them from folding back
+      const limiter = new Tone.Compressor(MASTER_LIMITER).connect(clipper);
+      const compressor = new Tone.Compressor(MASTER_COMPRESSOR).connect(limiter);
+      this.#master = new Tone.Volume(MASTER_DRIVE_DB).connect(compressor);
+    }
+    await this.#instrumentNamed(this.#instrumentName);
+  }
+
+  /** Starts audio (call from a click or key press: browsers require one) and loads samples. */
+  async prepare() {
+    await Tone.start();
+    await this.preload();
+  }
+
+  /**
+   * Replaces the song. `complete: false` means a live stream will `append` more notes, about
+   * `expectedBeats` of them in all.
+   */
+  load(notes, { tempo = 120, complete = true, expectedBeats = 0 } = {}) {
+    this.stop();
+    this.#transport.cancel(0);
+    this.#notes = [];
+    this.#bufferedBeats = 0;
+    this.#tempo = tempo;
+    this.#complete = complete;
+    this.#expectedBeats = expectedBeats;
+    this.#restartPass();
+    this.#transport.bpm.value = tempo * this.#speed;
+    this.append(notes);
+    if (complete) this.#scheduleEnd();
+    else this.#transport.scheduleRepeat((time) => this.#checkBuffer(time), "16n", 0);
+  }
+
+  append(notes) {
+    for (const note of notes) {
+      this.#notes.push(note);
+      this.#bufferedBeats = Math.max(this.#bufferedBeats, noteEnd(note));
+      this.#transport.schedule((time) => this.#sound(note, time), this.#ticks(note.start));
+    }
+    const ahead = this.#bufferedBeats - this.positionBeats;
+    if (this.#state === "buffering" && ahead >= BUFFER_RESUME_BEATS) this.#resume();
+    this.dispatchEvent(new CustomEvent("notes", { detail: notes }));
+  }
+
+  /** The live stream ended: no more notes, playback stops at the last one. */
+  finish() {
+    if (this.#complete) return;
+    this.#complete = true;
+    this.#scheduleEnd();
+    if (this.#state === "buffering") this.#resume();
+  }
+
+  async play() {
+    await this.prepare();
+    if (this.#complete && this.positionBeats >= this.#bufferedBeats) {
+      this.#transport.ticks = 0;
+      this.#restartPass();
+    }
+    this.#resume();
+  }
+
+  pause() {
+    if (this.#state === "stopped") return;
+    this.#transport.pause();
+    this.#releaseAll();
+    this.#setState("paused");
+  }
+
+  stop() {
+    this.#transport.stop();
+    this.#restartPass();
+    this.#releaseAll();
+    this.#setState("stopped");
+  }
+
+  toggle() {
+    return this.#state === "playing" || this.#state === "buffering" ? this.pause() : this.play();
+  }
+
+  /** Jumps to `beats` (clamped to what has been received). */
+  seek(beats) {
+    const target = Math.min(Math.max(beats, 0), this.#bufferedBeats);
+    this.#releaseAll();
+    this.#restartPass();
+    this.#transport.ticks = Math.round(target * this.#transport.PPQ);
+    this.dispatchEvent(new CustomEvent("seek", { detail: target }));
+  }
+
+  /**
+   * Plays in step with a shared clock (a listening room): from audio-context time `time`
+   * (seconds, see `audioClockReading`) the song is at `beats` and moves at `tempo` quarter notes
+   * per minute, or holds still there when `playing` is false. No buffering, no stop at the end:
+   * whoever owns the clock decides where the music is.
+   */
+  follow({ time, beats, tempo, playing }) {
+    this.#following = true;
+    this.#complete = true;
+    this.#tempo = tempo;
+    this.#speed = 1;
+    this.#restartPass();
+    const ticks = Math.round(Math.max(beats, 0) * this.#transport.PPQ);
+    this.#transport.bpm.setValueAtTime(tempo, time);
+    if (playing) {
+      this.#transport.stop(time);
+      this.#transport.start(time, `${ticks}i`);
+    } else {
+      this.#transport.pause(time);
+    }
+    // Not Tone.Draw: it runs on animation frames, which a hidden tab does not get.
+    const delayMs = Math.max(0, (time - Tone.getContext().rawContext.currentTime) * 1000);
+    setTimeout(() => {
+      this.#releaseAll();
+      if (!playing) this.#transport.ticks = ticks;
+      this.#setState(playing ? "playing" : "paused");
+    }, delayMs);
+  }
+
+  /**
+   * The audio clock and `performance.now()` read together: `contextTime` (seconds) is heard at
+   * `performanceMs` (milliseconds), output latency included where the browser reports it.
+   */
+  audioClockReading() {
+    // Tone's context (standardized-audio-context) wraps the browser's without getOutputTimestamp;
+    // the browser's own pairs the two clocks to 0.1 ms, where currentTime moves in 10 ms steps.
+    const context = /** @type {any} */ (Tone.getContext().rawContext);
+    const stamp = (context._nativeAudioContext ?? context).getOutputTimestamp?.();
+    if (stamp?.performanceTime > 0) {
+      return { contextTime: stamp.contextTime, performanceMs: stamp.performanceTime };
+    }
+    const latency = (context.baseLatency ?? 0) + (context.outputLatency ?? 0);
+    return { contextTime: context.currentTime - latency, performanceMs: performance.now() };
+  }
+
+  /**
+   * Playback speed, 0.5 to 2: the transport tempo changes, the pitch does not. While playing,
+   * the new speed starts from what is heard at the moment of the change.
+   */
+  setSpeed(speed) {
+    this.#speed = Math.min(Math.max(speed, 0.5), 2);
+    const bpm = this.#tempo * this.#speed;
+    if (this.#state === "playing" && this.#transport.state === "started") this.#retime(bpm);
+    else this.#transport.bpm.value = bpm;
+  }
+
+  /** Switches instrument, also while playing: notes from now on use the new one. */
+  async setInstrument(name) {
+    if (!(name in INSTRUMENT_NAMES)) throw new Error(`unknown instrument ${name}`);
+    const previous = this.#instruments.get(this.#instrumentName);
+    if (this.#output) await this.#instrumentNamed(name); // keep playing the old one while loading
+    this.#instrumentName = name;
+    if (previous && previous !== this.#instruments.get(name)) previous.releaseAll();
+    this.dispatchEvent(new CustomEvent("instrument", { detail: name }));
+  }
+
+  /** Volume from 0 (silent) to 1 (full). */
+  setVolume(fraction) {
+    this.#volumeFraction = fraction;
+    if (this.#output) this.#output.volume.value = this.#volumeDb();
+  }
+
+  /** The last 1024 output samples in -1..1, or null before audio starts. */
+  readWaveform() {
+    return this.#analyser ? this.#analyser.getValue() : null;
+  }
+
+  #volumeDb() {
+    return this.#volumeFraction <= 0 ? -Infinity : Tone.gainToDb(this.#volumeFraction);
+  }
+
+  async #instrumentNamed(name) {
+    if (!this.#instruments.has(name)) {
+      const options = { samplesUrl: this.#samplesUrl };
+      this.#instruments.set(name, createInstrument(Tone, name, this.#master, options));
+      this.#setLoading(true);
+      await Tone.loaded();
+      this.#setLoading(false);
+    }
+    return this.#instruments.get(name);
+  }
+
+  /** A transport time ("384i": ticks) for a position in beats. */
+  #ticks(beats) {
+    return `${Math.round(beats * this.#transport.PPQ)}i`;
+  }
+
+  // Tone changes the tempo at Tone.now(), one look-ahead (0.1 s) after what is heard, with notes
+  // up to there already scheduled at the old tempo: going 1x -> 2x at 150 BPM lost a quarter of
+  // a beat. Here the song moves at `bpm` from the moment heard now: the transport restarts, where
+  // the new tempo has brought it, at the first time still unscheduled, and the notes between
+  // are played now at their new times unless already scheduled (each plays once).
+  #retime(bpm) {
+    const transport = this.#transport;
+    const heard = Tone.immediate();
+    const scheduled = Tone.now();
+    const fromTicks = transport.getTicksAtTime(heard);
+    const ticksPerSecond = (bpm * transport.PPQ) / 60;
+    const toTicks = Math.round(fromTicks + (scheduled - heard) * ticksPerSecond);
+    transport.stop(scheduled);
+    transport.bpm.cancelScheduledValues(scheduled);
+    transport.bpm.setValueAtTime(bpm, scheduled);
+    transport.start(scheduled, `${toTicks}i`);
+    this.#retimed = { heard, scheduled, fromTicks, ticksPerSecond };
+    for (const note of this.#notes) {
+      const ticks = note.start * transport.PPQ;
+      if (ticks < fromTicks || ticks >= toTicks) continue;
+      this.#sound(note, heard + (ticks - fromTicks) / ticksPerSecond);
+    }
+    const endTicks = (this.#bufferedBeats + 0.05) * transport.PPQ;
+    if (this.#complete && endTicks >= fromTicks && endTicks < toTicks) {
+      Tone.getDraw().schedule(() => this.#ended(), scheduled); // the jump passed the end event
+    }
+  }
+
+  /** The song starts again or jumps: every note may play again, and no speed change is pending. */
+  #restartPass() {
+    this.#sounded = new WeakSet();
+    this.#retimed = null;
+  }
+
+  #sound(note, time) {
+    const instrument = this.#instruments.get(this.#instrumentName);
+    if (!instrument || instrument.loaded === false) return; // samples still downloading
+    if (this.#sounded.has(note)) return; // already played at the tempo before a speed change
+    this.#sounded.add(note);
+    const seconds = (note.duration * 60) / this.#transport.bpm.value;
+    const name = Tone.Frequency(note.pitch, "midi").toNote();
+    instrument?.triggerAttackRelease(name, seconds, time, note.velocity / 127);
+    this.dispatchEvent(new CustomEvent("sound", { detail: { note, time } })); // time: audio clock
+  }
+
+  #scheduleEnd() {
+    const atEnd = (time) => Tone.getDraw().schedule(() => this.#ended(), time);
+    this.#transport.schedule(atEnd, this.#ticks(this.#bufferedBeats + 0.05));
+  }
+
+  #ended() {
+    // A seek moved back past the end, or a shared clock decides when playing ends.
+    if (this.#following || this.positionBeats < this.#bufferedBeats) return;
+    this.stop();
+    this.dispatchEvent(new Event("ended"));
+  }
+
+  #checkBuffer(time) {
+    const beats = this.#transport.getTicksAtTime(time) / this.#transport.PPQ;
+    if (this.#complete || beats + BUFFER_LOW_BEATS < this.#bufferedBeats) return;
+    Tone.getDraw().schedule(() => this.#holdForNotes(), time);
+  }
+
+  // Decided on the main thread, where notes arrive: notes that came since the check cancel the
+  // hold, and a hold once made is always seen by the next append, which resumes it.
+  #holdForNotes() {
+    if (this.#complete || this.#state !== "playing") return;
+    if (this.positionBeats + BUFFER_LOW_BEATS < this.#bufferedBeats) return;
+    this.#transport.pause();
+    this.#setState("buffering");
+  }
+
+  #resume() {
+    if (this.#transport.state !== "started") this.#transport.start();
+    this.#setState("playing");
+    if (!this.#complete) this.#checkBuffer(Tone.now());
+  }
+
+  #releaseAll() {
+    for (const instrument of this.#instruments.values()) instrument.releaseAll();
+  }
+
+  #setLoading(loading) {
+    this.dispatchEvent(new CustomEvent("loading", { detail: loading }));
+  }
+
+  #setState(state) {
+    if (state === this.#state) return;
+    this.#state = state;
+    this.dispatchEvent(new CustomEvent("statechange", { detail: state }));
+  }
+}
