@@ -22,6 +22,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from server.config import Config
+from server.errors import AppError
 from server.generation.engine import GenerationEngine
 from server.generation.live_stream import BEATS_PER_BAR, EndReason, LiveStream, StreamSink
 from server.generation.lstm import WEIGHTS_FILE, CheckpointError, LstmNetwork
@@ -36,21 +37,12 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 MAX_STREAMS_PER_USER = 3  # live streams at once, counted across all of a user's connections
-UNAVAILABLE = ("model_unavailable", "Live generation is not available on this server now.")
+UNAVAILABLE = "Live generation is not available on this server now."
 
 
-class GenerationError(Exception):
-    """A refused request, reported to the client as `{code, message}` (and `field`, if any)."""
-
-    def __init__(self, code: str, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
-
-    def to_json(self) -> dict[str, str]:
-        error = {"code": self.code, "message": self.message}
-        return error | ({"field": self.field} if self.field else {})
+def unavailable() -> AppError:
+    """No model on this server, or it is shutting down (503 over HTTP)."""
+    return AppError("model_unavailable", UNAVAILABLE, status=503)
 
 
 class GenerationService:
@@ -82,16 +74,16 @@ class GenerationService:
         it (reading an upload): the id to `start` it with, or to `release`. Refused when the
         user already has the most allowed or the worker is shutting down."""
         if not self.accepting:
-            raise GenerationError(*UNAVAILABLE)
+            raise unavailable()
         stream_id = uuid.uuid4().hex
         try:
             live = self.live_ids(user_id)
             taken = await self.slots.take(user_id, stream_id, live, MAX_STREAMS_PER_USER)
         except SlotsUnavailableError as error:
             log.warning("counting live streams failed: %s", error)
-            raise GenerationError(*UNAVAILABLE) from error
+            raise unavailable() from error
         if not taken:
-            raise GenerationError(
+            raise AppError(
                 "too_many_streams",
                 f"You already have {MAX_STREAMS_PER_USER} melodies playing; stop one first.",
             )
@@ -117,7 +109,7 @@ class GenerationService:
         """A new live stream of `user_id` (of `melody` when given, e.g. a conversion) with the
         `reserve`d `stream_id`, or reserved now."""
         if not self.accepting:
-            raise GenerationError(*UNAVAILABLE)
+            raise unavailable()
         stream_id = stream_id or await self.reserve(user_id)
         try:
             stream = self.engine.start_stream(
@@ -139,7 +131,7 @@ class GenerationService:
         The stream stops counting against the limit on every worker before this returns."""
         stream = self.engine.streams.get(stream_id) if isinstance(stream_id, str) else None
         if stream is None or stream.owner != user_id:
-            raise GenerationError("unknown_stream", "No such melody is playing.")
+            raise AppError("unknown_stream", "No such melody is playing.")
         self.engine.end_stream(stream.id, reason)
         try:
             await self.slots.renew({user_id: self.live_ids(user_id)})

@@ -34,17 +34,17 @@ PHOTO_DECODES = WorkPool("photo-decode", "photo uploads", workers=1, waiting=2, 
 FORMAT_NAMES = {"WEBP": "WebP", "PNG": "PNG", "JPEG": "JPEG"}
 
 
-class PhotoError(AppError):
-    code = "invalid_photo"
+def invalid_photo(message: str) -> AppError:
+    return AppError("invalid_photo", message)
 
 
 async def photo_to_avatar(data: bytes) -> bytes:
-    """Validate an uploaded image and return it as a 256x256 WebP without metadata; BusyError
+    """Validate an uploaded image and return it as a 256x256 WebP without metadata; `busy`
     (503) while the photo pool is full."""
     if not data:
-        raise PhotoError(f"The photo is empty. {ACCEPTED}")
+        raise invalid_photo(f"The photo is empty. {ACCEPTED}")
     if len(data) > MAX_PHOTO_BYTES:
-        raise PhotoError(f"The photo is larger than 5 MB. {ACCEPTED}")
+        raise invalid_photo(f"The photo is larger than 5 MB. {ACCEPTED}")
     _check_header(data)
     return await PHOTO_DECODES.submit(None, _decode_and_resize, data)
 
@@ -60,14 +60,14 @@ def _check_header(data: bytes) -> None:
                 cost = _decode_bytes(image)
                 kind = _kind(image)
     except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-        raise PhotoError(_too_many_pixels()) from None
+        raise invalid_photo(_too_many_pixels()) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise PhotoError(f"The file is not a readable image. {ACCEPTED}") from None
+        raise invalid_photo(f"The file is not a readable image. {ACCEPTED}") from None
     if width * height > MAX_PHOTO_PIXELS:
-        raise PhotoError(_too_many_pixels())
+        raise invalid_photo(_too_many_pixels())
     if cost > DECODE_BUDGET_BYTES:
         limit = width * height * DECODE_BUDGET_BYTES / cost / 1_000_000
-        raise PhotoError(
+        raise invalid_photo(
             f"The image has too many pixels for a {kind} ({width}x{height}): a {kind} photo may "
             f"have at most {limit:.0f} megapixels. Save it smaller (a photo is shown at "
             f"{PHOTO_SIDE}x{PHOTO_SIDE}) and try again."
@@ -109,7 +109,7 @@ def _decode_and_resize(data: bytes) -> bytes:
             small = _shrunk(image)
         upright = ImageOps.exif_transpose(small).convert("RGBA")  # WebP keeps transparency
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise PhotoError(f"The image is damaged or truncated. {ACCEPTED}") from None
+        raise invalid_photo(f"The image is damaged or truncated. {ACCEPTED}") from None
     square = ImageOps.fit(upright, (PHOTO_SIDE, PHOTO_SIDE), Image.Resampling.LANCZOS)
     output = io.BytesIO()
     # A new image carries no EXIF, ICC or text chunks: location and camera data stay behind.

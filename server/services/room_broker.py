@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any, Protocol
 
+from server.errors import AppError
 from server.generation.engine import EndReason, LiveStream
 from server.generation.notes import WireNote
 from server.generation.sampler import SamplingParams
@@ -20,14 +21,9 @@ from server.models.room_piece import PieceKind, RoomPiece
 from server.models.user import User
 from server.services import room_playback as playback
 from server.services import rooms
-from server.services.generation import (
-    GenerationError,
-    GenerationService,
-    song_title,
-    status_to_keep,
-)
+from server.services.generation import GenerationService, song_title, status_to_keep
 from server.services.room_live import RoomSink, triples
-from server.services.rooms import Presence, RoomError, TokenBucket
+from server.services.rooms import Presence, TokenBucket
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +52,7 @@ class NoteSender(Protocol):
 
 class RoomBroker:
     """One per worker. Public coroutines are the `room:*` events; each returns the
-    acknowledgement's fields or raises `RoomError` (or the generation service's error)."""
+    acknowledgement's fields or raises `AppError`."""
 
     def __init__(
         self,
@@ -76,7 +72,7 @@ class RoomBroker:
         room = await rooms.room_for_token(token)
         user = await User.get_or_none(id=user_id)
         if user is None:  # the account was deleted while this connection was open
-            raise RoomError("unauthorized", "Your account no longer exists.")
+            raise AppError("unauthorized", "Your account no longer exists.")
         await self.leave(sid)  # a connection is in one room at a time
         presence = await rooms.join(room, user, sid, self.worker)
         await self.channel.enter_room(sid, room.channel)
@@ -150,7 +146,7 @@ class RoomBroker:
         room, _ = await self._host(sid)
         stream = self._end_live(room.id, EndReason.DISCARDED if discard else EndReason.STOPPED)
         if stream is None:
-            raise RoomError("not_live", "Nothing is being written live in this room.")
+            raise AppError("not_live", "Nothing is being written live in this room.")
         return {"stream_id": stream.id, "saving": status_to_keep(stream) is not None}
 
     async def pause(self, sid: str) -> dict[str, Any]:
@@ -206,7 +202,7 @@ class RoomBroker:
     def _limit(self, sid: str) -> None:
         bucket = self._buckets.setdefault(sid, TokenBucket(CONTROL_BURST, CONTROL_RATE))
         if not bucket.take():
-            raise RoomError("rate_limited", "Too many room actions at once; wait a moment.")
+            raise AppError("rate_limited", "Too many room actions at once; wait a moment.")
 
     async def _connection(self, sid: str):
         self._limit(sid)
@@ -252,7 +248,7 @@ class RoomBroker:
             return None
         try:
             engine = self.generation().engine
-        except GenerationError:
+        except AppError:
             return None  # shutting down: the engine is gone with its streams
         stream = engine.end_stream(sink.stream.id, reason)
         if stream is not None:

@@ -9,10 +9,10 @@ import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from server.errors import AppError
 from server.generation.engine import EndReason, LiveStream
 from server.generation.notes import Note, WireNote, wire_notes
 from server.models.song import SourceKind
-from server.services.generation import GenerationError
 from server.services.live_notes import NoteKeeper, triples
 from server.services.room_playback import finish_live_piece, save_live_notes
 
@@ -81,7 +81,7 @@ class RoomSink:
     def _settled(self, stream: LiveStream) -> None:
         try:
             self.broker.generation().settled(stream)
-        except GenerationError:
+        except AppError:
             pass  # the service is gone: the worker has stopped waiting for saves
 
     async def _save_announced(self, stream: LiveStream, piece_id: str) -> None:

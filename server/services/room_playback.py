@@ -12,14 +12,14 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from server.errors import NotFoundError
+from server.errors import AppError, conflict
 from server.generation.midi_io import midi_to_melody
 from server.generation.sampler import SamplingParams, tonic_of
 from server.models.room import PLAYBACK_FIELDS, Playback, Room, server_time_ms
 from server.models.room_piece import Note, PieceKind, RoomPiece
 from server.models.song import TITLE_MAX_LENGTH, Song, SourceKind
 from server.models.user import User
-from server.services.rooms import RoomError, require_host
+from server.services.rooms import require_host
 from server.services.songs import create_song_from_notes, get_song
 
 # Milliseconds between a host's action and the server time it takes effect: more than a
@@ -31,8 +31,8 @@ LIVE_START_LEAD_MS = 1000.0
 MIN_TEMPO, MAX_TEMPO = 40.0, 240.0  # quarter notes per minute, the studio's range
 
 
-def nothing_loaded() -> RoomError:
-    return RoomError("nothing_playing", "Nothing is loaded in the room yet.")
+def nothing_loaded() -> AppError:
+    return conflict("Nothing is loaded in the room yet.", "nothing_playing")
 
 
 async def current_piece(room: Room) -> RoomPiece | None:
@@ -44,8 +44,8 @@ async def play_song(room: Room, user: User, song_id: Any) -> RoomPiece:
     require_host(room, user.id)
     try:
         song = await get_song(user, song_id if isinstance(song_id, str) else "")
-    except NotFoundError:
-        raise RoomError("unknown_song", "No such song in your library.", "song_id") from None
+    except AppError:  # not found
+        raise AppError("unknown_song", "No such song in your library.", field="song_id") from None
     notes = await asyncio.to_thread(song_notes, song)
     fields = {"title": song.title, "song": song, "tempo": song.tempo, "key": song.key}
     fields |= {"mode": song.mode, "genre": song.genre, "notes": [list(n) for n in notes]}
@@ -103,7 +103,7 @@ async def resume(room: Room, user_id: int) -> Room:
 
 async def seek(room: Room, user_id: int, beats: Any) -> Room:
     if not is_number(beats) or beats < 0:
-        raise RoomError("invalid_params", "beats: must be a number of 0 or more", "beats")
+        raise AppError("invalid_params", "beats: must be a number of 0 or more", field="beats")
     piece = await current_piece(room)
     end = piece.length_beats if piece is not None else 0.0
     return await change_clock(room, user_id, lambda room, at: room.seek(min(beats, end), at))
@@ -112,10 +112,10 @@ async def seek(room: Room, user_id: int, beats: Any) -> Room:
 async def set_tempo(room: Room, user_id: int, tempo: Any) -> Room:
     if not is_number(tempo) or not MIN_TEMPO <= tempo <= MAX_TEMPO:
         message = f"tempo: must be a number from {MIN_TEMPO:g} to {MAX_TEMPO:g}"
-        raise RoomError("invalid_params", message, "tempo")
+        raise AppError("invalid_params", message, field="tempo")
     piece = await current_piece(room)
     if piece is not None and not piece.complete:
-        raise RoomError(
+        raise AppError(
             "tempo_locked", "The tempo is fixed while the model writes live; change it after."
         )
     return await change_clock(room, user_id, lambda room, at: room.change_tempo(tempo, at))
@@ -146,7 +146,7 @@ async def copy_piece(room: Room, user: User, notes: list[Note] | None = None) ->
         raise nothing_loaded()
     notes = piece.note_tuples() if notes is None else notes
     if not notes:
-        raise RoomError("nothing_playing", "No notes have been played yet.")
+        raise conflict("No notes have been played yet.", "nothing_playing")
     title = f"{piece.title} (from {room.name})"[:TITLE_MAX_LENGTH]
     parameters = {"instrument": piece.instrument, "room": room.name}
     return await create_song_from_notes(

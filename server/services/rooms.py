@@ -15,6 +15,7 @@ from tortoise.expressions import Q
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
+from server.errors import AppError, conflict, not_found
 from server.models.ids import is_token
 from server.models.room import ROOM_NAME_MAX_LENGTH, Room
 from server.models.room_connection import RoomConnection
@@ -30,26 +31,16 @@ KEPT_MESSAGES = 50  # older chat is deleted: the room shows only this much histo
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
-class RoomError(Exception):
-    """A refused room action, sent to the client as `{code, message}` (and `field`, if any)."""
-
-    def __init__(self, code: str, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.code, self.message, self.field = code, message, field
-
-    def to_json(self) -> dict[str, str]:
-        error = {"code": self.code, "message": self.message}
-        return error | ({"field": self.field} if self.field else {})
+def no_such_room() -> AppError:
+    return not_found("This room does not exist or has been closed.", code="room_not_found")
 
 
-# Refusals are built anew for each raise: one instance raised again and again would keep every
-# traceback it went through.
-def no_such_room() -> RoomError:
-    return RoomError("room_not_found", "This room does not exist or has been closed.")
+def not_in_room() -> AppError:
+    return AppError("not_in_room", "Join the room first.")
 
 
-def not_in_room() -> RoomError:
-    return RoomError("not_in_room", "Join the room first.")
+def invalid_params(field: str, message: str) -> AppError:
+    return AppError("invalid_params", message, field=field)
 
 
 def utc_now() -> datetime:
@@ -59,14 +50,12 @@ def utc_now() -> datetime:
 def clean_text(value: Any, field: str, max_length: int) -> str:
     """Trimmed single-line text of 1..max_length characters, else `invalid_params`."""
     if not isinstance(value, str) or not value.strip():
-        raise RoomError("invalid_params", f"{field}: must be some text", field)
+        raise invalid_params(field, f"{field}: must be some text")
     text = value.strip()
     if len(text) > max_length:
-        raise RoomError(
-            "invalid_params", f"{field}: must be at most {max_length} characters", field
-        )
+        raise invalid_params(field, f"{field}: must be at most {max_length} characters")
     if _CONTROL_CHARACTERS.search(text):
-        raise RoomError("invalid_params", f"{field}: must not contain control characters", field)
+        raise invalid_params(field, f"{field}: must not contain control characters")
     return text
 
 
@@ -75,8 +64,8 @@ async def create_room(owner: User, name: str) -> Room:
     name = clean_text(name, "name", ROOM_NAME_MAX_LENGTH)
     await close_idle_rooms()
     if await Room.filter(owner=owner).count() >= MAX_OWNED_ROOMS:
-        raise RoomError(
-            "too_many_rooms", f"You already have {MAX_OWNED_ROOMS} rooms open; close one first."
+        raise conflict(
+            f"You already have {MAX_OWNED_ROOMS} rooms open; close one first.", "too_many_rooms"
         )
     async with in_transaction():
         room = await Room.create(name=name, owner=owner, host=owner, empty_since=utc_now())
@@ -142,10 +131,10 @@ async def join(room: Room, user: User, sid: str, worker: str = "") -> Presence:
     async with in_transaction():
         member, _ = await RoomMember.get_or_create(room=room, user=user)
         if member.removed:
-            raise RoomError("removed", "The owner removed you from this room.")
+            raise AppError("removed", "The owner removed you from this room.")
         present = await RoomConnection.filter(room=room).values_list("user_id", flat=True)
         if user.id not in present and len(set(present)) >= MAX_PRESENT_MEMBERS:
-            raise RoomError("room_full", f"This room is full ({MAX_PRESENT_MEMBERS} people).")
+            raise AppError("room_full", f"This room is full ({MAX_PRESENT_MEMBERS} people).")
         await RoomConnection.create(room=room, user=user, sid=sid, worker=worker)
         new_host = None
         if room.host_id not in present:
@@ -215,7 +204,7 @@ async def post_message(room: Room, user: User, text: Any) -> RoomMessage:
     text = clean_text(text, "text", MESSAGE_MAX_LENGTH)
     since = utc_now() - CHAT_WINDOW
     if await RoomMessage.filter(room=room, user=user, created_at__gte=since).count() >= CHAT_BURST:
-        raise RoomError("rate_limited", "You are sending messages too fast; wait a moment.")
+        raise AppError("rate_limited", "You are sending messages too fast; wait a moment.")
     message = await RoomMessage.create(room=room, user=user, text=text)
     stale = await RoomMessage.filter(room=room).order_by("-id").offset(KEPT_MESSAGES).first()
     if stale is not None:
@@ -233,12 +222,12 @@ async def recent_messages(room: Room) -> list[dict[str, Any]]:
 
 def require_owner(room: Room, user_id: int) -> None:
     if room.owner_id != user_id:
-        raise RoomError("not_owner", "Only the room's owner can do that.")
+        raise AppError("not_owner", "Only the room's owner can do that.", status=403)
 
 
 def require_host(room: Room, user_id: int) -> None:
     if room.host_id != user_id:
-        raise RoomError("not_host", "Only the host controls the music.")
+        raise AppError("not_host", "Only the host controls the music.")
 
 
 async def rename(room: Room, user_id: int, name: Any) -> None:
@@ -251,10 +240,10 @@ async def remove_member(room: Room, user_id: int, target: Any) -> list[str]:
     """The owner removes a member for good; returns the sids of their connections here."""
     require_owner(room, user_id)
     if not is_user_id(target) or target == user_id:
-        raise RoomError("invalid_params", "user_id: must be another member's id", "user_id")
+        raise invalid_params("user_id", "user_id: must be another member's id")
     updated = await RoomMember.filter(room=room, user_id=target).update(removed_at=utc_now())
     if not updated:
-        raise RoomError("not_a_member", "That person is not a member of this room.")
+        raise AppError("not_a_member", "That person is not a member of this room.")
     return list(
         await RoomConnection.filter(room=room, user_id=target).values_list("sid", flat=True)
     )
@@ -263,10 +252,10 @@ async def remove_member(room: Room, user_id: int, target: Any) -> list[str]:
 async def pass_host(room: Room, user_id: int, target: Any) -> None:
     """The host (or the owner) hands the host role to a present member."""
     if user_id not in (room.host_id, room.owner_id):
-        raise RoomError("not_host", "Only the host or the owner can pass the host role.")
+        raise AppError("not_host", "Only the host or the owner can pass the host role.")
     present = is_user_id(target) and await RoomConnection.filter(room=room, user_id=target).exists()
     if not present:
-        raise RoomError("not_present", "Pass the host role to someone who is in the room.")
+        raise AppError("not_present", "Pass the host role to someone who is in the room.")
     room.host_id = target
     await room.save(update_fields=["host_id"])
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from server.errors import NotFoundError
+from server.errors import not_found
 from server.models.ids import is_token
 from server.models.song import Song
 from server.models.user import User
@@ -47,7 +47,7 @@ async def get_song(owner: User, song_id: str) -> Song:
     """The owner's song; anyone else's (or none) is the same 404, so ids leak nothing."""
     song = await Song.get_or_none(id=song_id, owner=owner) if is_token(song_id) else None
     if song is None:
-        raise NotFoundError("No such song in your library.")
+        raise not_found("No such song in your library.")
     return song
 
 

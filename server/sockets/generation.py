@@ -14,6 +14,7 @@ from typing import Any, cast
 import socketio
 from quart import Quart
 
+from server.errors import AppError
 from server.generation.instruments import INSTRUMENTS as PLAYER_INSTRUMENTS
 from server.generation.live_stream import EndReason, LiveStream
 from server.generation.notes import Note, wire_notes
@@ -21,12 +22,7 @@ from server.generation.sampler import InvalidParamsError, MelodyStream, Sampling
 from server.generation.style_search import StyleSearch
 from server.models.song import SourceKind
 from server.services.conversions import stream_from_payload, style_search
-from server.services.generation import (
-    UNAVAILABLE,
-    GenerationError,
-    GenerationService,
-    status_to_keep,
-)
+from server.services.generation import GenerationService, status_to_keep, unavailable
 from server.services.studio_recovery import StudioProgress
 from server.sockets.logins import Guard
 from server.sockets.outbox import Outbox
@@ -66,7 +62,7 @@ def register(
                 stream = await service.start(user_id, params, sink, melody, stream_id)
             finally:
                 service.release(user_id, stream_id)  # started, or refused
-        except GenerationError as error:
+        except AppError as error:
             return {"ok": False, "error": error.to_json()}
         listeners.track(sid, stream)
         return {"ok": True, "stream_id": stream.id}
@@ -79,7 +75,7 @@ def register(
         try:
             user_id = (await sio.get_session(sid))["user_id"]
             stream = await listeners.service().end(user_id, data.get("stream_id"), reason)
-        except GenerationError as error:
+        except AppError as error:
             return {"ok": False, "error": error.to_json()}
         return listeners.ended_on_request(stream)
 
@@ -117,7 +113,7 @@ class Listeners:
     def service(self) -> GenerationService:
         service = self.app.extensions.get("generation")
         if service is None:
-            raise GenerationError(*UNAVAILABLE)
+            raise unavailable()
         return service
 
     def track(self, sid: str, stream: LiveStream) -> None:
@@ -232,5 +228,5 @@ def primer_from_payload(primer: Any) -> tuple[tuple[int, float, float], ...]:
     return tuple((n.get("pitch"), n.get("start"), n.get("duration")) for n in primer)
 
 
-def invalid_params(field: str, message: str) -> GenerationError:
-    return GenerationError("invalid_params", message, field)
+def invalid_params(field: str, message: str) -> AppError:
+    return AppError("invalid_params", message, field=field)

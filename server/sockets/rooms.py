@@ -12,10 +12,10 @@ from typing import Any
 import socketio
 from quart import Quart
 
+from server.errors import AppError
 from server.generation.notes import WireNote
-from server.services.generation import UNAVAILABLE, GenerationError, GenerationService
+from server.services.generation import GenerationService, unavailable
 from server.services.room_broker import RoomBroker
-from server.services.rooms import RoomError
 from server.sockets.generation import params_from_payload
 from server.sockets.logins import Guard
 from server.sockets.outbox import DROP_BACKLOG, Outbox
@@ -56,7 +56,7 @@ def register(
     async def room_generate(sid: str, data: Any = None) -> dict:
         try:
             params, extra = params_from_payload(data)
-        except GenerationError as error:
+        except AppError as error:
             return {"ok": False, "error": error.to_json()}
         return await acknowledge(broker.generate(sid, params, extra))
 
@@ -125,7 +125,7 @@ def field(data: Any, name: str) -> Any:
 async def acknowledge(action: Coroutine[Any, Any, dict[str, Any]]) -> dict[str, Any]:
     try:
         result = await action
-    except (RoomError, GenerationError) as error:
+    except AppError as error:
         return {"ok": False, "error": error.to_json()}
     return {"ok": True, **result}
 
@@ -133,7 +133,7 @@ async def acknowledge(action: Coroutine[Any, Any, dict[str, Any]]) -> dict[str, 
 def generation_service(app: Quart) -> GenerationService:
     service = app.extensions.get("generation")
     if service is None:
-        raise GenerationError(*UNAVAILABLE)
+        raise unavailable()
     return service
 
 

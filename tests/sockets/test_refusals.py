@@ -9,8 +9,8 @@ from types import ModuleType
 
 import pytest
 
+from server.errors import AppError
 from server.services import room_broker, room_playback, rooms
-from server.services.rooms import RoomError
 
 
 @pytest.mark.parametrize("module", [rooms, room_broker, room_playback], ids=lambda m: m.__name__)
@@ -22,7 +22,7 @@ def test_the_room_services_hold_no_exception_instances(module: ModuleType):
 async def test_repeated_refusals_keep_no_growing_traceback():
     refusals = []
     for _ in range(100):
-        with pytest.raises(RoomError) as caught:
+        with pytest.raises(AppError) as caught:
             await rooms.room_for_token("not a token")
         refusals.append(caught.value)
     assert refusals[0] is not refusals[-1]
