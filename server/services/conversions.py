@@ -8,20 +8,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from quart import Quart
-
 from server.errors import AppError
 from server.generation.lstm import LstmNetwork
 from server.generation.melody import Melody
-from server.generation.notes import Note
 from server.generation.sampler import InvalidParamsError, run_to_end
 from server.generation.style_search import StyleSearch
 from server.generation.transfer import TransferParams, TransferStream
 from server.models.song import Song, SongStatus
 from server.models.upload import Upload
 from server.models.user import User
-from server.services.generation import GenerationService, params_to_json
-from server.services.live_notes import triples
+from server.services.generation import params_to_json
+from server.services.registry import Services
+from server.services.songs import save_song
 from server.services.uploads import get_upload, upload_melody
 from server.services.work_pools import WorkPool
 
@@ -116,14 +114,12 @@ def transfer_params(data: dict[str, Any]) -> TransferParams:
         raise invalid(error.field, str(error)) from error
 
 
-def style_search(app: Quart) -> StyleSearch | None:
+def style_search(held: Services) -> StyleSearch | None:
     """The style search over this server's melody network and genre classifier; None while
     either is missing (conversions then go without it)."""
-    service: GenerationService | None = app.extensions.get("generation")
-    sounds_like = app.extensions.get("sounds_like")
-    if service is None or sounds_like is None:
+    if held.generation is None or held.sounds_like is None:
         return None
-    return StyleSearch(service.engine.network, sounds_like.classifier)
+    return StyleSearch(held.generation.engine.network, held.sounds_like.classifier)
 
 
 def new_stream(
@@ -140,38 +136,31 @@ def invalid(field: str, message: str) -> AppError:
 
 
 async def convert_to_song(
-    app: Quart, user: User, data: dict[str, Any], instruments: tuple[str, ...]
+    held: Services, user: User, data: dict[str, Any], instruments: tuple[str, ...]
 ) -> Song:
     """A whole conversion written at once and saved (`POST /api/songs/convert`); `busy`
     (429 past the user's share, 503 past the pool's) before any work is done."""
-    service: GenerationService | None = app.extensions.get("generation")
+    service = held.generation
     if service is None:
         raise AppError("model_unavailable", UNAVAILABLE, status=503)
     network = service.engine.network
     with CONVERSIONS.admitted(user.id):
         stream, extra = await _conversion_stream(
-            user.id, data, network, instruments, style_search(app)
+            user.id, data, network, instruments, style_search(held)
         )
         # Writing every note and rendering MIDI are CPU work, on the conversion pool's thread.
         notes = (await CONVERSIONS.run(run_to_end, network, [stream]))[0]
-        song = await CONVERSIONS.run(converted_song, user, stream, notes, extra)
-    song.model_version = service.model_version
-    await song.save()
-    return song
+        fields = converted_song_fields(stream, extra) | {"model_version": service.model_version}
+        return await save_song(user, notes, render=CONVERSIONS.run, **fields)
 
 
-def converted_song(
-    user: User, stream: TransferStream, notes: list[Note], extra: dict[str, Any]
-) -> Song:
-    """The unsaved song of a finished conversion, MIDI rendered on the source's bar grid."""
-    return Song.from_notes(
-        user,
-        triples(notes),
-        **stream.song_fields(),
-        tempo=stream.params.tempo,
-        tonic=stream.params.tonic,
-        mode=stream.params.mode,
-        genre=stream.transfer.genre,
-        status=SongStatus.COMPLETE,
-        parameters=params_to_json(stream.params, extra),
-    )
+def converted_song_fields(stream: TransferStream, extra: dict[str, Any]) -> dict[str, Any]:
+    """A finished conversion's song, MIDI rendered on the source's bar grid."""
+    return stream.song_fields() | {
+        "tempo": stream.params.tempo,
+        "tonic": stream.params.tonic,
+        "mode": stream.params.mode,
+        "genre": stream.transfer.genre,
+        "status": SongStatus.COMPLETE,
+        "parameters": params_to_json(stream.params, extra),
+    }

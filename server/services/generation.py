@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import functools
 import hashlib
 import logging
 import time
@@ -17,9 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-from quart import Quart
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from server.config import Config
 from server.errors import AppError
@@ -30,7 +27,7 @@ from server.generation.sampler import MelodyStream, SamplingParams
 from server.generation.transfer import TransferStream
 from server.models.song import Song, SongStatus, SourceKind
 from server.models.user import User
-from server.services.live_notes import triples
+from server.services.songs import save_song
 from server.services.stream_slots import LocalSlots, SlotsUnavailableError, StreamSlots
 
 log = logging.getLogger(__name__)
@@ -166,17 +163,17 @@ class GenerationService:
         owner = await User.get_or_none(id=stream.owner) if status is not None else None
         if owner is None:
             return None
-        notes = triples(stream.sent_notes)
         fields = self.song_fields(stream, extra, source_kind) | {"status": status, "id": stream.id}
-        render = functools.partial(Song.from_notes, owner, notes, **fields)
-        song = await asyncio.get_running_loop().run_in_executor(self._renderer, gently, render)
         try:
-            async with in_transaction():
-                await song.save()
+            return await save_song(owner, stream.sent_notes, render=self._render, **fields)
         except IntegrityError:
             log.warning("stream %s was already saved as a draft by another worker", stream.id)
             return await Song.get_or_none(id=stream.id)
-        return song
+
+    async def _render(self, render_song: Callable[[], Song]) -> Song:
+        """On the one render thread, `gently`."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._renderer, gently, render_song)
 
     def song_fields(
         self, stream: LiveStream, extra: dict[str, Any], source_kind: SourceKind
@@ -247,21 +244,3 @@ def load_generation(config: Config) -> GenerationService | None:
         return None
     engine = GenerationEngine(network)
     return GenerationService(engine, model_version(config.model_dir), paced=config.stream_pacing)
-
-
-def init_generation(app: Quart, config: Config) -> None:
-    """Load the model when the app starts serving, run its engine, stop it on shutdown."""
-
-    async def start_generation() -> None:
-        service = await asyncio.to_thread(load_generation, config)
-        if service is not None:
-            service.engine.start()
-        app.extensions["generation"] = service
-
-    async def stop_generation() -> None:
-        service = app.extensions.pop("generation", None)
-        if service is not None:
-            await service.aclose()
-
-    app.before_serving(start_generation)
-    app.after_serving(stop_generation)

@@ -14,7 +14,6 @@ from typing import Any, Protocol
 
 from server.errors import AppError
 from server.generation.engine import EndReason, LiveStream
-from server.generation.notes import WireNote
 from server.generation.sampler import SamplingParams
 from server.models.room import Room, server_time_ms
 from server.models.room_piece import PieceKind, RoomPiece
@@ -22,7 +21,9 @@ from server.models.user import User
 from server.services import room_playback as playback
 from server.services import rooms
 from server.services.generation import GenerationService, song_title, status_to_keep
-from server.services.room_live import RoomSink, triples
+from server.services.live_listener import NoteSender
+from server.services.live_notes import triples
+from server.services.room_live import RoomSink
 from server.services.rooms import Presence, TokenBucket
 
 log = logging.getLogger(__name__)
@@ -39,15 +40,6 @@ class Channel(Protocol):
     async def enter_room(self, sid: str, room: str, namespace: str | None = None) -> Any: ...
     async def leave_room(self, sid: str, room: str, namespace: str | None = None) -> Any: ...
     async def close_room(self, room: str, namespace: str | None = None) -> Any: ...
-
-
-class NoteSender(Protocol):
-    """The outbox: notes coalesced into `generate:notes` frames, and events sent after them."""
-
-    def add(self, sid: str, stream_id: str, notes: list[WireNote]) -> None: ...
-    async def send_after_notes(
-        self, sid: str, stream_id: str, event: str, payload: dict
-    ) -> None: ...
 
 
 class RoomBroker:
@@ -126,7 +118,7 @@ class RoomBroker:
         room, user = await self._host(sid)
         service = self.generation()
         self._end_live(room.id, EndReason.STOPPED)
-        sink = RoomSink(self, room.id, room.channel, extra)
+        sink = RoomSink(self.notes, room.id, room.channel, extra, self.generation, self.live_ended)
         sink.stream = stream = await service.start(user.id, params, sink)
         self._end_live(room.id, EndReason.STOPPED)  # one started by a request during the wait
         self._live[room.id] = sink

@@ -14,13 +14,14 @@ from tortoise.transactions import in_transaction
 
 from server.errors import AppError, conflict
 from server.generation.midi_io import midi_to_melody
+from server.generation.notes import Note as StreamNote
 from server.generation.sampler import SamplingParams, tonic_of
 from server.models.room import PLAYBACK_FIELDS, Playback, Room, server_time_ms
 from server.models.room_piece import Note, PieceKind, RoomPiece
 from server.models.song import TITLE_MAX_LENGTH, Song, SourceKind
 from server.models.user import User
 from server.services.rooms import require_host
-from server.services.songs import create_song_from_notes, get_song
+from server.services.songs import get_song, save_song
 
 # Milliseconds between a host's action and the server time it takes effect: more than a
 # broadcast takes to reach every member (p99 well under 100 ms at 200 members, docs/performance.md).
@@ -139,17 +140,24 @@ async def change_clock(room: Room, user_id: int, change, only_when: Playback | N
     return room
 
 
-async def copy_piece(room: Room, user: User, notes: list[Note] | None = None) -> Song:
+async def copy_piece(room: Room, user: User) -> Song:
     """A copy of what the room plays (so far, for a live piece) in the member's own songs."""
     piece = await current_piece(room)
     if piece is None:
         raise nothing_loaded()
-    notes = piece.note_tuples() if notes is None else notes
+    notes = [StreamNote.from_storage(note) for note in piece.note_tuples()]
     if not notes:
         raise conflict("No notes have been played yet.", "nothing_playing")
     title = f"{piece.title} (from {room.name})"[:TITLE_MAX_LENGTH]
     parameters = {"instrument": piece.instrument, "room": room.name}
-    return await create_song_from_notes(
-        user, notes, title=title, tempo=piece.tempo, tonic=tonic_of(piece.key),
-        mode=piece.mode, genre=piece.genre, source_kind=SourceKind.ROOM, parameters=parameters,
-    )  # fmt: skip
+    return await save_song(
+        user,
+        notes,
+        title=title,
+        tempo=piece.tempo,
+        tonic=tonic_of(piece.key),
+        mode=piece.mode,
+        genre=piece.genre,
+        source_kind=SourceKind.ROOM,
+        parameters=parameters,
+    )

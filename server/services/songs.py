@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from tortoise.transactions import in_transaction
+
 from server.errors import not_found
+from server.generation.notes import Note
 from server.models.ids import is_token
 from server.models.song import Song
 from server.models.user import User
+from server.services.live_notes import triples
 
+Render = Callable[[Callable[[], Song]], Awaitable[Song]]  # runs a song's MIDI rendering
 PAGE_SIZE = 20  # songs per dashboard page
 # Everything a listing shows; the MIDI bytes stay in the database until downloaded.
 SUMMARY_FIELDS = (
@@ -63,13 +70,27 @@ async def delete_song(owner: User, song_id: str) -> None:
     await song.delete()
 
 
+async def save_song(
+    owner: User, notes: Sequence[Note], *, render: Render = asyncio.to_thread, **fields: Any
+) -> Song:
+    """The one way a melody becomes `owner`'s song: `fields` as `Song.from_notes` takes them
+    (title, tempo, status, ...), its MIDI rendered by `render` (CPU work: a thread by default,
+    a pool's for conversions), then written in one transaction."""
+    render_song = functools.partial(Song.from_notes, owner, triples(notes), **fields)
+    song = await render(render_song)
+    async with in_transaction():
+        await song.save()
+    return song
+
+
 async def create_song_from_notes(
     owner: User, notes: Iterable[tuple[int, float, float]], *, title: str, **fields: Any
 ) -> Song:
-    """Save a melody given as (pitch, start beats, duration beats) notes, rendering its MIDI."""
-    song = Song.from_notes(owner, notes, title=title, **fields)
-    await song.save()
-    return song
+    """`save_song` of notes given as (pitch, start beats, duration beats), as the test and
+    bench builders write them."""
+    return await save_song(
+        owner, [Note.from_storage(note) for note in notes], title=title, **fields
+    )
 
 
 def midi_filename(song: Song) -> str:

@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import logging
 import time
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -28,6 +27,7 @@ from server.models.room_connection import RoomConnection
 from server.models.room_piece import PieceKind, RoomPiece
 from server.models.song import Song, SongStatus, SourceKind
 from server.models.user import User
+from server.services.registry import services
 from server.services.stream_slots import RedisSlots, live_by_owner
 from server.services.studio_recovery import LOST, deliver_notices, recover_lost_streams
 
@@ -52,7 +52,6 @@ Leased = Callable[[str], Awaitable[bool]]
 def init_stream_recovery(app: Quart, sio: socketio.AsyncServer) -> None:
     """Give the worker an id, save the running streams when it shuts down, and guard against
     the faults of the others (see the module doc)."""
-    app.extensions["worker_id"] = uuid.uuid4().hex
     config = app.extensions["studio_config"]
 
     @app.while_serving
@@ -71,7 +70,7 @@ def init_stream_recovery(app: Quart, sio: socketio.AsyncServer) -> None:
 
 async def drain_streams(app: Quart) -> None:
     """Refuse new streams, end the running ones as interrupted and wait for their saves."""
-    service = app.extensions.get("generation")
+    service = services(app).generation
     if service is None:
         return
     service.accepting = False  # handlers now answer "model_unavailable"
@@ -91,14 +90,14 @@ class FaultGuard:
         self, app: Quart, sio: socketio.AsyncServer, redis_url: str | None, prefix: str
     ) -> None:
         self.app, self.sio, self.prefix = app, sio, prefix
-        self.worker: str = app.extensions["worker_id"]
+        self.worker: str = services(app).worker_id
         self.client = aioredis.from_url(redis_url) if redis_url else None
         self._missing: dict[str, float] = {}  # Redis key -> monotonic s when first seen missing
 
     async def open(self) -> None:
         """Before the first connection: count streams in Redis and beat once, or, alone,
         recover what the last run left."""
-        service = self.app.extensions.get("generation")
+        service = services(self.app).generation
         if self.client is None:
             await self.recover_previous_run()
             return
@@ -144,7 +143,7 @@ class FaultGuard:
         saving (a stream being saved is still this worker's, not one to recover), and the
         count of each user's live streams."""
         assert self.client is not None
-        service = self.app.extensions.get("generation")
+        service = services(self.app).generation
         held = set(service.unsettled) if service is not None else set()
         async with self.client.pipeline(transaction=False) as pipe:
             pipe.set(self.prefix + "worker:" + self.worker, 1, px=LEASE_MS)
@@ -184,7 +183,7 @@ class FaultGuard:
                 await self.leave_rooms(await RoomConnection.sids(worker))
 
     async def leave_rooms(self, sids: list[str]) -> None:
-        broker = self.app.extensions.get("rooms")
+        broker = services(self.app).rooms
         for sid in sids if broker is not None else ():
             await broker.leave(sid)
 

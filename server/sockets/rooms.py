@@ -6,17 +6,17 @@ its payload and handed to the room broker; every acknowledgement is `{ok: true, 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import socketio
 from quart import Quart
 
-from server.errors import AppError
 from server.generation.notes import WireNote
-from server.services.generation import GenerationService, unavailable
+from server.services.registry import services
 from server.services.room_broker import RoomBroker
-from server.sockets.generation import params_from_payload
+from server.services.stream_params import params_from_payload
+from server.sockets.acks import acknowledge
 from server.sockets.logins import Guard
 from server.sockets.outbox import DROP_BACKLOG, Outbox
 
@@ -27,9 +27,9 @@ def register(
     sio: socketio.AsyncServer, app: Quart, guard: Guard
 ) -> Callable[[str], Awaitable[Any]]:
     """Add the room:* events; returns the clean-up to run when a client disconnects."""
-    worker = app.extensions["worker_id"]
-    broker = RoomBroker(sio, RoomOutbox(sio), lambda: generation_service(app), worker)
-    app.extensions["rooms"] = broker
+    held = services(app)
+    broker = RoomBroker(sio, RoomOutbox(sio), held.live_generation, held.worker_id)
+    held.rooms = broker
 
     @sio.on("room:join")
     @guard
@@ -54,11 +54,7 @@ def register(
     @sio.on("room:generate")
     @guard
     async def room_generate(sid: str, data: Any = None) -> dict:
-        try:
-            params, extra = params_from_payload(data)
-        except AppError as error:
-            return {"ok": False, "error": error.to_json()}
-        return await acknowledge(broker.generate(sid, params, extra))
+        return await acknowledge(generate(broker, sid, data))
 
     @sio.on("room:stop")
     @guard
@@ -122,19 +118,9 @@ def field(data: Any, name: str) -> Any:
     return data.get(name) if isinstance(data, dict) else None
 
 
-async def acknowledge(action: Coroutine[Any, Any, dict[str, Any]]) -> dict[str, Any]:
-    try:
-        result = await action
-    except AppError as error:
-        return {"ok": False, "error": error.to_json()}
-    return {"ok": True, **result}
-
-
-def generation_service(app: Quart) -> GenerationService:
-    service = app.extensions.get("generation")
-    if service is None:
-        raise unavailable()
-    return service
+async def generate(broker: RoomBroker, sid: str, data: Any) -> dict[str, Any]:
+    params, extra = params_from_payload(data)
+    return await broker.generate(sid, params, extra)
 
 
 class RoomOutbox(Outbox):
