@@ -155,7 +155,7 @@ async def convert_to_song(
 
 
 def converted_song_fields(stream: TransferStream, extra: dict[str, Any]) -> dict[str, Any]:
-    """A finished conversion's song, MIDI rendered on the source's bar grid."""
+    """A complete conversion's song, MIDI rendered on the source's bar grid."""
     return stream.song_fields() | {
         "tempo": stream.params.tempo,
         "tonic": stream.params.tonic,

@@ -203,8 +203,9 @@ def gently(work: Callable[[], T]) -> T:
 
 
 def status_to_keep(stream: LiveStream) -> SongStatus | None:
-    """Complete pieces and stops after at least a bar are songs; an interrupted stream with
-    any note is kept as a draft; anything else (discarded, shorter than a bar) is dropped."""
+    """Complete streams and those stopped after at least a bar are songs; a disconnected or
+    failed stream with any note is kept as a draft; anything else (discarded, stopped within
+    its first bar) is dropped."""
     reason = stream.end_reason
     if reason is EndReason.COMPLETE:
         return SongStatus.COMPLETE

@@ -18,8 +18,8 @@ from server.generation.sampler import SamplingParams
 from server.models.room import Room, server_time_ms
 from server.models.room_piece import PieceKind, RoomPiece
 from server.models.user import User
+from server.services import room_clock, rooms
 from server.services import room_playback as playback
-from server.services import rooms
 from server.services.generation import GenerationService, song_title, status_to_keep
 from server.services.live_listener import NoteSender
 from server.services.live_notes import triples
@@ -87,7 +87,7 @@ class RoomBroker:
 
     async def snapshot(self, room: Room, user_id: int) -> dict[str, Any]:
         """Everything a member needs on joining: the room, who is here, chat, piece, clock."""
-        piece = await playback.current_piece(room)
+        piece = await room_clock.current_piece(room)
         return {
             "room": room_json(room),
             "you": user_id,
@@ -128,7 +128,7 @@ class RoomBroker:
             )
         except Exception:
             self._end_live(room.id, EndReason.DISCARDED)
-            sink.abandon()
+            sink.discarded()
             raise
         await self._send_piece(room, piece)
         sink.announce(stream, piece.id)  # its notes go out after the piece that names them
@@ -142,19 +142,19 @@ class RoomBroker:
         return {"stream_id": stream.id, "saving": status_to_keep(stream) is not None}
 
     async def pause(self, sid: str) -> dict[str, Any]:
-        return await self._clock_change(sid, playback.pause)
+        return await self._clock_change(sid, room_clock.pause)
 
     async def resume(self, sid: str) -> dict[str, Any]:
-        return await self._clock_change(sid, playback.resume)
+        return await self._clock_change(sid, room_clock.resume)
 
     async def seek(self, sid: str, beats: Any) -> dict[str, Any]:
         return await self._clock_change(
-            sid, lambda room, user_id: playback.seek(room, user_id, beats)
+            sid, lambda room, user_id: room_clock.seek(room, user_id, beats)
         )
 
     async def tempo(self, sid: str, tempo: Any) -> dict[str, Any]:
         return await self._clock_change(
-            sid, lambda room, user_id: playback.set_tempo(room, user_id, tempo)
+            sid, lambda room, user_id: room_clock.set_tempo(room, user_id, tempo)
         )
 
     async def rename(self, sid: str, name: Any) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from server.models.song import SourceKind
 from server.services.generation import GenerationService
 from server.services.live_listener import DONE, ERROR, LiveListener, NoteSender
 from server.services.live_notes import NoteKeeper, triples
-from server.services.room_playback import finish_live_piece, save_live_notes
+from server.services.room_playback import complete_live_piece, save_live_notes
 
 
 class RoomSink(LiveListener):
@@ -49,8 +49,9 @@ class RoomSink(LiveListener):
         if held:
             super().send(stream, held)
 
-    def abandon(self) -> None:
-        """The piece could not be set up: the room never hears of this stream."""
+    def discarded(self) -> None:
+        """The piece could not be set up and the stream was discarded: the room never hears
+        of it."""
         self._announced.set()
 
     def send(self, stream: LiveStream, wire: list[WireNote]) -> None:
@@ -92,7 +93,7 @@ class RoomSink(LiveListener):
 
     async def _save_announced(self, stream: LiveStream, piece_id: str) -> None:
         song, error = await self.save_song(stream)
-        await finish_live_piece(piece_id, triples(stream.notes), song)
+        await complete_live_piece(piece_id, triples(stream.notes), song)
         if error is not None:
             await self.tell(stream, ERROR, {"stream_id": stream.id, "error": error})
             return

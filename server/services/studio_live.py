@@ -49,7 +49,7 @@ class StudioSink(LiveListener):
             await self.progress.keeper.settle()
 
     def stream_ended(self, stream: LiveStream) -> None:
-        self.studio.finish(stream)
+        self.studio.stream_ended(stream)
 
 
 class StudioLive:
@@ -83,7 +83,7 @@ class StudioLive:
         reason = EndReason.DISCARDED if discard else EndReason.STOPPED
         stream = await self.held.live_generation().end(user_id, stream_id, reason)
         if status_to_keep(stream) is not None:
-            self.finish(stream)
+            self.stream_ended(stream)
             return {"stream_id": stream.id, "saving": True}
         sid = sink_of(stream).sid
         self._streams.get(sid, set()).discard(stream.id)
@@ -92,7 +92,7 @@ class StudioLive:
         reason_code, message = NOT_SAVED[EndReason(stream.end_reason)]
         return {"stream_id": stream.id, "saving": False, "reason": reason_code, "message": message}
 
-    async def release(self, sid: str) -> None:
+    async def disconnected(self, sid: str) -> None:
         """A client left: end its streams now and keep what they wrote as drafts."""
         self.notes.forget(sid)
         stream_ids = self._streams.pop(sid, set())
@@ -100,9 +100,10 @@ class StudioLive:
         for stream_id in stream_ids if service is not None else ():
             stream = service.engine.end_stream(stream_id, EndReason.DISCONNECTED)
             if stream is not None:
-                self.finish(stream)
+                self.stream_ended(stream)
 
-    def finish(self, stream: LiveStream) -> None:
+    def stream_ended(self, stream: LiveStream) -> None:
+        """Save the ended stream (or drop it) and tell its client, in the background."""
         self._spawn(self._save_and_report(stream))
 
     async def _save_and_report(self, stream: LiveStream) -> None:

@@ -13,7 +13,7 @@ from quart import Quart
 from server.security.sessions import session_for_cookie_header
 from server.services.stream_recovery import init_stream_recovery
 from server.services.studio_recovery import user_room
-from server.sockets import clock, generation, rooms
+from server.sockets import generation, rooms, time_sync
 from server.sockets.logins import SocketLogins, guarded
 from server.sockets.manager import client_manager, init_socket_manager, transports
 from server.sockets.text_only import TextOnlyServer
@@ -62,7 +62,7 @@ def register_handlers(sio: socketio.AsyncServer, app: Quart, logins: SocketLogin
     cleanups = [
         generation.register(sio, app, guard),
         rooms.register(sio, app, guard),
-        clock.register(sio, app),
+        time_sync.register(sio, app),
     ]
 
     @sio.event

@@ -38,7 +38,7 @@ def register(
         discard = data.get("discard") is True
         return await acknowledge(studio.stop(user_id, data.get("stream_id"), discard))
 
-    return studio.release
+    return studio.disconnected
 
 
 async def started(studio: StudioLive, sid: str, user_id: int, data: Any) -> dict[str, Any]:

@@ -10,10 +10,12 @@ from types import ModuleType
 import pytest
 
 from server.errors import AppError
-from server.services import room_broker, room_playback, rooms
+from server.services import room_broker, room_clock, room_playback, rooms
 
 
-@pytest.mark.parametrize("module", [rooms, room_broker, room_playback], ids=lambda m: m.__name__)
+@pytest.mark.parametrize(
+    "module", [rooms, room_broker, room_clock, room_playback], ids=lambda m: m.__name__
+)
 def test_the_room_services_hold_no_exception_instances(module: ModuleType):
     held = [name for name, value in vars(module).items() if isinstance(value, BaseException)]
     assert held == []

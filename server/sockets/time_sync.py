@@ -1,5 +1,6 @@
-"""`clock:ping`: the server's clock for rooms. A client pings a few times, keeps the answers
-that came back fastest and takes its offset to the server from them (web/js/clock.js)."""
+"""`clock:ping`: the time-sync ping behind the rooms' shared clock. A client pings a few
+times, keeps the answers that came back fastest and takes its offset to the server from them
+(web/js/clock.js). The room's clock itself is `server/services/room_clock.py`."""
 
 from __future__ import annotations
 
