@@ -76,8 +76,10 @@ def wait_for_clock(page: Page) -> float:
     try:
         page.wait_for_function(
             "limit => Number(document.querySelector('[data-room-page]').dataset.clockPrecision)"
-            " <= limit", arg=CLOCK_PRECISION_MS, timeout=30_000,
-        )  # fmt: skip
+            " <= limit",
+            arg=CLOCK_PRECISION_MS,
+            timeout=30_000,
+        )
     except Exception:
         pass  # a busy machine: measure anyway, the precision is reported
     return float(page.locator("[data-room-page]").get_attribute("data-clock-precision") or "nan")
@@ -91,13 +93,15 @@ def host_controls(host: Page) -> None:
     time.sleep(SEEK[0])
     host.locator("[data-seek]").evaluate(
         "(range, beats) => { range.max = '1000'; range.value = String(beats);"
-        " range.dispatchEvent(new Event('change')); }", SEEK[1],
-    )  # fmt: skip
+        " range.dispatchEvent(new Event('change')); }",
+        SEEK[1],
+    )
     time.sleep(TEMPO_CHANGE_AT - (time.monotonic() - started))
     host.locator("[data-tempo]").evaluate(
         "(range, tempo) => { range.value = String(tempo);"
-        " range.dispatchEvent(new Event('change')); }", FASTER,
-    )  # fmt: skip
+        " range.dispatchEvent(new Event('change')); }",
+        FASTER,
+    )
     beats_left = SONG_BEATS - (SEEK[1] + (TEMPO_CHANGE_AT - SEEK[0]) * TEMPO / 60)
     time.sleep(beats_left * 60 / FASTER + 2.0)
 
@@ -142,7 +146,7 @@ def summarize(heard: list[dict[float, float]], precision: list[float]) -> dict:
             "p99": percentile(gaps, 0.99),
             "max": percentile(gaps, 1.0),
             "mean": round(statistics.fmean(gaps), 2) if gaps else None,
-        },  # fmt: skip
+        },
         "clock_precision_ms": precision,
     }
 

@@ -77,9 +77,14 @@ async def _conversion_stream(
         raise AppError("invalid_source", error.message, field="source") from error
     melody.name = upload.filename.rsplit(".", 1)[0]
     stream = new_stream(melody, transfer, network, search)
-    extra = {"instrument": instrument, "source": upload.id, "source_name": upload.filename}
-    extra["track"] = track
-    return stream, extra | {"strength": transfer.strength}
+    extra = {
+        "instrument": instrument,
+        "source": upload.id,
+        "source_name": upload.filename,
+        "track": track,
+        "strength": transfer.strength,
+    }
+    return stream, extra
 
 
 async def owned_upload(user_id: int, upload_id: Any) -> Upload:

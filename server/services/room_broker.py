@@ -18,13 +18,14 @@ from server.generation.sampler import SamplingParams
 from server.models.room import Room, server_time_ms
 from server.models.room_piece import PieceKind, RoomPiece
 from server.models.user import User
-from server.services import room_clock, rooms
+from server.services import room_chat, room_clock, room_presence, rooms
 from server.services import room_playback as playback
 from server.services.generation import GenerationService, song_title, status_to_keep
 from server.services.live_listener import NoteSender
 from server.services.live_notes import triples
 from server.services.room_live import RoomSink
-from server.services.rooms import Presence, TokenBucket
+from server.services.room_presence import Presence
+from server.services.token_bucket import TokenBucket
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ class RoomBroker:
         if user is None:  # the account was deleted while this connection was open
             raise AppError("unauthorized", "Your account no longer exists.")
         await self.leave(sid)  # a connection is in one room at a time
-        presence = await rooms.join(room, user, sid, self.worker)
+        presence = await room_presence.join(room, user, sid, self.worker)
         await self.channel.enter_room(sid, room.channel)
         await self._announce(presence, user, skip_sid=sid)
         return await self.snapshot(presence.room, user_id)
@@ -77,7 +78,7 @@ class RoomBroker:
 
     async def leave(self, sid: str) -> dict[str, Any]:
         """Leave the room (also when the connection ends); an empty room stops writing."""
-        presence = await rooms.leave(sid)
+        presence = await room_presence.leave(sid)
         if presence is not None:
             await self.channel.leave_room(sid, presence.room.channel)
             await self._announce(presence)
@@ -91,15 +92,15 @@ class RoomBroker:
         return {
             "room": room_json(room),
             "you": user_id,
-            "members": await rooms.present_members(room),
-            "messages": await rooms.recent_messages(room),
+            "members": await room_presence.present_members(room),
+            "messages": await room_chat.recent_messages(room),
             "piece": self._piece_json(piece),
             "state": room.clock_json(server_time_ms()),
         }
 
     async def chat(self, sid: str, text: Any) -> dict[str, Any]:
         connection = await self._connection(sid)
-        message = await rooms.post_message(connection.room, connection.user, text)
+        message = await room_chat.post_message(connection.room, connection.user, text)
         payload = message.to_json(connection.user.display_name)
         await self.channel.emit(CHAT, payload, to=connection.room.channel)
         return {"message": payload}
@@ -198,7 +199,7 @@ class RoomBroker:
 
     async def _connection(self, sid: str):
         self._limit(sid)
-        return await rooms.connection_of(sid)
+        return await room_presence.connection_of(sid)
 
     async def _host(self, sid: str) -> tuple[Room, User]:
         connection = await self._connection(sid)
@@ -220,7 +221,7 @@ class RoomBroker:
     async def _announce(self, presence: Presence, user: User | None = None, **kw: Any) -> None:
         room = presence.room
         if presence.changed:
-            member = rooms.member_json(room, user) if user else {"id": presence.user_id}
+            member = room_presence.member_json(room, user) if user else {"id": presence.user_id}
             payload = {"member": member, "present": user is not None}
             await self.channel.emit(PRESENCE, payload, to=room.channel, **kw)
         if presence.new_host_id is not None:

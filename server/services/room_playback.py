@@ -35,9 +35,16 @@ async def play_song(room: Room, user: User, song_id: Any) -> RoomPiece:
     except AppError:  # not found
         raise AppError("unknown_song", "No such song in your library.", field="song_id") from None
     notes = await asyncio.to_thread(song_notes, song)
-    fields = {"title": song.title, "song": song, "tempo": song.tempo, "key": song.key}
-    fields |= {"mode": song.mode, "genre": song.genre, "notes": [list(n) for n in notes]}
-    fields["instrument"] = str(song.parameters.get("instrument", "piano"))
+    fields = {
+        "title": song.title,
+        "song": song,
+        "tempo": song.tempo,
+        "key": song.key,
+        "mode": song.mode,
+        "genre": song.genre,
+        "notes": [list(n) for n in notes],
+        "instrument": str(song.parameters.get("instrument", "piano")),
+    }
     return await replace_piece(room, PieceKind.SONG, fields)
 
 
@@ -50,9 +57,17 @@ async def start_live_piece(
     room: Room, stream_id: str, params: SamplingParams, extra: dict[str, Any], title: str
 ) -> RoomPiece:
     """A piece the model is about to write for the room; it plays from its first note."""
-    fields = {"title": title, "stream_id": stream_id, "tempo": params.tempo, "key": params.key}
-    fields |= {"mode": params.mode, "genre": params.genre, "complete": False}
-    fields |= {"instrument": extra.get("instrument", "piano"), "expected_beats": params.bars * 4}
+    fields = {
+        "title": title,
+        "stream_id": stream_id,
+        "tempo": params.tempo,
+        "key": params.key,
+        "mode": params.mode,
+        "genre": params.genre,
+        "complete": False,
+        "instrument": extra.get("instrument", "piano"),
+        "expected_beats": params.bars * 4,
+    }
     return await replace_piece(room, PieceKind.LIVE, fields, LIVE_START_LEAD_MS)
 
 

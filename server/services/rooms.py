@@ -1,13 +1,11 @@
-"""Listening rooms in the database: creating and finding them, who is present and who hosts,
-the owner's powers, chat with its limits, and closing rooms nobody is in. No Quart and no
-Socket.IO here; `server.services.room_broker` tells the members what changed.
+"""Listening rooms in the database: creating and finding them, the owner's and the host's
+powers, and closing rooms nobody is in. Who is present is `room_presence`, chat `room_chat`.
+No Quart and no Socket.IO here; `server.services.room_broker` tells the members what changed.
 """
 
 from __future__ import annotations
 
 import re
-import time
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -20,14 +18,10 @@ from server.models.ids import is_token
 from server.models.room import ROOM_NAME_MAX_LENGTH, Room
 from server.models.room_connection import RoomConnection
 from server.models.room_member import RoomMember
-from server.models.room_message import MESSAGE_MAX_LENGTH, RoomMessage
 from server.models.user import User, is_user_id
 
 MAX_OWNED_ROOMS = 5  # open rooms one user owns
-MAX_PRESENT_MEMBERS = 256  # people connected to one room at once
 EMPTY_ROOM_LIFETIME = timedelta(minutes=30)  # a room nobody is in closes after this
-CHAT_BURST, CHAT_WINDOW = 5, timedelta(seconds=10)  # messages per user and room in the window
-KEPT_MESSAGES = 50  # older chat is deleted: the room shows only this much history
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -115,111 +109,6 @@ async def room_of_member(user: User, room_id: str) -> Room:
     return await member.room
 
 
-@dataclass(frozen=True)
-class Presence:
-    """A connection arrived or left: whether the person came or went, and any new host."""
-
-    room: Room
-    user_id: int
-    changed: bool  # the person appeared or disappeared (not just another tab)
-    new_host_id: int | None = None  # set when the host role moved
-
-
-async def join(room: Room, user: User, sid: str, worker: str = "") -> Presence:
-    """Add a connection (held by `worker`); the room's first present member becomes host if
-    the host is away."""
-    async with in_transaction():
-        member, _ = await RoomMember.get_or_create(room=room, user=user)
-        if member.removed:
-            raise AppError("removed", "The owner removed you from this room.")
-        present = await RoomConnection.filter(room=room).values_list("user_id", flat=True)
-        if user.id not in present and len(set(present)) >= MAX_PRESENT_MEMBERS:
-            raise AppError("room_full", f"This room is full ({MAX_PRESENT_MEMBERS} people).")
-        await RoomConnection.create(room=room, user=user, sid=sid, worker=worker)
-        new_host = None
-        if room.host_id not in present:
-            new_host = room.host_id = user.id
-        room.empty_since = None
-        await room.save(update_fields=["host_id", "empty_since"])
-    return Presence(room, user.id, changed=user.id not in present, new_host_id=new_host)
-
-
-async def leave(sid: str) -> Presence | None:
-    """Remove a connection; if it was the host's last, the longest-present member hosts. None
-    when there is no such connection, or another worker removed it first."""
-    async with in_transaction():
-        connection = await RoomConnection.get_or_none(sid=sid).select_related("room")
-        # The delete is the claim: of two workers clearing one connection, one goes on.
-        if connection is None or not await RoomConnection.filter(id=connection.id).delete():
-            return None
-        room, user_id = connection.room, connection.user_id
-        still_here = await RoomConnection.filter(room=room, user_id=user_id).exists()
-        new_host = None
-        if not still_here and room.host_id == user_id:
-            new_host = await longest_present(room)
-            if new_host is not None:
-                room.host_id = new_host
-        if not await RoomConnection.filter(room=room).exists():
-            room.empty_since = utc_now()
-        await room.save(update_fields=["host_id", "empty_since"])
-    return Presence(room, user_id, changed=not still_here, new_host_id=new_host)
-
-
-async def longest_present(room: Room) -> int | None:
-    oldest = await RoomConnection.filter(room=room).order_by("connected_at", "id").first()
-    return oldest.user_id if oldest else None
-
-
-async def connection_of(sid: str) -> RoomConnection:
-    """The room connection of `sid` with its room, or `not_in_room`."""
-    connection = await RoomConnection.get_or_none(sid=sid).select_related("room", "user")
-    if connection is None:
-        raise not_in_room()
-    return connection
-
-
-async def present_members(room: Room) -> list[dict[str, Any]]:
-    """Everyone present, longest-present first, as `room:presence` members."""
-    connections = await RoomConnection.filter(room=room).order_by("connected_at", "id")
-    users = {user.id: user for user in await User.filter(id__in={c.user_id for c in connections})}
-    order = dict.fromkeys(c.user_id for c in connections)
-    return [member_json(room, users[user_id]) for user_id in order if user_id in users]
-
-
-def member_json(room: Room, user: User) -> dict[str, Any]:
-    photo_url = None
-    if user.photo_updated_at is not None:
-        photo_url = f"/api/users/{user.id}/photo?v={int(user.photo_updated_at.timestamp() * 1000)}"
-    return {
-        "id": user.id,
-        "display_name": user.display_name,
-        "photo_url": photo_url,
-        "host": user.id == room.host_id,
-        "owner": user.id == room.owner_id,
-    }
-
-
-async def post_message(room: Room, user: User, text: Any) -> RoomMessage:
-    """Store a chat message (plain text), within the per-user rate; old history is dropped."""
-    text = clean_text(text, "text", MESSAGE_MAX_LENGTH)
-    since = utc_now() - CHAT_WINDOW
-    if await RoomMessage.filter(room=room, user=user, created_at__gte=since).count() >= CHAT_BURST:
-        raise AppError("rate_limited", "You are sending messages too fast; wait a moment.")
-    message = await RoomMessage.create(room=room, user=user, text=text)
-    stale = await RoomMessage.filter(room=room).order_by("-id").offset(KEPT_MESSAGES).first()
-    if stale is not None:
-        await RoomMessage.filter(room=room, id__lte=stale.id).delete()
-    return message
-
-
-async def recent_messages(room: Room) -> list[dict[str, Any]]:
-    messages = await RoomMessage.filter(room=room).order_by("-id").limit(KEPT_MESSAGES)
-    users = dict(
-        await User.filter(id__in={m.user_id for m in messages}).values_list("id", "display_name")
-    )
-    return [m.to_json(users.get(m.user_id, "")) for m in reversed(messages)]
-
-
 def require_owner(room: Room, user_id: int) -> None:
     if room.owner_id != user_id:
         raise AppError("not_owner", "Only the room's owner can do that.", status=403)
@@ -267,21 +156,3 @@ async def close_idle_rooms(now: datetime | None = None) -> list[str]:
     if ids:
         await Room.filter(id__in=ids).delete()
     return ids
-
-
-class TokenBucket:
-    """A rate limit for one connection's messages: `burst` at once, `rate` per second after.
-    In memory on purpose: a connection lives on one worker for its whole life."""
-
-    def __init__(self, burst: int, rate: float) -> None:
-        self.burst, self.rate = burst, rate
-        self.tokens, self.updated = float(burst), time.monotonic()
-
-    def take(self) -> bool:
-        now = time.monotonic()
-        self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
-        self.updated = now
-        if self.tokens < 1:
-            return False
-        self.tokens -= 1
-        return True

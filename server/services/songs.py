@@ -23,9 +23,21 @@ Render = Callable[[Callable[[], Song]], Awaitable[Song]]  # runs a song's MIDI r
 PAGE_SIZE = 20  # songs per dashboard page
 # Everything a listing shows; the MIDI bytes stay in the database until downloaded.
 SUMMARY_FIELDS = (
-    "id", "owner_id", "title", "genre", "key", "mode", "tempo", "source_kind", "status",
-    "parameters", "model_version", "duration_seconds", "note_count", "created_at",
-)  # fmt: skip
+    "id",
+    "owner_id",
+    "title",
+    "genre",
+    "key",
+    "mode",
+    "tempo",
+    "source_kind",
+    "status",
+    "parameters",
+    "model_version",
+    "duration_seconds",
+    "note_count",
+    "created_at",
+)
 
 
 @dataclass(frozen=True)

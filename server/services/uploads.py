@@ -149,8 +149,11 @@ async def parse_midi(
 def run_in_worker(data: bytes, track: int | None, limits: WorkerLimits) -> dict[str, Any]:
     """Blocking: run the worker on `data`, kill it at `limits.wall_seconds`, always reap it.
     Returns its answer: {"ok": true, "analysis", "melody"} or {"ok": false, "error"}."""
-    request = {"track": track, "cpu_seconds": limits.cpu_seconds}
-    request["memory_headroom"] = limits.memory_headroom
+    request = {
+        "track": track,
+        "cpu_seconds": limits.cpu_seconds,
+        "memory_headroom": limits.memory_headroom,
+    }
     command = [sys.executable, "-m", WORKER_MODULE, json.dumps(request)]
     with subprocess.Popen(
         command, cwd=REPO_ROOT, stdin=PIPE, stdout=PIPE, stderr=DEVNULL

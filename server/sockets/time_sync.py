@@ -11,7 +11,7 @@ import socketio
 from quart import Quart
 
 from server.models.room import server_time_ms
-from server.services.rooms import TokenBucket
+from server.services.token_bucket import TokenBucket
 
 # Pings per connection: a burst, then per second. web/js/clock.js sends at most 60 pings when it
 # starts (one every 40 ms or slower: each waits for the answer to the last) and then one every
