@@ -12,6 +12,7 @@ import logging
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 from quart import Quart, Request, Response, jsonify, request
 from quart_rate_limiter import RateLimitExceeded
 from quart_schema import RequestSchemaValidationError
@@ -154,7 +155,7 @@ def describe_validation_error(error: Exception) -> str:
     return "; ".join(_describe_problem(problem) for problem in error.errors())
 
 
-def _describe_problem(problem: dict) -> str:
+def _describe_problem(problem: ErrorDetails) -> str:
     field = ".".join(str(part) for part in problem.get("loc", ()))
     if not field:
         return "body: expected a JSON object (Content-Type: application/json) or a form"

@@ -72,7 +72,7 @@ async def create_room(data: RoomIn) -> tuple[RoomOut, int]:
 async def list_rooms() -> RoomListOut:
     user = await require_user()
     listed = await rooms.list_rooms(user)
-    return RoomListOut(rooms=[room_out(room, user, room.present_count) for room in listed])
+    return RoomListOut(rooms=[room_out(room, user, count) for room, count in listed])
 
 
 @blueprint.get("/invite/<token>")

@@ -23,7 +23,8 @@ def wrong_password(message: str) -> AppError:
 
 
 def password_hasher() -> PasswordHasher:
-    return current_app.extensions["password_hasher"]
+    hasher: PasswordHasher = current_app.extensions["password_hasher"]
+    return hasher
 
 
 async def sign_up(email: str, password: str, display_name: str, photo: bytes | None) -> User:
@@ -138,4 +139,5 @@ async def _decoy_hash() -> str:
     extensions = current_app.extensions
     if "password_decoy_hash" not in extensions:
         extensions["password_decoy_hash"] = await hash_password(password_hasher(), _TIMING_DECOY)
-    return extensions["password_decoy_hash"]
+    decoy: str = extensions["password_decoy_hash"]
+    return decoy

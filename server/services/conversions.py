@@ -130,6 +130,8 @@ def style_search(held: Services) -> StyleSearch | None:
 def new_stream(
     melody: Melody, transfer: TransferParams, network: LstmNetwork, search: StyleSearch | None
 ) -> TransferStream:
+    if network.vocabulary is None:  # a served network is always loaded with its vocabulary
+        raise AppError("model_unavailable", UNAVAILABLE, status=503)
     try:
         return TransferStream(melody, transfer, network.vocabulary, network, search)
     except InvalidParamsError as error:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import io
 import warnings
+from typing import cast
 
 from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL.JpegImagePlugin import JpegImageFile
 
 from server.errors import AppError
 from server.services.work_pools import WorkPool
@@ -76,19 +78,20 @@ def _check_header(data: bytes) -> None:
 
 def _kind(image: Image.Image) -> str:
     progressive = image.format == "JPEG" and image.info.get("progressive")
-    return "progressive JPEG" if progressive else FORMAT_NAMES[image.format]
+    return "progressive JPEG" if progressive else FORMAT_NAMES[str(image.format)]
 
 
 def _decode_bytes(image: Image.Image) -> float:
     """The peak bytes that decoding `image` the way `_decode_and_resize` does will take."""
     width, height = image.size
     if image.format != "JPEG":
-        return width * height * FULL_DECODE_BYTES_PER_PIXEL[image.format]
+        return width * height * FULL_DECODE_BYTES_PER_PIXEL[str(image.format)]
     if image.info.get("progressive"):
         # Each component is sampled at (h, v) of the largest sampling, e.g. 1.5 samples a
         # pixel for 4:2:0 colour; layers are (id, h, v, table) from the frame header.
-        largest = max(h * v for _, h, v, _ in image.layer)
-        samples = sum(h * v for _, h, v, _ in image.layer) / largest
+        layers = cast(JpegImageFile, image).layer
+        largest = max(h * v for _, h, v, _ in layers)
+        samples = sum(h * v for _, h, v, _ in layers) / largest
         return width * height * samples * DCT_COEFFICIENT_BYTES
     scale = _draft_scale(image.size)
     return (width // scale) * (height // scale) * PILLOW_BYTES_PER_PIXEL

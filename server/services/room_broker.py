@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Protocol
 
 from server.errors import AppError
-from server.generation.engine import EndReason, LiveStream
+from server.generation.live_stream import EndReason, LiveStream
 from server.generation.sampler import SamplingParams
 from server.models.room import Room, server_time_ms
+from server.models.room_connection import RoomConnection
 from server.models.room_piece import PieceKind, RoomPiece
 from server.models.user import User
 from server.services import room_chat, room_clock, room_presence, rooms
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 STATE, PIECE, PRESENCE, INFO = "room:state", "room:piece", "room:presence", "room:info"
 CHAT, CLOSED, REMOVED = "room:chat", "room:closed", "room:removed"
 CONTROL_BURST, CONTROL_RATE = 30, 5.0  # room events per connection: burst, then per second
+ClockAction = Callable[[Room, int], Awaitable[Room]]  # a room_clock change by a user
 
 
 class Channel(Protocol):
@@ -58,7 +60,7 @@ class RoomBroker:
         self.worker = worker  # this worker's id, kept with each room connection it holds
         self._live: dict[str, RoomSink] = {}  # room id -> the live stream this worker writes
         self._buckets: dict[str, TokenBucket] = {}  # sid -> its room event allowance
-        self._tasks: set[asyncio.Task] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
 
     async def join(self, sid: str, user_id: int, token: Any) -> dict[str, Any]:
         self._limit(sid)
@@ -197,7 +199,7 @@ class RoomBroker:
         if not bucket.take():
             raise AppError("rate_limited", "Too many room actions at once; wait a moment.")
 
-    async def _connection(self, sid: str):
+    async def _connection(self, sid: str) -> RoomConnection:
         self._limit(sid)
         return await room_presence.connection_of(sid)
 
@@ -206,7 +208,7 @@ class RoomBroker:
         rooms.require_host(connection.room, connection.user.id)
         return connection.room, connection.user
 
-    async def _clock_change(self, sid: str, change) -> dict[str, Any]:
+    async def _clock_change(self, sid: str, change: ClockAction) -> dict[str, Any]:
         connection = await self._connection(sid)
         room = await change(connection.room, connection.user.id)
         state = room.clock_json(server_time_ms())
@@ -231,8 +233,9 @@ class RoomBroker:
         if piece is None:
             return None
         sink = self._live.get(piece.room_id)  # type: ignore[attr-defined]
-        local = sink is not None and sink.piece_id == piece.id and piece.kind is PieceKind.LIVE
-        return piece.to_json(triples(sink.stream.notes) if local else None)
+        stream = sink.stream if sink is not None and sink.piece_id == piece.id else None
+        local = stream is not None and piece.kind is PieceKind.LIVE
+        return piece.to_json(triples(stream.notes) if stream is not None and local else None)
 
     def _end_live(self, room_id: str, reason: EndReason) -> LiveStream | None:
         """End the room's live stream, if this worker writes one; it is saved as it ends."""
@@ -254,7 +257,7 @@ class RoomBroker:
             del self._live[sink.room_id]
         self.spawn(sink.save(stream))
 
-    def spawn(self, coroutine: Coroutine) -> None:
+    def spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from server.errors import AppError
 from server.models.room import Room
@@ -30,7 +30,6 @@ async def post_message(room: Room, user: User, text: Any) -> RoomMessage:
 
 async def recent_messages(room: Room) -> list[dict[str, Any]]:
     messages = await RoomMessage.filter(room=room).order_by("-id").limit(KEPT_MESSAGES)
-    users = dict(
-        await User.filter(id__in={m.user_id for m in messages}).values_list("id", "display_name")
-    )
+    authors = User.filter(id__in={m.user_id for m in messages}).values_list("id", "display_name")
+    users = dict(cast(list[tuple[int, str]], await authors))
     return [m.to_json(users.get(m.user_id, "")) for m in reversed(messages)]

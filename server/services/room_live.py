@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from server.errors import AppError
-from server.generation.engine import LiveStream
+from server.generation.live_stream import LiveStream
 from server.generation.notes import WireNote
 from server.models.song import SourceKind
 from server.services.generation import GenerationService

@@ -5,7 +5,7 @@ longest-present member when its holder leaves, and the members as `room:presence
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from tortoise.transactions import in_transaction
 
@@ -36,7 +36,8 @@ async def join(room: Room, user: User, sid: str, worker: str = "") -> Presence:
         member, _ = await RoomMember.get_or_create(room=room, user=user)
         if member.removed:
             raise AppError("removed", "The owner removed you from this room.")
-        present = await RoomConnection.filter(room=room).values_list("user_id", flat=True)
+        connected = RoomConnection.filter(room=room).values_list("user_id", flat=True)
+        present = cast(list[int], await connected)
         if user.id not in present and len(set(present)) >= MAX_PRESENT_MEMBERS:
             raise AppError("room_full", f"This room is full ({MAX_PRESENT_MEMBERS} people).")
         await RoomConnection.create(room=room, user=user, sid=sid, worker=worker)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from tortoise.expressions import Q
 from tortoise.functions import Count
@@ -67,16 +67,15 @@ async def create_room(owner: User, name: str) -> Room:
     return room
 
 
-async def list_rooms(user: User) -> list[Room]:
-    """Open rooms the user owns or joined (and was not removed from), newest first."""
+async def list_rooms(user: User) -> list[tuple[Room, int]]:
+    """Open rooms the user owns or joined (and was not removed from), newest first, each with
+    the number of people present."""
     await close_idle_rooms()
-    joined = RoomMember.filter(user=user, removed_at__isnull=True).values_list("room_id", flat=True)
-    joined = await joined
+    memberships = RoomMember.filter(user=user, removed_at__isnull=True)
+    joined = cast(list[str], await memberships.values_list("room_id", flat=True))
     rooms = await Room.filter(Q(owner=user) | Q(id__in=joined)).order_by("-created_at")
     counts = await present_counts([room.id for room in rooms])
-    for room in rooms:
-        room.present_count = counts.get(room.id, 0)
-    return rooms
+    return [(room, counts.get(room.id, 0)) for room in rooms]
 
 
 async def present_counts(room_ids: list[str]) -> dict[str, int]:
@@ -133,9 +132,8 @@ async def remove_member(room: Room, user_id: int, target: Any) -> list[str]:
     updated = await RoomMember.filter(room=room, user_id=target).update(removed_at=utc_now())
     if not updated:
         raise AppError("not_a_member", "That person is not a member of this room.")
-    return list(
-        await RoomConnection.filter(room=room, user_id=target).values_list("sid", flat=True)
-    )
+    sids = await RoomConnection.filter(room=room, user_id=target).values_list("sid", flat=True)
+    return cast(list[str], sids)  # Tortoise's hints know no flat=True
 
 
 async def pass_host(room: Room, user_id: int, target: Any) -> None:
@@ -152,7 +150,7 @@ async def pass_host(room: Room, user_id: int, target: Any) -> None:
 async def close_idle_rooms(now: datetime | None = None) -> list[str]:
     """Delete rooms nobody has been in for EMPTY_ROOM_LIFETIME (with their chat and piece)."""
     cutoff = (now or utc_now()) - EMPTY_ROOM_LIFETIME
-    ids = list(await Room.filter(empty_since__lt=cutoff).values_list("id", flat=True))
+    ids = cast(list[str], await Room.filter(empty_since__lt=cutoff).values_list("id", flat=True))
     if ids:
         await Room.filter(id__in=ids).delete()
     return ids

@@ -13,7 +13,8 @@ from server.generation.sampler import InvalidParamsError, SamplingParams
 PARAM_FIELDS = ("genre", "key", "mode", "tempo", "bars", "temperature", "top_p", "seed")
 INSTRUMENT_NAMES = tuple(INSTRUMENTS)  # the player's instruments, the default (piano) first
 MAX_PRIMER_NOTES = 256
-Primer = tuple[tuple[Any, Any, Any], ...]  # (pitch, start beats, duration beats), unchecked
+# (pitch, start beats, duration beats) as the client sent them: `SamplingParams` checks each.
+Primer = tuple[Any, ...]
 
 
 def params_from_payload(data: Any) -> tuple[SamplingParams, dict[str, Any]]:

@@ -89,7 +89,7 @@ class StudioLive:
         self._streams.get(sid, set()).discard(stream.id)
         self.notes.forget(sid, stream.id)
         self._spawn(self._settle(stream))
-        reason_code, message = NOT_SAVED[EndReason(stream.end_reason)]
+        reason_code, message = NOT_SAVED[cast(EndReason, stream.end_reason)]  # it has ended
         return {"stream_id": stream.id, "saving": False, "reason": reason_code, "message": message}
 
     async def disconnected(self, sid: str) -> None:
@@ -97,7 +97,9 @@ class StudioLive:
         self.notes.forget(sid)
         stream_ids = self._streams.pop(sid, set())
         service = self.held.generation  # gone once the server shuts down
-        for stream_id in stream_ids if service is not None else ():
+        if service is None:
+            return
+        for stream_id in stream_ids:
             stream = service.engine.end_stream(stream_id, EndReason.DISCONNECTED)
             if stream is not None:
                 self.stream_ended(stream)

@@ -13,7 +13,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from subprocess import DEVNULL, PIPE
-from typing import Any
+from typing import Any, cast
 
 from server.config import REPO_ROOT
 from server.errors import AppError, conflict, not_found
@@ -91,8 +91,8 @@ async def check_quota(owner: User, size: int) -> None:
 
 async def usage(owner: User) -> tuple[int, int]:
     """How many files `owner` keeps and their bytes."""
-    rows = await Upload.filter(owner=owner).values_list("size", flat=True)
-    return len(rows), sum(rows)
+    sizes = cast(list[int], await Upload.filter(owner=owner).values_list("size", flat=True))
+    return len(sizes), sum(sizes)
 
 
 async def list_uploads(owner: User, page: int) -> UploadPage:

@@ -7,6 +7,8 @@ socket session (`await sio.get_session(sid)`).
 
 from __future__ import annotations
 
+from typing import Any
+
 import socketio
 from quart import Quart
 
@@ -38,7 +40,7 @@ def create_socket_server(app: Quart) -> socketio.AsyncServer:
     logins = SocketLogins(sio, config)
 
     @sio.event
-    async def connect(sid: str, environ: dict, auth: object = None) -> None:
+    async def connect(sid: str, environ: dict[str, Any], auth: object = None) -> None:
         session = await session_for_cookie_header(app, environ.get("HTTP_COOKIE"))
         if session is None:
             # The client's connect_error gets {"message": ..., "data": {"code", "message"}}.

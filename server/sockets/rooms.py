@@ -33,32 +33,32 @@ def register(
 
     @sio.on("room:join")
     @guard
-    async def room_join(sid: str, data: Any = None) -> dict:
+    async def room_join(sid: str, data: Any = None) -> dict[str, Any]:
         user_id = (await sio.get_session(sid))["user_id"]
         return await acknowledge(broker.join(sid, user_id, field(data, "token")))
 
     @sio.on("room:leave")
-    async def room_leave(sid: str, data: Any = None) -> dict:
+    async def room_leave(sid: str, data: Any = None) -> dict[str, Any]:
         return await acknowledge(broker.leave(sid))
 
     @sio.on("room:chat")
     @guard
-    async def room_chat(sid: str, data: Any = None) -> dict:
+    async def room_chat(sid: str, data: Any = None) -> dict[str, Any]:
         return await acknowledge(broker.chat(sid, field(data, "text")))
 
     @sio.on("room:play")
     @guard
-    async def room_play(sid: str, data: Any = None) -> dict:
+    async def room_play(sid: str, data: Any = None) -> dict[str, Any]:
         return await acknowledge(broker.play(sid, field(data, "song_id")))
 
     @sio.on("room:generate")
     @guard
-    async def room_generate(sid: str, data: Any = None) -> dict:
+    async def room_generate(sid: str, data: Any = None) -> dict[str, Any]:
         return await acknowledge(generate(broker, sid, data))
 
     @sio.on("room:stop")
     @guard
-    async def room_stop(sid: str, data: Any = None) -> dict:
+    async def room_stop(sid: str, data: Any = None) -> dict[str, Any]:
         return await acknowledge(broker.stop(sid, field(data, "discard") is True))
 
     register_controls(sio, broker, guard)
@@ -71,22 +71,22 @@ def register_controls(sio: socketio.AsyncServer, broker: RoomBroker, guard: Guar
 
     @sio.on("room:pause")
     @guard
-    async def room_pause(sid: str, data: Any = None) -> dict:
+    async def room_pause(sid: str, data: Any = None) -> dict[str, Any]:
         return await acknowledge(broker.pause(sid))
 
     @sio.on("room:resume")
     @guard
-    async def room_resume(sid: str, data: Any = None) -> dict:
+    async def room_resume(sid: str, data: Any = None) -> dict[str, Any]:
         return await acknowledge(broker.resume(sid))
 
     @sio.on("room:seek")
     @guard
-    async def room_seek(sid: str, data: Any = None) -> dict:
+    async def room_seek(sid: str, data: Any = None) -> dict[str, Any]:
         return await acknowledge(broker.seek(sid, field(data, "beats")))
 
     @sio.on("room:tempo")
     @guard
-    async def room_tempo(sid: str, data: Any = None) -> dict:
+    async def room_tempo(sid: str, data: Any = None) -> dict[str, Any]:
         return await acknowledge(broker.tempo(sid, field(data, "tempo")))
 
 
@@ -95,22 +95,22 @@ def register_owner_actions(sio: socketio.AsyncServer, broker: RoomBroker, guard:
 
     @sio.on("room:rename")
     @guard
-    async def room_rename(sid: str, data: Any = None) -> dict:
+    async def room_rename(sid: str, data: Any = None) -> dict[str, Any]:
         return await acknowledge(broker.rename(sid, field(data, "name")))
 
     @sio.on("room:close")
     @guard
-    async def room_close(sid: str, data: Any = None) -> dict:
+    async def room_close(sid: str, data: Any = None) -> dict[str, Any]:
         return await acknowledge(broker.close(sid))
 
     @sio.on("room:remove")
     @guard
-    async def room_remove(sid: str, data: Any = None) -> dict:
+    async def room_remove(sid: str, data: Any = None) -> dict[str, Any]:
         return await acknowledge(broker.remove(sid, field(data, "user_id")))
 
     @sio.on("room:host")
     @guard
-    async def room_host(sid: str, data: Any = None) -> dict:
+    async def room_host(sid: str, data: Any = None) -> dict[str, Any]:
         return await acknowledge(broker.pass_host(sid, field(data, "user_id")))
 
 

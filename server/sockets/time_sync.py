@@ -26,7 +26,7 @@ def register(sio: socketio.AsyncServer, app: Quart) -> Callable[[str], Awaitable
     buckets: dict[str, TokenBucket] = {}
 
     @sio.on("clock:ping")
-    async def clock_ping(sid: str, data: Any = None) -> dict:
+    async def clock_ping(sid: str, data: Any = None) -> dict[str, Any]:
         if not buckets.setdefault(sid, TokenBucket(PING_BURST, PING_RATE)).take():
             return {"ok": False, "error": RATE_LIMITED}
         return {"ok": True, "server_ms": server_time_ms()}
