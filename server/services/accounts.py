@@ -13,6 +13,7 @@ from server.security.passwords import PasswordHasher, hash_password, verify_pass
 from server.security.rate_limits import count_password_check, password_check_slot
 from server.security.sessions import disconnect_ended_sessions
 from server.services.photos import PHOTO_CONTENT_TYPE, photo_to_avatar
+from server.services.registry import services
 
 # Checked when the email is unknown, so both failures take the same time (argon2 dominates).
 _TIMING_DECOY = "cadenza-timing-decoy"
@@ -136,8 +137,7 @@ def _email_taken() -> AppError:
 
 
 async def _decoy_hash() -> str:
-    extensions = current_app.extensions
-    if "password_decoy_hash" not in extensions:
-        extensions["password_decoy_hash"] = await hash_password(password_hasher(), _TIMING_DECOY)
-    decoy: str = extensions["password_decoy_hash"]
-    return decoy
+    held = services()
+    if held.password_decoy_hash is None:
+        held.password_decoy_hash = await hash_password(password_hasher(), _TIMING_DECOY)
+    return held.password_decoy_hash

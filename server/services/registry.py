@@ -26,6 +26,7 @@ class Services:
     generation: GenerationService | None = None  # None: no checkpoint, or not serving (yet)
     sounds_like: SoundsLike | None = None  # None: no classifier checkpoint
     rooms: RoomBroker | None = None  # set when the socket server is made
+    password_decoy_hash: str | None = None  # checked for unknown emails; made on first use
 
     def live_generation(self) -> GenerationService:
         """The generation service, or `model_unavailable` when there is none now."""
