@@ -22,8 +22,14 @@ from server.generation.vocabulary import default_vocabulary
 RESULTS = REPO_ROOT / "bench" / "results"
 SHIPPED_MODEL = REPO_ROOT / "checkpoints" / "melody"
 LEVELS = (100, 250, 500, 750, 1000, 1250, 1500, 2000)
-REALTIME = {"genre": "pop", "key": "C", "mode": "major", "tempo": 120, "temperature": 1.0,
-            "top_p": 0.95}  # fmt: skip
+REALTIME = {
+    "genre": "pop",
+    "key": "C",
+    "mode": "major",
+    "tempo": 120,
+    "temperature": 1.0,
+    "top_p": 0.95,
+}
 
 
 def melody_network(scratch: Path) -> tuple[LstmNetwork, Path, str]:

@@ -28,49 +28,77 @@ def summary(results: dict) -> str:
     first_note = f"{first['p50']} / {first['p99']} ms"
     rows = [
         ["first note at the client, p50 / p99", "p50 <= 50 ms", first_note],
-        ["per-note cost, one stream (3x256)", ">= 100x cheaper",
-         f"{one_stream['us_per_note']} us vs {original} ms: {model.get('speedup_one_stream')}x"],
-        ["real-time streams at 120 bpm, no late note", ">= 500 (goal 1000)",
-         results["max_realtime_streams"]],
+        [
+            "per-note cost, one stream (3x256)",
+            ">= 100x cheaper",
+            f"{one_stream['us_per_note']} us vs {original} ms: {model.get('speedup_one_stream')}x",
+        ],
+        [
+            "real-time streams at 120 bpm, no late note",
+            ">= 500 (goal 1000)",
+            results["max_realtime_streams"],
+        ],
         ["server ready after launch", "<= 3 s", f"{results['server_ready_seconds']} s"],
         ["server memory at that load", "<= 400 MB", f"{rss} MB"],
-    ]  # fmt: skip
+    ]
     return table(["what", "target", "measured"], rows)
 
 
 def batches(results: dict) -> str:
     rows = [
-        [b["batch"], b["step_ms"], b["us_per_note"], b["network_only_us_per_note"],
-         b["notes_per_second"]]
+        [
+            b["batch"],
+            b["step_ms"],
+            b["us_per_note"],
+            b["network_only_us_per_note"],
+            b["notes_per_second"],
+        ]
         for b in results["model_cost"]["melody"]["batches"]
-    ]  # fmt: skip
+    ]
     header = ["batch", "step (ms)", "us per note", "network only (us per note)", "notes per s"]
     return table(header, rows)
 
 
 def ramp(results: dict) -> str:
     rows = [
-        [level["streams"], level.get("attempt", 1), level["completed"], level["late_notes"],
-         f"{level['first_note_ms']['p50']} / {level['first_note_ms']['p99']}",
-         f"{level['least_slack_ms']['median']} / {level['least_slack_ms']['min']}",
-         level["server_cpu_percent"], level["server_rss_mb"]]
+        [
+            level["streams"],
+            level.get("attempt", 1),
+            level["completed"],
+            level["late_notes"],
+            f"{level['first_note_ms']['p50']} / {level['first_note_ms']['p99']}",
+            f"{level['least_slack_ms']['median']} / {level['least_slack_ms']['min']}",
+            level["server_cpu_percent"],
+            level["server_rss_mb"],
+        ]
         for level in results["ramp"]
-    ]  # fmt: skip
-    header = ["streams", "attempt", "completed", "late notes", "first note p50 / p99 (ms)",
-              "least slack median / min (ms)", "server CPU (% of one core)",
-              "server RSS (MB)"]  # fmt: skip
+    ]
+    header = [
+        "streams",
+        "attempt",
+        "completed",
+        "late notes",
+        "first note p50 / p99 (ms)",
+        "least slack median / min (ms)",
+        "server CPU (% of one core)",
+        "server RSS (MB)",
+    ]
     return table(header, rows)
 
 
 def scale_summary(results: dict) -> str:
     rows = []
-    for key, what in (("max_streams", "real-time streams, no late note"),
-                      ("max_members", "room members, none behind")):  # fmt: skip
+    for key, what in (
+        ("max_streams", "real-time streams, no late note"),
+        ("max_members", "room members, none behind"),
+    ):
         figure = results["summary"].get(key)
         if figure:
             medians, runs = figure["median"], figure["runs"]
-            cells = [f"{medians.get(w, 'n/a')} ({', '.join(map(str, runs.get(w, [])))})"
-                     for w in ("1", "2")]  # fmt: skip
+            cells = [
+                f"{medians.get(w, 'n/a')} ({', '.join(map(str, runs.get(w, [])))})"
+                for w in ("1", "2")
+            ]
             rows.append([what, *cells, figure.get("ratio_2_to_1", "n/a")])
     header = ["largest step held (median; each ramp)", "1 worker", "2 workers", "2 / 1"]
     return table(header, rows)
@@ -86,51 +114,108 @@ def load(level: dict) -> str:
 
 def scale_streams(results: dict) -> str:
     rows = [
-        [run["workers"], level["streams"], level["attempt"], level["completed"],
-         level["late_notes"], level["least_slack_min_ms"], level["first_note_p99_ms"],
-         per_worker(level, "cpu_percent"), per_worker(level, "rss_mb"), load(level)]
-        for run in results["runs"] for level in run.get("streams", [])
-    ]  # fmt: skip
-    header = ["workers", "streams", "attempt", "completed", "late notes", "least slack (ms)",
-              "first note p99 (ms)", "CPU per worker (% of a core)", "RSS per worker (MB)",
-              "load average before / after"]  # fmt: skip
+        [
+            run["workers"],
+            level["streams"],
+            level["attempt"],
+            level["completed"],
+            level["late_notes"],
+            level["least_slack_min_ms"],
+            level["first_note_p99_ms"],
+            per_worker(level, "cpu_percent"),
+            per_worker(level, "rss_mb"),
+            load(level),
+        ]
+        for run in results["runs"]
+        for level in run.get("streams", [])
+    ]
+    header = [
+        "workers",
+        "streams",
+        "attempt",
+        "completed",
+        "late notes",
+        "least slack (ms)",
+        "first note p99 (ms)",
+        "CPU per worker (% of a core)",
+        "RSS per worker (MB)",
+        "load average before / after",
+    ]
     return table(header, rows)
 
 
 def scale_rooms(results: dict) -> str:
     rows = [
-        [run["workers"], level["members"], level["attempt"], level["joined"],
-         " / ".join(str(level["delivery_delay_ms"][p]) for p in ("p50", "p99", "max")),
-         level["late_notes"], level["members_behind"], level["least_slack_ms"],
-         per_worker(level, "cpu_percent"), load(level)]
-        for run in results["runs"] for level in run.get("rooms", [])
-    ]  # fmt: skip
-    header = ["workers", "members", "attempt", "joined", "delivery p50 / p99 / max (ms)",
-              "late notes", "behind", "least slack (ms)", "CPU per worker (% of a core)",
-              "load average before / after"]  # fmt: skip
+        [
+            run["workers"],
+            level["members"],
+            level["attempt"],
+            level["joined"],
+            " / ".join(str(level["delivery_delay_ms"][p]) for p in ("p50", "p99", "max")),
+            level["late_notes"],
+            level["members_behind"],
+            level["least_slack_ms"],
+            per_worker(level, "cpu_percent"),
+            load(level),
+        ]
+        for run in results["runs"]
+        for level in run.get("rooms", [])
+    ]
+    header = [
+        "workers",
+        "members",
+        "attempt",
+        "joined",
+        "delivery p50 / p99 / max (ms)",
+        "late notes",
+        "behind",
+        "least slack (ms)",
+        "CPU per worker (% of a core)",
+        "load average before / after",
+    ]
     return table(header, rows)
 
 
 def soak(results: dict) -> str:
     memory = results["memory"]
-    rows = [[f"worker {n + 1}", w["after_warm_up_mb"], w["end_mb"], w["min_mb"], w["max_mb"],
-             w["max_over_min"]] for n, w in enumerate(memory["workers"])]  # fmt: skip
-    header = ["", f"RSS after warm-up ({memory['warm_up_seconds']:.0f} s, MB)", "RSS at the end",
-              "min", "max", "max / min"]  # fmt: skip
+    rows = [
+        [
+            f"worker {n + 1}",
+            w["after_warm_up_mb"],
+            w["end_mb"],
+            w["min_mb"],
+            w["max_mb"],
+            w["max_over_min"],
+        ]
+        for n, w in enumerate(memory["workers"])
+    ]
+    header = [
+        "",
+        f"RSS after warm-up ({memory['warm_up_seconds']:.0f} s, MB)",
+        "RSS at the end",
+        "min",
+        "max",
+        "max / min",
+    ]
     loads = [s["load_average"] for s in results["samples"]]
-    counts = (f"{results['errors']} errors {json.dumps(results['errors_by_kind'])}, "
-              f"{results['events_processed']} events, {results['notes_received']} notes "
-              f"received; server log errors {results['server_log_errors']}; load average "
-              f"{min(loads)} to {max(loads)}")  # fmt: skip
+    counts = (
+        f"{results['errors']} errors {json.dumps(results['errors_by_kind'])}, "
+        f"{results['events_processed']} events, {results['notes_received']} notes "
+        f"received; server log errors {results['server_log_errors']}; load average "
+        f"{min(loads)} to {max(loads)}"
+    )
     return f"{table(header, rows)}\n\n{counts}"
 
 
 SECTIONS = {
     "bench": (("Summary", summary), ("Batched model cost", batches), ("Ramp", ramp)),
-    "scale": (("Two workers against one", scale_summary), ("Streams", scale_streams),
-              ("Room members", scale_rooms)),
+    "scale": (
+        ("Two workers against one", scale_summary),
+        ("Streams", scale_streams),
+        ("Room members", scale_rooms),
+    ),
     "soak": (("Soak", soak),),
-}  # fmt: skip
+}
 
 
 def kind(results: dict) -> str:
@@ -153,9 +238,11 @@ def load_results(paths: list[Path]) -> dict:
 def main() -> None:
     paths = [Path(arg) for arg in sys.argv[1:]] or [REPO_ROOT / "bench/results/latest.json"]
     results = load_results(paths)
-    print(f"Run of {results['started']}, commit {results.get('commit', 'not recorded')}, "
-          f"checkpoint: {results.get('checkpoint', 'checkpoints/melody')}, conditions: "
-          f"{json.dumps(results['conditions'])}\n")  # fmt: skip
+    print(
+        f"Run of {results['started']}, commit {results.get('commit', 'not recorded')}, "
+        f"checkpoint: {results.get('checkpoint', 'checkpoints/melody')}, conditions: "
+        f"{json.dumps(results['conditions'])}\n"
+    )
     for title, render in SECTIONS[kind(results)]:
         print(f"### {title}\n\n{render(results)}\n")
 

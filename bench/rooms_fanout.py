@@ -126,8 +126,11 @@ async def open_room(server: BenchServer, cookie: str) -> dict:
 def spawn_members(job: dict) -> subprocess.Popen:
     worker = subprocess.Popen(
         [sys.executable, "-m", "bench.rooms_fanout", "--worker"],
-        cwd=REPO_ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        cwd=REPO_ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     worker.stdin.write(json.dumps(job) + "\n")
     worker.stdin.flush()
     return worker
@@ -190,7 +193,7 @@ def summarize(members: int, joined: int, reports: list[dict]) -> dict:
             "p50": percentile(delays, 0.5),
             "p99": percentile(delays, 0.99),
             "max": percentile(delays, 1.0),
-        },  # fmt: skip
+        },
         "least_slack_ms": percentile(slack, 0.0),
         "late_notes": sum(report["late"] for report in reports),
         "members_behind": len(behind),

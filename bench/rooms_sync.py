@@ -22,7 +22,7 @@ from server.generation.notes import Note
 from server.models import tortoise_config
 from server.models.user import User
 from server.services.generation import MAX_STREAMS_PER_USER
-from server.services.songs import create_song_from_notes
+from server.services.songs import save_song
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--autoplay-policy=no-user-gesture-required"]
@@ -53,9 +53,7 @@ def insert_song(server: BenchServer, email: str) -> str:
         await Tortoise.init(config=tortoise_config(sqlite_url(database)))
         try:
             owner = await User.get(email=email)
-            song = await create_song_from_notes(
-                owner, song_notes(), title="Sync scale", tempo=TEMPO
-            )
+            song = await save_song(owner, song_notes(), title="Sync scale", tempo=TEMPO)
             return song.id
         finally:
             await Tortoise.close_connections()
@@ -79,8 +77,10 @@ def wait_for_clock(page: Page) -> float:
     try:
         page.wait_for_function(
             "limit => Number(document.querySelector('[data-room-page]').dataset.clockPrecision)"
-            " <= limit", arg=CLOCK_PRECISION_MS, timeout=30_000,
-        )  # fmt: skip
+            " <= limit",
+            arg=CLOCK_PRECISION_MS,
+            timeout=30_000,
+        )
     except Exception:
         pass  # a busy machine: measure anyway, the precision is reported
     return float(page.locator("[data-room-page]").get_attribute("data-clock-precision") or "nan")
@@ -94,13 +94,15 @@ def host_controls(host: Page) -> None:
     time.sleep(SEEK[0])
     host.locator("[data-player-progress]").evaluate(
         "(range, beats) => { range.max = '1000'; range.value = String(beats);"
-        " range.dispatchEvent(new Event('change')); }", SEEK[1],
-    )  # fmt: skip
+        " range.dispatchEvent(new Event('change')); }",
+        SEEK[1],
+    )
     time.sleep(TEMPO_CHANGE_AT - (time.monotonic() - started))
     host.locator("[data-tempo]").evaluate(
         "(range, tempo) => { range.value = String(tempo);"
-        " range.dispatchEvent(new Event('change')); }", FASTER,
-    )  # fmt: skip
+        " range.dispatchEvent(new Event('change')); }",
+        FASTER,
+    )
     beats_left = SONG_BEATS - (SEEK[1] + (TEMPO_CHANGE_AT - SEEK[0]) * TEMPO / 60)
     time.sleep(beats_left * 60 / FASTER + 2.0)
 
@@ -145,7 +147,7 @@ def summarize(heard: list[dict[float, float]], precision: list[float]) -> dict:
             "p99": percentile(gaps, 0.99),
             "max": percentile(gaps, 1.0),
             "mean": round(statistics.fmean(gaps), 2) if gaps else None,
-        },  # fmt: skip
+        },
         "clock_precision_ms": precision,
     }
 

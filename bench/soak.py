@@ -43,21 +43,32 @@ def jobs(servers: list[BenchServer], clients: int, rooms: int, seconds: float) -
     """The client processes' jobs: room hosts first, then listeners, dealt out in turn."""
     cookies = accounts(servers[0], rooms + clients)
     hosts = cookies[:rooms]
-    tokens = [asyncio.run(open_room(servers[0], cookie))["invite_path"].rsplit("/", 1)[1]
-              for cookie in hosts]  # fmt: skip
+    tokens = [
+        asyncio.run(open_room(servers[0], cookie))["invite_path"].rsplit("/", 1)[1]
+        for cookie in hosts
+    ]
     specs = [{"cookie": c, "host_of": t} for c, t in zip(hosts, tokens, strict=True)]
     specs += [{"cookie": cookie} for cookie in cookies[rooms:]]
-    base = {"urls": [s.url for s in servers], "tokens": tokens, "seconds": seconds,
-            "ramp_seconds": RAMP_SECONDS}  # fmt: skip
-    return [base | {"clients": specs[n::CLIENT_PROCESSES], "first": n * len(specs)}
-            for n in range(CLIENT_PROCESSES)]  # fmt: skip
+    base = {
+        "urls": [s.url for s in servers],
+        "tokens": tokens,
+        "seconds": seconds,
+        "ramp_seconds": RAMP_SECONDS,
+    }
+    return [
+        base | {"clients": specs[n::CLIENT_PROCESSES], "first": n * len(specs)}
+        for n in range(CLIENT_PROCESSES)
+    ]
 
 
 def spawn(job: dict) -> subprocess.Popen:
     process = subprocess.Popen(
         [sys.executable, "-m", "bench.soak_clients"],
-        cwd=REPO_ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        cwd=REPO_ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     process.stdin.write(json.dumps(job) + "\n")
     process.stdin.close()
     return process
@@ -88,8 +99,11 @@ def soak(servers: list[BenchServer], clients: int, rooms: int, seconds: float) -
     tallies = [json.loads(p.stdout.read() or "null") for p in processes]
     samples.append(sample(servers, started))
     log_errors = [len(s.log_lines("Traceback")) + len(s.log_lines("ERROR")) for s in servers]
-    return totals(tallies) | {"samples": samples, "server_log_errors": log_errors,
-                              "server_log_lines": [problems(s) for s in servers]}  # fmt: skip
+    return totals(tallies) | {
+        "samples": samples,
+        "server_log_errors": log_errors,
+        "server_log_lines": [problems(s) for s in servers],
+    }
 
 
 def problems(server: BenchServer) -> list[str]:
@@ -110,9 +124,14 @@ def totals(tallies: list[dict | None]) -> dict:
         errors.update(tally["errors"])
         examples += tally["examples"]
         notes += tally["notes"]
-    return {"events_processed": sum(events.values()), "events": dict(events.most_common()),
-            "errors": sum(errors.values()), "errors_by_kind": dict(errors),
-            "error_examples": examples[:20], "notes_received": notes}  # fmt: skip
+    return {
+        "events_processed": sum(events.values()),
+        "events": dict(events.most_common()),
+        "errors": sum(errors.values()),
+        "errors_by_kind": dict(errors),
+        "error_examples": examples[:20],
+        "notes_received": notes,
+    }
 
 
 def memory(samples: list[dict], seconds: float) -> dict:
@@ -122,9 +141,15 @@ def memory(samples: list[dict], seconds: float) -> dict:
     workers = []
     for n in range(len(samples[0]["rss_mb"])):
         rss = [s["rss_mb"][n] for s in after]
-        workers.append({"after_warm_up_mb": rss[0], "end_mb": rss[-1],
-                        "max_mb": max(rss), "min_mb": min(rss),
-                        "max_over_min": round(max(rss) / min(rss), 3)})  # fmt: skip
+        workers.append(
+            {
+                "after_warm_up_mb": rss[0],
+                "end_mb": rss[-1],
+                "max_mb": max(rss),
+                "min_mb": min(rss),
+                "max_over_min": round(max(rss) / min(rss), 3),
+            }
+        )
     flat = all(w["max_over_min"] <= 1.10 for w in workers)
     return {"warm_up_seconds": warm_up, "workers": workers, "flat_within_10_percent": flat}
 
@@ -136,8 +161,12 @@ def plot(samples: list[dict], warm_up: float, path: Path) -> None:
     for n in range(len(samples[0]["rss_mb"])):
         axes.plot(minutes, [s["rss_mb"][n] for s in samples], label=f"worker {n + 1}")
     axes.axvspan(0, warm_up / 60, color="0.9", label="warm-up")
-    axes.set(xlabel="minutes", ylabel="resident memory (MB)", ylim=(0, None),
-             title="Soak: two workers, resident memory")  # fmt: skip
+    axes.set(
+        xlabel="minutes",
+        ylabel="resident memory (MB)",
+        ylim=(0, None),
+        title="Soak: two workers, resident memory",
+    )
     axes.legend(loc="lower right")
     figure.tight_layout()
     figure.savefig(path, dpi=100)

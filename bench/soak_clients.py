@@ -43,8 +43,12 @@ class Tally:
             self.examples.append(f"{kind}: {detail}"[:300])
 
     def to_json(self) -> dict:
-        return {"events": self.events, "errors": self.errors, "examples": self.examples,
-                "notes": self.notes}  # fmt: skip
+        return {
+            "events": self.events,
+            "errors": self.errors,
+            "examples": self.examples,
+            "notes": self.notes,
+        }
 
 
 class SoakClient:
@@ -124,8 +128,12 @@ async def visit_room(client: SoakClient) -> None:
 
 async def studio_stream(client: SoakClient) -> None:
     """A studio stream of 4 to 8 bars at 120 bpm, stopped after 1 to 3 s half of the time."""
-    params = {"genre": client.rng.choice(GENRES), "tempo": 120, "bars": client.rng.randint(4, 8),
-              "seed": client.rng.randrange(2**31)}  # fmt: skip
+    params = {
+        "genre": client.rng.choice(GENRES),
+        "tempo": 120,
+        "bars": client.rng.randint(4, 8),
+        "seed": client.rng.randrange(2**31),
+    }
     ack = await client.call("generate:start", params)
     if not ack:
         return
@@ -201,11 +209,14 @@ async def run(job: dict) -> None:
     tally = Tally()
     now = time.monotonic()
     deadline = now + job["seconds"]
-    clients = [SoakClient(job, spec, job["first"] + n, tally) for n, spec in
-               enumerate(job["clients"])]  # fmt: skip
+    clients = [
+        SoakClient(job, spec, job["first"] + n, tally) for n, spec in enumerate(job["clients"])
+    ]
     # Hosts first, so that each room's owner is its host; the listeners over the ramp after.
-    starts = [now + (0 if c.host_of else HOST_HEAD_START + job["ramp_seconds"] * n / len(clients))
-              for n, c in enumerate(clients)]  # fmt: skip
+    starts = [
+        now + (0 if c.host_of else HOST_HEAD_START + job["ramp_seconds"] * n / len(clients))
+        for n, c in enumerate(clients)
+    ]
     await asyncio.gather(*(live(c, at, deadline) for c, at in zip(clients, starts, strict=True)))
     print(json.dumps(tally.to_json()), flush=True)
 

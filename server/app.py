@@ -13,8 +13,7 @@ from server.security.headers import init_security_headers
 from server.security.passwords import make_hasher
 from server.security.rate_limits import init_rate_limits
 from server.security.sessions import init_sessions
-from server.services.generation import init_generation
-from server.services.sounds_like import init_sounds_like
+from server.services.registry import init_services
 from server.views import pages
 
 
@@ -36,8 +35,8 @@ def create_app(config: Config | None = None) -> Quart:
     )
     install_error_handling(app)
     init_database(app, config.database_url)
-    init_generation(app, config)  # loads the melody model once, runs the live engine
-    init_sounds_like(app)  # the genre classifier behind each song's "sounds like"
+    # The melody engine and the genre classifier behind each song's "sounds like", loaded once.
+    init_services(app, config)
     # CSRF before the rate limiter, so forged requests cost nothing.
     init_csrf(app, secure=config.cookie_secure)
     init_rate_limits(app, redis_url=config.redis_url, enabled=config.rate_limits_enabled)

@@ -6,10 +6,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import socketio
 from hypercorn.middleware import ProxyFixMiddleware
+from hypercorn.typing import ASGIReceiveCallable, ASGISendCallable, ASGISendEvent, Scope
 
 from server.app import create_app
 from server.config import Config
@@ -29,16 +28,19 @@ class SocketHeaders:
         self._headers = [(name.lower().encode(), value.encode()) for name, value in headers.items()]
         self._prefix = f"/{SOCKET_PATH}/"
 
-    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+    async def __call__(
+        self, scope: Scope, receive: ASGIReceiveCallable, send: ASGISendCallable
+    ) -> None:
         if scope["type"] != "http" or not scope["path"].startswith(self._prefix):
             await self.app(scope, receive, send)
             return
 
-        async def send_with_headers(message: dict) -> None:
+        async def send_with_headers(message: ASGISendEvent) -> None:
             if message["type"] == "http.response.start":
-                present = {name.lower() for name, _ in message.get("headers", [])}
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
                 added = [(name, value) for name, value in self._headers if name not in present]
-                message = {**message, "headers": [*message.get("headers", []), *added]}
+                message = {**message, "headers": [*headers, *added]}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -70,7 +72,9 @@ class LazyApp:
     def __init__(self) -> None:
         self._app: ASGIApp | None = None
 
-    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+    async def __call__(
+        self, scope: Scope, receive: ASGIReceiveCallable, send: ASGISendCallable
+    ) -> None:
         if self._app is None:
             self._app = create_asgi_app()
         await self._app(scope, receive, send)

@@ -1,6 +1,6 @@
 """Every failure leaves the server as `{"error": {"code", "message"}}` with the right status.
 
-Services raise `AppError` (or a subclass); Werkzeug HTTP errors, schema validation errors and
+Services raise `AppError`; Werkzeug HTTP errors, schema validation errors and
 rate limits are translated here, and anything unexpected becomes a logged 500 with no traceback.
 The one HTML answer, a browser navigating to an unknown page (`wants_a_page`), is the site's
 404 page, rendered by the pages blueprint.
@@ -12,6 +12,7 @@ import logging
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 from quart import Quart, Request, Response, jsonify, request
 from quart_rate_limiter import RateLimitExceeded
 from quart_schema import RequestSchemaValidationError
@@ -42,26 +43,33 @@ TOO_DEEP_JSON = "The body is not valid JSON: it nests arrays or objects too deep
 
 
 class AppError(Exception):
-    """An error a user can act on; `message` is shown to them as is."""
+    """An error a user can act on: its `code` and `message` (shown as is) reach the client over
+    HTTP with `status`, or over Socket.IO with the `field` it is about, if any. Raise a new one
+    each time: an instance raised again keeps every traceback it went through."""
 
-    status = 400
-    code = "bad_request"
-
-    def __init__(self, message: str, *, code: str | None = None, status: int | None = None):
+    def __init__(
+        self, code: str, message: str, *, status: int = 400, field: str | None = None
+    ) -> None:
         super().__init__(message)
+        self.code = code
         self.message = message
-        self.code = code or self.code
-        self.status = status or self.status
+        self.status = status
+        self.field = field
+
+    def to_json(self) -> dict[str, str]:
+        """The Socket.IO error payload: `{code, message}`, and `field` when there is one."""
+        error = {"code": self.code, "message": self.message}
+        if self.field:
+            error["field"] = self.field
+        return error
 
 
-class NotFoundError(AppError):
-    status = 404
-    code = "not_found"
+def not_found(message: str, code: str = "not_found") -> AppError:
+    return AppError(code, message, status=404)
 
 
-class ConflictError(AppError):
-    status = 409
-    code = "conflict"
+def conflict(message: str, code: str = "conflict") -> AppError:
+    return AppError(code, message, status=409)
 
 
 def error_response(status: int, code: str, message: str) -> Response:
@@ -147,7 +155,7 @@ def describe_validation_error(error: Exception) -> str:
     return "; ".join(_describe_problem(problem) for problem in error.errors())
 
 
-def _describe_problem(problem: dict) -> str:
+def _describe_problem(problem: ErrorDetails) -> str:
     field = ".".join(str(part) for part in problem.get("loc", ()))
     if not field:
         return "body: expected a JSON object (Content-Type: application/json) or a form"

@@ -35,7 +35,7 @@ from server.models.song import Song
 from server.models.user import User
 from server.security.csrf import CSRF_COOKIE, CSRF_HEADER, UNSAFE_METHODS
 from server.security.sessions import SESSION_COOKIE
-from server.services.songs import create_song_from_notes
+from server.services.songs import save_song
 from tests.databases import (
     BACKEND_VARIABLE,
     DatabaseSource,
@@ -224,7 +224,7 @@ def make_song(app: Quart):
 
     async def make(owner: User, notes=C_MAJOR_SCALE, **fields: Any) -> Song:
         fields.setdefault("title", "Test Song")
-        return await create_song_from_notes(owner, beat_notes(notes), **fields)
+        return await save_song(owner, beat_notes(notes), **fields)
 
     return make
 

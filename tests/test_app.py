@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from dataclasses import replace
 
 import pytest
@@ -9,6 +10,7 @@ from schemathesis.python import asgi
 
 from server.app import create_app
 from server.asgi import create_asgi_app
+from server.config import REPO_ROOT
 from server.security.headers import CONTENT_SECURITY_POLICY
 from tests.conftest import config_for_tests, unique_email
 from tests.databases import one_database
@@ -189,3 +191,40 @@ def test_behind_a_trusted_proxy_limits_count_per_forwarded_client(config):
             assert login_from("198.51.100.2") == 401
     finally:
         asgi.shutdown_lifespans()
+
+
+# Who may import whom: each layer only from the ones below it (docs: DESIGN.md, "The shape").
+LOWER_THAN = {
+    "services": {"api", "sockets", "views"},
+    "models": {"api", "sockets", "views", "services"},
+    "generation": {"api", "sockets", "views", "services", "models"},
+}
+
+
+def server_imports(package: str) -> set[tuple[str, str]]:
+    """(module, imported server module) for every import in `server/<package>`, deferred ones
+    and those for type checking included."""
+    found = set()
+    for path in (REPO_ROOT / "server" / package).rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            names += [alias.name for alias in getattr(node, "names", [])]
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                found |= {(path.stem, name) for name in names if name.startswith("server.")}
+    return found
+
+
+@pytest.mark.parametrize("package", sorted(LOWER_THAN))
+def test_each_layer_imports_only_layers_below_it(package):
+    upward = {
+        (module, name)
+        for module, name in server_imports(package)
+        if name.split(".")[1] in LOWER_THAN[package]
+    }
+    assert upward == set()
+
+
+def test_socket_handlers_and_http_routes_do_not_import_each_other():
+    crossing = {(m, n) for m, n in server_imports("api") if n.startswith("server.sockets")}
+    crossing |= {(m, n) for m, n in server_imports("sockets") if n.startswith("server.api")}
+    assert crossing == set()

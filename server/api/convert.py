@@ -6,14 +6,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from pydantic import Field
-from quart import Blueprint, current_app
+from quart import Blueprint
 from quart_schema import validate_request, validate_response
 
 from server.api.schemas import SongOut, Strict, song_out
 from server.generation.transfer import DEFAULT_STRENGTH, DEFAULT_TEMPERATURE
 from server.security.sessions import require_user
 from server.services import conversions
-from server.sockets.generation import INSTRUMENTS
+from server.services.registry import services
+from server.services.stream_params import INSTRUMENT_NAMES
 
 blueprint = Blueprint("convert", __name__, url_prefix="/api/songs")
 
@@ -29,7 +30,7 @@ class ConvertIn(Strict):
     temperature: float = DEFAULT_TEMPERATURE
     top_p: float = 0.95
     seed: int | None = None
-    instrument: Annotated[str, Field(max_length=16)] = INSTRUMENTS[0]
+    instrument: Annotated[str, Field(max_length=16)] = INSTRUMENT_NAMES[0]
 
 
 @blueprint.post("/convert")
@@ -38,5 +39,5 @@ class ConvertIn(Strict):
 async def convert_song(data: ConvertIn) -> tuple[SongOut, int]:
     user = await require_user()
     request = data.model_dump(exclude_none=True)
-    song = await conversions.convert_to_song(current_app, user, request, INSTRUMENTS)
+    song = await conversions.convert_to_song(services(), user, request, INSTRUMENT_NAMES)
     return song_out(song), 201

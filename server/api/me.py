@@ -11,7 +11,7 @@ from quart_rate_limiter import rate_limit
 from quart_schema import DataSource, validate_request, validate_response
 
 from server.api.schemas import PasswordConfirmation, PhotoForm, ProfilePatch, UserOut, user_out
-from server.errors import NotFoundError
+from server.errors import not_found
 from server.models.user import MAX_USER_ID, User
 from server.security.rate_limits import PHOTO_LIMITS
 from server.security.sessions import current_auth_id, end_session, require_user
@@ -78,7 +78,7 @@ async def show_member_photo(user_id: int) -> Response:
 
 def photo_response(user: User | None) -> Response:
     if user is None or user.photo is None:
-        raise NotFoundError("No photo here.")
+        raise not_found("No photo here.")
     response = Response(bytes(user.photo), content_type=user.photo_content_type)
     response.headers["Cache-Control"] = PHOTO_CACHE
     return response

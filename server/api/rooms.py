@@ -4,25 +4,20 @@ member saves what the room plays). Everything live happens over the socket (`roo
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
 from datetime import datetime
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 from pydantic import BaseModel, StringConstraints
 from quart import Blueprint
 from quart_schema import validate_request, validate_response
 
 from server.api.schemas import SongOut, Strict, song_out
-from server.errors import AppError
 from server.models.room import ROOM_NAME_MAX_LENGTH, Room
 from server.models.user import User
 from server.security.sessions import require_user
 from server.services import room_playback, rooms
-from server.services.rooms import RoomError
 
 blueprint = Blueprint("rooms", __name__, url_prefix="/api/rooms")
-STATUS_OF = {"room_not_found": 404, "not_owner": 403, "too_many_rooms": 409, "nothing_playing": 409}
-T = TypeVar("T")
 
 
 class RoomIn(Strict):
@@ -64,20 +59,12 @@ def room_out(room: Room, user: User, present_count: int = 0) -> RoomOut:
     )
 
 
-async def refused_as_http(action: Awaitable[T]) -> T:
-    """A room service refusal as the API's JSON error with a fitting status."""
-    try:
-        return await action
-    except RoomError as error:
-        raise AppError(error.message, code=error.code, status=STATUS_OF.get(error.code)) from None
-
-
 @blueprint.post("")
 @validate_request(RoomIn)
 @validate_response(RoomOut, 201)
 async def create_room(data: RoomIn) -> tuple[RoomOut, int]:
     user = await require_user()
-    return room_out(await refused_as_http(rooms.create_room(user, data.name)), user), 201
+    return room_out(await rooms.create_room(user, data.name), user), 201
 
 
 @blueprint.get("")
@@ -85,14 +72,14 @@ async def create_room(data: RoomIn) -> tuple[RoomOut, int]:
 async def list_rooms() -> RoomListOut:
     user = await require_user()
     listed = await rooms.list_rooms(user)
-    return RoomListOut(rooms=[room_out(room, user, room.present_count) for room in listed])
+    return RoomListOut(rooms=[room_out(room, user, count) for room, count in listed])
 
 
 @blueprint.get("/invite/<token>")
 @validate_response(InviteOut)
 async def show_invite(token: str) -> InviteOut:
     await require_user()
-    room = await refused_as_http(rooms.room_for_token(token))
+    room = await rooms.room_for_token(token)
     owner = await room.owner
     count = (await rooms.present_counts([room.id])).get(room.id, 0)
     return InviteOut(id=room.id, name=room.name, owner_name=owner.display_name, present_count=count)
@@ -102,5 +89,5 @@ async def show_invite(token: str) -> InviteOut:
 @validate_response(SongOut, 201)
 async def copy_piece(room_id: str) -> tuple[SongOut, int]:
     user = await require_user()
-    room = await refused_as_http(rooms.room_of_member(user, room_id))
-    return song_out(await refused_as_http(room_playback.copy_piece(room, user))), 201
+    room = await rooms.room_of_member(user, room_id)
+    return song_out(await room_playback.copy_piece(room, user)), 201

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from quart_schema.pydantic import File
@@ -106,6 +106,9 @@ class PageQuery(BaseModel):
     page: Annotated[int, Field(ge=1, le=1_000_000)] = 1
 
 
+AgreementName = Literal["sounds_like", "as_asked", "leans"]  # the values of `Agreement`
+
+
 class SoundsLike(BaseModel):
     """What the genre classifier may say of a song's notes (docs/style-transfer.md)."""
 
@@ -113,7 +116,7 @@ class SoundsLike(BaseModel):
     confidence: float  # its calibrated probability for that genre, 0..1
     # sounds_like: no genre was asked; as_asked: `genre` is the one asked for; leans: the
     # song was asked for `asked` and the classifier leans to `genre` (said as a leaning only)
-    agreement: Literal["sounds_like", "as_asked", "leans"]
+    agreement: AgreementName
     asked: str | None  # the genre the song was asked for, None for any
 
 
@@ -172,7 +175,7 @@ def song_out(song: Song, verdict: Verdict | None = None) -> SongOut:
         sounds_like = SoundsLike(
             genre=verdict.genre,
             confidence=verdict.confidence,
-            agreement=verdict.agreement.value,
+            agreement=cast(AgreementName, verdict.agreement.value),
             asked=verdict.asked,
         )
     return SongOut(**fields, midi_url=f"/api/songs/{song.id}/midi", sounds_like=sounds_like)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from quart import Blueprint, Response, current_app
+from quart import Blueprint, Response
 from quart_schema import validate_querystring, validate_request, validate_response
 
 from server.api.schemas import PageQuery, SongOut, SongPageOut, SongPatch, song_out, song_page_out
 from server.security.sessions import require_user
 from server.services import songs, sounds_like
+from server.services.registry import services
 
 blueprint = Blueprint("songs", __name__, url_prefix="/api/songs")
 
@@ -17,14 +18,14 @@ blueprint = Blueprint("songs", __name__, url_prefix="/api/songs")
 @validate_response(SongPageOut)
 async def list_songs(query_args: PageQuery) -> SongPageOut:
     page = await songs.list_songs(await require_user(), query_args.page)
-    return song_page_out(page, await sounds_like.verdicts(current_app, page.songs))
+    return song_page_out(page, await sounds_like.verdicts(services().sounds_like, page.songs))
 
 
 @blueprint.get("/<song_id>")
 @validate_response(SongOut)
 async def show_song(song_id: str) -> SongOut:
     song = await songs.get_song(await require_user(), song_id)
-    return song_out(song, (await sounds_like.verdicts(current_app, [song])).get(song.id))
+    return song_out(song, (await sounds_like.verdicts(services().sounds_like, [song])).get(song.id))
 
 
 @blueprint.patch("/<song_id>")

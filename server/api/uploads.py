@@ -96,7 +96,7 @@ async def signed_in_and_small() -> None:
     limit = uploads.MAX_UPLOAD_BYTES + FORM_OVERHEAD_BYTES
     request.max_content_length = limit  # a body without a length is cut off here instead
     if request.content_length is not None and request.content_length > limit:
-        raise AppError(TOO_LARGE, code="too_large", status=413)
+        raise AppError("too_large", TOO_LARGE, status=413)
 
 
 @blueprint.errorhandler(RequestEntityTooLarge)

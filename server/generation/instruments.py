@@ -1,5 +1,6 @@
-"""The player's instruments (web/js/instruments.js) and the General MIDI program each is exported
-as, so a downloaded song opens in other software sounding like the instrument it was made with."""
+"""The player's instruments (web/js/music/instruments.js) and the General MIDI program each is
+exported as, so a downloaded song opens in other software sounding like the instrument it was made
+with."""
 
 from __future__ import annotations
 

@@ -22,6 +22,7 @@ class AuthSession(Model):
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "studio.User", related_name="sessions", on_delete=fields.CASCADE
     )
+    user_id: int  # the column behind `user`
     remember = fields.BooleanField(default=False)
     created_at = fields.DatetimeField()
     last_seen_at = fields.DatetimeField()

@@ -55,9 +55,11 @@ class Room(Model):
     owner: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "studio.User", related_name="owned_rooms", on_delete=fields.CASCADE
     )
+    owner_id: int  # the column behind `owner`
     host: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "studio.User", related_name="hosted_rooms", null=True, on_delete=fields.SET_NULL
     )
+    host_id: int | None  # the column behind `host`
     created_at = fields.DatetimeField(auto_now_add=True)
     empty_since = fields.DatetimeField(null=True)  # nobody connected since then
     playback = fields.CharEnumField(Playback, max_length=8, default=Playback.IDLE)

@@ -22,9 +22,11 @@ class RoomConnection(Model):
     room: fields.ForeignKeyRelation[Room] = fields.ForeignKeyField(
         "studio.Room", related_name="connections", on_delete=fields.CASCADE
     )
+    room_id: str  # the column behind `room`
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "studio.User", related_name="room_connections", on_delete=fields.CASCADE
     )
+    user_id: int  # the column behind `user`
     sid = fields.CharField(max_length=SID_MAX_LENGTH, unique=True)
     connected_at = fields.DatetimeField(auto_now_add=True)
     worker = fields.CharField(max_length=WORKER_MAX_LENGTH, default="")  # "": not known

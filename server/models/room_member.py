@@ -15,9 +15,11 @@ class RoomMember(Model):
     room: fields.ForeignKeyRelation[Room] = fields.ForeignKeyField(
         "studio.Room", related_name="members", on_delete=fields.CASCADE
     )
+    room_id: str  # the column behind `room`
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "studio.User", related_name="room_memberships", on_delete=fields.CASCADE
     )
+    user_id: int  # the column behind `user`
     joined_at = fields.DatetimeField(auto_now_add=True)
     removed_at = fields.DatetimeField(null=True)  # set when the owner removed them
 

@@ -18,9 +18,11 @@ class RoomMessage(Model):
     room: fields.ForeignKeyRelation[Room] = fields.ForeignKeyField(
         "studio.Room", related_name="messages", on_delete=fields.CASCADE
     )
+    room_id: str  # the column behind `room`
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "studio.User", related_name="room_messages", on_delete=fields.CASCADE
     )
+    user_id: int  # the column behind `user`
     text = fields.CharField(max_length=MESSAGE_MAX_LENGTH)
     created_at = fields.DatetimeField(auto_now_add=True)
 
@@ -31,7 +33,7 @@ class RoomMessage(Model):
     def to_json(self, display_name: str) -> dict[str, Any]:
         return {
             "id": self.id,
-            "user_id": self.user_id,  # type: ignore[attr-defined]
+            "user_id": self.user_id,
             "display_name": display_name,
             "text": self.text,
             "sent_at": self.created_at.isoformat(),

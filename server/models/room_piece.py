@@ -31,12 +31,14 @@ class RoomPiece(Model):
     room: fields.OneToOneRelation[Room] = fields.OneToOneField(
         "studio.Room", related_name="piece", on_delete=fields.CASCADE
     )
+    room_id: str  # the column behind `room`
     kind = fields.CharEnumField(PieceKind, max_length=8)
     title = fields.CharField(max_length=TITLE_MAX_LENGTH)
     # The song played, or the song a live piece became once saved.
     song: fields.ForeignKeyNullableRelation[Song] = fields.ForeignKeyField(
         "studio.Song", related_name="room_pieces", null=True, on_delete=fields.SET_NULL
     )
+    song_id: str | None  # the column behind `song`
     stream_id = fields.CharField(max_length=32, null=True)  # the live stream writing it
     tempo = fields.FloatField()  # the piece's own quarter notes per minute
     key = fields.CharField(max_length=2, default="C")
@@ -66,7 +68,7 @@ class RoomPiece(Model):
             "id": self.id,
             "kind": self.kind.value,
             "title": self.title,
-            "song_id": self.song_id,  # type: ignore[attr-defined]
+            "song_id": self.song_id,
             "stream_id": self.stream_id,
             "tempo": self.tempo,
             "key": self.key,

@@ -40,6 +40,7 @@ class Song(Model):
     owner: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "studio.User", related_name="songs", on_delete=fields.CASCADE
     )
+    owner_id: int  # the column behind `owner`
     title = fields.CharField(max_length=TITLE_MAX_LENGTH)
     genre = fields.CharField(max_length=32, null=True)
     key = fields.CharField(max_length=2, default="C")  # tonic name, e.g. "Eb"

@@ -18,6 +18,7 @@ class StreamProgress(Model):
     owner: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "studio.User", related_name="stream_progress", on_delete=fields.CASCADE
     )
+    owner_id: int  # the column behind `owner`
     # What the stream's song records besides its notes and status (title, tempo, parameters...).
     song_fields: dict[str, Any] = fields.JSONField(default=dict)
     # Note.to_storage() rows; rows written before velocity was kept: [pitch, start, duration] beats

@@ -24,6 +24,7 @@ class Upload(Model):
     owner: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "studio.User", related_name="uploads", on_delete=fields.CASCADE
     )
+    owner_id: int  # the column behind `owner`
     filename = fields.CharField(max_length=FILENAME_MAX_LENGTH)
     midi = fields.BinaryField()
     size = fields.IntField()  # bytes

@@ -29,9 +29,8 @@ COOKIE_SECONDS = 365 * 24 * 3600  # the session it is bound to decides how long 
 TOKEN_PURPOSE = "csrf"
 
 
-class CsrfError(AppError):
-    status = 403
-    code = "csrf_failed"
+def csrf_failed(message: str) -> AppError:
+    return AppError("csrf_failed", message, status=403)
 
 
 def csrf_cookie_name(secure: bool) -> str:
@@ -73,12 +72,12 @@ async def check_csrf_token() -> None:
     expected = request.cookies.get(_cookie_name(), "")
     submitted = request.headers.get(CSRF_HEADER) or await _form_token()
     if not expected or not submitted or not same_text(expected, submitted):
-        raise CsrfError(
+        raise csrf_failed(
             "Missing or wrong CSRF token: send the CSRF cookie's value "
             f"in the {CSRF_HEADER} header (or a csrf_token form field)."
         )
     if not token_fits(expected, await current_auth_id()):
-        raise CsrfError("This CSRF token belongs to another login: reload the page and retry.")
+        raise csrf_failed("This CSRF token belongs to another login: reload the page and retry.")
 
 
 def _cookie_name() -> str:

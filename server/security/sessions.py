@@ -89,7 +89,7 @@ async def _revoke_previous_session() -> None:
     previous = await current_session()
     if previous is not None:
         await previous.revoke()
-        await disconnect_ended_sessions(previous.user_id)  # type: ignore[attr-defined]
+        await disconnect_ended_sessions(previous.user_id)
 
 
 async def current_auth_id() -> str | None:
@@ -106,7 +106,7 @@ async def end_session() -> None:
     logout_user()
     g.auth_session = None
     if session is not None:
-        await disconnect_ended_sessions(session.user_id)  # type: ignore[attr-defined]
+        await disconnect_ended_sessions(session.user_id)
 
 
 async def disconnect_ended_sessions(user_id: int) -> None:

@@ -6,30 +6,26 @@ from quart import current_app
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from server.errors import AppError, ConflictError
+from server.errors import AppError, conflict
 from server.models.auth_session import AuthSession, utc_now
 from server.models.user import User, normalize_email
 from server.security.passwords import PasswordHasher, hash_password, verify_password
 from server.security.rate_limits import count_password_check, password_check_slot
 from server.security.sessions import disconnect_ended_sessions
 from server.services.photos import PHOTO_CONTENT_TYPE, photo_to_avatar
+from server.services.registry import services
 
 # Checked when the email is unknown, so both failures take the same time (argon2 dominates).
 _TIMING_DECOY = "cadenza-timing-decoy"
 
 
-class InvalidCredentialsError(AppError):
-    status = 401
-    code = "invalid_credentials"
-
-
-class WrongPasswordError(AppError):
-    status = 403
-    code = "wrong_password"
+def wrong_password(message: str) -> AppError:
+    return AppError("wrong_password", message, status=403)
 
 
 def password_hasher() -> PasswordHasher:
-    return current_app.extensions["password_hasher"]
+    hasher: PasswordHasher = current_app.extensions["password_hasher"]
+    return hasher
 
 
 async def sign_up(email: str, password: str, display_name: str, photo: bytes | None) -> User:
@@ -57,7 +53,7 @@ async def authenticate(email: str, password: str) -> User:
             await verify_password(password_hasher(), await _decoy_hash(), password)
         elif await user.check_password(password, password_hasher()):
             return user
-    raise InvalidCredentialsError("Wrong email or password.")
+    raise AppError("invalid_credentials", "Wrong email or password.", status=401)
 
 
 async def update_profile(
@@ -116,12 +112,12 @@ def _attach_photo(user: User, avatar: bytes) -> None:
 async def _check_current_password(user: User, password: str | None) -> None:
     """Counted (per session and account) and bounded in flight before anything is hashed."""
     if not password:
-        raise WrongPasswordError("current_password: enter your current password to confirm.")
+        raise wrong_password("current_password: enter your current password to confirm.")
     await count_password_check()
     async with password_check_slot(user.id):
         matches = await user.check_password(password, password_hasher())
     if not matches:
-        raise WrongPasswordError("current_password: that is not your current password.")
+        raise wrong_password("current_password: that is not your current password.")
 
 
 async def _ensure_email_free(email: str) -> None:
@@ -136,12 +132,12 @@ async def _save_unique(user: User) -> None:
         raise _email_taken() from None
 
 
-def _email_taken() -> ConflictError:
-    return ConflictError("email: an account with this email already exists.", code="email_taken")
+def _email_taken() -> AppError:
+    return conflict("email: an account with this email already exists.", code="email_taken")
 
 
 async def _decoy_hash() -> str:
-    extensions = current_app.extensions
-    if "password_decoy_hash" not in extensions:
-        extensions["password_decoy_hash"] = await hash_password(password_hasher(), _TIMING_DECOY)
-    return extensions["password_decoy_hash"]
+    held = services()
+    if held.password_decoy_hash is None:
+        held.password_decoy_hash = await hash_password(password_hasher(), _TIMING_DECOY)
+    return held.password_decoy_hash

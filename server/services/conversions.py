@@ -8,21 +8,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from quart import Quart
-
-from server.errors import AppError, NotFoundError
+from server.errors import AppError
 from server.generation.lstm import LstmNetwork
 from server.generation.melody import Melody
-from server.generation.notes import Note
 from server.generation.sampler import InvalidParamsError, run_to_end
 from server.generation.style_search import StyleSearch
 from server.generation.transfer import TransferParams, TransferStream
 from server.models.song import Song, SongStatus
 from server.models.upload import Upload
 from server.models.user import User
-from server.services.generation import GenerationError, GenerationService, params_to_json
-from server.services.uploads import UploadError, get_upload, upload_melody
-from server.services.work_pools import BusyError, WorkPool
+from server.services.generation import params_to_json
+from server.services.registry import Services
+from server.services.songs import save_song
+from server.services.uploads import get_upload, upload_melody
+from server.services.work_pools import WorkPool
 
 TRANSFER_FIELDS = ("genre", "strength", "key", "temperature", "top_p", "seed")
 REQUEST_FIELDS = ("source", "track", *TRANSFER_FIELDS, "instrument")
@@ -42,13 +41,15 @@ async def stream_from_payload(
     search: StyleSearch | None = None,
 ) -> tuple[TransferStream, dict[str, Any]]:
     """The conversion a `generate:start` with a `source` asks for, and the extra parameters
-    saved with its song; GenerationError (code and field) for anything refused, `busy` when
+    saved with its song; AppError (code and field) for anything refused, `busy` when
     the source must be read again and the user's share of MIDI parsing (or the pool) is in
     use. With `search` (see `style_search`), each bar is the best of several candidates."""
     try:
         return await _conversion_stream(user_id, data, network, instruments, search)
-    except BusyError as error:
-        raise GenerationError("busy", error.message, "source") from error
+    except AppError as error:
+        if error.code != "busy":
+            raise
+        raise AppError("busy", error.message, field="source") from error
 
 
 async def _conversion_stream(
@@ -58,7 +59,7 @@ async def _conversion_stream(
     instruments: tuple[str, ...],
     search: StyleSearch | None,
 ) -> tuple[TransferStream, dict[str, Any]]:
-    """`stream_from_payload`, with BusyError left as it is for the REST route."""
+    """`stream_from_payload`, with `busy` left as it is (429 or 503) for the REST route."""
     unknown = sorted(set(data) - set(REQUEST_FIELDS))
     if unknown:
         raise invalid(unknown[0], "is not a conversion parameter")
@@ -67,27 +68,38 @@ async def _conversion_stream(
         raise invalid("instrument", f"expected one of {', '.join(instruments)}")
     track = checked_track(data.get("track"))
     transfer = transfer_params(data)
+    upload = await owned_upload(user_id, data.get("source"))
     try:
-        upload = await owned_upload(user_id, data.get("source"))
         melody = await upload_melody(upload, track)
-    except UploadError as error:
-        raise GenerationError("invalid_source", error.message, "source") from error
+    except AppError as error:
+        if error.code == "busy":
+            raise
+        raise AppError("invalid_source", error.message, field="source") from error
     melody.name = upload.filename.rsplit(".", 1)[0]
     stream = new_stream(melody, transfer, network, search)
-    extra = {"instrument": instrument, "source": upload.id, "source_name": upload.filename}
-    extra["track"] = track
-    return stream, extra | {"strength": transfer.strength}
+    extra = {
+        "instrument": instrument,
+        "source": upload.id,
+        "source_name": upload.filename,
+        "track": track,
+        "strength": transfer.strength,
+    }
+    return stream, extra
 
 
 async def owned_upload(user_id: int, upload_id: Any) -> Upload:
     """The user's upload; anyone else's, or none, is the same `unknown_source`."""
     user = await User.get_or_none(id=user_id)
     if not isinstance(upload_id, str) or user is None:
-        raise GenerationError("unknown_source", "Choose one of your uploaded files.", "source")
+        raise unknown_source("Choose one of your uploaded files.")
     try:
         return await get_upload(user, upload_id)
-    except NotFoundError as error:
-        raise GenerationError("unknown_source", error.message, "source") from error
+    except AppError as error:  # not found
+        raise unknown_source(error.message) from error
+
+
+def unknown_source(message: str) -> AppError:
+    return AppError("unknown_source", message, status=404, field="source")
 
 
 def checked_track(track: Any) -> int | None:
@@ -107,66 +119,55 @@ def transfer_params(data: dict[str, Any]) -> TransferParams:
         raise invalid(error.field, str(error)) from error
 
 
-def style_search(app: Quart) -> StyleSearch | None:
+def style_search(held: Services) -> StyleSearch | None:
     """The style search over this server's melody network and genre classifier; None while
     either is missing (conversions then go without it)."""
-    service: GenerationService | None = app.extensions.get("generation")
-    sounds_like = app.extensions.get("sounds_like")
-    if service is None or sounds_like is None:
+    if held.generation is None or held.sounds_like is None:
         return None
-    return StyleSearch(service.engine.network, sounds_like.classifier)
+    return StyleSearch(held.generation.engine.network, held.sounds_like.classifier)
 
 
 def new_stream(
     melody: Melody, transfer: TransferParams, network: LstmNetwork, search: StyleSearch | None
 ) -> TransferStream:
+    if network.vocabulary is None:  # a served network is always loaded with its vocabulary
+        raise AppError("model_unavailable", UNAVAILABLE, status=503)
     try:
         return TransferStream(melody, transfer, network.vocabulary, network, search)
     except InvalidParamsError as error:
         raise invalid(error.field, str(error)) from error
 
 
-def invalid(field: str, message: str) -> GenerationError:
-    return GenerationError("invalid_params", message, field)
+def invalid(field: str, message: str) -> AppError:
+    return AppError("invalid_params", message, field=field)
 
 
 async def convert_to_song(
-    app: Quart, user: User, data: dict[str, Any], instruments: tuple[str, ...]
+    held: Services, user: User, data: dict[str, Any], instruments: tuple[str, ...]
 ) -> Song:
-    """A whole conversion written at once and saved (`POST /api/songs/convert`); BusyError
+    """A whole conversion written at once and saved (`POST /api/songs/convert`); `busy`
     (429 past the user's share, 503 past the pool's) before any work is done."""
-    service: GenerationService | None = app.extensions.get("generation")
+    service = held.generation
     if service is None:
-        raise AppError(UNAVAILABLE, code="model_unavailable", status=503)
+        raise AppError("model_unavailable", UNAVAILABLE, status=503)
     network = service.engine.network
     with CONVERSIONS.admitted(user.id):
-        try:
-            stream, extra = await _conversion_stream(
-                user.id, data, network, instruments, style_search(app)
-            )
-        except GenerationError as error:
-            status = 404 if error.code == "unknown_source" else 400
-            raise AppError(error.message, code=error.code, status=status) from error
+        stream, extra = await _conversion_stream(
+            user.id, data, network, instruments, style_search(held)
+        )
         # Writing every note and rendering MIDI are CPU work, on the conversion pool's thread.
         notes = (await CONVERSIONS.run(run_to_end, network, [stream]))[0]
-        song = await CONVERSIONS.run(converted_song, user, stream, notes, extra)
-    song.model_version = service.model_version
-    await song.save()
-    return song
+        fields = converted_song_fields(stream, extra) | {"model_version": service.model_version}
+        return await save_song(user, notes, render=CONVERSIONS.run, **fields)
 
 
-def converted_song(
-    user: User, stream: TransferStream, notes: list[Note], extra: dict[str, Any]
-) -> Song:
-    """The unsaved song of a finished conversion, MIDI rendered on the source's bar grid."""
-    return Song.from_notes(
-        user,
-        notes,
-        **stream.song_fields(),
-        tempo=stream.params.tempo,
-        tonic=stream.params.tonic,
-        mode=stream.params.mode,
-        genre=stream.transfer.genre,
-        status=SongStatus.COMPLETE,
-        parameters=params_to_json(stream.params, extra),
-    )
+def converted_song_fields(stream: TransferStream, extra: dict[str, Any]) -> dict[str, Any]:
+    """A complete conversion's song, MIDI rendered on the source's bar grid."""
+    return stream.song_fields() | {
+        "tempo": stream.params.tempo,
+        "tonic": stream.params.tonic,
+        "mode": stream.params.mode,
+        "genre": stream.transfer.genre,
+        "status": SongStatus.COMPLETE,
+        "parameters": params_to_json(stream.params, extra),
+    }

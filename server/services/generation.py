@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import functools
 import hashlib
 import logging
 import time
@@ -17,11 +16,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-from quart import Quart
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from server.config import Config
+from server.errors import AppError
 from server.generation.engine import GenerationEngine
 from server.generation.live_stream import BEATS_PER_BAR, EndReason, LiveStream, StreamSink
 from server.generation.lstm import WEIGHTS_FILE, CheckpointError, LstmNetwork
@@ -29,27 +27,19 @@ from server.generation.sampler import MelodyStream, SamplingParams
 from server.generation.transfer import TransferStream
 from server.models.song import Song, SongStatus, SourceKind
 from server.models.user import User
+from server.services.songs import save_song
 from server.services.stream_slots import LocalSlots, SlotsUnavailableError, StreamSlots
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 MAX_STREAMS_PER_USER = 3  # live streams at once, counted across all of a user's connections
-UNAVAILABLE = ("model_unavailable", "Live generation is not available on this server now.")
+UNAVAILABLE = "Live generation is not available on this server now."
 
 
-class GenerationError(Exception):
-    """A refused request, reported to the client as `{code, message}` (and `field`, if any)."""
-
-    def __init__(self, code: str, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
-
-    def to_json(self) -> dict[str, str]:
-        error = {"code": self.code, "message": self.message}
-        return error | ({"field": self.field} if self.field else {})
+def unavailable() -> AppError:
+    """No model on this server, or it is shutting down (503 over HTTP)."""
+    return AppError("model_unavailable", UNAVAILABLE, status=503)
 
 
 class GenerationService:
@@ -81,16 +71,16 @@ class GenerationService:
         it (reading an upload): the id to `start` it with, or to `release`. Refused when the
         user already has the most allowed or the worker is shutting down."""
         if not self.accepting:
-            raise GenerationError(*UNAVAILABLE)
+            raise unavailable()
         stream_id = uuid.uuid4().hex
         try:
             live = self.live_ids(user_id)
             taken = await self.slots.take(user_id, stream_id, live, MAX_STREAMS_PER_USER)
         except SlotsUnavailableError as error:
             log.warning("counting live streams failed: %s", error)
-            raise GenerationError(*UNAVAILABLE) from error
+            raise unavailable() from error
         if not taken:
-            raise GenerationError(
+            raise AppError(
                 "too_many_streams",
                 f"You already have {MAX_STREAMS_PER_USER} melodies playing; stop one first.",
             )
@@ -116,7 +106,7 @@ class GenerationService:
         """A new live stream of `user_id` (of `melody` when given, e.g. a conversion) with the
         `reserve`d `stream_id`, or reserved now."""
         if not self.accepting:
-            raise GenerationError(*UNAVAILABLE)
+            raise unavailable()
         stream_id = stream_id or await self.reserve(user_id)
         try:
             stream = self.engine.start_stream(
@@ -138,7 +128,7 @@ class GenerationService:
         The stream stops counting against the limit on every worker before this returns."""
         stream = self.engine.streams.get(stream_id) if isinstance(stream_id, str) else None
         if stream is None or stream.owner != user_id:
-            raise GenerationError("unknown_stream", "No such melody is playing.")
+            raise AppError("unknown_stream", "No such melody is playing.")
         self.engine.end_stream(stream.id, reason)
         try:
             await self.slots.renew({user_id: self.live_ids(user_id)})
@@ -173,17 +163,17 @@ class GenerationService:
         owner = await User.get_or_none(id=stream.owner) if status is not None else None
         if owner is None:
             return None
-        notes = stream.sent_notes
         fields = self.song_fields(stream, extra, source_kind) | {"status": status, "id": stream.id}
-        render = functools.partial(Song.from_notes, owner, notes, **fields)
-        song = await asyncio.get_running_loop().run_in_executor(self._renderer, gently, render)
         try:
-            async with in_transaction():
-                await song.save()
+            return await save_song(owner, stream.sent_notes, render=self._render, **fields)
         except IntegrityError:
             log.warning("stream %s was already saved as a draft by another worker", stream.id)
             return await Song.get_or_none(id=stream.id)
-        return song
+
+    async def _render(self, render_song: Callable[[], Song]) -> Song:
+        """On the one render thread, `gently`."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._renderer, gently, render_song)
 
     def song_fields(
         self, stream: LiveStream, extra: dict[str, Any], source_kind: SourceKind
@@ -213,8 +203,9 @@ def gently(work: Callable[[], T]) -> T:
 
 
 def status_to_keep(stream: LiveStream) -> SongStatus | None:
-    """Complete pieces and stops after at least a bar are songs; an interrupted stream with
-    any note is kept as a draft; anything else (discarded, shorter than a bar) is dropped."""
+    """Complete streams and those stopped after at least a bar are songs; a disconnected or
+    failed stream with any note is kept as a draft; anything else (discarded, stopped within
+    its first bar) is dropped."""
     reason = stream.end_reason
     if reason is EndReason.COMPLETE:
         return SongStatus.COMPLETE
@@ -254,21 +245,3 @@ def load_generation(config: Config) -> GenerationService | None:
         return None
     engine = GenerationEngine(network)
     return GenerationService(engine, model_version(config.model_dir), paced=config.stream_pacing)
-
-
-def init_generation(app: Quart, config: Config) -> None:
-    """Load the model when the app starts serving, run its engine, stop it on shutdown."""
-
-    async def start_generation() -> None:
-        service = await asyncio.to_thread(load_generation, config)
-        if service is not None:
-            service.engine.start()
-        app.extensions["generation"] = service
-
-    async def stop_generation() -> None:
-        service = app.extensions.pop("generation", None)
-        if service is not None:
-            await service.aclose()
-
-    app.before_serving(start_generation)
-    app.after_serving(stop_generation)

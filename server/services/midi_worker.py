@@ -9,6 +9,7 @@ import json
 import os
 import resource
 import sys
+from typing import Any
 
 from server.generation.midi_io import MidiError
 from server.generation.upload_analysis import analyse_midi, melody_to_json
@@ -26,7 +27,7 @@ def limit_this_process(cpu_seconds: int, memory_headroom: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (mapped + memory_headroom, mapped + memory_headroom))
 
 
-def answer(data: bytes, track: int | None) -> dict:
+def answer(data: bytes, track: int | None) -> dict[str, Any]:
     try:
         analysis, melody = analyse_midi(data, track=track)
     except MidiError as error:

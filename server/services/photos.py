@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import io
 import warnings
+from typing import cast
 
 from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL.JpegImagePlugin import JpegImageFile
 
 from server.errors import AppError
 from server.services.work_pools import WorkPool
@@ -34,17 +36,17 @@ PHOTO_DECODES = WorkPool("photo-decode", "photo uploads", workers=1, waiting=2, 
 FORMAT_NAMES = {"WEBP": "WebP", "PNG": "PNG", "JPEG": "JPEG"}
 
 
-class PhotoError(AppError):
-    code = "invalid_photo"
+def invalid_photo(message: str) -> AppError:
+    return AppError("invalid_photo", message)
 
 
 async def photo_to_avatar(data: bytes) -> bytes:
-    """Validate an uploaded image and return it as a 256x256 WebP without metadata; BusyError
+    """Validate an uploaded image and return it as a 256x256 WebP without metadata; `busy`
     (503) while the photo pool is full."""
     if not data:
-        raise PhotoError(f"The photo is empty. {ACCEPTED}")
+        raise invalid_photo(f"The photo is empty. {ACCEPTED}")
     if len(data) > MAX_PHOTO_BYTES:
-        raise PhotoError(f"The photo is larger than 5 MB. {ACCEPTED}")
+        raise invalid_photo(f"The photo is larger than 5 MB. {ACCEPTED}")
     _check_header(data)
     return await PHOTO_DECODES.submit(None, _decode_and_resize, data)
 
@@ -60,14 +62,14 @@ def _check_header(data: bytes) -> None:
                 cost = _decode_bytes(image)
                 kind = _kind(image)
     except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-        raise PhotoError(_too_many_pixels()) from None
+        raise invalid_photo(_too_many_pixels()) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise PhotoError(f"The file is not a readable image. {ACCEPTED}") from None
+        raise invalid_photo(f"The file is not a readable image. {ACCEPTED}") from None
     if width * height > MAX_PHOTO_PIXELS:
-        raise PhotoError(_too_many_pixels())
+        raise invalid_photo(_too_many_pixels())
     if cost > DECODE_BUDGET_BYTES:
         limit = width * height * DECODE_BUDGET_BYTES / cost / 1_000_000
-        raise PhotoError(
+        raise invalid_photo(
             f"The image has too many pixels for a {kind} ({width}x{height}): a {kind} photo may "
             f"have at most {limit:.0f} megapixels. Save it smaller (a photo is shown at "
             f"{PHOTO_SIDE}x{PHOTO_SIDE}) and try again."
@@ -76,19 +78,20 @@ def _check_header(data: bytes) -> None:
 
 def _kind(image: Image.Image) -> str:
     progressive = image.format == "JPEG" and image.info.get("progressive")
-    return "progressive JPEG" if progressive else FORMAT_NAMES[image.format]
+    return "progressive JPEG" if progressive else FORMAT_NAMES[str(image.format)]
 
 
 def _decode_bytes(image: Image.Image) -> float:
     """The peak bytes that decoding `image` the way `_decode_and_resize` does will take."""
     width, height = image.size
     if image.format != "JPEG":
-        return width * height * FULL_DECODE_BYTES_PER_PIXEL[image.format]
+        return width * height * FULL_DECODE_BYTES_PER_PIXEL[str(image.format)]
     if image.info.get("progressive"):
         # Each component is sampled at (h, v) of the largest sampling, e.g. 1.5 samples a
         # pixel for 4:2:0 colour; layers are (id, h, v, table) from the frame header.
-        largest = max(h * v for _, h, v, _ in image.layer)
-        samples = sum(h * v for _, h, v, _ in image.layer) / largest
+        layers = cast(JpegImageFile, image).layer
+        largest = max(h * v for _, h, v, _ in layers)
+        samples = sum(h * v for _, h, v, _ in layers) / largest
         return width * height * samples * DCT_COEFFICIENT_BYTES
     scale = _draft_scale(image.size)
     return (width // scale) * (height // scale) * PILLOW_BYTES_PER_PIXEL
@@ -109,7 +112,7 @@ def _decode_and_resize(data: bytes) -> bytes:
             small = _shrunk(image)
         upright = ImageOps.exif_transpose(small).convert("RGBA")  # WebP keeps transparency
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise PhotoError(f"The image is damaged or truncated. {ACCEPTED}") from None
+        raise invalid_photo(f"The image is damaged or truncated. {ACCEPTED}") from None
     square = ImageOps.fit(upright, (PHOTO_SIDE, PHOTO_SIDE), Image.Resampling.LANCZOS)
     output = io.BytesIO()
     # A new image carries no EXIF, ICC or text chunks: location and camera data stay behind.

@@ -9,31 +9,30 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Protocol
 
-from server.generation.engine import EndReason, LiveStream
-from server.generation.notes import WireNote
+from server.errors import AppError
+from server.generation.live_stream import EndReason, LiveStream
 from server.generation.sampler import SamplingParams
 from server.models.room import Room, server_time_ms
+from server.models.room_connection import RoomConnection
 from server.models.room_piece import PieceKind, RoomPiece
 from server.models.user import User
+from server.services import room_chat, room_clock, room_presence, rooms
 from server.services import room_playback as playback
-from server.services import rooms
-from server.services.generation import (
-    GenerationError,
-    GenerationService,
-    song_title,
-    status_to_keep,
-)
+from server.services.generation import GenerationService, song_title, status_to_keep
+from server.services.live_listener import NoteSender
 from server.services.room_live import RoomSink
-from server.services.rooms import Presence, RoomError, TokenBucket
+from server.services.room_presence import Presence
+from server.services.token_bucket import TokenBucket
 
 log = logging.getLogger(__name__)
 
 STATE, PIECE, PRESENCE, INFO = "room:state", "room:piece", "room:presence", "room:info"
 CHAT, CLOSED, REMOVED = "room:chat", "room:closed", "room:removed"
 CONTROL_BURST, CONTROL_RATE = 30, 5.0  # room events per connection: burst, then per second
+ClockAction = Callable[[Room, int], Awaitable[Room]]  # a room_clock change by a user
 
 
 class Channel(Protocol):
@@ -45,18 +44,9 @@ class Channel(Protocol):
     async def close_room(self, room: str, namespace: str | None = None) -> Any: ...
 
 
-class NoteSender(Protocol):
-    """The outbox: notes coalesced into `generate:notes` frames, and events sent after them."""
-
-    def add(self, sid: str, stream_id: str, notes: list[WireNote]) -> None: ...
-    async def send_after_notes(
-        self, sid: str, stream_id: str, event: str, payload: dict
-    ) -> None: ...
-
-
 class RoomBroker:
     """One per worker. Public coroutines are the `room:*` events; each returns the
-    acknowledgement's fields or raises `RoomError` (or the generation service's error)."""
+    acknowledgement's fields or raises `AppError`."""
 
     def __init__(
         self,
@@ -69,16 +59,16 @@ class RoomBroker:
         self.worker = worker  # this worker's id, kept with each room connection it holds
         self._live: dict[str, RoomSink] = {}  # room id -> the live stream this worker writes
         self._buckets: dict[str, TokenBucket] = {}  # sid -> its room event allowance
-        self._tasks: set[asyncio.Task] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
 
     async def join(self, sid: str, user_id: int, token: Any) -> dict[str, Any]:
         self._limit(sid)
         room = await rooms.room_for_token(token)
         user = await User.get_or_none(id=user_id)
         if user is None:  # the account was deleted while this connection was open
-            raise RoomError("unauthorized", "Your account no longer exists.")
+            raise AppError("unauthorized", "Your account no longer exists.")
         await self.leave(sid)  # a connection is in one room at a time
-        presence = await rooms.join(room, user, sid, self.worker)
+        presence = await room_presence.join(room, user, sid, self.worker)
         await self.channel.enter_room(sid, room.channel)
         await self._announce(presence, user, skip_sid=sid)
         return await self.snapshot(presence.room, user_id)
@@ -89,7 +79,7 @@ class RoomBroker:
 
     async def leave(self, sid: str) -> dict[str, Any]:
         """Leave the room (also when the connection ends); an empty room stops writing."""
-        presence = await rooms.leave(sid)
+        presence = await room_presence.leave(sid)
         if presence is not None:
             await self.channel.leave_room(sid, presence.room.channel)
             await self._announce(presence)
@@ -99,19 +89,19 @@ class RoomBroker:
 
     async def snapshot(self, room: Room, user_id: int) -> dict[str, Any]:
         """Everything a member needs on joining: the room, who is here, chat, piece, clock."""
-        piece = await playback.current_piece(room)
+        piece = await room_clock.current_piece(room)
         return {
             "room": room_json(room),
             "you": user_id,
-            "members": await rooms.present_members(room),
-            "messages": await rooms.recent_messages(room),
+            "members": await room_presence.present_members(room),
+            "messages": await room_chat.recent_messages(room),
             "piece": self._piece_json(piece),
             "state": room.clock_json(server_time_ms()),
         }
 
     async def chat(self, sid: str, text: Any) -> dict[str, Any]:
         connection = await self._connection(sid)
-        message = await rooms.post_message(connection.room, connection.user, text)
+        message = await room_chat.post_message(connection.room, connection.user, text)
         payload = message.to_json(connection.user.display_name)
         await self.channel.emit(CHAT, payload, to=connection.room.channel)
         return {"message": payload}
@@ -130,7 +120,7 @@ class RoomBroker:
         room, user = await self._host(sid)
         service = self.generation()
         self._end_live(room.id, EndReason.STOPPED)
-        sink = RoomSink(self, room.id, room.channel, extra)
+        sink = RoomSink(self.notes, room.id, room.channel, extra, self.generation, self.live_ended)
         sink.stream = stream = await service.start(user.id, params, sink)
         self._end_live(room.id, EndReason.STOPPED)  # one started by a request during the wait
         self._live[room.id] = sink
@@ -140,7 +130,7 @@ class RoomBroker:
             )
         except Exception:
             self._end_live(room.id, EndReason.DISCARDED)
-            sink.abandon()
+            sink.discarded()
             raise
         await self._send_piece(room, piece)
         sink.announce(stream, piece.id)  # its notes go out after the piece that names them
@@ -150,23 +140,23 @@ class RoomBroker:
         room, _ = await self._host(sid)
         stream = self._end_live(room.id, EndReason.DISCARDED if discard else EndReason.STOPPED)
         if stream is None:
-            raise RoomError("not_live", "Nothing is being written live in this room.")
+            raise AppError("not_live", "Nothing is being written live in this room.")
         return {"stream_id": stream.id, "saving": status_to_keep(stream) is not None}
 
     async def pause(self, sid: str) -> dict[str, Any]:
-        return await self._clock_change(sid, playback.pause)
+        return await self._clock_change(sid, room_clock.pause)
 
     async def resume(self, sid: str) -> dict[str, Any]:
-        return await self._clock_change(sid, playback.resume)
+        return await self._clock_change(sid, room_clock.resume)
 
     async def seek(self, sid: str, beats: Any) -> dict[str, Any]:
         return await self._clock_change(
-            sid, lambda room, user_id: playback.seek(room, user_id, beats)
+            sid, lambda room, user_id: room_clock.seek(room, user_id, beats)
         )
 
     async def tempo(self, sid: str, tempo: Any) -> dict[str, Any]:
         return await self._clock_change(
-            sid, lambda room, user_id: playback.set_tempo(room, user_id, tempo)
+            sid, lambda room, user_id: room_clock.set_tempo(room, user_id, tempo)
         )
 
     async def rename(self, sid: str, name: Any) -> dict[str, Any]:
@@ -206,18 +196,18 @@ class RoomBroker:
     def _limit(self, sid: str) -> None:
         bucket = self._buckets.setdefault(sid, TokenBucket(CONTROL_BURST, CONTROL_RATE))
         if not bucket.take():
-            raise RoomError("rate_limited", "Too many room actions at once; wait a moment.")
+            raise AppError("rate_limited", "Too many room actions at once; wait a moment.")
 
-    async def _connection(self, sid: str):
+    async def _connection(self, sid: str) -> RoomConnection:
         self._limit(sid)
-        return await rooms.connection_of(sid)
+        return await room_presence.connection_of(sid)
 
     async def _host(self, sid: str) -> tuple[Room, User]:
         connection = await self._connection(sid)
         rooms.require_host(connection.room, connection.user.id)
         return connection.room, connection.user
 
-    async def _clock_change(self, sid: str, change) -> dict[str, Any]:
+    async def _clock_change(self, sid: str, change: ClockAction) -> dict[str, Any]:
         connection = await self._connection(sid)
         room = await change(connection.room, connection.user.id)
         state = room.clock_json(server_time_ms())
@@ -232,7 +222,7 @@ class RoomBroker:
     async def _announce(self, presence: Presence, user: User | None = None, **kw: Any) -> None:
         room = presence.room
         if presence.changed:
-            member = rooms.member_json(room, user) if user else {"id": presence.user_id}
+            member = room_presence.member_json(room, user) if user else {"id": presence.user_id}
             payload = {"member": member, "present": user is not None}
             await self.channel.emit(PRESENCE, payload, to=room.channel, **kw)
         if presence.new_host_id is not None:
@@ -241,9 +231,10 @@ class RoomBroker:
     def _piece_json(self, piece: RoomPiece | None) -> dict[str, Any] | None:
         if piece is None:
             return None
-        sink = self._live.get(piece.room_id)  # type: ignore[attr-defined]
-        local = sink is not None and sink.piece_id == piece.id and piece.kind is PieceKind.LIVE
-        return piece.to_json(sink.stream.notes if local else None)
+        sink = self._live.get(piece.room_id)
+        stream = sink.stream if sink is not None and sink.piece_id == piece.id else None
+        local = stream is not None and piece.kind is PieceKind.LIVE
+        return piece.to_json(stream.notes if stream is not None and local else None)
 
     def _end_live(self, room_id: str, reason: EndReason) -> LiveStream | None:
         """End the room's live stream, if this worker writes one; it is saved as it ends."""
@@ -252,7 +243,7 @@ class RoomBroker:
             return None
         try:
             engine = self.generation().engine
-        except GenerationError:
+        except AppError:
             return None  # shutting down: the engine is gone with its streams
         stream = engine.end_stream(sink.stream.id, reason)
         if stream is not None:
@@ -265,7 +256,7 @@ class RoomBroker:
             del self._live[sink.room_id]
         self.spawn(sink.save(stream))
 
-    def spawn(self, coroutine: Coroutine) -> None:
+    def spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -276,7 +267,7 @@ def room_json(room: Room) -> dict[str, Any]:
     return {
         "id": room.id,
         "name": room.name,
-        "owner_id": room.owner_id,  # type: ignore[attr-defined]
-        "host_id": room.host_id,  # type: ignore[attr-defined]
+        "owner_id": room.owner_id,
+        "host_id": room.host_id,
         "invite_path": f"/rooms/{room.invite_token}",
     }

@@ -2,24 +2,41 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from server.errors import NotFoundError
+from tortoise.transactions import in_transaction
+
+from server.errors import not_found
 from server.generation.notes import Note
 from server.models.ids import is_token
 from server.models.song import Song
 from server.models.user import User
 
+Render = Callable[[Callable[[], Song]], Awaitable[Song]]  # runs a song's MIDI rendering
 PAGE_SIZE = 20  # songs per dashboard page
 # Everything a listing shows; the MIDI bytes stay in the database until downloaded.
 SUMMARY_FIELDS = (
-    "id", "owner_id", "title", "genre", "key", "mode", "tempo", "source_kind", "status",
-    "parameters", "model_version", "duration_seconds", "note_count", "created_at",
-)  # fmt: skip
+    "id",
+    "owner_id",
+    "title",
+    "genre",
+    "key",
+    "mode",
+    "tempo",
+    "source_kind",
+    "status",
+    "parameters",
+    "model_version",
+    "duration_seconds",
+    "note_count",
+    "created_at",
+)
 
 
 @dataclass(frozen=True)
@@ -48,7 +65,7 @@ async def get_song(owner: User, song_id: str) -> Song:
     """The owner's song; anyone else's (or none) is the same 404, so ids leak nothing."""
     song = await Song.get_or_none(id=song_id, owner=owner) if is_token(song_id) else None
     if song is None:
-        raise NotFoundError("No such song in your library.")
+        raise not_found("No such song in your library.")
     return song
 
 
@@ -64,12 +81,27 @@ async def delete_song(owner: User, song_id: str) -> None:
     await song.delete()
 
 
-async def create_song_from_notes(
-    owner: User, notes: Iterable[Note], *, title: str, **fields: Any
+Claim = Callable[[], Awaitable[None]]  # runs in the save's transaction; raising writes nothing
+
+
+async def save_song(
+    owner: User,
+    notes: Sequence[Note],
+    *,
+    render: Render = asyncio.to_thread,
+    claim: Claim | None = None,
+    **fields: Any,
 ) -> Song:
-    """Save a melody of `notes`, rendering its MIDI."""
-    song = Song.from_notes(owner, notes, title=title, **fields)
-    await song.save()
+    """The one way a melody becomes `owner`'s song: `fields` as `Song.from_notes` takes them
+    (title, tempo, status, ...), its MIDI rendered by `render` (CPU work: a thread by default,
+    a pool's for conversions), then written in one transaction. `claim` (a recovered stream's
+    claim on its row) runs first in that transaction: when it raises, nothing is written."""
+    render_song = functools.partial(Song.from_notes, owner, notes, **fields)
+    song = await render(render_song)
+    async with in_transaction():
+        if claim is not None:
+            await claim()
+        await song.save()
     return song
 
 

@@ -12,8 +12,6 @@ import logging
 from collections import OrderedDict
 from collections.abc import Iterable
 
-from quart import Quart
-
 from server.config import REPO_ROOT
 from server.generation.classifier import Agreement, ClassifierError, GenreClassifier, Verdict
 from server.generation.midi_io import MidiError, midi_to_melody
@@ -71,21 +69,16 @@ class SoundsLike:
             self._known.popitem(last=False)
 
 
-async def verdicts(app: Quart, songs: Iterable[Song]) -> dict[str, Verdict]:
+async def verdicts(service: SoundsLike | None, songs: Iterable[Song]) -> dict[str, Verdict]:
     """What may be said of each song's genre; empty when the server has no classifier."""
-    service: SoundsLike | None = app.extensions.get("sounds_like")
     return {} if service is None else await service.of_songs(songs)
 
 
-def init_sounds_like(app: Quart) -> None:
-    """Load the classifier when the app starts serving."""
-
-    async def load() -> None:
-        try:
-            classifier = await asyncio.to_thread(GenreClassifier.load, CLASSIFIER_DIR)
-        except ClassifierError as error:
-            log.warning("songs will not say what they sound like: %s", error)
-            classifier = None
-        app.extensions["sounds_like"] = classifier and SoundsLike(classifier)
-
-    app.before_serving(load)
+def load_sounds_like() -> SoundsLike | None:
+    """The shipped classifier's view (blocking: run it in a thread); None when it is missing."""
+    try:
+        classifier = GenreClassifier.load(CLASSIFIER_DIR)
+    except ClassifierError as error:
+        log.warning("songs will not say what they sound like: %s", error)
+        return None
+    return SoundsLike(classifier)

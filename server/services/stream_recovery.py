@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import logging
 import time
-import uuid
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -26,8 +25,10 @@ from server.generation.sampler import tonic_of
 from server.models.room import Room
 from server.models.room_connection import RoomConnection
 from server.models.room_piece import PieceKind, RoomPiece
-from server.models.song import Song, SongStatus, SourceKind
+from server.models.song import SongStatus, SourceKind
 from server.models.user import User
+from server.services.registry import services
+from server.services.songs import save_song
 from server.services.stream_slots import RedisSlots, live_by_owner
 from server.services.studio_recovery import LOST, deliver_notices, recover_lost_streams
 
@@ -52,7 +53,6 @@ Leased = Callable[[str], Awaitable[bool]]
 def init_stream_recovery(app: Quart, sio: socketio.AsyncServer) -> None:
     """Give the worker an id, save the running streams when it shuts down, and guard against
     the faults of the others (see the module doc)."""
-    app.extensions["worker_id"] = uuid.uuid4().hex
     config = app.extensions["studio_config"]
 
     @app.while_serving
@@ -71,7 +71,7 @@ def init_stream_recovery(app: Quart, sio: socketio.AsyncServer) -> None:
 
 async def drain_streams(app: Quart) -> None:
     """Refuse new streams, end the running ones as interrupted and wait for their saves."""
-    service = app.extensions.get("generation")
+    service = services(app).generation
     if service is None:
         return
     service.accepting = False  # handlers now answer "model_unavailable"
@@ -91,14 +91,14 @@ class FaultGuard:
         self, app: Quart, sio: socketio.AsyncServer, redis_url: str | None, prefix: str
     ) -> None:
         self.app, self.sio, self.prefix = app, sio, prefix
-        self.worker: str = app.extensions["worker_id"]
+        self.worker: str = services(app).worker_id
         self.client = aioredis.from_url(redis_url) if redis_url else None
         self._missing: dict[str, float] = {}  # Redis key -> monotonic s when first seen missing
 
     async def open(self) -> None:
         """Before the first connection: count streams in Redis and beat once, or, alone,
         recover what the last run left."""
-        service = self.app.extensions.get("generation")
+        service = services(self.app).generation
         if self.client is None:
             await self.recover_previous_run()
             return
@@ -146,7 +146,7 @@ class FaultGuard:
         saving (a stream being saved is still this worker's, not one to recover), and the
         count of each user's live streams."""
         assert self.client is not None
-        service = self.app.extensions.get("generation")
+        service = services(self.app).generation
         held = set(service.unsettled) if service is not None else set()
         async with self.client.pipeline(transaction=False) as pipe:
             pipe.set(self.prefix + "worker:" + self.worker, 1, px=LEASE_MS)
@@ -186,7 +186,7 @@ class FaultGuard:
                 await self.leave_rooms(await RoomConnection.sids(worker))
 
     async def leave_rooms(self, sids: list[str]) -> None:
-        broker = self.app.extensions.get("rooms")
+        broker = services(self.app).rooms
         if broker is None:
             return
         for sid in sids:
@@ -234,7 +234,7 @@ async def save_draft(piece: RoomPiece) -> str | None:
     """The host's draft of the notes the piece holds, with the stream's id (so it is saved only
     once, whoever saves it); None when nothing was written."""
     room: Room = piece.room
-    host_id = room.host_id  # type: ignore[attr-defined]
+    host_id = room.host_id
     host = await User.get_or_none(id=host_id) if host_id is not None else None
     if host is None or not piece.notes:
         return None
@@ -248,9 +248,8 @@ async def save_draft(piece: RoomPiece) -> str | None:
         "source_kind": SourceKind.ROOM,
         "id": piece.stream_id,
     }
-    song = await asyncio.to_thread(Song.from_notes, host, piece.stored_notes(), **fields)
     try:
-        await song.save()
+        return (await save_song(host, piece.stored_notes(), **fields)).id
     except IntegrityError:
         log.warning("room stream %s was saved by its own worker after all", piece.stream_id)
-    return song.id
+        return piece.stream_id

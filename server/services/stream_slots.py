@@ -8,9 +8,11 @@ and a dead worker's streams stop counting when their entries lapse.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Protocol
+from typing import Protocol, cast
 
 import redis.asyncio as aioredis
+
+from server.generation.live_stream import LiveStream
 
 # KEYS[1]: the user's set. ARGV: lease ms, the limit, the new stream id, then ids this worker
 # no longer writes. Returns 1 when the stream was counted, 0 when the user is at the limit.
@@ -89,7 +91,7 @@ class RedisSlots:
         gone = self._held.get(user_id, set()) - live - self._starting
         self._starting.add(stream_id)
         try:
-            args = [self.lease_ms, limit, stream_id, *gone]
+            args: list[str | int] = [self.lease_ms, limit, stream_id, *gone]
             taken = await self._take(keys=[self.prefix + str(user_id)], args=args)
         except aioredis.RedisError as error:
             self._starting.discard(stream_id)
@@ -113,7 +115,7 @@ class RedisSlots:
             now_live = held & (live.get(user_id, set()) | self._starting)
             gone = held - now_live
             if now_live or gone:
-                args = [self.lease_ms, len(now_live), *now_live, *gone]
+                args: list[str | int] = [self.lease_ms, len(now_live), *now_live, *gone]
                 try:
                     await self._renew(keys=[self.prefix + str(user_id)], args=args)
                 except aioredis.RedisError as error:
@@ -123,9 +125,10 @@ class RedisSlots:
                 del self._held[user_id]
 
 
-def live_by_owner(streams: Iterable) -> dict[int, set[str]]:
+def live_by_owner(streams: Iterable[LiveStream]) -> dict[int, set[str]]:
     """`user id -> ids` of the given live streams."""
     owners: dict[int, set[str]] = {}
     for stream in streams:
-        owners.setdefault(stream.owner, set()).add(stream.id)
+        owner = cast(int, stream.owner)  # the studio's streams are owned by user ids
+        owners.setdefault(owner, set()).add(stream.id)
     return owners

@@ -7,7 +7,6 @@ owner's connections delivers once as `generate:error` with code `worker_lost`.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -18,9 +17,10 @@ from tortoise.transactions import in_transaction
 
 from server.generation.live_stream import LiveStream
 from server.generation.notes import Note, storage_rows
-from server.models.song import Song, SongStatus
+from server.models.song import SongStatus
 from server.models.stream_progress import StreamProgress
 from server.services.live_notes import NoteKeeper
+from server.services.songs import save_song
 
 log = logging.getLogger(__name__)
 
@@ -76,30 +76,37 @@ async def recover_lost_streams(
             await recover_stream(row["id"])
 
 
+class ClaimedElsewhereError(Exception):
+    """Another worker's claim on a lost stream's row came first."""
+
+
 async def recover_stream(stream_id: str) -> None:
     row = await StreamProgress.get_or_none(id=stream_id, recovered_at__isnull=True)
     if row is None:
         return
     await row.fetch_related("owner")
-    draft = await asyncio.to_thread(draft_of, row) if row.notes else None
+
+    async def claim() -> None:
+        """The update is the claim: only the worker whose update changed the row goes on."""
+        claimed = await StreamProgress.filter(id=stream_id, recovered_at__isnull=True).update(
+            recovered_at=datetime.now(UTC), song_id=stream_id if row.notes else None
+        )
+        if not claimed:
+            raise ClaimedElsewhereError
+
+    fields = row.song_fields | {"status": SongStatus.DRAFT, "id": row.id}
     try:
-        async with in_transaction():
-            # The update is the claim: only the worker whose update changed the row goes on.
-            claimed = await StreamProgress.filter(id=stream_id, recovered_at__isnull=True).update(
-                recovered_at=datetime.now(UTC), song_id=draft.id if draft else None
-            )
-            if claimed and draft is not None:
-                await draft.save()
+        if row.notes:
+            await save_song(row.owner, row.stored_notes(), claim=claim, **fields)
+        else:
+            async with in_transaction():
+                await claim()
+    except ClaimedElsewhereError:  # another worker recovers it
+        return
     except IntegrityError:  # its worker saved the song after all: the row is a leftover
         await StreamProgress.filter(id=stream_id).delete()
         return
     log.info("saved the notes of lost stream %s as a draft", stream_id)
-
-
-def draft_of(row: StreamProgress) -> Song:
-    """The owner's draft of the stored notes, with the stream's id (CPU work: a thread)."""
-    fields = row.song_fields | {"status": SongStatus.DRAFT, "id": row.id}
-    return Song.from_notes(row.owner, row.stored_notes(), **fields)
 
 
 async def deliver_notices(emit: Emit, connected_here: Callable[[str], bool]) -> None:

@@ -13,10 +13,10 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from subprocess import DEVNULL, PIPE
-from typing import Any
+from typing import Any, cast
 
 from server.config import REPO_ROOT
-from server.errors import AppError, ConflictError, NotFoundError
+from server.errors import AppError, conflict, not_found
 from server.generation.melody import Melody
 from server.generation.upload_analysis import json_to_melody, melody_to_json
 from server.models.ids import is_token
@@ -45,12 +45,8 @@ class WorkerLimits:
     memory_headroom: int = 512 * 1024 * 1024  # bytes of address space beyond the worker's start
 
 
-class UploadError(AppError):
-    code = "invalid_midi"
-
-
-def unusable(reason: str) -> UploadError:
-    return UploadError(f"This MIDI file cannot be used: {reason}.")
+def unusable(reason: str) -> AppError:
+    return AppError("invalid_midi", f"This MIDI file cannot be used: {reason}.")
 
 
 @dataclass(frozen=True)
@@ -68,7 +64,7 @@ async def create_upload(owner: User, filename: str | None, data: bytes) -> Uploa
     the owner's quota are checked before the file is read, and the quota again before it is
     kept (another upload may have finished meanwhile)."""
     if len(data) > MAX_UPLOAD_BYTES:
-        raise UploadError("MIDI files may be at most 1 MB.", code="too_large", status=413)
+        raise AppError("too_large", "MIDI files may be at most 1 MB.", status=413)
     await check_quota(owner, len(data))
     analysis, melody = await parse_midi(data, owner=owner.id)
     await check_quota(owner, len(data))
@@ -82,10 +78,10 @@ async def create_upload(owner: User, filename: str | None, data: bytes) -> Uploa
 
 
 async def check_quota(owner: User, size: int) -> None:
-    """ConflictError (409) when keeping `size` more bytes would take `owner` past the quota."""
+    """A conflict (409) when keeping `size` more bytes would take `owner` past the quota."""
     files, used = await usage(owner)
     if files + 1 > QUOTA_FILES or used + size > QUOTA_BYTES:
-        raise ConflictError(
+        raise conflict(
             f"Your uploads are full: {files} files using {used / 1_000_000:.1f} MB of "
             f"{QUOTA_FILES} files and {QUOTA_BYTES / 1_000_000:.0f} MB. Delete some uploads "
             "you no longer need and try again.",
@@ -95,8 +91,8 @@ async def check_quota(owner: User, size: int) -> None:
 
 async def usage(owner: User) -> tuple[int, int]:
     """How many files `owner` keeps and their bytes."""
-    rows = await Upload.filter(owner=owner).values_list("size", flat=True)
-    return len(rows), sum(rows)
+    sizes = cast(list[int], await Upload.filter(owner=owner).values_list("size", flat=True))
+    return len(sizes), sum(sizes)
 
 
 async def list_uploads(owner: User, page: int) -> UploadPage:
@@ -120,7 +116,7 @@ async def delete_upload(owner: User, upload_id: str) -> None:
 async def get_upload(owner: User, upload_id: str) -> Upload:
     upload = await Upload.get_or_none(id=upload_id, owner=owner) if is_token(upload_id) else None
     if upload is None:
-        raise NotFoundError("No such upload among your files.")
+        raise not_found("No such upload among your files.")
     return upload
 
 
@@ -141,8 +137,8 @@ async def parse_midi(
     limits: WorkerLimits | None = None,
     owner: int | None = None,
 ) -> tuple[dict[str, Any], Melody]:
-    """The analysis (as JSON) and melody of a file, read by a worker process; UploadError for
-    any file it refuses or that breaks a limit, BusyError (nothing started) when `owner`'s
+    """The analysis (as JSON) and melody of a file, read by a worker process; AppError for
+    any file it refuses or that breaks a limit, `busy` (nothing started) when `owner`'s
     share of MIDI_PARSING or the pool itself is in use."""
     answer = await MIDI_PARSING.submit(owner, run_in_worker, data, track, limits or WorkerLimits())
     if not answer.get("ok"):
@@ -153,8 +149,11 @@ async def parse_midi(
 def run_in_worker(data: bytes, track: int | None, limits: WorkerLimits) -> dict[str, Any]:
     """Blocking: run the worker on `data`, kill it at `limits.wall_seconds`, always reap it.
     Returns its answer: {"ok": true, "analysis", "melody"} or {"ok": false, "error"}."""
-    request = {"track": track, "cpu_seconds": limits.cpu_seconds}
-    request["memory_headroom"] = limits.memory_headroom
+    request = {
+        "track": track,
+        "cpu_seconds": limits.cpu_seconds,
+        "memory_headroom": limits.memory_headroom,
+    }
     command = [sys.executable, "-m", WORKER_MODULE, json.dumps(request)]
     with subprocess.Popen(
         command, cwd=REPO_ROOT, stdin=PIPE, stdout=PIPE, stderr=DEVNULL

@@ -21,11 +21,9 @@ from server.errors import AppError
 T = TypeVar("T")
 
 
-class BusyError(AppError):
+def busy(message: str, status: int = 503) -> AppError:
     """Refused before any work was done: the account's share or the server's pool is in use."""
-
-    status = 503
-    code = "busy"
+    return AppError("busy", message, status=status)
 
 
 class WorkPool:
@@ -44,21 +42,21 @@ class WorkPool:
         return self._in_flight
 
     def check(self, owner: int | None = None) -> None:
-        """Raise BusyError when one more piece of work for `owner` would not be admitted now."""
+        """Raise `busy` when one more piece of work for `owner` would not be admitted now."""
         if self.per_owner is not None and owner is not None:
             if self._by_owner[owner] >= self.per_owner:
-                raise BusyError(
+                raise busy(
                     f"Your account is at its limit of {self.what} at once ({self.per_owner}); "
                     "wait for one to finish and try again.",
                     status=429,
                 )
         if self._in_flight >= self.workers + self.waiting:
-            raise BusyError(f"The server is busy with other {self.what}; try again in a moment.")
+            raise busy(f"The server is busy with other {self.what}; try again in a moment.")
 
     @contextmanager
     def admitted(self, owner: int | None = None) -> Iterator[None]:
         """Hold one place of `owner`'s share and of the pool for the length of the block;
-        BusyError, before the block runs, when there is none free."""
+        `busy`, before the block runs, when there is none free."""
         self.check(owner)
         self._in_flight += 1
         if owner is not None:

@@ -7,13 +7,15 @@ socket session (`await sio.get_session(sid)`).
 
 from __future__ import annotations
 
+from typing import Any
+
 import socketio
 from quart import Quart
 
 from server.security.sessions import session_for_cookie_header
 from server.services.stream_recovery import init_stream_recovery
 from server.services.studio_recovery import user_room
-from server.sockets import clock, generation, rooms
+from server.sockets import generation, rooms, time_sync
 from server.sockets.logins import SocketLogins, guarded
 from server.sockets.manager import client_manager, init_socket_manager, transports
 from server.sockets.text_only import TextOnlyServer
@@ -38,7 +40,7 @@ def create_socket_server(app: Quart) -> socketio.AsyncServer:
     logins = SocketLogins(sio, config)
 
     @sio.event
-    async def connect(sid: str, environ: dict, auth: object = None) -> None:
+    async def connect(sid: str, environ: dict[str, Any], auth: object = None) -> None:
         session = await session_for_cookie_header(app, environ.get("HTTP_COOKIE"))
         if session is None:
             # The client's connect_error gets {"message": ..., "data": {"code", "message"}}.
@@ -62,7 +64,7 @@ def register_handlers(sio: socketio.AsyncServer, app: Quart, logins: SocketLogin
     cleanups = [
         generation.register(sio, app, guard),
         rooms.register(sio, app, guard),
-        clock.register(sio, app),
+        time_sync.register(sio, app),
     ]
 
     @sio.event

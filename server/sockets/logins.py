@@ -27,7 +27,7 @@ SERVER_ERROR = {"code": "server_error", "message": "The server could not do that
 # Seconds a refused socket stays open, so that the refusal reaches it before the close does
 # (python-socketio queues the answer only after the handler returns).
 ANSWER_GRACE_SECONDS = 0.5
-Handler = Callable[..., Awaitable[dict]]
+Handler = Callable[..., Awaitable[dict[str, Any]]]
 Guard = Callable[[Handler], Handler]
 
 
@@ -43,7 +43,7 @@ class SocketLogins:
         self.sio, self.config = sio, config
         self.idle = timedelta(seconds=config.session_idle_seconds)
         self._lapses: dict[str, asyncio.TimerHandle] = {}  # sid -> check when its login lapses
-        self._tasks: set[asyncio.Task] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
         if isinstance(sio.manager, AccountRooms):
             sio.manager.check_logins = self.check_room
 
@@ -63,7 +63,7 @@ class SocketLogins:
     async def require(self, sid: str) -> dict[str, Any]:
         """The socket's session while its login is live; else the socket is closed (once its
         answer is on its way) and LoginEndedError raised."""
-        fields = await self.sio.get_session(sid)
+        fields: dict[str, Any] = await self.sio.get_session(sid)
         if await load_session(fields.get("auth_id"), self.config) is None:
             loop = asyncio.get_running_loop()
             loop.call_later(ANSWER_GRACE_SECONDS, lambda: self._spawn(self._close(sid)))
@@ -125,7 +125,7 @@ def guarded(logins: SocketLogins) -> Guard:
 
     def wrap(handler: Handler) -> Handler:
         @functools.wraps(handler)
-        async def answer(sid: str, *args: Any) -> dict:
+        async def answer(sid: str, *args: Any) -> dict[str, Any]:
             try:
                 await logins.require(sid)
                 return await handler(sid, *args)

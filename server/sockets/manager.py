@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import socketio
@@ -29,7 +29,7 @@ SHARED_TRANSPORTS = ["websocket"]
 HEALTH_CHECK_SECONDS = 5
 ACCOUNT_ROOM_PREFIX = "account:"
 # Checks this worker's sockets in an account's room; set by the login watch (sockets/logins.py).
-LoginCheck = Callable[[str], Awaitable[None]]
+LoginCheck = Callable[[str], Coroutine[Any, Any, None]]
 
 
 def account_room(user_id: int) -> str:
@@ -42,8 +42,11 @@ def client_manager(config: Config) -> socketio.AsyncManager:
     if not config.redis_url:
         return LocalManager()
     # The client name lets operators (and tests) tell this deployment's connections apart.
-    options = {"health_check_interval": HEALTH_CHECK_SECONDS, "socket_keepalive": True}
-    options["client_name"] = config.socketio_channel
+    options = {
+        "health_check_interval": HEALTH_CHECK_SECONDS,
+        "socket_keepalive": True,
+        "client_name": config.socketio_channel,
+    }
     return ReconnectingRedisManager(
         config.redis_url, channel=config.socketio_channel, redis_options=options
     )
@@ -57,7 +60,7 @@ class AccountRooms:
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.check_logins: LoginCheck | None = None
-        self._checks: set[asyncio.Task] = set()  # kept so that none is collected mid-way
+        self._checks: set[asyncio.Task[None]] = set()  # kept so that none is collected mid-way
 
     def check_account_room(self, room: object) -> bool:
         """Start the check when `room` is an account's; False for any other room."""
@@ -92,7 +95,7 @@ class ReconnectingRedisManager(AccountRooms, socketio.AsyncRedisManager):
         for client in old:
             asyncio.ensure_future(client.aclose())  # still subscribed otherwise, read by none
 
-    async def _handle_close_room(self, message: dict) -> None:
+    async def _handle_close_room(self, message: dict[str, Any]) -> None:
         if not self.check_account_room(message.get("room")):
             await super()._handle_close_room(message)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from typing import Any
 
 import engineio
 import socketio
@@ -36,7 +37,7 @@ class Outbox:
         self._pending: dict[str, dict[str, list[WireNote]]] = {}  # sid -> stream -> notes
         self._flush_handle: asyncio.Handle | None = None
         self._last_flush = 0.0  # monotonic seconds
-        self._tasks: set[asyncio.Task] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
 
     def add(self, sid: str, stream_id: str, notes: list[WireNote]) -> None:
         self._pending.setdefault(sid, {}).setdefault(stream_id, []).extend(notes)
@@ -44,7 +45,9 @@ class Outbox:
             delay = max(self._last_flush + FRAME_INTERVAL - time.monotonic(), 0.0)
             self._flush_handle = asyncio.get_running_loop().call_later(delay, self._start_flush)
 
-    async def send_after_notes(self, sid: str, stream_id: str, event: str, payload: dict) -> None:
+    async def send_after_notes(
+        self, sid: str, stream_id: str, event: str, payload: dict[str, Any]
+    ) -> None:
         """Send what is pending for the stream, then `event` (e.g. `generate:done`)."""
         streams = self._pending.get(sid, {})
         if self.backlog(sid) > HOLD_BACKLOG and self._held(streams) > MAX_HELD_NOTES:
@@ -110,7 +113,7 @@ class Outbox:
         if eio_socket is not None:
             await close_at_once(eio_socket)
 
-    def _engineio_socket(self, sid: str):
+    def _engineio_socket(self, sid: str) -> engineio.async_socket.AsyncSocket | None:
         eio_sid = self._sio.manager.eio_sid_from_sid(sid, "/")
         return self._sio.eio.sockets.get(eio_sid) if eio_sid is not None else None
 

@@ -6,17 +6,17 @@ its payload and handed to the room broker; every acknowledgement is `{ok: true, 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import socketio
 from quart import Quart
 
 from server.generation.notes import WireNote
-from server.services.generation import UNAVAILABLE, GenerationError, GenerationService
+from server.services.registry import services
 from server.services.room_broker import RoomBroker
-from server.services.rooms import RoomError
-from server.sockets.generation import params_from_payload
+from server.services.stream_params import params_from_payload
+from server.sockets.acks import acknowledge
 from server.sockets.logins import Guard
 from server.sockets.outbox import DROP_BACKLOG, Outbox
 
@@ -27,42 +27,38 @@ def register(
     sio: socketio.AsyncServer, app: Quart, guard: Guard
 ) -> Callable[[str], Awaitable[Any]]:
     """Add the room:* events; returns the clean-up to run when a client disconnects."""
-    worker = app.extensions["worker_id"]
-    broker = RoomBroker(sio, RoomOutbox(sio), lambda: generation_service(app), worker)
-    app.extensions["rooms"] = broker
+    held = services(app)
+    broker = RoomBroker(sio, RoomOutbox(sio), held.live_generation, held.worker_id)
+    held.rooms = broker
 
     @sio.on("room:join")
     @guard
-    async def room_join(sid: str, data: Any = None) -> dict:
+    async def room_join(sid: str, data: Any = None) -> dict[str, Any]:
         user_id = (await sio.get_session(sid))["user_id"]
         return await acknowledge(broker.join(sid, user_id, field(data, "token")))
 
     @sio.on("room:leave")
-    async def room_leave(sid: str, data: Any = None) -> dict:
+    async def room_leave(sid: str, data: Any = None) -> dict[str, Any]:
         return await acknowledge(broker.leave(sid))
 
     @sio.on("room:chat")
     @guard
-    async def room_chat(sid: str, data: Any = None) -> dict:
+    async def room_chat(sid: str, data: Any = None) -> dict[str, Any]:
         return await acknowledge(broker.chat(sid, field(data, "text")))
 
     @sio.on("room:play")
     @guard
-    async def room_play(sid: str, data: Any = None) -> dict:
+    async def room_play(sid: str, data: Any = None) -> dict[str, Any]:
         return await acknowledge(broker.play(sid, field(data, "song_id")))
 
     @sio.on("room:generate")
     @guard
-    async def room_generate(sid: str, data: Any = None) -> dict:
-        try:
-            params, extra = params_from_payload(data)
-        except GenerationError as error:
-            return {"ok": False, "error": error.to_json()}
-        return await acknowledge(broker.generate(sid, params, extra))
+    async def room_generate(sid: str, data: Any = None) -> dict[str, Any]:
+        return await acknowledge(generate(broker, sid, data))
 
     @sio.on("room:stop")
     @guard
-    async def room_stop(sid: str, data: Any = None) -> dict:
+    async def room_stop(sid: str, data: Any = None) -> dict[str, Any]:
         return await acknowledge(broker.stop(sid, field(data, "discard") is True))
 
     register_controls(sio, broker, guard)
@@ -75,22 +71,22 @@ def register_controls(sio: socketio.AsyncServer, broker: RoomBroker, guard: Guar
 
     @sio.on("room:pause")
     @guard
-    async def room_pause(sid: str, data: Any = None) -> dict:
+    async def room_pause(sid: str, data: Any = None) -> dict[str, Any]:
         return await acknowledge(broker.pause(sid))
 
     @sio.on("room:resume")
     @guard
-    async def room_resume(sid: str, data: Any = None) -> dict:
+    async def room_resume(sid: str, data: Any = None) -> dict[str, Any]:
         return await acknowledge(broker.resume(sid))
 
     @sio.on("room:seek")
     @guard
-    async def room_seek(sid: str, data: Any = None) -> dict:
+    async def room_seek(sid: str, data: Any = None) -> dict[str, Any]:
         return await acknowledge(broker.seek(sid, field(data, "beats")))
 
     @sio.on("room:tempo")
     @guard
-    async def room_tempo(sid: str, data: Any = None) -> dict:
+    async def room_tempo(sid: str, data: Any = None) -> dict[str, Any]:
         return await acknowledge(broker.tempo(sid, field(data, "tempo")))
 
 
@@ -99,22 +95,22 @@ def register_owner_actions(sio: socketio.AsyncServer, broker: RoomBroker, guard:
 
     @sio.on("room:rename")
     @guard
-    async def room_rename(sid: str, data: Any = None) -> dict:
+    async def room_rename(sid: str, data: Any = None) -> dict[str, Any]:
         return await acknowledge(broker.rename(sid, field(data, "name")))
 
     @sio.on("room:close")
     @guard
-    async def room_close(sid: str, data: Any = None) -> dict:
+    async def room_close(sid: str, data: Any = None) -> dict[str, Any]:
         return await acknowledge(broker.close(sid))
 
     @sio.on("room:remove")
     @guard
-    async def room_remove(sid: str, data: Any = None) -> dict:
+    async def room_remove(sid: str, data: Any = None) -> dict[str, Any]:
         return await acknowledge(broker.remove(sid, field(data, "user_id")))
 
     @sio.on("room:host")
     @guard
-    async def room_host(sid: str, data: Any = None) -> dict:
+    async def room_host(sid: str, data: Any = None) -> dict[str, Any]:
         return await acknowledge(broker.pass_host(sid, field(data, "user_id")))
 
 
@@ -122,19 +118,9 @@ def field(data: Any, name: str) -> Any:
     return data.get(name) if isinstance(data, dict) else None
 
 
-async def acknowledge(action: Coroutine[Any, Any, dict[str, Any]]) -> dict[str, Any]:
-    try:
-        result = await action
-    except (RoomError, GenerationError) as error:
-        return {"ok": False, "error": error.to_json()}
-    return {"ok": True, **result}
-
-
-def generation_service(app: Quart) -> GenerationService:
-    service = app.extensions.get("generation")
-    if service is None:
-        raise GenerationError(*UNAVAILABLE)
-    return service
+async def generate(broker: RoomBroker, sid: str, data: Any) -> dict[str, Any]:
+    params, extra = params_from_payload(data)
+    return await broker.generate(sid, params, extra)
 
 
 class RoomOutbox(Outbox):

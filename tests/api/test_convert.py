@@ -12,11 +12,12 @@ import mido
 import pytest
 
 from server.app import create_app
+from server.errors import AppError
 from server.generation.melody import GENRES
 from server.models.song import Song
 from server.models.user import User
 from server.services.conversions import CONVERSIONS, stream_from_payload
-from server.services.generation import GenerationError
+from server.services.registry import services
 from server.services.sounds_like import CLASSIFIER_DIR
 from server.services.uploads import MIDI_PARSING
 from tests.api.test_uploads import upload
@@ -170,8 +171,8 @@ async def test_a_live_conversion_that_must_read_its_source_again_says_busy_past_
     user's share of MIDI parsing is in use it is refused with `busy`, naming the source."""
     source = await uploaded(auth, client)
     user = await User.get(uploads__id=source)
-    network = app.extensions["generation"].engine.network
-    with MIDI_PARSING.admitted(user.id), pytest.raises(GenerationError) as refused:
+    network = services(app).generation.engine.network
+    with MIDI_PARSING.admitted(user.id), pytest.raises(AppError) as refused:
         await stream_from_payload(
             user.id, {"source": source, "genre": "jazz", "track": 0}, network, ("piano",)
         )

@@ -73,8 +73,10 @@ async def test_whether_an_email_is_taken_is_told_only_after_the_password(auth, c
 )
 async def test_password_checks_are_rate_limited_per_session(auth, client, method, body):
     await auth.signup()
-    statuses = [(await client.open("/api/me", method=method, json=body)).status_code
-                for _ in range(PASSWORD_CHECKS_PER_SESSION_PER_MINUTE + 1)]  # fmt: skip
+    statuses = [
+        (await client.open("/api/me", method=method, json=body)).status_code
+        for _ in range(PASSWORD_CHECKS_PER_SESSION_PER_MINUTE + 1)
+    ]
     assert statuses == [403] * PASSWORD_CHECKS_PER_SESSION_PER_MINUTE + [429]
     # Every route that checks the password shares the budget, even with the right one.
     right = await client.delete("/api/me", json={"password": PASSWORD})

@@ -83,8 +83,9 @@ async def test_json_endpoint_given_a_form_is_a_400(client):
 async def test_login_attempts_on_one_account_are_rate_limited(auth, new_client):
     email = unique_email()
     await auth.signup(email=email)
-    statuses = [(await auth.login(email, "wrong guess", client=new_client())).status_code
-                for _ in range(6)]  # fmt: skip
+    statuses = [
+        (await auth.login(email, "wrong guess", client=new_client())).status_code for _ in range(6)
+    ]
     assert statuses == [401] * 5 + [429]
     blocked = await auth.login(email, PASSWORD, client=new_client())
     assert blocked.status_code == 429
@@ -105,10 +106,16 @@ async def test_signups_from_one_address_are_rate_limited(auth, new_client):
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("GET", "/api/songs/{}"), ("GET", "/api/songs/{}/midi"), ("PATCH", "/api/songs/{}"),
-     ("DELETE", "/api/songs/{}"), ("GET", "/api/uploads/{}"), ("GET", "/api/rooms/invite/{}"),
-     ("POST", "/api/rooms/{}/copy")],
-)  # fmt: skip
+    [
+        ("GET", "/api/songs/{}"),
+        ("GET", "/api/songs/{}/midi"),
+        ("PATCH", "/api/songs/{}"),
+        ("DELETE", "/api/songs/{}"),
+        ("GET", "/api/uploads/{}"),
+        ("GET", "/api/rooms/invite/{}"),
+        ("POST", "/api/rooms/{}/copy"),
+    ],
+)
 @pytest.mark.parametrize(
     "odd_id",
     [

@@ -82,8 +82,12 @@ async def test_an_invite_link_shows_the_room_to_logged_in_users_only(auth, clien
     assert (await guest.get(f"/api/rooms/invite/{token}")).status_code == 401
     await signed_up(auth, client=guest)
     shown = await (await guest.get(f"/api/rooms/invite/{token}")).get_json()
-    assert shown == {"id": room["id"], "name": "Boulanger class", "owner_name": owner.display_name,
-                     "present_count": 0}  # fmt: skip
+    assert shown == {
+        "id": room["id"],
+        "name": "Boulanger class",
+        "owner_name": owner.display_name,
+        "present_count": 0,
+    }
     wrong = await guest.get(f"/api/rooms/invite/{token[:-2]}xx")
     assert wrong.status_code == 404
     assert (await wrong.get_json())["error"]["code"] == "room_not_found"

@@ -78,11 +78,16 @@ async def test_midi_download(auth, client, make_song):
 
 @pytest.mark.parametrize(
     ("method", "suffix", "body"),
-    [("GET", "", None), ("PATCH", "", {"title": "Mine now"}), ("DELETE", "", None),
-     ("GET", "/midi", None)],
-)  # fmt: skip
-async def test_another_users_song_is_a_404(auth, client, new_client, make_user, make_song,
-                                           method, suffix, body):  # fmt: skip
+    [
+        ("GET", "", None),
+        ("PATCH", "", {"title": "Mine now"}),
+        ("DELETE", "", None),
+        ("GET", "/midi", None),
+    ],
+)
+async def test_another_users_song_is_a_404(
+    auth, client, new_client, make_user, make_song, method, suffix, body
+):
     song = await make_song(await make_user(), title="Private")
     await signed_up(auth)
     response = await client.open(f"/api/songs/{song.id}{suffix}", method=method, json=body)

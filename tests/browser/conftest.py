@@ -30,7 +30,7 @@ from server.config import REPO_ROOT
 from server.generation.lstm import WEIGHTS_FILE
 from server.models import tortoise_config
 from server.models.user import User
-from server.services.songs import create_song_from_notes
+from server.services.songs import save_song
 from tests.conftest import PASSWORD, LiveServer, serving, unique_email
 from tests.databases import DatabaseSource, one_database, run_aside
 from tests.generation.random_checkpoint import write_lively_checkpoint
@@ -277,7 +277,7 @@ def _insert_song(database_url: str, email: str, notes: Notes, fields: dict[str, 
         await Tortoise.init(config=tortoise_config(database_url))
         try:
             owner = await User.get(email=email)
-            return (await create_song_from_notes(owner, beat_notes(notes), **fields)).id
+            return (await save_song(owner, beat_notes(notes), **fields)).id
         finally:
             await Tortoise.close_connections()
 

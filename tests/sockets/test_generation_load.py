@@ -15,6 +15,7 @@ import psutil
 from server.asgi import create_asgi_app
 from server.generation.sampler import SamplingParams
 from server.models.song import Song
+from server.services.registry import services
 from tests.generation.random_checkpoint import write_lively_checkpoint
 from tests.sockets.streaming import LONG, StalledClient, drafts_of
 
@@ -70,13 +71,13 @@ async def test_start_up_and_shutdown_hooks_run_under_the_socket_wrapper(config, 
     await incoming.put({"type": "lifespan.startup"})
     try:
         assert (await asyncio.wait_for(outgoing.get(), 10))["type"] == "lifespan.startup.complete"
-        engine = quart_app.extensions["generation"].engine
+        engine = services(quart_app).generation.engine
         assert await Song.all().count() == 0  # the database is open
         assert await run_one_stream(engine)
     finally:  # a failure above must not leave the database open for the tests after this one
         await incoming.put({"type": "lifespan.shutdown"})
         assert (await asyncio.wait_for(outgoing.get(), 10))["type"] == "lifespan.shutdown.complete"
-    assert "generation" not in quart_app.extensions
+    assert services(quart_app).generation is None
     await lifespan
 
 

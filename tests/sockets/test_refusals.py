@@ -9,11 +9,13 @@ from types import ModuleType
 
 import pytest
 
-from server.services import room_broker, room_playback, rooms
-from server.services.rooms import RoomError
+from server.errors import AppError
+from server.services import room_broker, room_clock, room_playback, rooms
 
 
-@pytest.mark.parametrize("module", [rooms, room_broker, room_playback], ids=lambda m: m.__name__)
+@pytest.mark.parametrize(
+    "module", [rooms, room_broker, room_clock, room_playback], ids=lambda m: m.__name__
+)
 def test_the_room_services_hold_no_exception_instances(module: ModuleType):
     held = [name for name, value in vars(module).items() if isinstance(value, BaseException)]
     assert held == []
@@ -22,7 +24,7 @@ def test_the_room_services_hold_no_exception_instances(module: ModuleType):
 async def test_repeated_refusals_keep_no_growing_traceback():
     refusals = []
     for _ in range(100):
-        with pytest.raises(RoomError) as caught:
+        with pytest.raises(AppError) as caught:
             await rooms.room_for_token("not a token")
         refusals.append(caught.value)
     assert refusals[0] is not refusals[-1]

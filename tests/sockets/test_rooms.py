@@ -20,8 +20,18 @@ from tests.conftest import LiveServer
 from tests.sockets.streaming import start_server
 
 FAST = {"key": "D", "mode": "minor", "tempo": 240, "bars": 2, "seed": 5, "instrument": "pluck"}
-EVENTS = ("room:state", "room:piece", "room:presence", "room:info", "room:chat", "room:closed",
-          "room:removed", "generate:notes", "generate:done", "generate:error")  # fmt: skip
+EVENTS = (
+    "room:state",
+    "room:piece",
+    "room:presence",
+    "room:info",
+    "room:chat",
+    "room:closed",
+    "room:removed",
+    "generate:notes",
+    "generate:done",
+    "generate:error",
+)
 
 
 @pytest.fixture(scope="module")
