@@ -18,11 +18,21 @@ from tests.browser.conftest import Account, wait_for_sound
 PROBE = Path(__file__).with_name("audio_probe.js")
 # A fixed test phrase over two octaves, quarters, eighths and a held note (pitch, beat, beats).
 TEST_MELODY = [
-    (60, 0.0, 1.0), (64, 1.0, 1.0), (67, 2.0, 1.0), (72, 3.0, 1.0),
-    (76, 4.0, 0.5), (74, 4.5, 0.5), (72, 5.0, 0.5), (71, 5.5, 0.5),
-    (69, 6.0, 1.0), (67, 7.0, 1.0), (79, 8.0, 1.0), (77, 9.0, 0.5),
-    (76, 9.5, 0.5), (74, 10.0, 2.0),
-]  # fmt: skip
+    (60, 0.0, 1.0),
+    (64, 1.0, 1.0),
+    (67, 2.0, 1.0),
+    (72, 3.0, 1.0),
+    (76, 4.0, 0.5),
+    (74, 4.5, 0.5),
+    (72, 5.0, 0.5),
+    (71, 5.5, 0.5),
+    (69, 6.0, 1.0),
+    (67, 7.0, 1.0),
+    (79, 8.0, 1.0),
+    (77, 9.0, 0.5),
+    (76, 9.5, 0.5),
+    (74, 10.0, 2.0),
+]
 INSTRUMENTS = ("piano", "fm", "pad", "pluck")
 LOUDEST_WINDOW_SECONDS = 0.4
 LOUDNESS_RANGE_DBFS = (-14.0, -9.0)  # the loudest window of every instrument
