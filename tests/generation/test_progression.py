@@ -17,6 +17,7 @@ from server.generation.progression import (
     parse_progression,
     progression_from_bars,
     progression_from_input,
+    read_key,
 )
 
 
@@ -342,3 +343,21 @@ def test_storage_round_trip() -> None:
 def test_bad_stored_rows_are_refused(rows: list[list[object]]) -> None:
     with pytest.raises(ProgressionError):
         Progression.from_storage(rows)
+
+
+@pytest.mark.parametrize(
+    ("key", "mode", "expected"),
+    [
+        ("C", "major", (0, "major")),
+        ("Eb", "minor", (3, "minor")),
+        ("F#m", "major", (6, "minor")),
+        ("A minor", "major", (9, "minor")),
+        ("bb", "major", (10, "major")),
+        ("Amaj", "minor", (9, "major")),
+        (None, "minor", None),
+    ],
+)
+def test_keys_as_users_write_them(
+    key: str | None, mode: str, expected: tuple[int, str] | None
+) -> None:
+    assert read_key(key, mode) == expected
