@@ -185,7 +185,7 @@ class Progression:
         """Stored rows back; the progression lasts to the end of the bar its last chord ends in."""
         spans = []
         for row in rows:
-            if len(row) != 3 or not isinstance(row[0], str) or not _whole(row[1], row[2]):
+            if not _stored_row(row):
                 raise ProgressionError(f"A stored chord is [label, start, duration], got {row!r}.")
             try:
                 chord = parse_harte(row[0])
@@ -569,5 +569,8 @@ def _too_long() -> ProgressionError:
     )
 
 
-def _whole(*values: object) -> bool:
-    return all(isinstance(v, int) and not isinstance(v, bool) for v in values)
+def _stored_row(row: object) -> bool:
+    """Whether `row` has the shape of a stored chord: [label, start ticks, duration ticks]."""
+    if not isinstance(row, list | tuple) or len(row) != 3 or not isinstance(row[0], str):
+        return False
+    return all(isinstance(v, int) and not isinstance(v, bool) for v in row[1:])

@@ -337,10 +337,13 @@ def test_storage_round_trip() -> None:
         [["Q:maj", 0, 48]],
         [[1, 0, 48]],
         [["C:maj", 0.5, 48]],
+        [["C:maj", True, 48]],
+        ["C:maj"],
+        [7],
         [["C:maj", 0, 48 * (MAX_BARS + 1)]],
     ],
 )
-def test_bad_stored_rows_are_refused(rows: list[list[object]]) -> None:
+def test_bad_stored_rows_are_refused(rows: list[object]) -> None:
     with pytest.raises(ProgressionError):
         Progression.from_storage(rows)
 
