@@ -1,5 +1,5 @@
 """Writing a melody as a standard MIDI file: a type-1 file with tempo, meter, key and
-instrument, on a grid every melody tick lands on exactly.
+instrument, on a grid every melody tick lands on exactly, and its chords when it has them.
 """
 
 from __future__ import annotations
@@ -8,8 +8,10 @@ import io
 
 import mido
 
+from server.generation.chord_track import chord_markers, chord_track
 from server.generation.melody import MODES, TICKS_PER_QUARTER, Melody, key_to_fifths
 from server.generation.notes import DEFAULT_VELOCITY
+from server.generation.progression import Progression
 
 WRITE_TICKS_PER_BEAT = 480  # a multiple of TICKS_PER_QUARTER, so every grid tick is exact
 
@@ -45,9 +47,14 @@ def melody_to_midi(
     program: int = 0,
     velocity: int = DEFAULT_VELOCITY,
     track_name: str = "Melody",
+    chords: Progression | None = None,
 ) -> bytes:
     """A type-1 standard MIDI file: a conductor track (tempo, meter, key) and one melody track
-    named `track_name` that sets General MIDI `program` (0-based) before its first note."""
+    named `track_name` that sets General MIDI `program` (0-based) before its first note.
+
+    With `chords`, the conductor track also marks each chord change with its symbol and a
+    "Chords" track plays them; the progression starts at the file's start, the bar line at or
+    before the melody's first note."""
     numerator, denominator = bar_ticks_to_meter(melody.bar_ticks)
     conductor = mido.MidiTrack(
         [
@@ -59,6 +66,9 @@ def melody_to_midi(
     )
     midi = mido.MidiFile(type=1, ticks_per_beat=WRITE_TICKS_PER_BEAT)
     midi.tracks.extend([conductor, _melody_track(melody, program, velocity, track_name)])
+    if chords is not None:
+        conductor.extend(chord_markers(chords, WRITE_TICKS_PER_BEAT))
+        midi.tracks.append(chord_track(chords, WRITE_TICKS_PER_BEAT))
     buffer = io.BytesIO()
     midi.save(file=buffer)
     return buffer.getvalue()
