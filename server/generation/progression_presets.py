@@ -6,12 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from server.generation.progression import (
-    Progression,
-    ProgressionError,
-    parse_progression,
-    read_key,
-)
+from server.generation.progression import Progression, ProgressionError
+from server.generation.progression_text import parse_progression, read_key
 
 
 @dataclass(frozen=True)

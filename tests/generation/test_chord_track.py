@@ -19,7 +19,7 @@ from server.generation.chords import NO_CHORD, Chord, Quality
 from server.generation.melody import Event, Melody
 from server.generation.midi_io import midi_to_melody
 from server.generation.midi_writing import WRITE_TICKS_PER_BEAT, melody_to_midi
-from server.generation.progression import parse_progression
+from server.generation.progression_text import parse_progression
 
 BEAT = WRITE_TICKS_PER_BEAT
 
