@@ -67,9 +67,14 @@ def generated_melodies(
 
 
 def spread(values: list[float]) -> dict[str, float]:
-    """Median and the 10th and 90th percentiles."""
+    """Median, the 10th and 90th percentiles and the mean."""
     p10, median, p90 = np.percentile(values, [10, 50, 90])
-    return {"median": float(median), "p10": float(p10), "p90": float(p90)}
+    return {
+        "median": float(median),
+        "p10": float(p10),
+        "p90": float(p90),
+        "mean": float(np.mean(values)),
+    }
 
 
 def evaluate_genre(real: list[Melody], generated: list[Melody], seed: int) -> dict:
@@ -158,6 +163,11 @@ def evaluate_test(network: LstmNetwork, test: list[Melody], args: argparse.Names
     }
 
 
+def spread_cell(values: dict[str, float], form: str) -> str:
+    median, p10, p90, mean = (form.format(values[k]) for k in ("median", "p10", "p90", "mean"))
+    return f"{median} [{p10}, {p90}] {mean}"
+
+
 def print_table(result: dict) -> None:
     for genre, report in result["genres"].items():
         accuracy = report["discriminator"]["balanced_accuracy"]
@@ -165,13 +175,14 @@ def print_table(result: dict) -> None:
             f"\n{genre}: {report['real_excerpts']} real excerpts of {report['real_pieces']} "
             f"pieces vs {report['generated']} generated; discriminator {accuracy:.1%} balanced"
         )
-        print(f"  {'measure':<18}{'real median [p10, p90]':>28}{'generated median':>20}")
+        weights = report["discriminator"]["telling_features"]
+        telling = ", ".join(f"{t['feature']} {t['weight']:+.2f}" for t in weights)
+        print(f"  its largest weights (> 0: looks real): {telling}")
+        print(f"  {'measure':<18}{'real median [p10, p90] mean':>36}{'generated':>36}")
         for name, sides in report["metrics"].items():
-            real, generated = sides["real"], sides["generated"]
             form = "{:.1%}" if name in SHARES else "{:.2f}"
-            cells = [form.format(real[k]) for k in ("median", "p10", "p90")]
-            real_cell = f"{cells[0]} [{cells[1]}, {cells[2]}]"
-            print(f"  {name:<18}{real_cell:>28}{form.format(generated['median']):>20}")
+            cells = [spread_cell(sides[side], form) for side in ("real", "generated")]
+            print(f"  {name:<18}{cells[0]:>36}{cells[1]:>36}")
     for genre, reason in result["skipped_genres"].items():
         print(f"\nskipped {genre}: {reason}")
     print(f"\n{result['seconds']} s")

@@ -135,16 +135,25 @@ def tune(genre: str, seed: int) -> Melody:
     return melody_of(notes, genre=genre, name=f"{genre} {seed}")
 
 
-def test_json_report_compares_every_measure_and_names_skipped_genres(
-    tmp_path: Path, capsys
-) -> None:
+@pytest.fixture
+def checkpoint(tmp_path: Path) -> Path:
     network = LstmNetwork.random(default_vocabulary(), hidden=16, layers=2, duration_hidden=8)
     network.save(tmp_path / "melody")
-    test = [tune(genre, seed) for genre in ("folk", "rock") for seed in range(4)]
-    test.append(melody_of(C_MAJOR_BAR, genre="pop", name="too short"))
-    options = ["--checkpoint", str(tmp_path / "melody"), "--json", "--count", "6", "--bars", "8"]
+    return tmp_path / "melody"
 
-    evaluate_form.main(options, test=test)
+
+def folk_and_rock_tunes() -> list[Melody]:
+    """Four tunes of folk and of rock, and a pop tune too short to measure."""
+    test = [tune(genre, seed) for genre in ("folk", "rock") for seed in range(4)]
+    return [*test, melody_of(C_MAJOR_BAR, genre="pop", name="too short")]
+
+
+def test_json_report_compares_every_measure_and_names_skipped_genres(
+    checkpoint: Path, capsys
+) -> None:
+    options = ["--checkpoint", str(checkpoint), "--json", "--count", "6", "--bars", "8"]
+
+    evaluate_form.main(options, test=folk_and_rock_tunes())
 
     result = json.loads(capsys.readouterr().out)
     assert set(result["genres"]) == {"folk", "rock"}
@@ -155,3 +164,14 @@ def test_json_report_compares_every_measure_and_names_skipped_genres(
         assert report["metrics"]["bar_repetition"]["real"]["median"] == 0.125
         assert 0 <= report["discriminator"]["balanced_accuracy"] <= 1
         assert report["discriminator"]["folds"] == 4
+
+
+def test_the_table_shows_each_genre_and_why_one_was_skipped(checkpoint: Path, capsys) -> None:
+    options = ["--checkpoint", str(checkpoint), "--count", "6"]
+
+    evaluate_form.main(options, test=folk_and_rock_tunes())
+
+    table = capsys.readouterr().out
+    assert "folk: 4 real excerpts of 4 pieces vs 6 generated" in table
+    assert "bar_repetition" in table
+    assert "skipped pop: fewer than 2 test pieces" in table
