@@ -13,7 +13,8 @@ PYTEST_WORKERS ?= 2
 POSTGRES_TESTS := CADENZA_TEST_DATABASE=postgres $(PY) -m pytest \
 	--ignore=tests/generation --ignore=tests/training
 # The quick part of the suite: no browser, PostgreSQL, several workers, training or slow tests
-# (markers set in tests/conftest.py).
+# (markers set in tests/conftest.py); tests/training is left out of collection too, since its
+# modules import TensorFlow, which `make setup-train` installs and test-fast does not need.
 FAST_TESTS := not (browser or postgres or scale or training or slow)
 
 .PHONY: run test test-fast test-postgres train dataset bench setup setup-dev setup-train assets \
@@ -29,7 +30,7 @@ test: setup-dev setup-train assets
 
 test-fast: setup-dev node_modules/.installed
 	npm test --silent
-	$(PY) -m pytest -n $(PYTEST_WORKERS) -m "$(FAST_TESTS)" $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) -m "$(FAST_TESTS)" --ignore=tests/training $(PYTEST_ARGS)
 
 test-postgres: setup-dev setup-train assets
 	$(POSTGRES_TESTS) $(PYTEST_ARGS)
