@@ -17,7 +17,8 @@ from typing import Any
 TICKS_PER_BEAT = 12
 DEFAULT_VELOCITY = 90  # MIDI velocity of a note nobody played harder or softer
 MELODY = "melody"
-PARTS = (MELODY,)  # the parts a piece can hold; the band adds its own
+CHORDS = "chords"  # the chords under the melody, voiced as block chords
+PARTS = (MELODY, CHORDS)  # the parts a piece can hold; the band adds its own
 WireNote = dict[str, Any]
 StoredNote = list[int]
 

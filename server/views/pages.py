@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 
 from server.api.schemas import user_out
 from server.errors import http_error_response, wants_a_page
+from server.generation.chord_track import CHORD_TRACK_NAME
 from server.generation.instruments import DEFAULT_INSTRUMENT, INSTRUMENTS
 from server.generation.melody import GENRES, MODES, PITCH_NAMES
 from server.generation.notes import browser_constants
@@ -37,6 +38,7 @@ def music_constants() -> dict[str, Any]:
         "modes": list(MODES),
         "instruments": {name: instrument.label for name, instrument in INSTRUMENTS.items()},
         "defaultInstrument": DEFAULT_INSTRUMENT,
+        "chordTrackName": CHORD_TRACK_NAME,
     }
 
 

@@ -47,6 +47,13 @@ test("a MIDI file's note: ticks at the file's resolution, velocity 0..1 as 1..12
   assert.equal(noteFromMidi({ midi: 67, ticks: 0, durationTicks: 1, velocity: 0.001 }, 480).velocity, 1);
 });
 
+test("a MIDI note takes the part of its track, the melody unless told", () => {
+  const midiNote = { midi: 48, ticks: 0, durationTicks: 1920, velocity: 0.5 };
+  assert.equal(noteFromMidi(midiNote, 480).part, "melody");
+  assert.equal(noteFromMidi(midiNote, 480, "chords").part, "chords");
+  assert.throws(() => noteFromMidi(midiNote, 480, "drums"), /unknown part/);
+});
+
 test("a melody's events: rests move time on, notes land on the 12-tick grid", () => {
   const notes = notesFromEvents([[60, 12], [null, 6], [64, 4], [67, 8]]);
   assert.deepEqual(notes.map((note) => [note.pitch, note.start, note.duration]), [

@@ -3,12 +3,13 @@
 export const MUSIC_CONSTANTS = {
   ticksPerBeat: 12,
   velocity: 90,
-  parts: ["melody"],
+  parts: ["melody", "chords"],
   pitchNames: ["C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B"],
   genres: ["classical", "folk", "jazz", "pop", "rock"],
   modes: ["major", "minor"],
   instruments: { piano: "Grand piano", fm: "FM electric piano", pad: "AM pad", pluck: "Pluck" },
   defaultInstrument: "piano",
+  chordTrackName: "Chords",
 };
 
 globalThis.document = {

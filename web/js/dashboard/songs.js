@@ -4,15 +4,22 @@
 import { Midi } from "@tonejs/midi";
 import { api } from "../common/api.js";
 import { DEFAULT_INSTRUMENT, INSTRUMENT_NAMES } from "../music/instruments.js";
+import { musicConstants } from "../music/constants.js";
 import { noteFromMidi } from "../music/notes.js";
 
-/** MIDI bytes -> notes in beats ({pitch, start, duration, velocity 0-127}) and the tempo. */
+/**
+ * MIDI bytes -> notes in beats ({pitch, start, duration, velocity 0-127, part}) and the tempo; the
+ * notes of the song's chord track are its "chords" part, the rest its melody.
+ */
 export function midiToNotes(bytes, fallbackTempo = 120) {
   const midi = new Midi(bytes);
   const ppq = midi.header.ppq;
+  const { chordTrackName, parts } = musicConstants();
   const notes = midi.tracks
-    .flatMap((track) => track.notes)
-    .map((note) => noteFromMidi(note, ppq))
+    .flatMap((track) => {
+      const part = track.name === chordTrackName ? "chords" : parts[0];
+      return track.notes.map((note) => noteFromMidi(note, ppq, part));
+    })
     .sort((a, b) => a.start - b.start);
   const tempo = midi.header.tempos[0]?.bpm ?? fallbackTempo;
   return { notes, tempo };

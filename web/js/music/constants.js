@@ -13,12 +13,13 @@
  * @property {string[]} modes major and minor
  * @property {Record<string, string>} instruments player instrument name -> its label
  * @property {string} defaultInstrument what a song without a recorded instrument plays on
+ * @property {string} chordTrackName the name of the track a saved song's chords are written to
  */
 
 const ELEMENT_ID = "music-constants";
 const REQUIRED = /** @type {const} */ ([
   "ticksPerBeat", "velocity", "parts", "pitchNames", "genres", "modes", "instruments",
-  "defaultInstrument",
+  "defaultInstrument", "chordTrackName",
 ]);
 
 /** @type {MusicConstants | null} */

@@ -80,14 +80,16 @@ export function notesFromWire(wires) {
  * A note of a MIDI file as @tonejs/midi reads it (ticks at `ppq` per beat, velocity 0..1).
  * @param {{midi: number, ticks: number, durationTicks: number, velocity: number}} midiNote
  * @param {number} ppq ticks per quarter note of the file
+ * @param {string} [part] the part its track holds (the melody when not given)
  * @returns {Note}
  */
-export function noteFromMidi(midiNote, ppq) {
+export function noteFromMidi(midiNote, ppq, part) {
   return makeNote({
     pitch: midiNote.midi,
     start: midiNote.ticks / ppq,
     duration: midiNote.durationTicks / ppq,
     velocity: Math.max(1, Math.round(midiNote.velocity * 127)),
+    part,
   });
 }
 

@@ -10,6 +10,8 @@ const COLORS = {
   barLine: "rgba(138, 148, 176, 0.2)",
   note: "#6f7ff5",
   notePlayed: "#5eead4",
+  chord: "#3b4466", // the chords part: behind the melody, quieter
+  chordPlayed: "#2f6f68",
   playhead: "#f8fafc",
 };
 const BLACK_KEYS = new Set([1, 3, 6, 8, 10]);
@@ -48,7 +50,10 @@ export function drawRoll(
   for (const note of notes) {
     if (note.start + note.duration < from || note.start > to) continue;
     const played = playhead !== null && note.start <= playhead;
-    context.fillStyle = played ? COLORS.notePlayed : COLORS.note;
+    const chord = note.part === "chords";
+    context.fillStyle = chord
+      ? played ? COLORS.chordPlayed : COLORS.chord
+      : played ? COLORS.notePlayed : COLORS.note;
     context.globalAlpha = 0.55 + 0.45 * (note.velocity / 127);
     const x = xOf(note.start);
     const noteWidth = Math.max(2 * ratio, xOf(note.start + note.duration) - x - ratio);
