@@ -10,6 +10,7 @@ from server.generation.lstm import LstmNetwork
 from server.generation.melody import TICKS_PER_QUARTER
 from server.generation.melody_stream import MelodyStream
 from server.generation.nucleus import nucleus_draw
+from server.generation.progression_text import parse_progression
 from server.generation.sampler import generate, step_streams
 from server.generation.sampling_params import InvalidParamsError, SamplingParams, tonic_of
 from server.generation.vocabulary import default_vocabulary
@@ -137,3 +138,25 @@ def test_any_genre_means_the_general_model_and_keys_parse() -> None:
     assert SamplingParams(genre="any").genre is None
     assert [tonic_of(key) for key in ("C", "c#", "Db", "B", "Cb")] == [0, 1, 1, 11, 11]
     assert SamplingParams().with_seed().seed is not None
+
+
+def test_chords_shorter_than_the_piece_loop_to_fill_it() -> None:
+    chords = parse_progression("C Am F G")
+    params = SamplingParams(bars=6, chords=chords)
+    assert params.chords is not None and params.chords.bars == 6
+    assert [span.chord.symbol for span in params.chords.spans] == ["C", "Am", "F", "G", "C", "Am"]
+    assert params.with_seed().chords == params.chords
+
+
+@pytest.mark.parametrize(
+    "chords, match",
+    [
+        (parse_progression("C Am F G C"), "5 bars, longer than the 4 bars"),
+        (parse_progression("C G", beats_per_bar=3), "3 beats a bar"),
+        ("C Am F G", "expected a chord progression"),
+    ],
+)
+def test_chords_the_piece_cannot_hold_are_refused(chords: object, match: str) -> None:
+    with pytest.raises(InvalidParamsError, match=match) as error:
+        SamplingParams(bars=4, chords=chords)
+    assert error.value.field == "chords"
