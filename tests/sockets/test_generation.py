@@ -22,6 +22,7 @@ from tests.sockets.streaming import (
     midi_notes,
     start_server,
 )
+from tests.sockets.test_rooms import Member, open_room
 
 __all__ = ["Listener", "start_server"]  # also used by the conversion tests
 
@@ -216,3 +217,23 @@ async def test_an_unknown_chord_is_refused_naming_it_and_nothing_starts(
     assert all(started["ok"] for started in streams), streams  # no slot was kept
     for started in streams:
         await asyncio.wait_for(listener.done[started["stream_id"]], 30)
+
+
+async def test_a_room_piece_written_over_chords_carries_them(unpaced_server):
+    cookies = [await unpaced_server.session_cookie(source="127.0.0.7") for _ in range(2)]
+    host, member = [await Member(unpaced_server, cookie).connect() for cookie in cookies]
+    try:
+        room = await open_room(host)
+        await member.join(room)
+        ack = await host.call("room:generate", FAST | {"bars": 4, "chords": "C | Am"})
+        assert ack["ok"], ack
+        symbols = [chord["symbol"] for chord in ack["chords"]]
+        assert symbols == ["C", "Am", "C", "Am"]
+        piece = await member.wait_for("room:piece", lambda p: p["stream_id"] == ack["stream_id"])
+        assert piece["chords"] == ack["chords"]
+        done = await member.wait_for("generate:done", lambda d: d["stream_id"] == ack["stream_id"])
+        status, song = await host.http("GET", f"/api/songs/{done['song_id']}")
+        assert status == 200 and len(song["parameters"]["chords"]) == 4
+    finally:
+        for person in (host, member):
+            await person.sio.disconnect()
