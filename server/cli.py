@@ -1,5 +1,6 @@
 """Command line: `python -m server.cli generate --genre jazz --key D --bars 16 --out song.mid`
-and `python -m server.cli convert --in song.mid --genre jazz --strength 0.6 --out out.mid`.
+(`--chords "Dm7 G7 Cmaj7 Cmaj7"` writes the melody over those chords, with a chord track) and
+`python -m server.cli convert --in song.mid --genre jazz --strength 0.6 --out out.mid`.
 
 Each subcommand is a `<name>_command(args) -> str` that returns a summary or raises
 CommandError; `main` maps errors to a one-line message and exit status 2.
@@ -16,6 +17,8 @@ from server.generation.classifier import GenreClassifier
 from server.generation.lstm import CheckpointError, LstmNetwork
 from server.generation.melody import GENRES, MODES, key_name
 from server.generation.midi_writing import melody_to_midi
+from server.generation.progression import Progression
+from server.generation.progression_text import progression_from_input
 from server.generation.sampler import generate, run_to_end
 from server.generation.sampling_params import SamplingParams
 from server.generation.style_search import StyleSearch
@@ -37,7 +40,7 @@ class CommandError(Exception):
 
 
 def generate_command(args: argparse.Namespace) -> str:
-    """Sample one melody and write it as a standard MIDI file."""
+    """Sample one melody (over `--chords` when given) and write it as a standard MIDI file."""
     try:
         params = SamplingParams(
             genre=None if args.genre == ANY_GENRE else args.genre,
@@ -49,17 +52,26 @@ def generate_command(args: argparse.Namespace) -> str:
             top_p=args.top_p,
             seed=args.seed,
             program=args.program,
+            chords=typed_chords(args),
         ).with_seed()
         network = LstmNetwork.load(args.checkpoint)
-    except (ValueError, CheckpointError) as error:
+    except (ValueError, CheckpointError) as error:  # ProgressionError too: it names the token
         raise CommandError(str(error)) from error
     melody = generate(network, [params])[0]
-    write_atomically(args.out, melody_to_midi(melody, program=params.program))
+    write_atomically(args.out, melody_to_midi(melody, program=params.program, chords=params.chords))
+    over = "" if params.chords is None else f" over {len(params.chords.changes())} chord changes"
     return (
         f"wrote {args.out}: {params.bars} bars of {args.genre} in "
-        f"{key_name(melody.tonic, melody.mode)} at {params.tempo:g} bpm, "
+        f"{key_name(melody.tonic, melody.mode)} at {params.tempo:g} bpm{over}, "
         f"{melody.note_count} notes, seed {params.seed}"
     )
+
+
+def typed_chords(args: argparse.Namespace) -> Progression | None:
+    """The `--chords` progression read in the melody's key, or None."""
+    if args.chords is None:
+        return None
+    return progression_from_input(args.chords, key=args.key, mode=args.mode)
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -86,6 +98,11 @@ def add_generate_parser(commands: argparse._SubParsersAction[argparse.ArgumentPa
     parser.add_argument("--top-p", type=float, default=0.95, help="nucleus sampling, 0..1")
     parser.add_argument("--seed", type=int, help="same seed and options, same melody")
     parser.add_argument("--program", type=int, default=0, help="General MIDI instrument 0..127")
+    parser.add_argument(
+        "--chords",
+        help='chords to write over, e.g. "Dm7 G7 Cmaj7 Cmaj7", "C Am | F G" or "ii7 V7 Imaj7"; '
+        "looped to fill --bars",
+    )
     parser.add_argument("--checkpoint", type=Path, default=DEFAULT_CHECKPOINT)
     parser.add_argument("--out", type=Path, required=True, help="MIDI file to write")
     parser.set_defaults(handler=generate_command)

@@ -1,5 +1,6 @@
-"""`python -m server.cli generate`: a MIDI file that music21 and mido read back as asked for,
-and one-line errors (exit status 2) for bad options or a broken checkpoint."""
+"""`python -m server.cli generate`: a MIDI file that music21 and mido read back as asked for
+(over typed chords, with their track and markers), and one-line errors (exit status 2) for bad
+options, bad chords or a broken checkpoint."""
 
 from __future__ import annotations
 
@@ -101,3 +102,44 @@ def test_shipped_checkpoint_generates_with_the_general_model(tmp_path: Path) -> 
     out = tmp_path / "any.mid"
     assert run_generate("--genre", "any", "--bars", "2", "--seed", "1", "--out", str(out)) == 0
     assert mido.MidiFile(out).length > 0
+
+
+def test_generate_over_typed_chords_writes_a_chord_track(tmp_path, checkpoint, capsys) -> None:
+    out = tmp_path / "song.mid"
+    options = ["--genre", "jazz", "--chords", "Dm7 G7 Cmaj7 Cmaj7", "--bars", "16", "--seed", "2"]
+    assert run_generate(*options, "--checkpoint", str(checkpoint), "--out", str(out)) == 0
+    assert "over 12 chord changes" in capsys.readouterr().out
+
+    midi = mido.MidiFile(out)
+    names = [track.name for track in midi.tracks]
+    assert "Chords" in names
+    markers = [m.text for m in midi.tracks[0] if m.type == "marker"]
+    assert markers == ["Dm7", "G7", "Cmaj7"] * 4  # the four bars loop over sixteen
+    chord_notes = [m for m in midi.tracks[names.index("Chords")] if m.type == "note_on"]
+    assert chord_notes and midi.length == pytest.approx(16 * 4 * 0.5)
+
+
+def test_roman_numeral_chords_are_read_in_the_requested_key(tmp_path, checkpoint) -> None:
+    out = tmp_path / "song.mid"
+    options = ["--key", "Eb", "--chords", "ii7 | V7 | Imaj7", "--bars", "3", "--seed", "1"]
+    assert run_generate(*options, "--checkpoint", str(checkpoint), "--out", str(out)) == 0
+    markers = [m.text for m in mido.MidiFile(out).tracks[0] if m.type == "marker"]
+    assert markers == ["Fm7", "Bb7", "Ebmaj7"]
+
+
+@pytest.mark.parametrize(
+    "chords, bars, message",
+    [
+        ("Dm7 H7 Cmaj7", "16", 'The chord "H7" (chord 2, column 5) is not one we know'),
+        ("C D E F G", "4", "the chords last 5 bars, longer than the 4 bars asked for"),
+        ("", "4", "The progression is empty"),
+    ],
+)
+def test_bad_chords_exit_2_with_the_message(tmp_path, checkpoint, chords, bars, message) -> None:
+    out = tmp_path / "song.mid"
+    command = [sys.executable, "-m", "server.cli", "generate", "--checkpoint", str(checkpoint)]
+    options = ["--chords", chords, "--bars", bars, "--out", str(out)]
+    result = subprocess.run([*command, *options], capture_output=True, text=True)
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert not out.exists()

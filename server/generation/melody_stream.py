@@ -1,11 +1,13 @@
 """One melody being sampled (`MelodyStream`): its RNG, the events so far in the normalized key,
-the tick reached and the bar bookkeeping that makes it end on the final bar line.
+the tick reached, the bar bookkeeping that makes it end on the final bar line, and the chords it
+follows.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from server.generation.chord_following import ChordFollowing
 from server.generation.melody import (
     TICKS_PER_QUARTER,
     Event,
@@ -57,6 +59,13 @@ class MelodyStream:
         self.genre_id = vocabulary.genre_id(params.genre)
         self.mode_id = vocabulary.mode_id(params.mode)
         self.previous = (vocabulary.pitch_bos, vocabulary.duration_bos)
+        chords = self.params.chords
+        # The chords move into the normalized key with the melody: minus the output's shift.
+        self.chord_following = (
+            None
+            if chords is None
+            else ChordFollowing(chords.transposed(-self.shift), vocabulary, BAR_TICKS)
+        )
 
     @property
     def done(self) -> bool:
@@ -72,6 +81,13 @@ class MelodyStream:
         """(previous pitch id, previous duration id, position id, genre id, mode id)."""
         position = self.vocabulary.position_id(self.tick % BAR_TICKS)
         return (*self.previous, position, self.genre_id, self.mode_id)
+
+    def pitch_bias(self) -> np.ndarray | None:
+        """(n_pitch,) logits to add toward the chord under the next note; None without chords
+        (or where no chord sounds), and the network's logits are used as they are."""
+        if self.chord_following is None:
+            return None
+        return self.chord_following.pitch_bias(self.tick)
 
     def fitting_durations(self) -> np.ndarray:
         """(n_duration,) bool: the durations that end by the final bar line."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from server.generation.chord_following import with_bias
 from server.generation.guidance import GenreGuidance
 from server.generation.lstm import LstmNetwork
 from server.generation.melody import Melody
@@ -49,6 +50,19 @@ def _draw_free_rows(
     return chosen
 
 
+def _toward_chords(streams: list[MelodyStream], pitch_logits: np.ndarray) -> np.ndarray:
+    """(n, n_pitch) logits with each stream's chord bias added; the same array when no stream
+    has one, so a piece without chords is sampled exactly as before."""
+    biased = pitch_logits
+    for row, stream in enumerate(streams):
+        bias = stream.pitch_bias()
+        if bias is not None:
+            if biased is pitch_logits:
+                biased = pitch_logits.copy()
+            biased[row] = with_bias(pitch_logits[row], bias)
+    return biased
+
+
 def step_streams(
     network: LstmNetwork,
     streams: list[MelodyStream],
@@ -62,7 +76,7 @@ def step_streams(
     so its notes do not depend on which other streams share the batch; a stream that
     `chooses_itself` (a primer, a style transfer) picks its own ids from its rows of logits.
     With `guidance` (following these streams, in this order), the logits are guided and it
-    advances.
+    advances. A stream with chords has its pitch logits biased toward them (`pitch_bias`).
     """
     inputs = np.array([stream.next_inputs() for stream in streams], dtype=np.int64).T  # (5, n)
     previous_pitch, previous_duration, position, genre, mode = inputs
@@ -71,6 +85,7 @@ def step_streams(
     )
     if guidance is not None:
         pitch_logits = guidance.pitch_logits(pitch_logits, inputs)
+    pitch_logits = _toward_chords(streams, pitch_logits)
     choosing = [row for row, stream in enumerate(streams) if stream.chooses_itself]
     pitch_ids = _draw_free_rows(streams, pitch_logits, choosing)
     for row in choosing:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import TypeGuard
 
 from server.generation.melody import GENRES, MODES
+from server.generation.progression import Progression
 from server.generation.vocabulary import ANY_GENRE
 
 TONICS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
@@ -43,7 +44,8 @@ def _check_range(name: str, value: float, low: float, high: float) -> None:
 class SamplingParams:
     """What a user asks for; validated on construction. `genre` None (or "any") is the general
     model; `primer` notes (pitch, start beats, duration beats) in the requested key open the
-    piece and count toward `bars`."""
+    piece and count toward `bars`. `chords` (in the requested key, 4/4) sound under the melody:
+    one shorter than the piece is played again and again to fill its bars."""
 
     genre: str | None = None
     key: str = "C"
@@ -55,6 +57,7 @@ class SamplingParams:
     seed: int | None = None
     primer: tuple[PrimerNote, ...] = field(default=())
     program: int = 0  # General MIDI instrument, 0 = piano
+    chords: Progression | None = None
 
     def __post_init__(self) -> None:
         if self.genre == ANY_GENRE:
@@ -87,6 +90,8 @@ class SamplingParams:
         object.__setattr__(self, "primer", tuple(_check_note(note) for note in self.primer))
         if any(start + length > self.bars * 4 for _, start, length in self.primer):
             raise InvalidParamsError("primer", f"primer notes must end within the {self.bars} bars")
+        if self.chords is not None:
+            object.__setattr__(self, "chords", _chords_over(self.chords, self.bars))
 
     def with_seed(self) -> SamplingParams:
         """These params with a concrete seed, so the piece can be made again."""
@@ -95,6 +100,25 @@ class SamplingParams:
     @property
     def tonic(self) -> int:
         return tonic_of(self.key)
+
+
+def _chords_over(chords: object, bars: int) -> Progression:
+    """`chords` looped to fill `bars` bars of 4/4; a progression longer than the piece, or in
+    another meter, is refused."""
+    if not isinstance(chords, Progression):
+        raise InvalidParamsError("chords", f"expected a chord progression, got {chords!r}")
+    if chords.beats_per_bar != 4:
+        raise InvalidParamsError(
+            "chords",
+            f"the melody is in 4/4, but the chords have {chords.beats_per_bar} beats a bar",
+        )
+    if chords.bars > bars:
+        raise InvalidParamsError(
+            "chords",
+            f"the chords last {chords.bars} bars, longer than the {bars} bars asked for; "
+            "ask for more bars or give fewer chords",
+        )
+    return chords.looped_to(bars)
 
 
 def _check_note(note: Iterable[object]) -> PrimerNote:

@@ -1,9 +1,12 @@
-"""A saved melody owned by one user: its MIDI bytes plus what made it and how it sounds."""
+"""A saved melody owned by one user: its MIDI bytes (with its chords, when it has them) plus what
+made it and how it sounds."""
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections.abc import Iterable
+from dataclasses import replace
 from enum import StrEnum
 from typing import Any
 
@@ -14,6 +17,7 @@ from server.generation.instruments import instrument_named
 from server.generation.melody import MODES, PITCH_NAMES, TICKS_PER_QUARTER, Melody
 from server.generation.midi_io import melody_to_midi
 from server.generation.notes import Note
+from server.generation.progression import Progression
 from server.models.user import User
 
 TITLE_MAX_LENGTH = 100
@@ -79,19 +83,29 @@ class Song(Model):
         mode: str = "major",
         genre: str | None = None,
         bar_ticks: int = 48,
+        chords: Progression | None = None,
         **fields: Any,
     ) -> Song:
         """An unsaved song of `notes`, MIDI rendered with bars of `bar_ticks` (48 = 4/4, 36 = 3/4;
         starts count from a bar line) and the General MIDI program of the instrument named in
-        `parameters`, so it exports as it was heard."""
+        `parameters`, so it exports as it was heard. `chords` (by default those recorded in
+        `parameters["chords"]` as storage rows) are written as a chord track and markers, up to
+        the end of the melody's last bar."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+        notes = list(notes)
         melody = Melody.from_notes(
             notes, tempo=tempo, tonic=tonic, mode=mode, genre=genre, name=title, bar_ticks=bar_ticks
         )
-        instrument = instrument_named((fields.get("parameters") or {}).get("instrument"))
+        parameters = fields.get("parameters") or {}
+        instrument = instrument_named(parameters.get("instrument"))
+        if chords is None and parameters.get("chords"):
+            chords = Progression.from_storage(parameters["chords"])
         midi = melody_to_midi(
-            melody, program=instrument.program, track_name=f"Melody ({instrument.label})"
+            melody,
+            program=instrument.program,
+            track_name=f"Melody ({instrument.label})",
+            chords=None if chords is None else chords_under(notes, bar_ticks, chords),
         )
         return cls(
             owner=owner,
@@ -105,6 +119,26 @@ class Song(Model):
             note_count=melody.note_count,
             **fields,
         )
+
+
+def chords_under(notes: list[Note], bar_ticks: int, chords: Progression) -> Progression:
+    """The chords of the bars the notes are in, from the bar line the MIDI file starts at (the
+    one at or before the first note): a piece stopped early keeps only its own bars."""
+    first_bar = min((note.start for note in notes), default=0) // bar_ticks
+    end_bar = math.ceil(max((note.end for note in notes), default=0) / bar_ticks)
+    end_bar = max(end_bar, first_bar + 1) if notes else chords.bars
+    if (first_bar, end_bar) == (0, chords.bars):
+        return chords
+    played = chords.looped_to(end_bar)
+    begin = first_bar * bar_ticks
+    spans = tuple(
+        replace(
+            span, start=max(span.start, begin) - begin, duration=span.end - max(span.start, begin)
+        )
+        for span in played.spans
+        if span.end > begin
+    )
+    return Progression(spans, end_bar - first_bar, chords.beats_per_bar)
 
 
 def melody_seconds(melody: Melody) -> float:

@@ -224,9 +224,13 @@ def song_title(params: SamplingParams) -> str:
 
 
 def params_to_json(params: SamplingParams, extra: dict[str, Any]) -> dict[str, Any]:
-    """Everything needed to make the piece again (the seed is always concrete here)."""
-    fields = dataclasses.asdict(params)
+    """Everything needed to make the piece again (the seed is always concrete here); chords,
+    when the piece has them, as the progression's storage rows (`Progression.to_storage`)."""
+    fields = {field.name: getattr(params, field.name) for field in dataclasses.fields(params)}
     fields["primer"] = [list(note) for note in params.primer]
+    chords = fields.pop("chords")
+    if chords is not None:
+        fields["chords"] = chords.to_storage()
     return fields | extra
 
 

@@ -1,13 +1,16 @@
 """What a `generate:start` or `room:generate` payload asks the model for: sampling parameters
-checked one by one (an `invalid_params` error names the field), and the extra fields saved
-with the song (the player's instrument)."""
+checked one by one (an `invalid_params` error names the field), the chords to write over, and
+the extra fields saved with the song (the player's instrument)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from server.errors import AppError
 from server.generation.instruments import INSTRUMENTS
+from server.generation.progression import ProgressionError
+from server.generation.progression_text import progression_from_input
 from server.generation.sampler import InvalidParamsError, SamplingParams
 
 PARAM_FIELDS = ("genre", "key", "mode", "tempo", "bars", "temperature", "top_p", "seed")
@@ -21,7 +24,7 @@ def params_from_payload(data: Any) -> tuple[SamplingParams, dict[str, Any]]:
     """Validated sampling parameters and the extra fields saved with the song."""
     if not isinstance(data, dict):
         raise invalid_params("payload", "generate:start takes an object of parameters")
-    unknown = sorted(set(data) - {*PARAM_FIELDS, "instrument", "primer"})
+    unknown = sorted(set(data) - {*PARAM_FIELDS, "instrument", "primer", "chords"})
     if unknown:
         raise invalid_params(unknown[0], "is not a generation parameter")
     instrument = data.get("instrument", INSTRUMENT_NAMES[0])
@@ -30,9 +33,32 @@ def params_from_payload(data: Any) -> tuple[SamplingParams, dict[str, Any]]:
     fields = {name: data[name] for name in PARAM_FIELDS if name in data}
     try:
         params = SamplingParams(**fields, primer=primer_from_payload(data.get("primer", [])))
+        if data.get("chords") is not None:  # null is no chords, as leaving the field out
+            params = with_chords(params, data["chords"])
     except InvalidParamsError as error:
         raise invalid_params(error.field, str(error)) from error
     return params, {"instrument": instrument}
+
+
+def with_chords(params: SamplingParams, chords: Any) -> SamplingParams:
+    """`params` over `chords` as the payload gives them (typed text, or a list of bars of
+    symbols), Roman numerals read in the request's key and mode; the `ProgressionError`
+    message, which names the token and its place, is the `invalid_params` message as is."""
+    try:
+        progression = progression_from_input(chords, key=params.key, mode=params.mode)
+    except ProgressionError as error:
+        raise invalid_params("chords", str(error)) from error
+    return replace(params, chords=progression)
+
+
+def refuse_chords_with_source(data: dict[str, Any]) -> None:
+    """A conversion keeps its upload's music: typed chords are for new melodies (for now)."""
+    if "chords" in data:
+        raise invalid_params(
+            "chords",
+            "A conversion follows its upload, not typed chords: leave out the chords, or "
+            "generate a new melody over them.",
+        )
 
 
 def primer_from_payload(primer: Any) -> Primer:

@@ -17,7 +17,11 @@ from server.services.conversions import stream_from_payload, style_search
 from server.services.generation import GenerationService, status_to_keep
 from server.services.live_listener import DONE, ERROR, SAVE_FAILED, LiveListener, NoteSender
 from server.services.registry import Services
-from server.services.stream_params import INSTRUMENT_NAMES, params_from_payload
+from server.services.stream_params import (
+    INSTRUMENT_NAMES,
+    params_from_payload,
+    refuse_chords_with_source,
+)
 from server.services.studio_recovery import StudioProgress
 
 log = logging.getLogger(__name__)
@@ -148,6 +152,7 @@ async def stream_request(
     """A conversion of an upload (each bar chosen by `search`, when there is one) when the
     payload names a `source`, else a new melody."""
     if isinstance(data, dict) and "source" in data:
+        refuse_chords_with_source(data)
         network = service.engine.network
         melody, extra = await stream_from_payload(user_id, data, network, INSTRUMENT_NAMES, search)
         return melody.params, extra, melody

@@ -43,4 +43,5 @@ def register(
 
 async def started(studio: StudioLive, sid: str, user_id: int, data: Any) -> dict[str, Any]:
     stream = await studio.start(sid, user_id, data)
-    return {"stream_id": stream.id}
+    chords = stream.params.chords  # sent before the first note, so the studio can show them
+    return {"stream_id": stream.id} | ({} if chords is None else {"chords": chords.to_wire()})

@@ -1,15 +1,25 @@
 """Sampling: reproducible by seed whatever the batch, exact length in bars, key and mode,
-temperature and top-p extremes, primers, and clear errors for bad parameters."""
+temperature and top-p extremes, primers, chords followed, and clear errors for bad parameters."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
+from server.generation.chord_following import (
+    CHORD_TONE_BIAS,
+    OUTSIDE_HARMONY_BIAS,
+    STRONG_BEAT_CHORD_TONE_BIAS,
+    with_bias,
+)
 from server.generation.lstm import LstmNetwork
 from server.generation.melody import TICKS_PER_QUARTER
 from server.generation.melody_stream import MelodyStream
 from server.generation.nucleus import nucleus_draw
+from server.generation.progression import Progression
+from server.generation.progression_text import parse_progression
 from server.generation.sampler import generate, step_streams
 from server.generation.sampling_params import InvalidParamsError, SamplingParams, tonic_of
 from server.generation.vocabulary import default_vocabulary
@@ -137,3 +147,83 @@ def test_any_genre_means_the_general_model_and_keys_parse() -> None:
     assert SamplingParams(genre="any").genre is None
     assert [tonic_of(key) for key in ("C", "c#", "Db", "B", "Cb")] == [0, 1, 1, 11, 11]
     assert SamplingParams().with_seed().seed is not None
+
+
+def test_chords_shorter_than_the_piece_loop_to_fill_it() -> None:
+    chords = parse_progression("C Am F G")
+    params = SamplingParams(bars=6, chords=chords)
+    assert params.chords is not None and params.chords.bars == 6
+    assert [span.chord.symbol for span in params.chords.spans] == ["C", "Am", "F", "G", "C", "Am"]
+    assert params.with_seed().chords == params.chords
+
+
+@pytest.mark.parametrize(
+    "chords, match",
+    [
+        (parse_progression("C Am F G C"), "5 bars, longer than the 4 bars"),
+        (parse_progression("C G", beats_per_bar=3), "3 beats a bar"),
+        ("C Am F G", "expected a chord progression"),
+    ],
+)
+def test_chords_the_piece_cannot_hold_are_refused(chords: object, match: str) -> None:
+    with pytest.raises(InvalidParamsError, match=match) as error:
+        SamplingParams(bars=4, chords=chords)
+    assert error.value.field == "chords"
+
+
+def strong_beat_chord_tone_share(melodies: list, chords: Progression) -> float:
+    on_strong = [
+        note
+        for melody in melodies
+        for note in melody.notes()
+        if note.start % (BAR // 2) == 0 and chords.chord_at(note.start).is_chord
+    ]
+    tones = [n for n in on_strong if n.pitch % 12 in chords.chord_at(n.start).pitch_classes()]
+    return len(tones) / len(on_strong)
+
+
+def test_chords_pull_strong_beat_notes_onto_their_tones(network: LstmNetwork) -> None:
+    chords = parse_progression("Dm7 G7 Cmaj7 Cmaj7", key="D").looped_to(4)
+    free = [SamplingParams(key="Eb", bars=4, seed=seed, top_p=1.0) for seed in range(40)]
+    following = generate(network, [replace(params, chords=chords) for params in free])
+    unbiased = generate(network, free)
+    share = strong_beat_chord_tone_share(following, chords)
+    assert share > strong_beat_chord_tone_share(unbiased, chords) + 0.25
+
+
+def test_chord_bias_leaves_a_rest_as_likely_as_it_was() -> None:
+    logits = np.random.default_rng(1).normal(size=8)
+    bias = np.array([0.0, 1.2, 1.2, 0.0, -1.0, 0.4, 0.0, 1.2])
+    biased = with_bias(logits, bias)
+    before, after = (np.exp(x) / np.exp(x).sum() for x in (logits, biased))
+    assert after[0] == pytest.approx(before[0])
+    assert after[1] / after[3] == pytest.approx(before[1] / before[3] * np.exp(1.2))
+
+
+def test_a_stream_without_chords_is_sampled_as_if_alone(network: LstmNetwork) -> None:
+    free = SamplingParams(genre="pop", bars=4, seed=11)
+    alone = generate(network, [free])[0]
+    chorded = SamplingParams(bars=4, seed=11, chords=parse_progression("C Am F G"))
+    beside = generate(network, [chorded, free])
+    assert beside[1].notes() == alone.notes()
+    assert beside[0].notes() != generate(network, [replace(free, genre=None)])[0].notes()
+
+
+def test_chord_bias_is_set_in_the_normalized_key_by_beat() -> None:
+    vocabulary = default_vocabulary()
+    stream = MelodyStream(
+        SamplingParams(key="D", bars=2, chords=parse_progression("D N.C.")), vocabulary
+    )
+    bias = stream.pitch_bias()
+    assert bias is not None
+    by_pitch = {pitch: bias[vocabulary.pitch_id(pitch)] for pitch in range(60, 72)}
+    # D major's D F# A are C E G once the melody is written in C major.
+    assert [by_pitch[p] for p in (60, 64, 67)] == [STRONG_BEAT_CHORD_TONE_BIAS] * 3
+    assert by_pitch[62] == 0.0 and by_pitch[61] == OUTSIDE_HARMONY_BIAS
+    assert bias[vocabulary.REST_ID] == 0.0
+    stream.accept(vocabulary.pitch_id(60), vocabulary.duration_id(TICKS_PER_QUARTER))
+    off_beat = stream.pitch_bias()
+    assert off_beat is not None and off_beat[vocabulary.pitch_id(64)] == CHORD_TONE_BIAS
+    stream.accept(vocabulary.pitch_id(60), vocabulary.duration_id(3 * TICKS_PER_QUARTER))
+    assert stream.pitch_bias() is None  # no chord in the second bar
+    assert MelodyStream(SamplingParams(bars=2), vocabulary).pitch_bias() is None

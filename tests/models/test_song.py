@@ -1,4 +1,5 @@
-"""The Song model: building from streamed notes, its MIDI, ids and ownership cascade."""
+"""The Song model: building from streamed notes, its MIDI (with its chords), ids and ownership
+cascade."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import io
 import mido
 import pytest
 
+from server.generation.progression_text import parse_progression
 from server.models.song import Song, SongStatus, SourceKind
 from tests.notes import beat_notes
 
@@ -65,3 +67,39 @@ async def test_midi_sets_the_instruments_program(make_user, instrument, program)
     track = mido.MidiFile(file=io.BytesIO(song.to_midi())).tracks[1]
     changes = [m for m in track if m.type == "program_change"]
     assert [(m.program, m.time) for m in changes] == [(program, 0)]
+
+
+def chord_markers(song: Song) -> list[tuple[str, float]]:
+    """(symbol, beat) of each chord marker in the song's MIDI."""
+    midi = mido.MidiFile(file=io.BytesIO(song.to_midi()))
+    markers, now = [], 0
+    for message in midi.tracks[0]:
+        now += message.time
+        if message.type == "marker":
+            markers.append((message.text, now / midi.ticks_per_beat))
+    return markers
+
+
+async def test_midi_writes_the_chords_given_or_recorded(make_user):
+    owner = await make_user()
+    chords = parse_progression("C | G")
+    given = Song.from_notes(owner, NOTES, title="Walk", chords=chords.looped_to(1))
+    assert chord_markers(given) == [("C", 0.0)]
+    notes = beat_notes([(60, 0.0, 4.0), (62, 4.0, 4.0)])
+    recorded = Song.from_notes(
+        owner, notes, title="Walk", parameters={"chords": chords.to_storage()}
+    )
+    assert chord_markers(recorded) == [("C", 0.0), ("G", 4.0)]
+    names = [track.name for track in mido.MidiFile(file=io.BytesIO(recorded.to_midi())).tracks]
+    assert names[-1] == "Chords"
+    assert chord_markers(Song.from_notes(owner, notes, title="Walk")) == []
+
+
+async def test_chords_follow_the_bars_the_notes_are_in(make_user):
+    owner = await make_user()
+    chords = parse_progression("C - - - | - - - - | F | G | Am")  # C held over two bars
+    # Stopped in bar 2, then a piece whose first note is in bar 2: its file starts at bar 2.
+    stopped = Song.from_notes(owner, beat_notes([(60, 0.0, 5.0)]), title="x", chords=chords)
+    assert chord_markers(stopped) == [("C", 0.0)]
+    late = Song.from_notes(owner, beat_notes([(65, 5.0, 8.0)]), title="x", chords=chords)
+    assert chord_markers(late) == [("C", 0.0), ("F", 4.0), ("G", 8.0)]

@@ -1,11 +1,14 @@
 """Live generation over Socket.IO, through a real Hypercorn and real python-socketio clients:
 streams arrive in order and are saved note for note, the same seed repeats, limits and bad
-parameters are refused with the documented codes, and a client that leaves keeps drafts."""
+parameters are refused with the documented codes, a client that leaves keeps drafts, and typed
+chords are acknowledged, followed and saved with the song and its MIDI."""
 
 from __future__ import annotations
 
 import asyncio
+import io
 
+import mido
 import pytest
 
 from tests.sockets.streaming import (
@@ -19,6 +22,7 @@ from tests.sockets.streaming import (
     midi_notes,
     start_server,
 )
+from tests.sockets.test_rooms import Member, open_room
 
 __all__ = ["Listener", "start_server"]  # also used by the conversion tests
 
@@ -150,3 +154,86 @@ async def test_disconnecting_mid_stream_frees_the_slots_and_leaves_drafts(paced_
         heard = leaving.triples(stream_ids[draft["parameters"]["seed"]])
         saved = midi_notes(await get_bytes(paced_server, cookie, draft["midi_url"]))
         assert saved[: len(heard)] == heard  # it may hold notes written but not yet sent
+
+
+def melody_and_chords(data: bytes) -> tuple[list[str], list[str]]:
+    """The MIDI file's track names and its chord markers."""
+    midi = mido.MidiFile(file=io.BytesIO(data))
+    markers = [message.text for message in midi.tracks[0] if message.type == "marker"]
+    return [track.name for track in midi.tracks], markers
+
+
+@pytest.mark.parametrize("chords", ["Dm7 | G7", [["Dm7"], ["G7"]], "i7 IV7"], ids=repr)
+async def test_a_stream_over_typed_chords_acknowledges_and_saves_them(
+    unpaced_server, listen, chords
+):
+    cookie = await unpaced_server.session_cookie()
+    listener = await listen(unpaced_server, cookie)
+    ack = await listener.start(**FAST | {"bars": 4}, chords=chords)
+    assert ack["ok"], ack
+    assert [(c["symbol"], c["start"], c["duration"]) for c in ack["chords"]] == [
+        ("Dm7", 0, 4),
+        ("G7", 4, 4),
+        ("Dm7", 8, 4),
+        ("G7", 12, 4),
+    ]  # two bars looped over four; "i7 IV7" is read in the request's D minor
+    done = await asyncio.wait_for(listener.done[ack["stream_id"]], 30)
+    song = await get_json(unpaced_server, cookie, f"/api/songs/{done['song_id']}")
+    assert song["parameters"]["chords"] == [
+        ["D:min7", 0, 48],
+        ["G:7", 48, 48],
+        ["D:min7", 96, 48],
+        ["G:7", 144, 48],
+    ]
+    midi = await get_bytes(unpaced_server, cookie, f"/api/songs/{done['song_id']}/midi")
+    names, markers = melody_and_chords(midi)
+    assert "Chords" in names and markers == ["Dm7", "G7", "Dm7", "G7"]
+    melody = mido.MidiFile(file=io.BytesIO(midi))
+    melody.tracks = melody.tracks[:2]  # the conductor and the melody, without the chords
+    buffer = io.BytesIO()
+    melody.save(file=buffer)
+    assert midi_notes(buffer.getvalue()) == listener.triples(ack["stream_id"])
+
+
+async def test_a_stream_without_chords_acknowledges_none(unpaced_server, unpaced_cookie, listen):
+    listener = await listen(unpaced_server, unpaced_cookie)
+    ack = await listener.start(**FAST, chords=None)
+    assert ack["ok"] and "chords" not in ack, ack
+    await asyncio.wait_for(listener.done[ack["stream_id"]], 30)
+
+
+async def test_an_unknown_chord_is_refused_naming_it_and_nothing_starts(
+    unpaced_server, unpaced_cookie, listen
+):
+    listener = await listen(unpaced_server, unpaced_cookie)
+    ack = await listener.start(**FAST, chords="Dm7 H7")
+    assert ack["ok"] is False, ack
+    error = ack["error"]
+    assert (error["code"], error["field"]) == ("invalid_params", "chords")
+    assert error["message"].startswith('The chord "H7" (chord 2, column 5) is not one we know')
+    await asyncio.sleep(0.3)
+    assert not listener.notes and not listener.done
+    streams = [await listener.start(**FAST | {"seed": seed}) for seed in range(3)]
+    assert all(started["ok"] for started in streams), streams  # no slot was kept
+    for started in streams:
+        await asyncio.wait_for(listener.done[started["stream_id"]], 30)
+
+
+async def test_a_room_piece_written_over_chords_carries_them(unpaced_server):
+    cookies = [await unpaced_server.session_cookie(source="127.0.0.7") for _ in range(2)]
+    host, member = [await Member(unpaced_server, cookie).connect() for cookie in cookies]
+    try:
+        room = await open_room(host)
+        await member.join(room)
+        ack = await host.call("room:generate", FAST | {"bars": 4, "chords": "C | Am"})
+        assert ack["ok"], ack
+        symbols = [chord["symbol"] for chord in ack["chords"]]
+        assert symbols == ["C", "Am", "C", "Am"]
+        piece = await member.wait_for("room:piece", lambda p: p["stream_id"] == ack["stream_id"])
+        assert piece["chords"] == ack["chords"]
+        done = await member.wait_for("generate:done", lambda d: d["stream_id"] == ack["stream_id"])
+        status, song = await host.http("GET", f"/api/songs/{done['song_id']}")
+        assert status == 200 and len(song["parameters"]["chords"]) == 4
+    finally:
+        for person in (host, member):
+            await person.sio.disconnect()

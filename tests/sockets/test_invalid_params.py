@@ -1,6 +1,6 @@
 """Bad generation parameters are refused before anything happens, naming the field: numbers
-must be finite and in range (a boolean is not a number), and a refused `room:generate` leaves
-the room's live piece playing."""
+must be finite and in range (a boolean is not a number), chords must be readable and fit the
+piece, and a refused `room:generate` leaves the room's live piece playing."""
 
 from __future__ import annotations
 
@@ -37,6 +37,37 @@ async def test_a_bad_primer_note_is_refused_naming_the_primer(
     ack = await listener.start(**FAST, primer=primer)
     assert ack["ok"] is False, ack
     assert ack["error"]["code"] == "invalid_params" and ack["error"]["field"] == "primer", ack
+
+
+BAD_CHORDS = [
+    ("C Am H7 G", 'The chord "H7" (chord 3, column 6)'),
+    ("", "The progression is empty"),
+    ([], "The progression is empty"),
+    ([["C"], ["G", "H"]], 'The chord "H" (bar 2)'),
+    ("C F G", "chords: the chords last 3 bars, longer than the 2 bars asked for"),
+    ("|: C :| x99 " * 3, "longer than 256 bars"),
+    ("C G A F D | C", "would fall on beat 5"),
+    (42, "Chords are a text such as"),
+    ({"bars": ["C"]}, "Chords are a text such as"),
+]
+
+
+@pytest.mark.parametrize("chords, message", BAD_CHORDS, ids=repr)
+async def test_bad_chords_are_refused_naming_the_chords(
+    unpaced_server, unpaced_cookie, listen, chords, message
+):
+    listener = await listen(unpaced_server, unpaced_cookie)
+    ack = await listener.start(**FAST, chords=chords)
+    assert ack["ok"] is False, ack
+    assert ack["error"]["code"] == "invalid_params" and ack["error"]["field"] == "chords", ack
+    assert message in ack["error"]["message"], ack
+
+
+async def test_chords_are_not_taken_with_a_conversion(unpaced_server, unpaced_cookie, listen):
+    listener = await listen(unpaced_server, unpaced_cookie)
+    ack = await listener.start(source="0" * 32, genre="jazz", chords="C G")
+    assert ack["ok"] is False and ack["error"]["field"] == "chords", ack
+    assert "A conversion follows its upload, not typed chords" in ack["error"]["message"]
 
 
 @pytest.mark.parametrize("field", ["seed", "bars", "tempo", "temperature", "top_p"])

@@ -1,0 +1,78 @@
+"""How a melody follows the chords a user typed, until the network reads chords itself: an
+additive bias on the pitch logits toward the tones of the chord sounding at the next note's
+onset, strongest on the bar's strong beats, and a small one against pitches outside both the
+chord and the key's scale.
+
+The biases are in logit units (natural log of a probability ratio, before the temperature
+divides them): +1.2 makes a chord tone about 3.3 times as likely as the network had it against
+the other pitches. They move probability between pitches only: a rest stays as likely as the
+network had it, so the melody's density is the network's.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from server.generation.chords import Chord
+from server.generation.melody import TICKS_PER_QUARTER
+from server.generation.progression import Progression
+from server.generation.vocabulary import Vocabulary
+
+# Toward the chord's tones on beats 1 and 3 of a 4/4 bar, where a listener hears the harmony.
+# Chosen so that the share of strong-beat notes on chord tones lands near real pop melodies'
+# (0.74 in POP909's sung melodies against its chord labels; bench/chord_following.py).
+STRONG_BEAT_CHORD_TONE_BIAS = 1.2
+# Toward the chord's tones anywhere else: passing and neighbour notes stay natural there.
+CHORD_TONE_BIAS = 0.4
+# Against pitches in neither the chord nor the scale, on every onset: chromatic notes stay
+# possible (blue notes, leading tones the chord does not hold) but rarer.
+OUTSIDE_HARMONY_BIAS = -1.0
+STRONG_BEAT_TICKS = (0, 2 * TICKS_PER_QUARTER)  # onsets of beats 1 and 3, ticks into the bar
+# The scale of the normalized key the network writes in: C major, whose notes are A minor's too.
+NORMALIZED_SCALE = frozenset({0, 2, 4, 5, 7, 9, 11})
+
+
+def with_bias(logits: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    """(n_pitch,) `logits` plus `bias`, the pitches' share shifted back so that the rest
+    (id 0) keeps the probability it had."""
+    pitches = logits[1:] - logits[1:].max()
+    weights = np.exp(pitches)
+    kept = np.log(weights.sum()) - np.log((weights * np.exp(bias[1:])).sum())
+    biased: np.ndarray = logits + bias
+    biased[1:] += kept
+    return biased
+
+
+class ChordFollowing:
+    """The pitch bias of one stream over its chords, already in the normalized key; each
+    (chord, strong beat) bias vector is built once and kept."""
+
+    def __init__(self, chords: Progression, vocabulary: Vocabulary, bar_ticks: int) -> None:
+        self.chords = chords
+        self.bar_ticks = bar_ticks
+        # Pitch class of each pitch id, -1 for the rest: (n_pitch,)
+        pitches = np.arange(vocabulary.pitch_low, vocabulary.pitch_high + 1)
+        self.pitch_classes = np.concatenate(([-1], pitches % 12))
+        self._biases: dict[tuple[Chord, bool], np.ndarray | None] = {}
+
+    def pitch_bias(self, tick: int) -> np.ndarray | None:
+        """(n_pitch,) additive logits for a note starting at `tick`; None where no chord sounds."""
+        chord = self.chords.chord_at(tick)
+        strong = tick % self.bar_ticks in STRONG_BEAT_TICKS
+        key = (chord, strong)
+        if key not in self._biases:
+            self._biases[key] = self._bias_for(chord, strong)
+        return self._biases[key]
+
+    def _bias_for(self, chord: Chord, strong: bool) -> np.ndarray | None:
+        tones = chord.pitch_classes()
+        if not tones:
+            return None
+        in_chord = np.isin(self.pitch_classes, list(tones))
+        in_harmony = in_chord | np.isin(self.pitch_classes, list(NORMALIZED_SCALE))
+        is_pitch = self.pitch_classes >= 0
+        toward = STRONG_BEAT_CHORD_TONE_BIAS if strong else CHORD_TONE_BIAS
+        bias: np.ndarray = np.where(
+            in_chord, toward, np.where(is_pitch & ~in_harmony, OUTSIDE_HARMONY_BIAS, 0.0)
+        )
+        return bias
