@@ -414,9 +414,6 @@ def evaluate_mode(
         "tonic triad of the key": lambda song, _: tonic_triads(song),
         "triad templates, no smoothing": lambda song, _: triad_templates(song),
         "model, no smoothing": lambda _, log_probs: np.argmax(log_probs, axis=1),
-        "model, change costs only": lambda song, log_probs: smooth(
-            log_probs, weights.change_cost[song.positions]
-        ),
         "recognizer": lambda song, log_probs: smooth(
             log_probs,
             weights.change_cost[song.positions],

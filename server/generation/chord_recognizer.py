@@ -5,8 +5,8 @@ chord labels for training).
 Each beat is described by pitch-class profiles (the beat, its lowest notes, its neighbours, its
 half-bar and bar) and the piece's key; a root-invariant linear model scores every chord of the
 vocabulary (weights per quality in the root's frame, fitted on POP909 by `training.chords --fit`),
-and a Viterbi pass keeps a chord until a change pays for itself, changes costing least on
-downbeats.
+and a Viterbi pass keeps a chord until a change pays for itself, a change priced by where in
+the bar it falls and by how likely the move is in the piece's key.
 """
 
 from __future__ import annotations
@@ -219,7 +219,7 @@ def _segment_sums(notes: np.ndarray, length: int, pickup_ticks: int) -> np.ndarr
     """(beats, 12) the profile of the segment (bar or half-bar from the bar lines) each beat
     falls in."""
     ticks = np.arange(len(notes)) * TICKS_PER_BEAT
-    segment = (ticks - pickup_ticks + length) // length  # the pickup is segment 0
+    segment = (ticks - pickup_ticks % length + length) // length  # the pickup is segment 0
     sums = np.zeros((int(segment.max(initial=0)) + 1, 12))
     np.add.at(sums, segment, notes)
     result: np.ndarray = sums[segment]

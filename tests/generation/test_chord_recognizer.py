@@ -97,6 +97,12 @@ def test_smoothing_keeps_a_chord_until_a_change_pays_for_itself():
     assert smooth(scores, np.zeros(4)).tolist() == [1, 1, 2, 1]
 
 
+def test_a_pickup_longer_than_a_half_bar_keeps_every_beat_in_its_own_bar():
+    tune = [(0, 24, 67), (24, 48, 71), (48, 96, 60), (96, 144, 64)]
+    shifted = recognize(tune, mode=MELODY_ONLY, pickup_ticks=BAR + 36, key=(0, "major"))
+    assert shifted == recognize(tune, mode=MELODY_ONLY, pickup_ticks=36, key=(0, "major"))
+
+
 def test_bar_positions_follow_the_pickup():
     assert bar_positions(6, BAR, TICKS_PER_BEAT).tolist() == [2, 0, 2, 1, 2, 0]
 
