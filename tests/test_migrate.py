@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from tortoise.context import TortoiseContext
+from tortoise.migrations.api import migrate
 from tortoise.migrations.autodetector import MigrationAutodetector
 
 from server.config import REPO_ROOT
@@ -47,6 +49,35 @@ async def test_fresh_then_existing_database_reach_the_current_schema(tmp_path, d
         again = run_migrate(tmp_path, url)
         assert again.returncode == 0, again.stderr
         assert await query(url, "SELECT email FROM users") == [{"email": "kept@example.com"}]
+
+
+async def test_a_room_piece_from_before_chords_were_stored_has_none(tmp_path, databases):
+    """The chords column arrives on a table that already holds pieces: they get no chords."""
+    with one_database(databases, tmp_path, migrated=False) as url:
+        async with TortoiseContext():
+            await migrate(config=tortoise_config(url), target="studio.0004_stream_progress")
+        await query(
+            url,
+            "INSERT INTO users (email, display_name, password_hash, created_at) "
+            "VALUES ('host@example.com', 'Host', 'x', '2024-01-01T00:00:00+00:00')",
+        )
+        await query(
+            url,
+            "INSERT INTO rooms (id, name, invite_token, owner_id, created_at, playback, tempo, "
+            "paused_beats, effective_ms, revision) SELECT 'r1', 'Room', 't1', id, "
+            "'2024-01-01T00:00:00+00:00', 'idle', 120, 0, 0, 0 FROM users",
+        )
+        await query(
+            url,
+            "INSERT INTO room_pieces (id, room_id, kind, title, tempo, key, mode, instrument, "
+            "notes, expected_beats, complete, created_at) VALUES ('p1', 'r1', 'song', 'Old', "
+            "120, 'C', 'major', 'piano', '[]', 0, true, '2024-01-01T00:00:00+00:00')",
+        )
+        upgraded = run_migrate(tmp_path, url)
+        assert upgraded.returncode == 0, upgraded.stderr
+        [row] = await query(url, "SELECT chords FROM room_pieces")
+        chords = row["chords"]
+        assert (json.loads(chords) if isinstance(chords, str) else chords) == []
 
 
 async def test_models_and_migrations_agree():

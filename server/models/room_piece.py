@@ -13,6 +13,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from server.generation.notes import Note, StoredNote, ticks_to_beats, wire_notes
+from server.generation.progression import Progression, StoredSpan
 from server.models.room import Room
 from server.models.song import TITLE_MAX_LENGTH, Song
 
@@ -47,6 +48,8 @@ class RoomPiece(Model):
     instrument = fields.CharField(max_length=16, default="piano")
     # Note.to_storage() rows; rows written before velocity was kept: [pitch, start, duration] beats
     notes: list[StoredNote] = fields.JSONField(default=list)
+    # Progression.to_storage() rows of the chords under the melody; empty when it has none.
+    chords: list[StoredSpan] = fields.JSONField(default=list, db_default=[])
     expected_beats = fields.FloatField(default=0.0)  # a live piece's planned length
     complete = fields.BooleanField(default=True)  # False while being written
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -60,6 +63,17 @@ class RoomPiece(Model):
     @property
     def length_beats(self) -> float:
         return ticks_to_beats(max((note.end for note in self.stored_notes()), default=0))
+
+    def chords_json(self) -> dict[str, Any]:
+        """`{"chords": [wire spans]}` when the piece has chords, else nothing."""
+        if not self.chords:
+            return {}
+        return {"chords": Progression.from_storage(self.chords).to_wire()}
+
+    def chords_parameters(self) -> dict[str, Any]:
+        """What keeps the piece's chords in a song made of it: `parameters.chords` (the song
+        writes them as its chord track too), or nothing when it has none."""
+        return {"chords": self.chords} if self.chords else {}
 
     def to_json(self, notes: Sequence[Note] | None = None) -> dict[str, Any]:
         """The `room:piece` payload; `notes` overrides the stored ones (a live piece's latest)."""
@@ -77,4 +91,4 @@ class RoomPiece(Model):
             "expected_beats": self.expected_beats,
             "complete": self.complete,
             "notes": wire_notes(notes, 0),
-        }
+        } | self.chords_json()

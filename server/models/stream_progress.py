@@ -19,7 +19,8 @@ class StreamProgress(Model):
         "studio.User", related_name="stream_progress", on_delete=fields.CASCADE
     )
     owner_id: int  # the column behind `owner`
-    # What the stream's song records besides its notes and status (title, tempo, parameters...).
+    # What the stream's song records besides its notes and status (title, tempo, parameters with
+    # the chords it is written over...): a recovered draft is saved with these.
     song_fields: dict[str, Any] = fields.JSONField(default=dict)
     # Note.to_storage() rows; rows written before velocity was kept: [pitch, start, duration] beats
     notes: list[StoredNote] = fields.JSONField(default=list)

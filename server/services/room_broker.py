@@ -35,13 +35,6 @@ CONTROL_BURST, CONTROL_RATE = 30, 5.0  # room events per connection: burst, then
 ClockAction = Callable[[Room, int], Awaitable[Room]]  # a room_clock change by a user
 
 
-def chords_json(stream: LiveStream) -> dict[str, Any]:
-    """`{"chords": [wire spans]}` for a live piece written over chords, else nothing. Only the
-    worker writing the piece knows them: another worker's snapshot of it has none."""
-    chords = stream.params.chords
-    return {} if chords is None else {"chords": chords.to_wire()}
-
-
 class Channel(Protocol):
     """What the broker needs of python-socketio's AsyncServer."""
 
@@ -139,10 +132,9 @@ class RoomBroker:
             self._end_live(room.id, EndReason.DISCARDED)
             sink.discarded()
             raise
-        chords = chords_json(stream)
-        await self._send_piece(room, piece, chords)
+        await self._send_piece(room, piece)
         sink.announce(stream, piece.id)  # its notes go out after the piece that names them
-        return {"stream_id": stream.id, "piece_id": piece.id} | chords
+        return {"stream_id": stream.id, "piece_id": piece.id} | piece.chords_json()
 
     async def stop(self, sid: str, discard: bool) -> dict[str, Any]:
         room, _ = await self._host(sid)
@@ -222,11 +214,9 @@ class RoomBroker:
         await self.channel.emit(STATE, state, to=room.channel)
         return {"state": state}
 
-    async def _send_piece(
-        self, room: Room, piece: RoomPiece, extra: dict[str, Any] | None = None
-    ) -> None:
+    async def _send_piece(self, room: Room, piece: RoomPiece) -> None:
         now = server_time_ms()
-        await self.channel.emit(PIECE, piece.to_json() | (extra or {}), to=room.channel)
+        await self.channel.emit(PIECE, piece.to_json(), to=room.channel)
         await self.channel.emit(STATE, room.clock_json(now), to=room.channel)
 
     async def _announce(self, presence: Presence, user: User | None = None, **kw: Any) -> None:
@@ -243,9 +233,8 @@ class RoomBroker:
             return None
         sink = self._live.get(piece.room_id)
         stream = sink.stream if sink is not None and sink.piece_id == piece.id else None
-        if stream is None or piece.kind is not PieceKind.LIVE:
-            return piece.to_json()
-        return piece.to_json(stream.notes) | chords_json(stream)
+        local = stream is not None and piece.kind is PieceKind.LIVE
+        return piece.to_json(stream.notes if stream is not None and local else None)
 
     def _end_live(self, room_id: str, reason: EndReason) -> LiveStream | None:
         """End the room's live stream, if this worker writes one; it is saved as it ends."""

@@ -13,6 +13,7 @@ from tortoise.transactions import in_transaction
 from server.errors import AppError, conflict
 from server.generation.midi_io import midi_to_melody
 from server.generation.notes import Note, storage_rows
+from server.generation.progression import Progression, StoredSpan
 from server.generation.sampler import SamplingParams, tonic_of
 from server.models.room import PLAYBACK_FIELDS, Room, server_time_ms
 from server.models.room_piece import PieceKind, RoomPiece
@@ -43,6 +44,7 @@ async def play_song(room: Room, user: User, song_id: Any) -> RoomPiece:
         "mode": song.mode,
         "genre": song.genre,
         "notes": storage_rows(notes),
+        "chords": song_chords(song),
         "instrument": str(song.parameters.get("instrument", "piano")),
     }
     return await replace_piece(room, PieceKind.SONG, fields)
@@ -51,6 +53,12 @@ async def play_song(room: Room, user: User, song_id: Any) -> RoomPiece:
 def song_notes(song: Song) -> list[Note]:
     """A saved song's notes from its MIDI (CPU work: run in a thread)."""
     return midi_to_melody(song.to_midi()).notes()
+
+
+def song_chords(song: Song) -> list[StoredSpan]:
+    """The chords a saved song was written over (its `parameters.chords`), as storage rows."""
+    rows = song.parameters.get("chords")
+    return Progression.from_storage(rows).to_storage() if rows else []
 
 
 async def start_live_piece(
@@ -67,6 +75,7 @@ async def start_live_piece(
         "complete": False,
         "instrument": extra.get("instrument", "piano"),
         "expected_beats": params.bars * 4,
+        "chords": [] if params.chords is None else params.chords.to_storage(),
     }
     return await replace_piece(room, PieceKind.LIVE, fields, LIVE_START_LEAD_MS)
 
@@ -102,7 +111,7 @@ async def copy_piece(room: Room, user: User) -> Song:
     if not notes:
         raise conflict("No notes have been played yet.", "nothing_playing")
     title = f"{piece.title} (from {room.name})"[:TITLE_MAX_LENGTH]
-    parameters = {"instrument": piece.instrument, "room": room.name}
+    parameters = {"instrument": piece.instrument, "room": room.name} | piece.chords_parameters()
     return await save_song(
         user,
         notes,

@@ -246,6 +246,7 @@ async def save_draft(piece: RoomPiece) -> str | None:
         "mode": piece.mode,
         "status": SongStatus.DRAFT,
         "source_kind": SourceKind.ROOM,
+        "parameters": piece.chords_parameters(),
         "id": piece.stream_id,
     }
     try:

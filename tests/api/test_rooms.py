@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from server.generation.midi_io import midi_to_melody
+from server.generation.progression_text import parse_progression
 from server.models.room import Room
 from server.models.room_member import RoomMember
 from server.models.song import Song
@@ -15,6 +16,7 @@ from server.models.user import User
 from server.services import room_playback
 from server.services.rooms import EMPTY_ROOM_LIFETIME, MAX_OWNED_ROOMS, close_idle_rooms, utc_now
 from tests.conftest import C_MAJOR_SCALE
+from tests.models.test_song import chord_markers
 from tests.notes import beat_notes
 
 
@@ -125,3 +127,31 @@ async def test_a_member_saves_a_copy_of_what_the_room_plays(auth, client, new_cl
     assert await Song.filter(owner=member).count() == 1
     copied = midi_to_melody((await Song.get(id=copy["id"])).to_midi()).notes()
     assert copied == beat_notes(C_MAJOR_SCALE)
+
+
+async def test_a_song_played_in_the_room_brings_its_chords_and_a_copy_keeps_them(
+    auth, client, new_client, make_song
+):
+    host = await signed_up(auth)
+    room = await Room.get(id=(await (await create(client, "Chord club")).get_json())["id"])
+    chords = parse_progression("C | G").to_storage()
+    song = await make_song(host, title="Walk", parameters={"chords": chords})  # 7 beats: 2 bars
+    member_client = new_client()
+    member = await signed_up(auth, client=member_client)
+    await RoomMember.create(room=room, user=member)
+    piece = await room_playback.play_song(room, host, song.id)
+    assert piece.chords == chords
+    heard = piece.to_json()["chords"]
+    assert [(chord["symbol"], chord["start"]) for chord in heard] == [("C", 0.0), ("G", 4.0)]
+    response = await member_client.post(f"/api/rooms/{room.id}/copy")
+    assert response.status_code == 201
+    copy = await Song.get(id=(await response.get_json())["id"])
+    assert copy.parameters["chords"] == chords
+    assert chord_markers(copy) == [("C", 0.0), ("G", 4.0)]
+
+
+async def test_a_song_without_chords_plays_in_the_room_without_them(auth, client, make_song):
+    host = await signed_up(auth)
+    room = await Room.get(id=(await (await create(client, "Plain club")).get_json())["id"])
+    piece = await room_playback.play_song(room, host, (await make_song(host)).id)
+    assert piece.chords == [] and "chords" not in piece.to_json()

@@ -1,11 +1,13 @@
 """A room's piece keeps its notes exactly (ticks and velocity) and still reads the rows that
-databases hold from before, written as [pitch, start beats, duration beats]."""
+databases hold from before, written as [pitch, start beats, duration beats]; it keeps the chords
+under its melody, and the room hears them with the piece."""
 
 from __future__ import annotations
 
 import pytest
 
 from server.generation.notes import Note, storage_rows
+from server.generation.progression_text import parse_progression
 from server.models.room import Room
 from server.models.room_piece import PieceKind, RoomPiece
 
@@ -45,3 +47,18 @@ async def test_the_room_hears_the_notes_as_the_stream_sends_them(piece):
         "duration": pytest.approx(1 / 3),
         "velocity": 90,
     }
+
+
+async def test_a_piece_without_chords_sends_none(piece):
+    stored = await RoomPiece.get(id=piece.id)
+    assert piece.chords == stored.chords == []
+    assert "chords" not in stored.to_json()
+
+
+async def test_the_chords_are_stored_and_the_room_hears_them_as_spans(piece):
+    progression = parse_progression("Dm7 G7 | Cmaj7 Bb/D")
+    await RoomPiece.filter(id=piece.id).update(chords=progression.to_storage())
+    payload = (await RoomPiece.get(id=piece.id)).to_json()
+    assert payload["chords"] == progression.to_wire()
+    assert [chord["symbol"] for chord in payload["chords"]] == ["Dm7", "G7", "Cmaj7", "Bb/D"]
+    assert payload["chords"][1]["start"] == 2.0

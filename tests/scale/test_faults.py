@@ -121,3 +121,27 @@ def kill_with_workers(pid: int) -> None:
     parent = psutil.Process(pid)
     for process in [*parent.children(recursive=True), parent]:
         process.send_signal(signal.SIGKILL)
+
+
+async def test_the_chords_of_a_room_piece_reach_every_worker_and_its_recovered_draft(paced_pair):
+    first, second = paced_pair
+    host_cookie = await first.session_cookie()
+    host = await Member(first, host_cookie).connect()
+    guest = await Member(second, await second.session_cookie(source="127.0.0.3")).connect()
+    room = await open_room(host)
+    ack = await host.call("room:generate", LONG_ROOM | {"chords": "Am | F C | G"})
+    assert ack["ok"], ack
+    await host.wait_for("generate:notes", lambda frame: frame["stream_id"] == ack["stream_id"])
+    snapshot = await guest.join(room)  # the piece as the other worker reads it
+    assert snapshot["piece"]["stream_id"] == ack["stream_id"]
+    assert snapshot["piece"]["chords"] == ack["chords"]
+    while len(notes_of(guest, ack["stream_id"])) < 8:
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(STORED_SECONDS)
+    kill_with_workers(first.pid)
+    piece = await guest.wait_for("room:piece", lambda p: p.get("song_id") is not None, 15)
+    assert piece["chords"] == ack["chords"]
+    [draft] = await drafts_of(second, host_cookie)
+    assert draft["id"] == piece["song_id"]
+    assert draft["parameters"]["chords"][:2] == [["A:min", 0, 48], ["F:maj", 48, 24]]
+    await guest.sio.disconnect()

@@ -338,3 +338,24 @@ async def test_a_member_joining_a_live_generation_gets_the_notes_so_far_then_the
     heard = [(n["index"], n["pitch"], n["start"]) for n in so_far + later]
     everything = [(n["index"], n["pitch"], n["start"]) for n in notes_of(host, stream_id)]
     assert heard == everything
+
+
+async def test_chords_of_a_live_piece_stay_with_it_for_late_joiners_replays_and_copies(people):
+    host, late = await people(2)
+    room = await open_room(host)
+    ack = await host.call("room:generate", FAST | {"bars": 4, "chords": "Dm7 G7 | Cmaj7"})
+    assert ack["ok"], ack
+    symbols = ["Dm7", "G7", "Cmaj7", "Dm7", "G7", "Cmaj7"]
+    assert [chord["symbol"] for chord in ack["chords"]] == symbols
+    done = await host.wait_for("generate:done", lambda d: d["stream_id"] == ack["stream_id"])
+    snapshot = await late.join(room)  # read from the stored piece, as on any other worker
+    assert snapshot["piece"]["stream_id"] == ack["stream_id"]
+    assert snapshot["piece"]["chords"] == ack["chords"]
+    status, copy = await late.http("POST", f"/api/rooms/{room['id']}/copy")
+    assert status == 201
+    status, copied = await late.http("GET", f"/api/songs/{copy['id']}")
+    assert len(copied["parameters"]["chords"]) == len(symbols)
+    played = await host.call("room:play", {"song_id": done["song_id"]})
+    assert played["ok"], played
+    piece = await late.wait_for("room:piece", lambda p: p["id"] == played["piece_id"])
+    assert piece["kind"] == "song" and piece["chords"] == ack["chords"]
