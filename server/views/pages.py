@@ -19,14 +19,38 @@ from server.generation.chord_track import CHORD_TRACK_NAME
 from server.generation.instruments import DEFAULT_INSTRUMENT, INSTRUMENTS
 from server.generation.melody import GENRES, MODES, PITCH_NAMES
 from server.generation.notes import browser_constants
+from server.generation.progression_presets import presets_for
 from server.generation.vocabulary import ANY_GENRE
 from server.models.user import User
 from server.security.sessions import signed_in_user
 
 blueprint = Blueprint("pages", __name__)
 
+
+def chord_presets() -> dict[str, list[dict[str, str]]]:
+    """The preset progressions the studio's chord picker offers under each genre (all of them
+    for any genre), as Roman numerals in either mode so they fit whatever key is chosen."""
+    return {
+        genre: [
+            {
+                "name": preset.name,
+                "label": preset.label,
+                "major": preset.major,
+                "minor": preset.minor,
+            }
+            for preset in presets_for(None if genre == ANY_GENRE else genre)
+        ]
+        for genre in (ANY_GENRE, *GENRES)
+    }
+
+
 # What the studio's controls offer; ANY_GENRE asks the model for no particular genre.
-STUDIO_CHOICES = {"genres": (ANY_GENRE, *GENRES), "keys": PITCH_NAMES, "modes": MODES}
+STUDIO_CHOICES = {
+    "genres": (ANY_GENRE, *GENRES),
+    "keys": PITCH_NAMES,
+    "modes": MODES,
+    "chord_presets": chord_presets(),
+}
 
 
 def music_constants() -> dict[str, Any]:

@@ -2,6 +2,7 @@
 // uploaded MIDI file converted into another genre; its notes play and draw as they arrive.
 import { api, errorFromPayload } from "../common/api.js";
 import { ConvertForm } from "../studio/convertform.js";
+import { bindChordField, chordsParameter } from "../studio/chordfield.js";
 import { bindModeTabs } from "../studio/convertmode.js";
 import { soundsLikeText } from "../studio/convertsummary.js";
 import { showFormError, validateFields } from "../common/forms.js";
@@ -27,7 +28,7 @@ const modes = bindModeTabs(part("mode-tabs"), (mode) => {
 
 /** The generation form as a stream request ({parameters, title, ...}), or null when invalid. */
 function readParameters() {
-  const { genre, key, mode, tempo, bars, temperature, top_p: topP, seed, instrument } = form.elements;
+  const { genre, key, mode, tempo, bars, temperature, top_p: topP, seed, instrument, chords } = form.elements;
   const barCount = Number(bars.value);
   const valid = validateFields(form, {
     bars: () => (Number.isInteger(barCount) && barCount >= 1 && barCount <= 128
@@ -41,6 +42,8 @@ function readParameters() {
     instrument: instrument.value,
   };
   if (seed.value !== "") parameters.seed = Number(seed.value);
+  const typedChords = chordsParameter(chords.value);
+  if (typedChords !== null) parameters.chords = typedChords;
   return {
     parameters, title: describe(parameters), tempo: parameters.tempo, bars: barCount,
     expectedBeats: barCount * 4, activity: "Writing your melody",
@@ -239,6 +242,7 @@ function init() {
   player.preload().catch((error) => showToast(`The piano could not load: ${error.message}`, { tone: "error" }));
   bindRangeOutputs();
   bindInstrument();
+  bindChordField(form);
   let generation = null;
   const socket = connectSocket({ onStatus: (status) => showConnection(status, generation) });
   generation = new LiveGeneration(socket);
