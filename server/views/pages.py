@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 
 from server.api.schemas import user_out
 from server.errors import http_error_response, wants_a_page
-from server.generation.chord_track import CHORD_TRACK_NAME
+from server.generation.chord_track import CHORD_TRACK_NAME, CHORD_VELOCITY
 from server.generation.instruments import DEFAULT_INSTRUMENT, INSTRUMENTS
 from server.generation.melody import GENRES, MODES, PITCH_NAMES
 from server.generation.notes import browser_constants
@@ -55,7 +55,8 @@ STUDIO_CHOICES = {
 
 def music_constants() -> dict[str, Any]:
     """The music constants the browser reads (web/js/music/constants.js) instead of repeating
-    them: the note grid and defaults, pitch names, genres, modes and the player's instruments."""
+    them: the note grid and defaults, pitch names, genres, modes, the player's instruments, and
+    how a piece's chords are saved and sounded."""
     return browser_constants() | {
         "pitchNames": list(PITCH_NAMES),
         "genres": list(GENRES),
@@ -63,6 +64,7 @@ def music_constants() -> dict[str, Any]:
         "instruments": {name: instrument.label for name, instrument in INSTRUMENTS.items()},
         "defaultInstrument": DEFAULT_INSTRUMENT,
         "chordTrackName": CHORD_TRACK_NAME,
+        "chordVelocity": CHORD_VELOCITY,
     }
 
 
