@@ -1,6 +1,6 @@
 """The studio's chords in Chromium: typed or picked from the genre's presets, shown above the
-piano roll and sounded under the melody as it streams; a chord the server cannot read is shown
-at the field and nothing starts."""
+piano roll and sounded under the melody as it streams, then listed and replayed with the saved
+song; a chord the server cannot read is shown at the field and nothing starts."""
 
 from __future__ import annotations
 
@@ -37,7 +37,14 @@ def test_typed_chords_are_shown_above_the_roll_and_sounded_while_the_melody_stre
     expect(page.locator("[data-studio-form]")).to_have_attribute("data-streaming", "true")
     screenshot(page, "studio-chords", keep=True)
 
-    expect(page.get_by_role("link", name="Open dashboard")).to_be_visible(timeout=30_000)
+    dashboard_link = page.get_by_role("link", name="Open dashboard")
+    expect(dashboard_link).to_be_visible(timeout=30_000)
+    dashboard_link.click()
+    song = page.locator("[data-song]")
+    expect(song.locator("[data-song-chords]")).to_have_text("Dm7 G7 Cmaj7 Dm7 G7 Cmaj7")
+    page.get_by_role("button", name="Play Jazz melody in C major").click()  # its chords replay too
+    expect(lane.locator(".chord-label").first).to_have_text("Dm7")
+    expect(lane).to_have_attribute("data-struck", "G7", timeout=15_000)
 
 
 def test_a_chord_the_server_cannot_read_is_shown_at_the_field_and_nothing_starts(

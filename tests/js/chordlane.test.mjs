@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import "./page.mjs";
-import { chordChanges, chordLaneLayout } from "../../web/js/player/chordlane.js";
-import { ChordFeed, notesOfChord } from "../../web/js/music/chordnotes.js";
+import { chordChanges, chordLaneLayout, chordsText } from "../../web/js/player/chordlane.js";
+import { ChordFeed, nameChordNotes, notesOfChord } from "../../web/js/music/chordnotes.js";
 
 const DM7 = { symbol: "Dm7", start: 0, duration: 4, pitches: [50, 53, 57, 60] };
 const G7 = { symbol: "G7", start: 4, duration: 4, pitches: [55, 59, 62, 65] };
@@ -56,4 +56,18 @@ test("the lane's labels sit on the roll's beats and scroll with it", () => {
     { symbol: "Cmaj7", start: 8, left: 0.25, width: 0.75, current: false },
   ]);
   assert.deepEqual(chordLaneLayout(changes, { from: 16, to: 48 }), []);
+});
+
+test("a saved song's chord track is named by the song's chords", () => {
+  const track = [...notesOfChord(DM7), ...notesOfChord(G7)].map((note) => ({ ...note, chord: null }));
+  const named = nameChordNotes([melody(0), ...track], [DM7, G7]);
+  assert.deepEqual(named.map((note) => note.chord), [null, "Dm7", "Dm7", "Dm7", "Dm7", "G7", "G7", "G7", "G7"]);
+  assert.deepEqual(nameChordNotes(track, []), track);
+});
+
+test("a song card lists the chords it was written over, a long progression cut short", () => {
+  assert.equal(chordsText(PIECE), "Dm7 G7 Cmaj7");
+  assert.equal(chordsText(null), "");
+  const long = Array.from({ length: 10 }, (_, bar) => ({ ...(bar % 2 ? G7 : DM7), start: bar * 4 }));
+  assert.equal(chordsText(long), "Dm7 G7 Dm7 G7 Dm7 G7 Dm7 G7 …");
 });

@@ -51,3 +51,16 @@ export class ChordFeed {
     return due.flatMap(notesOfChord);
   }
 }
+
+/**
+ * `notes` with each note of the "chords" part named by the chord of `chords` struck where it
+ * starts, e.g. a saved song's chord track read from its MIDI file, named by the song's chords.
+ * @param {import("./notes.js").Note[]} notes
+ * @param {WireChord[]} chords
+ */
+export function nameChordNotes(notes, chords) {
+  const symbolAt = new Map(chords.map((chord) => [chord.start, chord.symbol]));
+  return notes.map((note) => (note.part === "chords" && symbolAt.has(note.start)
+    ? { ...note, chord: symbolAt.get(note.start) ?? null }
+    : note));
+}

@@ -1,6 +1,10 @@
 // @ts-check
 // The chord lane above the piano roll: the symbol of each chord change of the piece's "chords"
-// part, placed on the roll's beats so it scrolls with it, the chord being heard marked.
+// part, placed on the roll's beats so it scrolls with it, the chord being heard marked; and the
+// same changes as a line of symbols for a song's card.
+import { notesOfChord } from "../music/chordnotes.js";
+
+const CHORDS_LISTED = 8; // a song's card lists the first changes of a long progression
 
 /**
  * @typedef {object} ChordChange
@@ -45,6 +49,17 @@ export function chordChanges(notes) {
     }
   }
   return changes;
+}
+
+/**
+ * Chords in the wire form as a line of their symbols at each change ("Dm7 G7 Cmaj7"), the first
+ * few of a long progression; "" for none.
+ * @param {import("../music/chordnotes.js").WireChord[] | null | undefined} chords
+ */
+export function chordsText(chords) {
+  const symbols = chordChanges((chords ?? []).flatMap(notesOfChord)).map((change) => change.symbol);
+  const listed = symbols.slice(0, CHORDS_LISTED).join(" ");
+  return symbols.length > CHORDS_LISTED ? `${listed} …` : listed;
 }
 
 /**
