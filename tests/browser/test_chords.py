@@ -35,7 +35,7 @@ def test_typed_chords_are_shown_above_the_roll_and_sounded_while_the_melody_stre
     wait_for_sound(page)
     expect(lane.locator(".chord-label")).to_contain_text(["Dm7", "G7", "Cmaj7"])
     expect(page.locator("[data-studio-form]")).to_have_attribute("data-streaming", "true")
-    screenshot(page, "studio-chords", keep=True)
+    screenshot(page, "studio-chords")
 
     dashboard_link = page.get_by_role("link", name="Open dashboard")
     expect(dashboard_link).to_be_visible(timeout=30_000)

@@ -87,8 +87,12 @@ function showProgress() {
   showStreamStatus(`${current.activity}: bar ${bar} of ${current.bars}, ${current.noteCount} notes so far.`);
 }
 
-/** Strikes the stream's chords that start before `beats`, under the melody already there. */
+/**
+ * Strikes the stream's chords that start before `beats`, under the melody already there; none
+ * once the player has been told the stream is over (Stop plays to the last note received).
+ */
 function accompany(beats) {
+  if (player.complete) return;
   const chordNotes = current?.chords?.notesBefore(beats) ?? [];
   if (chordNotes.length > 0) player.append(chordNotes, { accompany: true });
 }
