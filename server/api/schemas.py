@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from quart_schema.pydantic import File
 
 from server.generation.classifier import Verdict
+from server.generation.progression import Progression, ProgressionError
 from server.models.song import TITLE_MAX_LENGTH, Song
 from server.models.user import DISPLAY_NAME_MAX_LENGTH, EMAIL_MAX_LENGTH, User
 from server.services.songs import SongPage
@@ -120,6 +121,18 @@ class SoundsLike(BaseModel):
     asked: str | None  # the genre the song was asked for, None for any
 
 
+class ChordOut(BaseModel):
+    """A chord of a saved song, in the wire form of docs/protocol.md (times in beats)."""
+
+    symbol: str
+    start: float
+    duration: float
+    root: int | None
+    quality: str | None
+    bass: int | None
+    pitches: list[int]
+
+
 class SongOut(BaseModel):
     id: str
     title: str
@@ -136,6 +149,7 @@ class SongOut(BaseModel):
     created_at: datetime
     midi_url: str
     sounds_like: SoundsLike | None = None  # None without a classifier, or when it is unsure
+    chords: list[ChordOut] | None = None  # the chords it was written over, from `parameters`
 
 
 class SongPageOut(BaseModel):
@@ -167,8 +181,20 @@ def user_out(user: User) -> UserOut:
     )
 
 
+def song_chords(song: Song) -> list[ChordOut] | None:
+    """The chords a song keeps in its parameters (storage rows), or None when it has none."""
+    rows = song.parameters.get("chords")
+    if not rows:
+        return None
+    try:
+        progression = Progression.from_storage(rows)
+    except ProgressionError:
+        return None  # rows this server cannot read: the song plays and lists without them
+    return [ChordOut.model_validate(span) for span in progression.to_wire()]
+
+
 def song_out(song: Song, verdict: Verdict | None = None) -> SongOut:
-    computed = ("midi_url", "sounds_like")
+    computed = ("midi_url", "sounds_like", "chords")
     fields = {name: getattr(song, name) for name in SongOut.model_fields if name not in computed}
     sounds_like = None
     if verdict is not None:
@@ -178,7 +204,12 @@ def song_out(song: Song, verdict: Verdict | None = None) -> SongOut:
             agreement=cast(AgreementName, verdict.agreement.value),
             asked=verdict.asked,
         )
-    return SongOut(**fields, midi_url=f"/api/songs/{song.id}/midi", sounds_like=sounds_like)
+    return SongOut(
+        **fields,
+        midi_url=f"/api/songs/{song.id}/midi",
+        sounds_like=sounds_like,
+        chords=song_chords(song),
+    )
 
 
 def song_page_out(page: SongPage, verdicts: dict[str, Verdict] | None = None) -> SongPageOut:

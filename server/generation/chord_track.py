@@ -1,12 +1,13 @@
-"""The chords of an exported song: a track that plays the progression as block chords, and a
-marker with the chord symbol at each change, which DAWs show on their timeline.
+"""The chords of an exported song: a track that plays the progression as block chords (voiced by
+`chord_voicing.chord_pitches`, as the studio plays them), and a marker with the chord symbol at
+each change, which DAWs show on their timeline.
 """
 
 from __future__ import annotations
 
 import mido
 
-from server.generation.chords import INTERVALS, Chord
+from server.generation.chord_voicing import chord_pitches
 from server.generation.notes import TICKS_PER_BEAT
 from server.generation.progression import Progression
 
@@ -14,21 +15,9 @@ CHORD_TRACK_NAME = "Chords"
 CHORD_PROGRAM = 89  # General MIDI Pad 2 (warm), 0-based: held harmony under the melody
 CHORD_CHANNEL = 1  # the melody plays on channel 0
 CHORD_VELOCITY = 64  # softer than the melody, which it accompanies
-ROOT_REGISTER = 48  # C3: roots lie in C3..B3, so each chord sounds around C3-C4
-BASS_REGISTER = 36  # C2: a slash chord's bass sounds in the octave below
 
 # Events at one tick: a chord ends before the next is struck, and its symbol is shown first.
 _NOTE_OFF, _TEXT, _NOTE_ON = range(3)
-
-
-def chord_pitches(chord: Chord) -> tuple[int, ...]:
-    """MIDI pitches of the chord in root position, the root in C3..B3 and a bass other than
-    the root an octave lower; none for no chord."""
-    if chord.root is None or chord.quality is None:
-        return ()
-    root = ROOT_REGISTER + chord.root
-    bass = () if chord.bass is None else (BASS_REGISTER + chord.bass,)
-    return bass + tuple(root + step for step in INTERVALS[chord.quality])
 
 
 def chord_markers(progression: Progression, ticks_per_beat: int) -> list[mido.MetaMessage]:

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from server.generation.chord_voicing import chord_pitches
 from server.generation.chords import (
     NO_CHORD,
     Chord,
@@ -59,11 +60,13 @@ class ChordSpan:
         return self.start + self.duration
 
     def to_wire(self) -> WireSpan:
-        """As the browser receives it: start and duration in beats, beside the chord's fields."""
+        """As the browser receives it: start and duration in beats, beside the chord's fields,
+        and the MIDI `pitches` it sounds with (the chord track's voicing, none for no chord)."""
         wire = self.chord.to_wire()
         return wire | {
             "start": ticks_to_beats(self.start),
             "duration": ticks_to_beats(self.duration),
+            "pitches": list(chord_pitches(self.chord)),
         }
 
     def to_storage(self) -> StoredSpan:
@@ -148,7 +151,8 @@ class Progression:
         return replace(self, spans=tuple(spans), bars=bars)
 
     def to_wire(self) -> list[WireSpan]:
-        """Each chord as `{symbol, start, duration, root, quality, bass}`, times in beats."""
+        """Each chord as `{symbol, start, duration, root, quality, bass, pitches}`, times in
+        beats."""
         return [span.to_wire() for span in self.spans]
 
     def to_storage(self) -> list[StoredSpan]:

@@ -15,23 +15,48 @@ from werkzeug.wrappers import Response
 
 from server.api.schemas import user_out
 from server.errors import http_error_response, wants_a_page
-from server.generation.chord_track import CHORD_TRACK_NAME
+from server.generation.chord_track import CHORD_TRACK_NAME, CHORD_VELOCITY
 from server.generation.instruments import DEFAULT_INSTRUMENT, INSTRUMENTS
 from server.generation.melody import GENRES, MODES, PITCH_NAMES
 from server.generation.notes import browser_constants
+from server.generation.progression_presets import presets_for
 from server.generation.vocabulary import ANY_GENRE
 from server.models.user import User
 from server.security.sessions import signed_in_user
 
 blueprint = Blueprint("pages", __name__)
 
+
+def chord_presets() -> dict[str, list[dict[str, str]]]:
+    """The preset progressions the studio's chord picker offers under each genre (all of them
+    for any genre), as Roman numerals in either mode so they fit whatever key is chosen."""
+    return {
+        genre: [
+            {
+                "name": preset.name,
+                "label": preset.label,
+                "major": preset.major,
+                "minor": preset.minor,
+            }
+            for preset in presets_for(None if genre == ANY_GENRE else genre)
+        ]
+        for genre in (ANY_GENRE, *GENRES)
+    }
+
+
 # What the studio's controls offer; ANY_GENRE asks the model for no particular genre.
-STUDIO_CHOICES = {"genres": (ANY_GENRE, *GENRES), "keys": PITCH_NAMES, "modes": MODES}
+STUDIO_CHOICES = {
+    "genres": (ANY_GENRE, *GENRES),
+    "keys": PITCH_NAMES,
+    "modes": MODES,
+    "chord_presets": chord_presets(),
+}
 
 
 def music_constants() -> dict[str, Any]:
     """The music constants the browser reads (web/js/music/constants.js) instead of repeating
-    them: the note grid and defaults, pitch names, genres, modes and the player's instruments."""
+    them: the note grid and defaults, pitch names, genres, modes, the player's instruments, and
+    how a piece's chords are saved and sounded."""
     return browser_constants() | {
         "pitchNames": list(PITCH_NAMES),
         "genres": list(GENRES),
@@ -39,6 +64,7 @@ def music_constants() -> dict[str, Any]:
         "instruments": {name: instrument.label for name, instrument in INSTRUMENTS.items()},
         "defaultInstrument": DEFAULT_INSTRUMENT,
         "chordTrackName": CHORD_TRACK_NAME,
+        "chordVelocity": CHORD_VELOCITY,
     }
 
 

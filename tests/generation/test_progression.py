@@ -298,7 +298,15 @@ def test_changes_join_a_chord_written_again() -> None:
 def test_wire_form() -> None:
     progression = parse_progression("Bb/D | F#m7b5 N.C.")
     assert progression.to_wire() == [
-        {"symbol": "Bb/D", "start": 0.0, "duration": 4.0, "root": 10, "quality": "maj", "bass": 2},
+        {
+            "symbol": "Bb/D",
+            "start": 0.0,
+            "duration": 4.0,
+            "root": 10,
+            "quality": "maj",
+            "bass": 2,
+            "pitches": [38, 58, 62, 65],
+        },
         {
             "symbol": "F#m7b5",
             "start": 4.0,
@@ -306,6 +314,7 @@ def test_wire_form() -> None:
             "root": 6,
             "quality": "hdim7",
             "bass": None,
+            "pitches": [54, 57, 60, 64],
         },
         {
             "symbol": "N.C.",
@@ -314,6 +323,7 @@ def test_wire_form() -> None:
             "root": None,
             "quality": None,
             "bass": None,
+            "pitches": [],
         },
     ]
 

@@ -10,6 +10,7 @@ export const MUSIC_CONSTANTS = {
   instruments: { piano: "Grand piano", fm: "FM electric piano", pad: "AM pad", pluck: "Pluck" },
   defaultInstrument: "piano",
   chordTrackName: "Chords",
+  chordVelocity: 64,
 };
 
 globalThis.document = {

@@ -4,6 +4,7 @@
 import { api } from "../common/api.js";
 import { conversionText, soundsLikeText } from "../studio/convertsummary.js";
 import { askUser } from "../common/dialog.js";
+import { chordsText } from "../player/chordlane.js";
 import { formatDate, formatTime } from "../common/format.js";
 import { Pager } from "./pager.js";
 import { drawThumbnail } from "../player/pianoroll.js";
@@ -120,6 +121,7 @@ export class SongList {
       row.querySelector("[data-song-labels]").hidden = !row.querySelector(".badge:not([hidden])");
     };
     label("sounds-like", song.sounds_like ? soundsLikeText(song.sounds_like) : "");
+    label("chords", chordsText(song.chords));
     if (song.source_kind !== "converted") return;
     const named = song.parameters.source_name; // saved with conversions; older ones ask the upload
     label("origin", conversionText(song, named));

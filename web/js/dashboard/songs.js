@@ -5,6 +5,7 @@ import { Midi } from "@tonejs/midi";
 import { api } from "../common/api.js";
 import { DEFAULT_INSTRUMENT, INSTRUMENT_NAMES } from "../music/instruments.js";
 import { musicConstants } from "../music/constants.js";
+import { nameChordNotes } from "../music/chordnotes.js";
 import { noteFromMidi } from "../music/notes.js";
 
 /**
@@ -33,10 +34,16 @@ export function songInstrument(song) {
 
 const cache = new Map(); // song id -> {notes, tempo}: a thumbnail and a replay fetch once
 
-/** The notes of the song `song` (an API SongOut), fetched once per page. */
+/**
+ * The notes of the song `song` (an API SongOut), fetched once per page; its chord track's notes
+ * are named by the song's chords, so the chord lane shows them as it replays.
+ */
 export async function loadSongNotes(song) {
   if (!cache.has(song.id)) {
-    const pending = api.getBytes(song.midi_url).then((bytes) => midiToNotes(bytes, song.tempo));
+    const pending = api.getBytes(song.midi_url).then((bytes) => {
+      const { notes, tempo } = midiToNotes(bytes, song.tempo);
+      return { notes: nameChordNotes(notes, song.chords ?? []), tempo };
+    });
     pending.catch(() => cache.delete(song.id));
     cache.set(song.id, pending);
   }

@@ -14,12 +14,13 @@
  * @property {Record<string, string>} instruments player instrument name -> its label
  * @property {string} defaultInstrument what a song without a recorded instrument plays on
  * @property {string} chordTrackName the name of the track a saved song's chords are written to
+ * @property {number} chordVelocity MIDI velocity the chords sound at, softer than the melody
  */
 
 const ELEMENT_ID = "music-constants";
 const REQUIRED = /** @type {const} */ ([
   "ticksPerBeat", "velocity", "parts", "pitchNames", "genres", "modes", "instruments",
-  "defaultInstrument", "chordTrackName",
+  "defaultInstrument", "chordTrackName", "chordVelocity",
 ]);
 
 /** @type {MusicConstants | null} */

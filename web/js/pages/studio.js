@@ -2,11 +2,14 @@
 // uploaded MIDI file converted into another genre; its notes play and draw as they arrive.
 import { api, errorFromPayload } from "../common/api.js";
 import { ConvertForm } from "../studio/convertform.js";
+import { bindChordField, chordsParameter } from "../studio/chordfield.js";
+import { ChordFeed } from "../music/chordnotes.js";
 import { bindModeTabs } from "../studio/convertmode.js";
 import { soundsLikeText } from "../studio/convertsummary.js";
 import { showFormError, validateFields } from "../common/forms.js";
 import { LiveGeneration } from "../studio/generation.js";
 import { initNav } from "../common/nav.js";
+import { noteEnd } from "../music/notes.js";
 import { INSTRUMENT_NAMES, Player } from "../player/player.js";
 import { PlayerBar } from "../player/playerbar.js";
 import { connectSocket } from "../common/socket.js";
@@ -19,7 +22,9 @@ const playerBar = new PlayerBar(part("player"), player);
 const converter = new ConvertForm(document.querySelector("[data-convert-form]"), {
   onPreview: () => previewSource().catch((error) => showToast(error.message, { tone: "error" })),
 });
-let current = null; // the stream being played: the request that started it, and its form
+// The stream being played: the request that started it, its form, its chords (a ChordFeed),
+// and how many melody notes have come, ending where (beats).
+let current = null;
 const modes = bindModeTabs(part("mode-tabs"), (mode) => {
   if (current || player.notes.length) return; // the player already shows something
   playerBar.setSong({ title: mode === "convert" ? "Choose a MIDI file, then press Convert" : "Press Generate to write a melody" });
@@ -27,7 +32,7 @@ const modes = bindModeTabs(part("mode-tabs"), (mode) => {
 
 /** The generation form as a stream request ({parameters, title, ...}), or null when invalid. */
 function readParameters() {
-  const { genre, key, mode, tempo, bars, temperature, top_p: topP, seed, instrument } = form.elements;
+  const { genre, key, mode, tempo, bars, temperature, top_p: topP, seed, instrument, chords } = form.elements;
   const barCount = Number(bars.value);
   const valid = validateFields(form, {
     bars: () => (Number.isInteger(barCount) && barCount >= 1 && barCount <= 128
@@ -41,6 +46,8 @@ function readParameters() {
     instrument: instrument.value,
   };
   if (seed.value !== "") parameters.seed = Number(seed.value);
+  const typedChords = chordsParameter(chords.value);
+  if (typedChords !== null) parameters.chords = typedChords;
   return {
     parameters, title: describe(parameters), tempo: parameters.tempo, bars: barCount,
     expectedBeats: barCount * 4, activity: "Writing your melody",
@@ -77,7 +84,17 @@ function showStreamStatus(message) {
 function showProgress() {
   const beatsPerBar = current.expectedBeats / current.bars;
   const bar = Math.min(current.bars, Math.floor(player.lengthBeats / beatsPerBar) + 1);
-  showStreamStatus(`${current.activity}: bar ${bar} of ${current.bars}, ${player.notes.length} notes so far.`);
+  showStreamStatus(`${current.activity}: bar ${bar} of ${current.bars}, ${current.noteCount} notes so far.`);
+}
+
+/**
+ * Strikes the stream's chords that start before `beats`, under the melody already there; none
+ * once the player has been told the stream is over (Stop plays to the last note received).
+ */
+function accompany(beats) {
+  if (player.complete) return;
+  const chordNotes = current?.chords?.notesBefore(beats) ?? [];
+  if (chordNotes.length > 0) player.append(chordNotes, { accompany: true });
 }
 
 /** A refusal or failure, shown beside the control of the form that started the stream. */
@@ -102,7 +119,7 @@ async function startStream(generation, streamForm, request) {
   if (generation.active || !request) return;
   showFormError(streamForm, null);
   showStreamStatus("");
-  current = { ...request, form: streamForm };
+  current = { ...request, form: streamForm, chords: null, noteCount: 0, melodyEnd: 0 };
   await player.prepare(); // inside the click: browsers start audio only on a gesture
   player.load([], { tempo: request.tempo, complete: false, expectedBeats: request.expectedBeats });
   playerBar.setSong({ title: request.title });
@@ -116,6 +133,8 @@ async function startStream(generation, streamForm, request) {
     showStreamError(ack.error);
     return;
   }
+  current.chords = new ChordFeed(ack.chords ?? []);
+  accompany(current.melodyEnd); // under notes that came with the acknowledgement
   // Playing starts with the first notes: a player started empty pauses to buffer, and only a
   // later frame (a top-up, about 2 beats on) would wake it.
   if (player.lengthBeats > 0) await player.play();
@@ -124,6 +143,9 @@ async function startStream(generation, streamForm, request) {
 
 function receiveNotes(notes) {
   player.append(notes);
+  current.noteCount += notes.length;
+  current.melodyEnd = Math.max(current.melodyEnd, ...notes.map(noteEnd));
+  accompany(current.melodyEnd);
   showProgress();
   if (!current?.playOnNotes) return;
   current.playOnNotes = false;
@@ -141,6 +163,8 @@ async function previewSource() {
 }
 
 async function finished({ song_id: songId }) {
+  const beatsPerBar = current.expectedBeats / current.bars;
+  accompany(Math.ceil(current.melodyEnd / beatsPerBar) * beatsPerBar); // as the song saves them: whole bars
   setStreaming(false);
   player.finish();
   if (!songId) return;
@@ -239,6 +263,7 @@ function init() {
   player.preload().catch((error) => showToast(`The piano could not load: ${error.message}`, { tone: "error" }));
   bindRangeOutputs();
   bindInstrument();
+  bindChordField(form);
   let generation = null;
   const socket = connectSocket({ onStatus: (status) => showConnection(status, generation) });
   generation = new LiveGeneration(socket);

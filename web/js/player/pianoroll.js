@@ -1,6 +1,7 @@
 // @ts-check
 // Canvas piano roll: notes (music/notes.js: pitch, start and duration in beats, velocity) drawn as
 // they arrive, a playhead that the view follows, and the small thumbnails of the dashboard's song list.
+import { ChordLane, chordChanges } from "./chordlane.js";
 import { MIN_PITCH_SPAN, pitchRange, visibleBeats } from "./rollgeometry.js";
 
 const COLORS = {
@@ -79,7 +80,8 @@ function drawGrid(context, { low, high, from, to, width, height, rowHeight, xOf,
 
 /**
  * A live piano roll bound to a canvas. Short songs fit the width; longer ones show `windowBeats`
- * and scroll so the playhead stays a quarter of the way in.
+ * and scroll so the playhead stays a quarter of the way in. With a `lane` element, the symbols
+ * of the piece's chords are shown there, scrolling with the roll.
  */
 export class PianoRoll {
   #canvas;
@@ -87,10 +89,19 @@ export class PianoRoll {
   #lengthBeats = 0;
   #playhead = null;
   #windowBeats;
+  /** @type {ChordLane | null} */
+  #lane;
+  /** @type {import("./chordlane.js").ChordChange[]} */
+  #chordChanges = [];
 
-  constructor(canvas, { windowBeats = 32 } = {}) {
+  /**
+   * @param {HTMLCanvasElement} canvas
+   * @param {{windowBeats?: number, lane?: HTMLElement | null}} [options]
+   */
+  constructor(canvas, { windowBeats = 32, lane = null } = {}) {
     this.#canvas = canvas;
     this.#windowBeats = windowBeats;
+    this.#lane = lane ? new ChordLane(lane) : null;
     new ResizeObserver(() => this.draw()).observe(canvas);
   }
 
@@ -101,6 +112,7 @@ export class PianoRoll {
   setNotes(notes, lengthBeats = 0) {
     this.#notes = [...notes];
     this.#lengthBeats = lengthBeats;
+    this.#chordChanges = chordChanges(this.#notes);
     this.#refreshCount();
     this.draw();
   }
@@ -110,6 +122,7 @@ export class PianoRoll {
     for (const note of notes) {
       this.#lengthBeats = Math.max(this.#lengthBeats, note.start + note.duration);
     }
+    if (notes.some((note) => note.part === "chords")) this.#chordChanges = chordChanges(this.#notes);
     this.#refreshCount();
     this.draw();
   }
@@ -124,6 +137,7 @@ export class PianoRoll {
       lengthBeats: this.#lengthBeats, windowBeats: this.#windowBeats, playhead: this.#playhead,
     });
     drawRoll(this.#canvas, this.#notes, { from, to, playhead: this.#playhead });
+    this.#lane?.render(this.#chordChanges, { from, to, playhead: this.#playhead });
   }
 
   // Exposed for assistive technology and for tests: how many notes the roll shows.

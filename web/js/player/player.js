@@ -49,6 +49,7 @@ export class Player extends EventTarget {
   #tempo = 120; // the song's own quarter notes per minute
   #speed = 1;
   #bufferedBeats = 0; // end of the last note received
+  #accompanimentEnd = 0; // end of the last note accompanying a live stream (its chords)
   #complete = true; // false while a live stream may still add notes
   #expectedBeats = 0; // how long a live stream will be once complete
   #state = "stopped"; // stopped | playing | paused | buffering
@@ -120,6 +121,7 @@ export class Player extends EventTarget {
     this.#transport.cancel(0);
     this.#notes = [];
     this.#bufferedBeats = 0;
+    this.#accompanimentEnd = 0;
     this.#tempo = tempo;
     this.#complete = complete;
     this.#expectedBeats = expectedBeats;
@@ -130,10 +132,16 @@ export class Player extends EventTarget {
     else this.#transport.scheduleRepeat((time) => this.#checkBuffer(time), "16n", 0);
   }
 
-  append(notes) {
+  /**
+   * Adds notes to the song. Notes that `accompany` a live stream (its chords, struck as its melody
+   * reaches them) sound, draw and seek like the others, but only the stream's own notes tell how
+   * far it has come: playing waits for the melody, not for a chord that reaches past it.
+   */
+  append(notes, { accompany = false } = {}) {
     for (const note of notes) {
       this.#notes.push(note);
-      this.#bufferedBeats = Math.max(this.#bufferedBeats, noteEnd(note));
+      if (accompany && !this.#complete) this.#accompanimentEnd = Math.max(this.#accompanimentEnd, noteEnd(note));
+      else this.#bufferedBeats = Math.max(this.#bufferedBeats, noteEnd(note));
       this.#transport.schedule((time) => this.#sound(note, time), this.#ticks(note.start));
     }
     const ahead = this.#bufferedBeats - this.positionBeats;
@@ -145,6 +153,7 @@ export class Player extends EventTarget {
   finish() {
     if (this.#complete) return;
     this.#complete = true;
+    this.#bufferedBeats = Math.max(this.#bufferedBeats, this.#accompanimentEnd); // the last chord rings out
     this.#scheduleEnd();
     if (this.#state === "buffering") this.#resume();
   }

@@ -58,7 +58,7 @@ export class PlayerBar {
       total: part("total"), speed: part("speed"), instrument: part("instrument"),
       volume: part("volume"), mute: part("mute"),
     };
-    this.roll = new PianoRoll(part("roll"));
+    this.roll = new PianoRoll(part("roll"), { lane: root.querySelector("[data-chord-lane]") });
     this.visualizer = new Visualizer(root.querySelector("[data-visualizer]"), player);
     this.#fillInstruments();
     this.#bindControls();
@@ -135,6 +135,12 @@ export class PlayerBar {
       this.refreshControls();
     });
     this.#player.addEventListener("instrument", (event) => this.#showInstrument(event.detail));
+    // The chord last struck, on the lane (for assistive technology and the page's tests).
+    const lane = this.#root.querySelector("[data-chord-lane]");
+    this.#player.addEventListener("sound", (event) => {
+      const { note } = event.detail;
+      if (lane && note.part === "chords" && note.chord) lane.dataset.struck = note.chord;
+    });
     this.#player.addEventListener("loading", (event) => {
       this.#loading = event.detail;
       this.#showState();
