@@ -267,3 +267,27 @@ def test_the_hosts_play_click_starts_their_audio_under_the_default_autoplay_poli
     wait_for_sound(page)
     context.close()
     assert problems.unexpected_errors() == [], "console errors on the page"
+
+
+def test_a_guest_sees_and_hears_the_chords_of_a_piece_written_live_over_them(
+    page: Page, signed_in: Account, guest_context: BrowserContext, problems: PageProblems
+):
+    invite = open_room(page, "Chord night")
+    guest = guest_joins(guest_context, problems, invite, "Fanny Hensel")
+    guest.locator("[data-room-page]").evaluate(COLLECT_SOUNDS)
+    form = page.locator("[data-generate-form]")
+    form.get_by_label("Bars").fill("4")
+    form.get_by_label("Tempo").fill("200")
+    form.get_by_role("textbox", name="Chords").fill("C G Am F")
+    form.get_by_role("button", name="Write a melody live for the room").click()
+
+    lane = guest.locator("[data-chord-lane]")
+    expect(lane).to_be_visible(timeout=15_000)
+    expect(lane.locator(".chord-label").first).to_have_text("C")
+    # The chords sound under the melody, on the room's clock, as notes of the "chords" part.
+    expect(lane).to_have_attribute("data-struck", "G", timeout=20_000)
+    guest.wait_for_function("() => window.heard.some((sound) => sound.part === 'chords')")
+    expect(lane).to_have_attribute("data-struck", "Am", timeout=20_000)
+    expect(page.locator("[data-chord-lane]")).to_be_visible()
+    screenshot(guest, "room-chords")
+    guest.close()

@@ -4,9 +4,12 @@
 import { api, errorFromPayload } from "../common/api.js";
 import { ServerClock } from "../rooms/clock.js";
 import { askUser } from "../common/dialog.js";
+import { bindChordField, chordsParameter } from "../studio/chordfield.js";
+import { ChordFeed } from "../music/chordnotes.js";
 import { showFormError } from "../common/forms.js";
 import { copyInviteLink } from "../rooms/invite.js";
 import { initNav } from "../common/nav.js";
+import { noteEnd } from "../music/notes.js";
 import { Player } from "../player/player.js";
 import { PlayerBar } from "../player/playerbar.js";
 import { RoomClient } from "../rooms/roomclient.js";
@@ -30,8 +33,16 @@ const CONNECTION = {
   reconnecting: ["Reconnecting…", "bg-amber-400"], disconnected: ["Offline", "bg-rose-400"],
 };
 
+// The piece's chords, struck as notes of its "chords" part once its melody reaches them, as the
+// studio does: for a live piece as the notes arrive, for a finished one at once.
+let chordFeed = new ChordFeed([]);
+let melodyEnd = 0;
+
 function loadPiece(piece) {
-  player.load(piece ? piece.notes : [], { tempo: piece?.tempo ?? 120, complete: true });
+  const notes = piece ? piece.notes : [];
+  chordFeed = new ChordFeed(piece?.chords ?? []);
+  melodyEnd = Math.max(0, ...notes.map(noteEnd));
+  player.load([...notes, ...chordFeed.notesBefore(melodyEnd)], { tempo: piece?.tempo ?? 120, complete: true });
   playerBar.setSong({ title: piece ? piece.title : "Waiting for the host to play something" });
   playerBar.showNotes();
   part("save-copy").disabled = !piece;
@@ -169,6 +180,12 @@ function finishedWriting({ songId, error }) {
   }
 }
 
+/** A live piece's new melody notes, and under them the chords it has reached. */
+function addMelody(notes) {
+  melodyEnd = Math.max(melodyEnd, ...notes.map(noteEnd));
+  player.append([...notes, ...chordFeed.notesBefore(melodyEnd)]);
+}
+
 function bindClient() {
   client.addEventListener("info", (event) => {
     part("room-name").textContent = event.detail.name;
@@ -178,7 +195,7 @@ function bindClient() {
   client.addEventListener("members", showMembers);
   client.addEventListener("chat", (event) => appendChat(part("chat-log"), event.detail));
   client.addEventListener("piece", (event) => loadPiece(event.detail)); // its state follows
-  client.addEventListener("notes", (event) => player.append(event.detail));
+  client.addEventListener("notes", (event) => addMelody(event.detail));
   client.addEventListener("state", () => {
     follower.follow();
     showHostControls();
@@ -206,11 +223,14 @@ async function fillSongs() {
 }
 
 function generationParameters(form) {
-  const { genre, key, mode, bars, tempo } = form.elements;
-  return {
+  const { genre, key, mode, bars, tempo, chords } = form.elements;
+  const parameters = {
     genre: genre.value, key: key.value, mode: mode.value, bars: Number(bars.value),
     tempo: Number(tempo.value), instrument: part("player-instrument").value,
   };
+  const typedChords = chordsParameter(chords.value);
+  if (typedChords !== null) parameters.chords = typedChords;
+  return parameters;
 }
 
 function bindHostControls() {
@@ -220,6 +240,7 @@ function bindHostControls() {
     act(client.play(part("play-form").elements.song.value));
   });
   const form = part("generate-form");
+  bindChordField(form);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const ack = await client.generate(generationParameters(form));

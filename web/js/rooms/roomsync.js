@@ -65,7 +65,8 @@ export class RoomFollower {
   #report({ note, time }) {
     const reading = this.#player.audioClockReading();
     const heardAtMs = performance.timeOrigin + reading.performanceMs + (time - reading.contextTime) * 1000;
-    const detail = { pieceId: this.#client.piece?.id, start: note.start, pitch: note.pitch, heardAtMs };
+    const { start, pitch, part } = note;
+    const detail = { pieceId: this.#client.piece?.id, start, pitch, part, heardAtMs };
     this.#target.dispatchEvent(new CustomEvent("sound", { detail }));
   }
 }
