@@ -6,6 +6,7 @@ import { conversionText, soundsLikeText } from "../studio/convertsummary.js";
 import { askUser } from "../common/dialog.js";
 import { chordsText } from "../player/chordlane.js";
 import { formatDate, formatTime } from "../common/format.js";
+import { loadPage } from "./pagedlist.js";
 import { Pager } from "./pager.js";
 import { drawThumbnail } from "../player/pianoroll.js";
 import { loadSongNotes } from "./songs.js";
@@ -56,18 +57,12 @@ export class SongList {
   /** Shows page `page` of the user's songs; resolves to the API's page (null on failure). */
   async load(page = this.#page) {
     const error = this.#part("songs-error");
-    try {
-      const result = await api.get(`/api/songs?page=${page}`);
-      error.hidden = true;
-      if (result.songs.length === 0 && result.page > 1) return this.load(result.page - 1);
+    const result = await loadPage({ path: "/api/songs", items: "songs", page, error, what: "your songs" });
+    if (result !== null) {
       this.#page = result.page;
       this.#render(result);
-      return result;
-    } catch (failure) {
-      error.textContent = `Could not load your songs: ${failure.message}`;
-      error.hidden = false;
-      return null;
     }
+    return result;
   }
 
   #render({ songs, page, pages, total }) {

@@ -4,6 +4,7 @@
 import { api } from "../common/api.js";
 import { askUser } from "../common/dialog.js";
 import { formatBytes, formatDate } from "../common/format.js";
+import { loadPage } from "./pagedlist.js";
 import { Pager } from "./pager.js";
 import { showToast } from "../common/toast.js";
 
@@ -30,19 +31,14 @@ export class UploadList {
   /** Shows page `page` of the user's uploads; resolves to the API's page (null on failure). */
   async load(page = this.#page) {
     const error = this.#part("uploads-error");
-    try {
-      const result = await api.get(`/api/uploads?page=${page}`);
-      error.hidden = true;
-      if (result.uploads.length === 0 && result.page > 1) return this.load(result.page - 1);
-      this.#page = result.page;
-      this.#render(result);
-      return result;
-    } catch (failure) {
-      error.textContent = `Could not load your MIDI files: ${failure.message}`;
-      error.hidden = false;
+    const result = await loadPage({ path: "/api/uploads", items: "uploads", page, error, what: "your MIDI files" });
+    if (result === null) {
       this.#part("upload-usage").textContent = "";
       return null;
     }
+    this.#page = result.page;
+    this.#render(result);
+    return result;
   }
 
   #render(result) {
