@@ -70,7 +70,7 @@ def generate_command(args: argparse.Namespace) -> str:
     write_atomically(args.out, melody_to_midi(melody, program=params.program, chords=params.chords))
     over = "" if params.chords is None else f" over {len(params.chords.changes())} chord changes"
     if params.form is not None:
-        over += f" the model wrote in the form {params.form.letters}"
+        over += f" written by the model in the form {params.form.letters}"
     return (
         f"wrote {args.out}: {params.bars} bars of {args.genre} in "
         f"{key_name(melody.tonic, melody.mode)} at {params.tempo:g} bpm{over}, "

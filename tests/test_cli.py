@@ -124,7 +124,7 @@ def test_without_chords_the_model_writes_them_ending_on_the_tonic(tmp_path, chec
     out = tmp_path / "song.mid"
     options = ["--genre", "pop", "--key", "A", "--bars", "8", "--seed", "4"]
     assert run_generate(*options, "--checkpoint", str(checkpoint), "--out", str(out)) == 0
-    assert "the model wrote in the form" in capsys.readouterr().out
+    assert "written by the model in the form" in capsys.readouterr().out
     midi = mido.MidiFile(out)
     assert "Chords" in [track.name for track in midi.tracks]
     markers = [m.text for m in midi.tracks[0] if m.type == "marker"]
