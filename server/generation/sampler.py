@@ -5,6 +5,8 @@ driver.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from server.generation.chord_following import with_bias
@@ -28,13 +30,22 @@ __all__ = [
 ]
 
 
+def duration_top_p(top_p: float) -> float:
+    """The nucleus of the duration draw for a stream sampled at `top_p`: the whole distribution,
+    except at 0 (always the likeliest). A cut there drops the long notes and rests first, the
+    tail of every genre's durations, and made melodies denser than real ones in every genre
+    (docs/model-card.md, "Form and realism"); `top_p` narrows the choice of pitch."""
+    return 1.0 if top_p > 0 else 0.0
+
+
 def _draw_free_rows(
     streams: list[MelodyStream],
     logits: np.ndarray,
     choosing: list[int],
     allowed: np.ndarray | None = None,
 ) -> np.ndarray:
-    """(n,) ids: the nucleus draw for every stream except the rows in `choosing` (left 0)."""
+    """(n,) ids: the nucleus draw for every stream except the rows in `choosing` (left 0); with
+    `allowed`, the durations' draw (see `duration_top_p`)."""
     chosen = np.zeros(len(streams), dtype=np.int64)
     skipped = set(choosing)
     free = np.array([row for row in range(len(streams)) if row not in skipped], dtype=int)
@@ -44,23 +55,40 @@ def _draw_free_rows(
             logits[free],
             [streams[row].rng for row in free],
             np.array([p.temperature for p in params], dtype=np.float64),
-            np.array([p.top_p for p in params], dtype=np.float64),
+            np.array(
+                [p.top_p if allowed is None else duration_top_p(p.top_p) for p in params],
+                dtype=np.float64,
+            ),
             None if allowed is None else allowed[free],
         )
     return chosen
 
 
-def _toward_chords(streams: list[MelodyStream], pitch_logits: np.ndarray) -> np.ndarray:
-    """(n, n_pitch) logits with each stream's chord bias added; the same array when no stream
-    has one, so a piece without chords is sampled exactly as before."""
-    biased = pitch_logits
-    for row, stream in enumerate(streams):
-        bias = stream.pitch_bias()
+def _biased(
+    logits: np.ndarray,
+    biases: list[np.ndarray | None],
+    combine: Callable[[np.ndarray, np.ndarray], np.ndarray],
+) -> np.ndarray:
+    """(n, k) logits with each row's bias combined in; the same array when no row has one, so a
+    piece without chords or returns is sampled exactly as before."""
+    biased = logits
+    for row, bias in enumerate(biases):
         if bias is not None:
-            if biased is pitch_logits:
-                biased = pitch_logits.copy()
-            biased[row] = with_bias(pitch_logits[row], bias)
+            if biased is logits:
+                biased = logits.copy()
+            biased[row] = combine(logits[row], bias)
     return biased
+
+
+def _toward_chords(streams: list[MelodyStream], pitch_logits: np.ndarray) -> np.ndarray:
+    """Each stream's chord bias (and its returning bar's pull) added to its pitch logits."""
+    return _biased(pitch_logits, [stream.pitch_bias() for stream in streams], with_bias)
+
+
+def _toward_returns(streams: list[MelodyStream], duration_logits: np.ndarray) -> np.ndarray:
+    """Each varied returning bar's pull toward its source's duration added to its logits."""
+    biases = [None if s.returns is None else s.returns.duration_bias(s.tick) for s in streams]
+    return _biased(duration_logits, biases, np.add)
 
 
 def step_streams(
@@ -94,6 +122,7 @@ def step_streams(
     if guidance is not None:
         duration_logits = guidance.duration_logits(duration_logits, pitch_ids)
         guidance.advance()
+    duration_logits = _toward_returns(streams, duration_logits)
     fits = np.array([stream.fitting_durations() for stream in streams])  # (n, n_duration)
     duration_ids = _draw_free_rows(streams, duration_logits, choosing, fits)
     for row in choosing:
