@@ -104,11 +104,8 @@ class MelodyStream:
         return both
 
     def fitting_durations(self) -> np.ndarray:
-        """(n_duration,) bool: the durations that end by the final bar line (and before an
-        exact return, by its first onset)."""
-        fits = np.asarray(self.vocabulary.durations) <= self.total_ticks - self.tick
-        allowed = None if self.returns is None else self.returns.allowed_durations(self.tick)
-        return fits if allowed is None else fits & allowed
+        """(n_duration,) bool: the durations that end by the final bar line."""
+        return np.asarray(self.vocabulary.durations) <= self.total_ticks - self.tick
 
     def choose_pitch(self, pitch_logits: np.ndarray) -> int:
         """The next pitch id when the stream chooses itself: its primer's, or the returning

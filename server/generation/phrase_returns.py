@@ -33,25 +33,24 @@ Onset = tuple[int | None, int]  # (pitch or None for a rest, duration id) of an 
 @dataclass(frozen=True)
 class ReturnStyle:
     """`exact_bars`: the mean number of opening bars of a returning phrase brought back exactly
-    (the whole part is always brought back, the fraction with that probability); the biases, in
-    logit units, pull a varied bar toward its source's pitch and duration."""
+    (the whole part always, one more with the fraction's probability); `pitch_bias`, in logit
+    units, pulls a varied bar toward its source's pitches."""
 
     exact_bars: float
     pitch_bias: float
-    duration_bias: float
 
 
 # Measured against real 16-bar excerpts of each genre's test split (docs/model-card.md, "Form and
 # realism"): real bar repetition averages 11% (classical), 20% (folk), 0% (jazz), 13% (pop) and
 # 9% (rock); a 16-bar form returns 8 of its bars.
 STYLES: dict[str, ReturnStyle] = {
-    "classical": ReturnStyle(exact_bars=1.0, pitch_bias=2.0, duration_bias=1.5),
-    "folk": ReturnStyle(exact_bars=1.6, pitch_bias=2.0, duration_bias=1.5),
-    "jazz": ReturnStyle(exact_bars=0.0, pitch_bias=3.0, duration_bias=2.0),
-    "pop": ReturnStyle(exact_bars=1.2, pitch_bias=3.0, duration_bias=2.0),
-    "rock": ReturnStyle(exact_bars=0.8, pitch_bias=3.0, duration_bias=2.0),
+    "classical": ReturnStyle(exact_bars=1.2, pitch_bias=2.5),
+    "folk": ReturnStyle(exact_bars=1.7, pitch_bias=2.0),
+    "jazz": ReturnStyle(exact_bars=0.0, pitch_bias=4.5),
+    "pop": ReturnStyle(exact_bars=1.7, pitch_bias=5.0),
+    "rock": ReturnStyle(exact_bars=1.6, pitch_bias=4.0),
 }
-DEFAULT_STYLE = ReturnStyle(exact_bars=1.0, pitch_bias=2.0, duration_bias=1.5)
+DEFAULT_STYLE = ReturnStyle(exact_bars=1.0, pitch_bias=2.0)
 FORM_DRAWS = 0x464F524D  # mixed into a stream's seed for its form draws, apart from its notes'
 
 
@@ -91,9 +90,8 @@ def _plus_one(bar: int | None) -> int | None:
 
 
 class PhraseReturns:
-    """One stream's returns, in the normalized key: what it plays in an exact bar, its bias in a
-    varied one, and which durations keep the bar before an exact one from running over the
-    source's first onset. `record` is told every event the stream accepts."""
+    """One stream's returns, in the normalized key: what it plays in an exact bar and its bias in
+    a varied one. `record` is told every event the stream accepts."""
 
     def __init__(
         self,
@@ -139,7 +137,7 @@ class PhraseReturns:
     def choice(self, tick: int) -> tuple[int, int]:
         """(pitch id, duration id) of the event at `tick` in an exact bar: the source's event
         moved by the bar's root step; where the source holds a note begun earlier (the bar
-        before ran shorter than its source's), a rest up to the source's next onset."""
+        before ended otherwise than its source's), a rest up to the source's next onset."""
         source = self.source_tick(tick)
         assert source is not None  # an exact bar returns a source bar
         if source in self.onsets:
@@ -162,28 +160,6 @@ class PhraseReturns:
         pitch = self._moved(onset[0], self.shifts[tick // self.bar_ticks])
         bias[self.vocabulary.pitch_id(pitch)] = self.style.pitch_bias
         return bias
-
-    def duration_bias(self, tick: int) -> np.ndarray | None:
-        """(n_duration,) logits toward the duration of the source's event of the same rank in a
-        varied bar; None elsewhere."""
-        onset = self._varied_onset(tick)
-        if onset is None:
-            return None
-        bias = np.zeros(self.vocabulary.n_duration)
-        bias[onset[1]] = self.style.duration_bias
-        return bias
-
-    def allowed_durations(self, tick: int) -> np.ndarray | None:
-        """(n_duration,) bool before an exact bar: the durations that end by the source's first
-        onset in it, so that the bar can start as its source did; None elsewhere."""
-        next_bar = tick // self.bar_ticks + 1
-        source = self.plan.returns(next_bar)
-        if next_bar not in self.exact or source is None:
-            return None
-        starts = self.bar_onsets.get(source, [])
-        offset = starts[0] - source * self.bar_ticks if starts else self.bar_ticks
-        limit = next_bar * self.bar_ticks + offset - tick
-        return np.asarray(self.vocabulary.durations) <= limit
 
     def _varied_onset(self, tick: int) -> Onset | None:
         """The source bar's event of the rank the event at `tick` has in its varied bar."""

@@ -5,8 +5,6 @@ driver.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 
 from server.generation.chord_following import with_bias
@@ -64,31 +62,18 @@ def _draw_free_rows(
     return chosen
 
 
-def _biased(
-    logits: np.ndarray,
-    biases: list[np.ndarray | None],
-    combine: Callable[[np.ndarray, np.ndarray], np.ndarray],
-) -> np.ndarray:
-    """(n, k) logits with each row's bias combined in; the same array when no row has one, so a
-    piece without chords or returns is sampled exactly as before."""
-    biased = logits
-    for row, bias in enumerate(biases):
-        if bias is not None:
-            if biased is logits:
-                biased = logits.copy()
-            biased[row] = combine(logits[row], bias)
-    return biased
-
-
 def _toward_chords(streams: list[MelodyStream], pitch_logits: np.ndarray) -> np.ndarray:
-    """Each stream's chord bias (and its returning bar's pull) added to its pitch logits."""
-    return _biased(pitch_logits, [stream.pitch_bias() for stream in streams], with_bias)
-
-
-def _toward_returns(streams: list[MelodyStream], duration_logits: np.ndarray) -> np.ndarray:
-    """Each varied returning bar's pull toward its source's duration added to its logits."""
-    biases = [None if s.returns is None else s.returns.duration_bias(s.tick) for s in streams]
-    return _biased(duration_logits, biases, np.add)
+    """(n, n_pitch) logits with each stream's chord bias (and its returning bar's pull toward
+    its source) added; the same array when no stream has one, so a piece without chords or
+    returns is sampled exactly as before."""
+    biased = pitch_logits
+    for row, stream in enumerate(streams):
+        bias = stream.pitch_bias()
+        if bias is not None:
+            if biased is pitch_logits:
+                biased = pitch_logits.copy()
+            biased[row] = with_bias(pitch_logits[row], bias)
+    return biased
 
 
 def step_streams(
@@ -122,7 +107,6 @@ def step_streams(
     if guidance is not None:
         duration_logits = guidance.duration_logits(duration_logits, pitch_ids)
         guidance.advance()
-    duration_logits = _toward_returns(streams, duration_logits)
     fits = np.array([stream.fitting_durations() for stream in streams])  # (n, n_duration)
     duration_ids = _draw_free_rows(streams, duration_logits, choosing, fits)
     for row in choosing:
