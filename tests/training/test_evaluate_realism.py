@@ -7,24 +7,20 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from server.generation.lstm import LstmNetwork
 from server.generation.melody import Melody
-from server.generation.vocabulary import default_vocabulary
 from tests.notes import beat_notes
+from tests.training.test_evaluate import folk_and_rock_splits, tiny_checkpoint
 from tests.training.test_form_metrics import tune
 from training import evaluate
 from training.evaluate_realism import REALISM_KEYS, strong_beat_chord_tones
 
 
 def test_json_report_has_every_realism_key_per_genre(tmp_path: Path, capsys) -> None:
-    network = LstmNetwork.random(default_vocabulary(), hidden=16, layers=2, duration_hidden=8)
-    network.save(tmp_path / "melody")
-    seeds = {"train": range(4), "valid": range(4, 6), "test": range(6, 10)}
-    splits = {
-        split: [tune(genre, seed) for genre in ("folk", "rock") for seed in seeds[split]]
-        for split in seeds
-    }
-    options = ["--checkpoint", str(tmp_path / "melody"), "--json", "--no-original"]
+    checkpoint = tiny_checkpoint(tmp_path)
+    splits = folk_and_rock_splits(
+        tune, {"train": range(4), "valid": range(4, 6), "test": range(6, 10)}
+    )
+    options = ["--checkpoint", str(checkpoint), "--json", "--no-original"]
     options += ["--samples", "2", "--bars", "8", "--form-count", "6", "--no-save"]
 
     evaluate.main(options, splits=splits)
