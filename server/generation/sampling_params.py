@@ -49,7 +49,7 @@ class SamplingParams:
     one shorter than the piece is played again and again to fill its bars. `write_chords` asks
     the progression network to write them when none are given (`progression_writer`), which
     also sets `form`: the piece's sections, whose returning bars repeat their chords and which
-    the melody follows."""
+    the melody follows; without one, the melody draws one of the genre's forms from the seed."""
 
     genre: str | None = None
     key: str = "C"
@@ -102,8 +102,10 @@ class SamplingParams:
             raise InvalidParamsError(
                 "chords", f"write_chords is true or false, got {self.write_chords!r}"
             )
-        if self.form is not None and self.form.bars != self.bars:
-            raise InvalidParamsError("form", f"the form has {self.form.bars} bars, not {self.bars}")
+        if self.form is not None and (
+            not isinstance(self.form, FormPlan) or self.form.bars != self.bars
+        ):
+            raise InvalidParamsError("form", f"expected a form of {self.bars} bars")
 
     def with_seed(self) -> SamplingParams:
         """These params with a concrete seed, so the piece can be made again."""

@@ -106,6 +106,8 @@ def pitch_affinity(plan: SourcePlan, vocabulary: Vocabulary, tick: int) -> np.nd
 class TransferStream(MelodyStream):
     """A MelodyStream that rewrites `source` in `transfer.genre` (see the module doc)."""
 
+    RETURNS_PHRASES = False  # the source's own phrases are the form
+
     def __init__(
         self,
         source: Melody,
