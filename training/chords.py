@@ -31,8 +31,8 @@ from server.generation.chord_recognizer import (
     Recognizer,
     bar_positions,
     beat_features,
+    decode,
     key_of_features,
-    smooth,
 )
 from server.generation.chords import (
     INTERVALS,
@@ -131,7 +131,7 @@ class SongBeats:
     def decode(self, model: Recognizer, scores: np.ndarray) -> np.ndarray:
         """The recognizer's chord ids: the scores smoothed as the model's change costs say."""
         moves = model.moves(key_of_features(self.features))
-        return smooth(scores, model.change_cost[self.positions], moves)
+        return decode(scores, model.change_cost[self.positions], moves)
 
 
 def song_beats(song: AnnotatedSong, mode: str) -> SongBeats:
@@ -273,7 +273,7 @@ def tune_change_costs(
             for key in keys
         ]
         predicted = [
-            smooth(scores, costs[song.positions], table)
+            decode(scores, costs[song.positions], table)
             for (scores, song), table in zip(scored, tables, strict=True)
         ]
         return score_songs([s.labels for _, s in scored], predicted)["majmin"]
@@ -347,6 +347,16 @@ def evaluate_mode(songs: list[AnnotatedSong], mode: str, model: Recognizer) -> d
         report["melody"] = melody_ceiling(
             labels, [s.features[:, 0] for s in beats], [s.features[:, 4] for s in beats]
         )
+        sounding = [  # the beats of bars where the melody sounds; an unreadable label elsewhere
+            [
+                label if bar.any() else "?"
+                for label, bar in zip(s.labels, s.features[:, 4], strict=True)
+            ]
+            for s in beats
+        ]
+        report["melody"]["recognizer_where_the_bar_has_melody"] = {
+            key: _rounded(value) for key, value in score_songs(sounding, predicted).items()
+        }
     return report
 
 
@@ -411,6 +421,11 @@ def format_report(report: dict[str, Any]) -> str:
                     f"  melody silent in the bar {heard['silent_bar']:.3f}, in the beat "
                     f"{heard['silent_beat']:.3f}; sounds a chord tone in the beat "
                     f"{heard['beat_sounds_a_chord_tone']:.3f}"
+                )
+                where = heard["recognizer_where_the_bar_has_melody"]
+                lines.append(
+                    f"  recognizer where the bar has melody: majmin {where['majmin']:.3f}"
+                    f"  root {where['root']:.3f}  ({where['majmin_beats']} beats)"
                 )
             lines.append("")
     lines.append(f"evaluated in {report['seconds']} s")

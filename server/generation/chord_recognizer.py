@@ -21,7 +21,7 @@ import numpy as np
 
 from server.generation.chord_linear import RecognizerWeights
 from server.generation.chord_network import ChordNetwork, key_frame
-from server.generation.chords import Chord
+from server.generation.chords import INTERVALS, VOCABULARY_SIZE, Chord, Quality
 from server.generation.melody import Melody, estimate_key
 from server.generation.midi_io import file_meter, meter_to_bar_ticks, pitched_parts, read_midi
 from server.generation.notes import TICKS_PER_BEAT, Note
@@ -107,8 +107,48 @@ def recognize(
     features, loudness = beat_features(spans, bar_ticks, pickup_ticks, beats=beats, key=key)
     scores = model.scores(features, loudness, bar_ticks, pickup_ticks)
     costs = model.change_cost[bar_positions(len(scores), bar_ticks, pickup_ticks)]
-    path = smooth(scores, costs, model.moves(key_of_features(features)))
+    path = decode(scores, costs, model.moves(key_of_features(features)))
     return [Chord.from_id(int(chord_id)) for chord_id in path]
+
+
+def decode(
+    scores: np.ndarray, change_cost: np.ndarray, transitions: np.ndarray | None = None
+) -> np.ndarray:
+    """(beats,) chord ids from (beats, chords) log-probabilities: the triad under each beat
+    (a major or a minor one, its sevenths and sixths counted with it, or a chord of another
+    quality on its own) smoothed over the summed probability of its chords, then the likeliest
+    chord of that triad at each beat."""
+    path = smooth(by_triad(scores), change_cost, transitions)
+    members = np.where(TRIADS[None, :] == path[:, None], scores, -np.inf)
+    result: np.ndarray = np.argmax(members, axis=1)
+    return result
+
+
+def _triads() -> np.ndarray:
+    """(VOCABULARY_SIZE,) the id of each chord's triad: the major or minor chord on its root
+    for a chord whose tones below the minor sixth make one, the chord itself otherwise."""
+    triads = np.arange(VOCABULARY_SIZE)
+    for chord_id in range(1, VOCABULARY_SIZE):
+        chord = Chord.from_id(chord_id)
+        assert chord.quality is not None
+        low = frozenset(step for step in INTERVALS[chord.quality] if step < 8)
+        for quality in (Quality.MAJ, Quality.MIN):
+            if low == frozenset(INTERVALS[quality]):
+                triads[chord_id] = Chord(chord.root, quality).id
+    return triads
+
+
+TRIADS = _triads()
+
+
+def by_triad(scores: np.ndarray) -> np.ndarray:
+    """(beats, chords) log of each triad's summed probability, in its own chord's column
+    (-inf in the columns of the sevenths and sixths counted with it)."""
+    summed = np.zeros_like(scores)
+    np.add.at(summed.T, TRIADS, np.exp(scores).T)
+    with np.errstate(divide="ignore"):
+        result: np.ndarray = np.log(summed)
+    return result
 
 
 def merge_beats(chords: Sequence[Chord]) -> list[tuple[int, int, Chord]]:

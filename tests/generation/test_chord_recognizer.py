@@ -14,6 +14,7 @@ from server.generation.chord_recognizer import (
     ARRANGEMENT,
     MELODY_ONLY,
     bar_positions,
+    decode,
     label_melody,
     label_notes,
     melody_lead,
@@ -22,7 +23,14 @@ from server.generation.chord_recognizer import (
     recognize,
     smooth,
 )
-from server.generation.chords import NO_CHORD, Chord, Quality, parse_harte, parse_symbol
+from server.generation.chords import (
+    NO_CHORD,
+    VOCABULARY_SIZE,
+    Chord,
+    Quality,
+    parse_harte,
+    parse_symbol,
+)
 from server.generation.notes import TICKS_PER_BEAT, Note
 from training.chord_corpora import list_pop909, read_pop909, song_split
 from training.chord_scores import score_songs
@@ -32,7 +40,9 @@ from training.corpora.pieces import Piece
 
 BAR = 4 * TICKS_PER_BEAT
 PROGRESSION = ["C", "Am", "F", "G7"]
-HELD_OUT_MAJMIN = 0.5  # the first held-out POP909 song scores 0.0 from its melody alone
+# The first five held-out POP909 songs from their melodies alone: the network scores 0.446,
+# the linear model it replaced 0.334.
+HELD_OUT_MAJMIN = 0.40
 
 
 def played_bars(symbols: list[str]) -> list[Note]:
@@ -153,18 +163,29 @@ def test_a_tune_moved_to_another_key_gets_its_chords_moved_with_it():
     assert len({chord.root for chord in in_c}) >= 2  # the tune's bars change chord
 
 
-def test_a_held_out_pop909_song_is_recognized_from_its_melody_alone():
+def test_held_out_pop909_songs_are_recognized_from_their_melody_alone():
     folder = shared_data_dir() / "pop909"
     if not folder.is_dir():
         pytest.skip("the POP909 corpus is not on this machine")
-    path = next(path for path in list_pop909(folder) if song_split(path) == "test")
-    song = read_pop909(path)
-    chords = recognize(
-        song.melody,
-        mode=MELODY_ONLY,
-        bar_ticks=song.bar_ticks,
-        pickup_ticks=song.pickup_ticks,
-        beats=len(song.labels),
-    )
-    predicted = [np.array([chord.id for chord in chords])]
-    assert score_songs([song.labels], predicted)["majmin"] >= HELD_OUT_MAJMIN
+    paths = [path for path in list_pop909(folder) if song_split(path) == "test"][:5]
+    labels, predicted = [], []
+    for song in map(read_pop909, paths):
+        chords = recognize(
+            song.melody,
+            mode=MELODY_ONLY,
+            bar_ticks=song.bar_ticks,
+            pickup_ticks=song.pickup_ticks,
+            beats=len(song.labels),
+        )
+        labels.append(song.labels)
+        predicted.append(np.array([chord.id for chord in chords]))
+    assert score_songs(labels, predicted)["majmin"] >= HELD_OUT_MAJMIN
+
+
+def test_a_triad_is_chosen_on_the_summed_probability_of_its_sevenths_and_sixths():
+    probabilities = np.full((1, VOCABULARY_SIZE), 1e-6)
+    c7, cmaj7, a_minor = parse_symbol("C7").id, parse_symbol("Cmaj7").id, parse_symbol("Am").id
+    probabilities[0, [c7, cmaj7, a_minor]] = [0.3, 0.25, 0.4]
+    scores = np.log(probabilities)
+    assert np.argmax(scores[0]) == a_minor
+    assert decode(scores, np.zeros(1)).tolist() == [c7]
