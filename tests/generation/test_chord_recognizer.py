@@ -32,7 +32,7 @@ from server.generation.chords import (
     parse_symbol,
 )
 from server.generation.notes import TICKS_PER_BEAT, Note
-from training.chord_corpora import list_pop909, read_pop909, song_split
+from training.chord_corpora import AnnotatedSong, list_pop909, read_pop909, song_split
 from training.chord_scores import score_songs
 from training.corpora import shared_data_dir
 from training.corpora.music21_corpus import read_music21_piece
@@ -136,18 +136,28 @@ def test_folk_tunes_are_labelled_beat_by_beat(collection, file, index):
     assert sum(chord.root in primary for chord in chords) >= len(chords) / 2
 
 
-def test_a_real_pop909_song_is_recognized_from_its_arrangement():
+def pop909_folder():
     folder = shared_data_dir() / "pop909"
     if not folder.is_dir():
         pytest.skip("the POP909 corpus is not on this machine")
-    song = read_pop909(list_pop909(folder)[0])
-    chords = recognize(
-        song.arrangement,
-        mode=ARRANGEMENT,
+    return folder
+
+
+def recognize_song(song: AnnotatedSong, mode: str) -> list[Chord]:
+    """A POP909 song's chords from its arrangement or its melody, one per annotated beat."""
+    spans = song.arrangement if mode == ARRANGEMENT else song.melody
+    return recognize(
+        spans,
+        mode=mode,
         bar_ticks=song.bar_ticks,
         pickup_ticks=song.pickup_ticks,
         beats=len(song.labels),
     )
+
+
+def test_a_real_pop909_song_is_recognized_from_its_arrangement():
+    song = read_pop909(list_pop909(pop909_folder())[0])
+    chords = recognize_song(song, ARRANGEMENT)
     roots = [parse_harte(label).root for label in song.labels]
     right = sum(chord.root == root for chord, root in zip(chords, roots, strict=True))
     assert right / len(roots) >= 0.7
@@ -164,19 +174,10 @@ def test_a_tune_moved_to_another_key_gets_its_chords_moved_with_it():
 
 
 def test_held_out_pop909_songs_are_recognized_from_their_melody_alone():
-    folder = shared_data_dir() / "pop909"
-    if not folder.is_dir():
-        pytest.skip("the POP909 corpus is not on this machine")
-    paths = [path for path in list_pop909(folder) if song_split(path) == "test"][:5]
+    paths = [path for path in list_pop909(pop909_folder()) if song_split(path) == "test"][:5]
     labels, predicted = [], []
     for song in map(read_pop909, paths):
-        chords = recognize(
-            song.melody,
-            mode=MELODY_ONLY,
-            bar_ticks=song.bar_ticks,
-            pickup_ticks=song.pickup_ticks,
-            beats=len(song.labels),
-        )
+        chords = recognize_song(song, MELODY_ONLY)
         labels.append(song.labels)
         predicted.append(np.array([chord.id for chord in chords]))
     assert score_songs(labels, predicted)["majmin"] >= HELD_OUT_MAJMIN
