@@ -1,12 +1,11 @@
 """Style transfer by guided re-generation: the genre-conditioned network writes a new melody
 while every choice is pulled toward the source melody at the same position.
 
-At each event the sampler draws from p_guided(x | genre) * a(x)^w, where p_guided is the genre
-model with genre guidance (guidance.py), a is a source affinity over pitch (near the source's
-smoothed line, in its bar's pitch classes, resting where it rests) and, held more loosely, over
-duration (ending on source onsets), and w = (1 - strength) / strength: strength 0 copies the
-source, 1 ignores it. The source's length, bar grid, pickup and phrase rests are kept exactly
-(transfer_source.py); the key is the source's or the user's."""
+Each choice is drawn from p_guided(x | genre) * a(x)^w: the genre model with guidance
+(guidance.py) times the source affinity (transfer_affinity.py: pitch near the source's line,
+rhythm on its onsets), w = (1 - strength) / strength; strength 0 copies the source, 1 ignores
+it. The length, bar grid, pickup and phrase rests are kept (transfer_source.py), the song's
+chords re-voiced for the genre (genre_harmony.py); the key is the source's or the user's."""
 
 from __future__ import annotations
 
@@ -38,7 +37,7 @@ from server.generation.transfer_affinity import PULLS, Pulls, duration_affinity,
 from server.generation.transfer_source import MAX_BARS, SourcePlan
 from server.generation.vocabulary import Vocabulary
 
-DEFAULT_STRENGTH = 0.6  # docs/style-transfer.md: with the search 84% in genre, content 0.82
+DEFAULT_STRENGTH = 0.6  # docs/style-transfer.md ("Keeping the song"): content 0.81
 DEFAULT_TEMPERATURE = 0.8  # a little safer than free generation's 1.0: measured more in-genre
 MIN_GAP_TICKS = TICKS_PER_QUARTER // 4  # the shortest event written before a phrase rest or the end
 GUIDANCE_SCALE = 4.0  # genre guidance (see guidance.py): 1 = the genre model as it is
@@ -94,10 +93,9 @@ class TransferStream(MelodyStream):
     ) -> None:
         """With `network`, choices are guided toward the genre (GUIDANCE_SCALE); without,
         the genre model is used as it is. With `search`, each bar is the best of several
-        candidates (style_search.py) and the stream replays the bar kept. `chords` are the
-        source's (in its key, tick 0 at the bar line at or before its first note, 4/4): they
-        are re-voiced for the genre (genre_harmony.py), moved to the output key and followed
-        like typed chords; `params.chords` holds them as the song keeps them."""
+        candidates (style_search.py) and the stream replays the bar kept. The source's `chords`
+        (its key, 4/4, tick 0 at the bar line before its first note) are re-voiced, moved to
+        the output key and followed like typed chords: `params.chords`, as the song keeps them."""
         self.plan = SourcePlan(source, vocabulary)
         if not self.plan.total_ticks:
             raise InvalidParamsError("source", "the source melody is empty")
