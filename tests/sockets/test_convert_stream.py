@@ -76,6 +76,18 @@ async def test_a_streamed_conversion_sends_its_chords_before_its_notes_and_saves
     assert all("7" in chord["symbol"] for chord in ack["chords"])  # re-voiced for jazz
 
 
+async def test_a_streamed_conversion_without_chords_says_why(
+    unpaced_server, unpaced_cookie, listen
+):
+    waltz = midi_bytes([meta(tempo=90, meter=(3, 4), key="Dm"), note_messages(TUNE)])
+    source = await upload(unpaced_server, unpaced_cookie, waltz)
+    listener = await listen(unpaced_server, unpaced_cookie)
+    ack = await listener.start(source=source, genre="folk", seed=2)
+    assert ack["ok"] and "chords" not in ack, ack
+    assert "4/4" in ack["chords_note"]
+    await asyncio.wait_for(listener.done[ack["stream_id"]], 30)
+
+
 def without_chord_track(data: bytes) -> bytes:
     midi = mido.MidiFile(file=io.BytesIO(data))
     midi.tracks = [track for track in midi.tracks if track.name != "Chords"]
