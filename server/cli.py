@@ -33,6 +33,7 @@ from server.generation.transfer import (
     TransferStream,
 )
 from server.generation.upload_analysis import analyse_midi
+from server.generation.upload_chords import SourceChords
 from server.generation.vocabulary import ANY_GENRE
 
 DEFAULT_CHECKPOINT = Path(__file__).resolve().parent.parent / "checkpoints" / "melody"
@@ -125,7 +126,8 @@ def convert_command(args: argparse.Namespace) -> str:
     """Rewrite the melody of a MIDI file in another genre and write it as a MIDI file."""
     try:
         data = args.input.read_bytes()
-        _, source = analyse_midi(data, track=args.track)
+        analysis, source = analyse_midi(data, track=args.track)
+        chords = SourceChords.from_json(analysis.chords)
         source.name = args.input.stem
         transfer = TransferParams(
             genre=args.genre,
@@ -138,18 +140,20 @@ def convert_command(args: argparse.Namespace) -> str:
         network = LstmNetwork.load(args.checkpoint)
         search = StyleSearch(network, GenreClassifier.load(args.classifier))
         vocabulary = network.require_vocabulary()
-        stream = TransferStream(source, transfer, vocabulary, network, search)
+        stream = TransferStream(source, transfer, vocabulary, network, search, chords.progression)
     except OSError as error:
         raise CommandError(f"cannot read {args.input}: {error.strerror}") from error
     except (ValueError, CheckpointError) as error:  # MidiError, ClassifierError, bad params
         raise CommandError(str(error)) from error
     run_to_end(network, [stream])
     melody = stream.melody()
-    write_atomically(args.out, melody_to_midi(melody, program=transfer.program))
+    kept = stream.params.chords
+    write_atomically(args.out, melody_to_midi(melody, program=transfer.program, chords=kept))
+    harmony = chords.note if kept is None else f"over {len(kept.changes())} chord changes"
     return (
         f"wrote {args.out}: {stream.plan.bars} bars of {args.input.name} as {args.genre} at "
         f"strength {args.strength:g} in {key_name(melody.tonic, melody.mode)}, "
-        f"{melody.note_count} notes, seed {stream.params.seed}"
+        f"{melody.note_count} notes, seed {stream.params.seed}; {harmony}"
     )
 
 
