@@ -1,7 +1,8 @@
 """Fit and measure the chord recognizer: `python -m training.chords --fit` fits each mode's
 model (the arrangement's linear scores on the POP909 training songs, the melody's network on
 the POP909 and RS200 training songs) and its change costs on the validation songs;
-`--evaluate [--json]` scores it per beat on the held-out POP909 and RS200 songs.
+`--evaluate [--json]` scores it per beat on the held-out POP909 and RS200 songs;
+`--tune-prior` re-tunes the melody network's key prior and change costs on the validation songs.
 
 Scores follow MIREX (mir_eval.chord): "majmin" compares root and major/minor third, counting
 only beats whose reference is a major or minor chord (sevenths and sixths included: only the
@@ -21,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from server.generation.chord_key import key_prior
 from server.generation.chord_linear import PROFILE_BLOCKS, RecognizerWeights, chord_logits
 from server.generation.chord_network import ChordNetwork
 from server.generation.chord_recognizer import (
@@ -41,6 +43,7 @@ from server.generation.chords import (
     Chord,
     Quality,
 )
+from server.generation.notes import TICKS_PER_BEAT
 from training.chord_corpora import (
     AnnotatedSong,
     list_pop909,
@@ -68,6 +71,7 @@ STEPS, LEARNING_RATE, L2 = 250, 0.05, 1e-4  # full-batch Adam
 COST_GRID = (-3.0, -2.0, -1.0, 0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0)  # in log-probability
 TRANSITION_PRIOR = 0.5  # pseudo-count of every chord change
 TRANSITION_SCALES = (0.5, 0.0)  # weights of the transition scores tried after full weight
+PRIOR_GRID = (0.0, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0)  # log-probability added by the key prior
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -75,6 +79,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--fit", action="store_true", help="fit the weights, write checkpoints")
     parser.add_argument("--evaluate", action="store_true", help="score on held-out songs")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument(
+        "--tune-prior", action="store_true", help="re-tune the melody key prior and change costs"
+    )
     parser.add_argument("--data", type=Path, default=None, help="folder holding pop909/, rs200/")
     parser.add_argument("--out", type=Path, default=CHECKPOINT_DIR)
     parser.add_argument("--mode", choices=MODES, help="fit this mode only (default: both)")
@@ -83,7 +90,13 @@ def main(argv: list[str] | None = None) -> None:
     data = args.data or shared_data_dir()
     if args.fit:
         fit_all(data, args.out, (args.mode,) if args.mode else MODES)
-    if args.evaluate or not args.fit:
+    if args.tune_prior:
+        network = ChordNetwork.load(args.out / f"{MELODY_ONLY}.npz")
+        valid = [*pop909_songs(data, "valid"), *rs200_songs(data, "valid")]
+        tune_key_prior(network, [song_beats(s, MELODY_ONLY) for s in valid]).save(
+            args.out / f"{MELODY_ONLY}.npz"
+        )
+    if args.evaluate or not (args.fit or args.tune_prior):
         weights = {mode: load_model(args.out, mode) for mode in MODES}
         report = evaluate(data, weights)
         print(json.dumps(report, indent=2) if args.json else format_report(report))
@@ -180,8 +193,37 @@ def fit_arrangement(train: list[AnnotatedSong], valid: list[AnnotatedSong]) -> R
 def fit_melody(train: list[AnnotatedSong], valid: list[AnnotatedSong]) -> ChordNetwork:
     """The melody network (stopped on the validation songs' loss) and its change costs."""
     network = fit_network([network_song(s) for s in train], [network_song(s) for s in valid])
-    costs, _ = tune_change_costs(network, [song_beats(song, MELODY_ONLY) for song in valid])
-    return network.with_change_cost(costs)
+    return tune_key_prior(network, [song_beats(song, MELODY_ONLY) for song in valid])
+
+
+def tune_key_prior(network: ChordNetwork, songs: list[SongBeats]) -> ChordNetwork:
+    """The melody network with the key prior (diatonic, ends) that scores best ("majmin")
+    on the validation songs under its change costs, then the change costs tuned with it."""
+    plain = network.with_key_prior(0.0, 0.0)
+    scored = []
+    for song in songs:
+        key, sounding = key_of_features(song.features), song.loudness[:, 0] > 0
+        ticks = np.arange(len(sounding)) * TICKS_PER_BEAT - song.pickup_ticks % song.bar_ticks
+        bars = ticks // song.bar_ticks
+        parts = (key_prior(key, sounding, bars, 1.0, 0.0), key_prior(key, sounding, bars, 0.0, 1.0))
+        scored.append((song.scores(plain), song, parts))
+
+    def accuracy(diatonic: float, ends: float) -> float:
+        predicted = [
+            decode(scores + diatonic * parts[0] + ends * parts[1], plain.change_cost[s.positions])
+            for scores, s, parts in scored
+        ]
+        return score_songs([s.labels for _, s, _ in scored], predicted)["majmin"]
+
+    grid = [(d, p) for d in PRIOR_GRID for p in PRIOR_GRID]
+    results = {pair: accuracy(*pair) for pair in grid}
+    for pair, result in sorted(results.items()):
+        log.info("key prior %s: validation majmin %.4f", pair, result)
+    # Ties (the same beats right) go to the stronger tonic prior at the tune's ends: the
+    # validation songs cannot tell them apart, simple tunes can.
+    tuned = network.with_key_prior(*max(grid, key=lambda pair: (results[pair], pair[1])))
+    costs, _ = tune_change_costs(tuned, songs)
+    return tuned.with_change_cost(costs)
 
 
 def fit_weights(songs: list[SongBeats]) -> RecognizerWeights:

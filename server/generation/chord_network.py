@@ -15,10 +15,13 @@ from typing import Any
 
 import numpy as np
 
+from server.generation.chord_key import KEY_PRIOR, key_prior
 from server.generation.chords import QUALITIES, VOCABULARY_SIZE
+from server.generation.melody import MODES
 from server.generation.notes import TICKS_PER_BEAT
 
 NOTE_BLOCKS = 5  # the note profiles of the recognizer's beat features (beat ... bar)
+BAR_BLOCK = 4  # the bar's profile among them
 BAR_SLOTS = 6  # the beat's index in its bar, one-hot (beats from the sixth on share a slot)
 POSITION_KINDS = 3  # downbeat, half-bar, other beat
 # Per beat: the note profiles in the key's frame, their loudness, the mode (1 = minor), the
@@ -113,7 +116,24 @@ class ChordNetwork:
         """(beats, VOCABULARY_SIZE) log-probability of every chord id at every beat of the
         recognizer's beat features and their loudness."""
         inputs = network_inputs(features, loudness, bar_ticks, pickup_ticks)
-        return self.log_probabilities(inputs, key_frame(features)[0])
+        tonic, minor = key_frame(features)
+        scores = self.log_probabilities(inputs, tonic)
+        scores[loudness[:, BAR_BLOCK] > 0, 0] = -np.inf  # a bar the melody sounds in has a chord
+        bars = (np.arange(len(scores)) * TICKS_PER_BEAT - pickup_ticks % bar_ticks) // bar_ticks
+        prior = key_prior((tonic, MODES[minor]), loudness[:, 0] > 0, bars, *self.key_prior)
+        result: np.ndarray = scores + prior
+        return result
+
+    @property
+    def key_prior(self) -> tuple[float, float]:
+        """Log-probability added to the key's diatonic chords, and again to its tonic chords
+        where the tune opens and closes (`chord_key.key_prior`)."""
+        diatonic, ends = self.arrays.get("key_prior", KEY_PRIOR)
+        return float(diatonic), float(ends)
+
+    def with_key_prior(self, diatonic: float, ends: float) -> ChordNetwork:
+        arrays = self.arrays | {"key_prior": np.asarray([diatonic, ends], dtype=np.float32)}
+        return ChordNetwork(arrays, self.forward, self.backward)
 
     def moves(self, key: tuple[int, str]) -> None:
         """No transition scores: the network hears the phrase around each beat itself."""

@@ -19,10 +19,11 @@ from pathlib import Path
 
 import numpy as np
 
+from server.generation.chord_key import single_line, tune_key
 from server.generation.chord_linear import RecognizerWeights
 from server.generation.chord_network import ChordNetwork, key_frame
 from server.generation.chords import INTERVALS, VOCABULARY_SIZE, Chord, Quality
-from server.generation.melody import Melody, estimate_key
+from server.generation.melody import Melody
 from server.generation.midi_io import file_meter, meter_to_bar_ticks, pitched_parts, read_midi
 from server.generation.notes import TICKS_PER_BEAT, Note
 
@@ -72,14 +73,16 @@ def melody_lead(melody: Melody) -> int:
 def label_notes(
     notes: Iterable[Note], *, bar_ticks: int = 48, pickup_ticks: int = 0
 ) -> list[Chord]:
-    """A chord for every beat under the notes of a whole arrangement (every part together)."""
+    """A chord for every beat under the notes of a whole arrangement (every part together;
+    read as a tune alone when they are a single line)."""
     spans = [(note.start, note.end, note.pitch) for note in notes]
-    return recognize(spans, mode=ARRANGEMENT, bar_ticks=bar_ticks, pickup_ticks=pickup_ticks)
+    return recognize(spans, mode=mode_of(spans), bar_ticks=bar_ticks, pickup_ticks=pickup_ticks)
 
 
 def midi_to_chords(data: bytes) -> list[Chord]:
-    """A chord for every beat of a MIDI file (an upload), from all its pitched parts together:
-    chord i sounds from the file's beat i."""
+    """A chord for every beat of a MIDI file (an upload), from all its pitched parts together
+    (as a tune alone when they are a single line), in the file's key signature when its notes
+    agree with it: chord i sounds from the file's beat i."""
     midi, parts, meta = read_midi(data)
     scale = TICKS_PER_BEAT / midi.ticks_per_beat
     spans = [
@@ -87,7 +90,13 @@ def midi_to_chords(data: bytes) -> list[Chord]:
         for part in pitched_parts(parts)
         for start, end, pitch in part.notes
     ]
-    return recognize(spans, mode=ARRANGEMENT, bar_ticks=meter_to_bar_ticks(file_meter(meta)))
+    bar_ticks = meter_to_bar_ticks(file_meter(meta))
+    return recognize(spans, mode=mode_of(spans), bar_ticks=bar_ticks, signature=meta.key)
+
+
+def mode_of(spans: Sequence[Span]) -> str:
+    """MELODY_ONLY for notes that are a single line, ARRANGEMENT otherwise."""
+    return MELODY_ONLY if single_line(spans) else ARRANGEMENT
 
 
 def recognize(
@@ -98,12 +107,14 @@ def recognize(
     pickup_ticks: int = 0,
     beats: int | None = None,
     key: tuple[int, str] | None = None,
+    signature: tuple[int, str] | None = None,
     weights: Recognizer | None = None,
 ) -> list[Chord]:
     """One chord per beat (TICKS_PER_BEAT ticks from tick 0) for `beats` beats (as many as the
-    notes last when None). Bar lines fall at `pickup_ticks` + k * `bar_ticks`; the key is
-    estimated from the notes when not given."""
+    notes last when None). Bar lines fall at `pickup_ticks` + k * `bar_ticks`; the key, when not
+    given, is read from the notes and the file's key `signature` (`chord_key.tune_key`)."""
     model = weights or shipped_weights(mode)
+    key = key or tune_key(spans, signature=signature)
     features, loudness = beat_features(spans, bar_ticks, pickup_ticks, beats=beats, key=key)
     scores = model.scores(features, loudness, bar_ticks, pickup_ticks)
     costs = model.change_cost[bar_positions(len(scores), bar_ticks, pickup_ticks)]
@@ -186,7 +197,7 @@ def beat_features(
     loudness = np.log1p(raw.sum(axis=2) / per_beat)
     sums = raw.sum(axis=2, keepdims=True)
     profiles = np.divide(raw, sums, out=np.zeros_like(raw), where=sums > 0)
-    tonic, key_mode = key if key is not None else _key_of(notes)
+    tonic, key_mode = key if key is not None else tune_key(spans)
     keys = np.zeros((count, 2, 12))
     keys[:, 0 if key_mode == "major" else 1, tonic % 12] = 1.0
     return np.concatenate([profiles, keys], axis=1), loudness
@@ -222,10 +233,6 @@ def _segment_sums(notes: np.ndarray, length: int, pickup_ticks: int) -> np.ndarr
     np.add.at(sums, segment, notes)
     result: np.ndarray = sums[segment]
     return result
-
-
-def _key_of(notes: np.ndarray) -> tuple[int, str]:
-    return estimate_key(Melody(), histogram=notes.sum(axis=0))
 
 
 def bar_positions(beats: int, bar_ticks: int, pickup_ticks: int) -> np.ndarray:

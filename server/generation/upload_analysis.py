@@ -123,7 +123,9 @@ def analyse_midi(
         bars=melody_bars(melody),
         pickup_beats=melody.pickup_ticks / TICKS_PER_QUARTER,
         polyphonic=is_polyphonic(part),
-        chords=source_chords(melody, part, pitched_parts(parts), midi.ticks_per_beat).to_json(),
+        chords=source_chords(
+            melody, part, pitched_parts(parts), midi.ticks_per_beat, meta.key
+        ).to_json(),
     )
     return analysis, melody
 

@@ -49,9 +49,14 @@ class SourceChords:
 
 
 def source_chords(
-    melody: Melody, part: MidiPart, parts: list[MidiPart], ticks_per_beat: int
+    melody: Melody,
+    part: MidiPart,
+    parts: list[MidiPart],
+    ticks_per_beat: int,
+    signature: tuple[int, str] | None = None,
 ) -> SourceChords:
-    """The chords under `melody`, the upper voice of `part`, among the file's pitched `parts`."""
+    """The chords under `melody`, the upper voice of `part`, among the file's pitched `parts`,
+    in the key the recognizer reads from the notes and the file's key `signature`."""
     if melody.bar_ticks != CHORD_BAR_TICKS:
         return SourceChords(None, note=OTHER_METER)
     scale = TICKS_PER_BEAT / ticks_per_beat
@@ -67,13 +72,16 @@ def source_chords(
     if others >= max(MIN_ACCOMPANIMENT_NOTES, melody.note_count // 4):
         notes = [note for each in parts for note in each.notes]
         spans = _clipped(notes, scale, moved - origin, beats * TICKS_PER_BEAT)
-        chords = recognize(spans, mode=ARRANGEMENT, bar_ticks=CHORD_BAR_TICKS, beats=beats)
+        chords = recognize(
+            spans, mode=ARRANGEMENT, bar_ticks=CHORD_BAR_TICKS, beats=beats, signature=signature
+        )
         read_from = ARRANGEMENT
     else:
         lead = first - origin
         spans = [(n.start + lead, n.end + lead, n.pitch) for n in melody.notes()]
-        key = (melody.tonic, melody.mode)
-        chords = recognize(spans, mode=MELODY_ONLY, bar_ticks=CHORD_BAR_TICKS, beats=beats, key=key)
+        chords = recognize(
+            spans, mode=MELODY_ONLY, bar_ticks=CHORD_BAR_TICKS, beats=beats, signature=signature
+        )
         read_from = MELODY_ONLY
     kept = tuple(
         ChordSpan(chord, start, end - start)
