@@ -16,7 +16,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from server.generation.live_stream import LiveStream
-from server.generation.notes import Note, storage_rows
+from server.generation.notes import Note, StoredNote, storage_rows
 from server.models.song import SongStatus
 from server.models.stream_progress import StreamProgress
 from server.services.live_notes import NoteKeeper
@@ -50,12 +50,14 @@ class StudioProgress:
         self.keeper = NoteKeeper(self._store)
         self._writes = writes
         self._created = False
+        self._rows: list[StoredNote] = []  # the notes stored so far: a stream only adds notes
 
     async def _store(self, notes: list[Note]) -> None:
+        self._rows += storage_rows(notes[len(self._rows) :])
         new = (
             None if self._created else {"owner_id": self.owner_id, "song_fields": self.song_fields}
         )
-        await self._writes.store(self.stream_id, storage_rows(notes), new)
+        await self._writes.store(self.stream_id, self._rows[:], new)
         self._created = True
 
     async def discard(self) -> None:
