@@ -74,9 +74,41 @@ def top_functions(raw: Path) -> dict:
     share = 100.0 / max(samples, 1)
     return {
         "samples": samples,
+        "parts": parts(raw),
         "own": [(name, round(n * share, 1)) for name, n in own.most_common(TOP)],
         "total": [(name, round(n * share, 1)) for name, n in total.most_common(TOP)],
     }
+
+
+# Parts of a worker's time, each named by frames (substrings) any of which puts a sample in it;
+# a sample may fall in several (a database query made by a login check).
+PARTS = {
+    "model step (thread)": ("step_streams",),
+    "WebSocket frames out": ("WSStream.app_send",),
+    "socket reads": ("_read_ready",),
+    "Redis publish and listen": ("redis",),
+    "database (all)": ("tortoise", "asyncpg"),
+    "login checks": ("load_session",),
+    "stream progress stored": ("StudioProgress._store", "ProgressWrites", "write_rows"),
+    "songs saved (render + insert)": ("save_song",),
+    "MIDI rendering": ("melody_to_midi",),
+    "outbox (frames built and queued)": ("Outbox.",),
+}
+
+
+def parts(raw: Path) -> dict[str, float]:
+    """Share of all samples (%) in each of PARTS."""
+    counts = dict.fromkeys(PARTS, 0)
+    samples = 0
+    for line in raw.read_text().splitlines():
+        stack, _, count_text = line.rpartition(" ")
+        if not stack:
+            continue
+        samples += int(count_text)
+        for part, markers in PARTS.items():
+            if any(marker in stack for marker in markers):
+                counts[part] += int(count_text)
+    return {part: round(100.0 * n / max(samples, 1), 1) for part, n in counts.items()}
 
 
 def frame_name(frame: str) -> str:
@@ -91,7 +123,12 @@ def main() -> None:
     parser.add_argument("--streams", type=int, default=1000)
     parser.add_argument("--bars", type=int, default=8, help="bars per stream at 120 bpm")
     parser.add_argument("--out", type=Path, help="path stem for the .svg, .txt and .json")
+    parser.add_argument("--parts", type=Path, nargs="+", help="only print PARTS of these .txt")
     args = parser.parse_args()
+    if args.parts:
+        for raw in args.parts:
+            print(raw, json.dumps(parts(raw), indent=2))
+        return
     started = time.strftime("%Y-%m-%dT%H%M%S")
     stem = args.out or REPO_ROOT / "bench" / "results" / f"profile-{started}"
     stem.parent.mkdir(parents=True, exist_ok=True)

@@ -4,6 +4,7 @@ message objects: the reference the direct writer must match byte for byte."""
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import mido
 
@@ -38,20 +39,10 @@ def key_to_midi_key(tonic: int, mode: str) -> str:
     return (_MAJOR_BY_FIFTHS if mode == MODES[0] else _MINOR_BY_FIFTHS)[fifths]
 
 
-def mido_melody_to_midi(
-    melody: Melody,
-    *,
-    program: int = 0,
-    velocity: int = DEFAULT_VELOCITY,
-    track_name: str = "Melody",
-    chords: Progression | None = None,
-) -> bytes:
-    """A type-1 standard MIDI file: a conductor track (tempo, meter, key) and one melody track
-    named `track_name` that sets General MIDI `program` (0-based) before its first note.
-
-    With `chords`, the conductor track also marks each chord change with its symbol and a
-    "Chords" track plays them; the progression starts at the file's start, the bar line at or
-    before the melody's first note."""
+def mido_melody_to_midi(melody: Melody, **options: Any) -> bytes:
+    """`melody_to_midi` as it was, with its options (program, velocity, track_name, chords)."""
+    program, velocity = options.get("program", 0), options.get("velocity", DEFAULT_VELOCITY)
+    track_name, chords = options.get("track_name", "Melody"), options.get("chords")
     numerator, denominator = bar_ticks_to_meter(melody.bar_ticks)
     conductor = mido.MidiTrack(
         [
@@ -99,16 +90,8 @@ def chord_markers(progression: Progression, ticks_per_beat: int) -> list[mido.Me
     return markers
 
 
-def chord_track(
-    progression: Progression,
-    ticks_per_beat: int,
-    *,
-    program: int = CHORD_PROGRAM,
-    channel: int = CHORD_CHANNEL,
-    velocity: int = CHORD_VELOCITY,
-) -> mido.MidiTrack:
-    """A track named "Chords" that sets General MIDI `program` and strikes each chord of the
-    progression as a block for as long as it lasts, with its symbol as a text event."""
+def chord_track(progression: Progression, ticks_per_beat: int) -> mido.MidiTrack:
+    program, channel, velocity = CHORD_PROGRAM, CHORD_CHANNEL, CHORD_VELOCITY
     timed: list[tuple[int, int, mido.Message | mido.MetaMessage]] = []
     for span in progression.changes():
         timed.append((span.start, _TEXT, mido.MetaMessage("text", text=span.chord.symbol)))
