@@ -89,7 +89,7 @@ PARTS = {
     "Redis publish and listen": ("redis",),
     "database (all)": ("tortoise", "asyncpg"),
     "login checks": ("load_session",),
-    "stream progress stored": ("StudioProgress._store", "ProgressWrites", "write_rows"),
+    "stream progress stored": ("StudioProgress._store", "progress_writes"),
     "songs saved (render + insert)": ("save_song",),
     "MIDI rendering": ("melody_to_midi",),
     "outbox (frames built and queued)": ("Outbox.",),
