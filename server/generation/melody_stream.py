@@ -8,6 +8,8 @@ from __future__ import annotations
 import numpy as np
 
 from server.generation.chord_following import ChordFollowing
+from server.generation.chord_inputs import NO_CHORD_ID, progression_chord_ids
+from server.generation.lookback import lookback_inputs
 from server.generation.melody import (
     TICKS_PER_QUARTER,
     Event,
@@ -55,16 +57,21 @@ class MelodyStream:
         self.total_ticks = params.bars * BAR_TICKS
         self.tick = 0
         self.events: list[Event] = []
+        # What the lookback reads: each event's onset and ids. Tuples, rebuilt on every event
+        # and never changed in place, so that a copied stream (a transfer's candidate) writes
+        # on without touching the original's.
+        self.onsets: tuple[int, ...] = ()
+        self.pitch_ids: tuple[int, ...] = ()
+        self.duration_ids: tuple[int, ...] = ()
         self.primer = _primer_events(params, self.shift, vocabulary)
         self.genre_id = vocabulary.genre_id(params.genre)
         self.mode_id = vocabulary.mode_id(params.mode)
         self.previous = (vocabulary.pitch_bos, vocabulary.duration_bos)
         chords = self.params.chords
         # The chords move into the normalized key with the melody: minus the output's shift.
+        self.chords = None if chords is None else chords.transposed(-self.shift)
         self.chord_following = (
-            None
-            if chords is None
-            else ChordFollowing(chords.transposed(-self.shift), vocabulary, BAR_TICKS)
+            None if self.chords is None else ChordFollowing(self.chords, vocabulary, BAR_TICKS)
         )
 
     @property
@@ -77,10 +84,29 @@ class MelodyStream:
         (while it plays its primer) instead of taking the batch's nucleus draw."""
         return len(self.events) < len(self.primer)
 
-    def next_inputs(self) -> tuple[int, int, int, int, int]:
-        """(previous pitch id, previous duration id, position id, genre id, mode id)."""
-        position = self.vocabulary.position_id(self.tick % BAR_TICKS)
-        return (*self.previous, position, self.genre_id, self.mode_id)
+    def next_inputs(self) -> tuple[int, ...]:
+        """The ids the network reads for the next event, in `lstm.INPUT_NAMES` order: previous
+        pitch and duration, position, genre, mode, the chord sounding at the onset and the next
+        different one (no chord without a progression), and the lookback."""
+        position = self.vocabulary.position_id(self.bar_position())
+        chords = (
+            (NO_CHORD_ID, NO_CHORD_ID)
+            if self.chords is None
+            else progression_chord_ids(self.chords, self.tick)
+        )
+        lookback = lookback_inputs(
+            self.onsets,
+            self.pitch_ids,
+            self.duration_ids,
+            self.tick,
+            BAR_TICKS,
+            (self.vocabulary.pitch_bos, self.vocabulary.duration_bos),
+        )
+        return (*self.previous, position, self.genre_id, self.mode_id, *chords, *lookback)
+
+    def bar_position(self) -> int:
+        """Ticks into the bar at the next onset."""
+        return self.tick % BAR_TICKS
 
     def pitch_bias(self) -> np.ndarray | None:
         """(n_pitch,) logits to add toward the chord under the next note; None without chords
@@ -109,6 +135,9 @@ class MelodyStream:
             ticks = self.total_ticks - self.tick
         pitch = self.vocabulary.pitch_of(pitch_id)
         self.events.append(Event(pitch, ticks))
+        self.onsets += (self.tick,)
+        self.pitch_ids += (pitch_id,)
+        self.duration_ids += (duration_id,)
         start, self.tick = self.tick, self.tick + ticks
         self.previous = (pitch_id, duration_id)
         if pitch is None:

@@ -161,9 +161,8 @@ class TransferStream(MelodyStream):
         """Always: every event follows the source, which the batch's plain draw ignores."""
         return True
 
-    def next_inputs(self) -> tuple[int, int, int, int, int]:
-        position = (self.tick - self.plan.pickup_ticks) % self.plan.bar_ticks
-        return (*self.previous, self.vocabulary.position_id(position), self.genre_id, self.mode_id)
+    def bar_position(self) -> int:
+        return (self.tick - self.plan.pickup_ticks) % self.plan.bar_ticks
 
     def copying(self) -> Event | None:
         """The source event to copy at this tick: all of them at strength 0, phrase rests
@@ -178,7 +177,7 @@ class TransferStream(MelodyStream):
                 self.planned.extend(self.search.plan_bar(self))
             return self.planned[0][0]
         if self.guidance is not None:  # the general state reads every event, copied or not
-            inputs = np.array(self.next_inputs(), dtype=np.int64)[:, None]  # (5, 1)
+            inputs = np.array(self.next_inputs(), dtype=np.int64)[:, None]  # (ids, 1)
             pitch_logits = self.guidance.pitch_logits(pitch_logits[None], inputs)[0]
         copied = self.copying()
         if copied is not None:
