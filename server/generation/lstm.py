@@ -216,6 +216,9 @@ class LstmNetwork:
         shapes = cls.array_shapes(config)
         rng = np.random.default_rng(seed)
         arrays = {name: rng.normal(0.0, 0.3, shape) for name, shape in shapes.items()}
+        for name, table in INPUTS:  # each input adds N(0, 0.2) to the gates, as they add up
+            arrays[f"embedding_{table}"] = rng.normal(0.0, 1.0, config.table_shape(table))
+            arrays[f"kernel_{name}"] *= 0.2 / 0.3 / np.sqrt(config.table_shape(table)[1])
         network = cls(config, arrays)
         network.vocabulary = vocabulary
         return network
