@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from server.generation.chord_following import ChordFollowing
+from server.generation.chord_following import GENRE_SCALE, ChordFollowing
 from server.generation.chord_inputs import NO_CHORD_ID, progression_chord_ids
 from server.generation.lookback import lookback_inputs
 from server.generation.melody import (
@@ -70,8 +70,11 @@ class MelodyStream:
         chords = self.params.chords
         # The chords move into the normalized key with the melody: minus the output's shift.
         self.chords = None if chords is None else chords.transposed(-self.shift)
+        scale = GENRE_SCALE.get(params.genre or "", 0.0)
         self.chord_following = (
-            None if self.chords is None else ChordFollowing(self.chords, vocabulary, BAR_TICKS)
+            None
+            if self.chords is None or scale == 0
+            else ChordFollowing(self.chords, vocabulary, BAR_TICKS, scale)
         )
 
     @property
