@@ -19,6 +19,33 @@ N_REPEAT = 4
 Lookback = tuple[int, int, int, int, int]  # bar-1 pitch, bar-1 duration, bar-2 ..., repeats
 
 
+class History:
+    """The events a stream has written so far, as the lookback reads them: each one's onset
+    and ids (their onsets ascending, from 0)."""
+
+    def __init__(self) -> None:
+        self.onsets: list[int] = []
+        self.pitch_ids: list[int] = []
+        self.duration_ids: list[int] = []
+
+    def add(self, onset: int, pitch_id: int, duration_id: int) -> None:
+        self.onsets.append(onset)
+        self.pitch_ids.append(pitch_id)
+        self.duration_ids.append(duration_id)
+
+    def inputs(self, tick: int, bar_ticks: int, none: tuple[int, int]) -> Lookback:
+        """The lookback ids of an event starting at `tick` (see `lookback_inputs`)."""
+        return lookback_inputs(
+            self.onsets, self.pitch_ids, self.duration_ids, tick, bar_ticks, none
+        )
+
+    def copy(self) -> History:
+        clone = History()
+        clone.onsets, clone.pitch_ids = list(self.onsets), list(self.pitch_ids)
+        clone.duration_ids = list(self.duration_ids)
+        return clone
+
+
 def _sounding(onsets: Sequence[int], tick: int) -> int:
     """Index of the event sounding at `tick` (events follow one another), -1 before the piece."""
     return -1 if tick < 0 else bisect.bisect_right(onsets, tick) - 1

@@ -9,7 +9,7 @@ import numpy as np
 
 from server.generation.chord_following import GENRE_SCALE, ChordFollowing
 from server.generation.chord_inputs import NO_CHORD_ID, progression_chord_ids
-from server.generation.lookback import lookback_inputs
+from server.generation.lookback import History
 from server.generation.melody import (
     TICKS_PER_QUARTER,
     Event,
@@ -57,12 +57,8 @@ class MelodyStream:
         self.total_ticks = params.bars * BAR_TICKS
         self.tick = 0
         self.events: list[Event] = []
-        # What the lookback reads: each event's onset and ids. Tuples, rebuilt on every event
-        # and never changed in place, so that a copied stream (a transfer's candidate) writes
-        # on without touching the original's.
-        self.onsets: tuple[int, ...] = ()
-        self.pitch_ids: tuple[int, ...] = ()
-        self.duration_ids: tuple[int, ...] = ()
+        self.history = History()  # what the lookback reads (a copied stream copies it too)
+        self.no_lookback = (vocabulary.pitch_bos, vocabulary.duration_bos)
         self.primer = _primer_events(params, self.shift, vocabulary)
         self.genre_id = vocabulary.genre_id(params.genre)
         self.mode_id = vocabulary.mode_id(params.mode)
@@ -97,14 +93,7 @@ class MelodyStream:
             if self.chords is None
             else progression_chord_ids(self.chords, self.tick)
         )
-        lookback = lookback_inputs(
-            self.onsets,
-            self.pitch_ids,
-            self.duration_ids,
-            self.tick,
-            BAR_TICKS,
-            (self.vocabulary.pitch_bos, self.vocabulary.duration_bos),
-        )
+        lookback = self.history.inputs(self.tick, BAR_TICKS, self.no_lookback)
         return (*self.previous, position, self.genre_id, self.mode_id, *chords, *lookback)
 
     def bar_position(self) -> int:
@@ -138,9 +127,7 @@ class MelodyStream:
             ticks = self.total_ticks - self.tick
         pitch = self.vocabulary.pitch_of(pitch_id)
         self.events.append(Event(pitch, ticks))
-        self.onsets += (self.tick,)
-        self.pitch_ids += (pitch_id,)
-        self.duration_ids += (duration_id,)
+        self.history.add(self.tick, pitch_id, duration_id)
         start, self.tick = self.tick, self.tick + ticks
         self.previous = (pitch_id, duration_id)
         if pitch is None:

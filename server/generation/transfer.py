@@ -144,7 +144,7 @@ class TransferStream(MelodyStream):
         """A copy that writes on from here with its own draws and no search of its own."""
         clone = copy.copy(self)
         clone.search, clone.planned, clone.written = None, deque(), []
-        clone.events = list(self.events)
+        clone.events, clone.history = list(self.events), self.history.copy()
         clone.rng = np.random.default_rng([self.seed, self.tick, index])
         clone.guidance = None  # the search guides its candidates in one batch
         return clone
