@@ -20,18 +20,10 @@ CONFIG_FILE = "config.json"
 VOCABULARY_FILE = "vocabulary.json"
 # Each input the network reads at every step and the embedding table it looks its id up in.
 INPUTS = (
-    ("prev_pitch", "pitch"),
-    ("prev_duration", "duration"),
-    ("position", "position"),
-    ("genre", "genre"),
-    ("mode", "mode"),
-    ("chord", "chord"),
-    ("next_chord", "chord"),
-    ("back1_pitch", "pitch"),
-    ("back1_duration", "duration"),
-    ("back2_pitch", "pitch"),
-    ("back2_duration", "duration"),
-    ("repeats", "repeat"),
+    *(("prev_pitch", "pitch"), ("prev_duration", "duration"), ("position", "position")),
+    *(("genre", "genre"), ("mode", "mode"), ("chord", "chord"), ("next_chord", "chord")),
+    *(("back1_pitch", "pitch"), ("back1_duration", "duration"), ("back2_pitch", "pitch")),
+    *(("back2_duration", "duration"), ("repeats", "repeat")),
 )
 INPUT_NAMES = tuple(name for name, _ in INPUTS)
 TABLE_NAMES = ("pitch", "duration", "position", "genre", "mode", "chord", "repeat")
