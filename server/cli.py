@@ -1,5 +1,6 @@
 """Command line: `python -m server.cli generate --genre jazz --key D --bars 16 --out song.mid`
-(`--chords "Dm7 G7 Cmaj7 Cmaj7"` writes the melody over those chords, with a chord track) and
+(the model writes the chords, a chord track beside the melody; `--chords "Dm7 G7 Cmaj7 Cmaj7"`
+writes the melody over those instead, `--chords none` a bare melody) and
 `python -m server.cli convert --in song.mid --genre jazz --strength 0.6 --out out.mid`.
 
 Each subcommand is a `<name>_command(args) -> str` that returns a summary or raises
@@ -18,7 +19,10 @@ from server.generation.lstm import CheckpointError, LstmNetwork
 from server.generation.melody import GENRES, MODES, key_name
 from server.generation.midi_writing import melody_to_midi
 from server.generation.progression import Progression
+from server.generation.progression_network import CHECKPOINT_DIR as PROGRESSION_CHECKPOINT
+from server.generation.progression_network import ProgressionNetwork
 from server.generation.progression_text import progression_from_input
+from server.generation.progression_writer import AUTO_CHORDS, NO_CHORDS, with_written_chords
 from server.generation.sampler import generate, run_to_end
 from server.generation.sampling_params import SamplingParams
 from server.generation.style_search import StyleSearch
@@ -29,6 +33,7 @@ from server.generation.transfer import (
     TransferStream,
 )
 from server.generation.upload_analysis import analyse_midi
+from server.generation.upload_chords import SourceChords
 from server.generation.vocabulary import ANY_GENRE
 
 DEFAULT_CHECKPOINT = Path(__file__).resolve().parent.parent / "checkpoints" / "melody"
@@ -42,6 +47,7 @@ class CommandError(Exception):
 def generate_command(args: argparse.Namespace) -> str:
     """Sample one melody (over `--chords` when given) and write it as a standard MIDI file."""
     try:
+        chords = typed_chords(args)
         params = SamplingParams(
             genre=None if args.genre == ANY_GENRE else args.genre,
             key=args.key,
@@ -52,14 +58,20 @@ def generate_command(args: argparse.Namespace) -> str:
             top_p=args.top_p,
             seed=args.seed,
             program=args.program,
-            chords=typed_chords(args),
-        ).with_seed()
+            chords=chords,
+            write_chords=chords is None and args.chords != NO_CHORDS,
+        )
         network = LstmNetwork.load(args.checkpoint)
+        if params.write_chords:
+            params = with_written_chords(params, ProgressionNetwork.load(args.progressions))
+        params = params.with_seed()
     except (ValueError, CheckpointError) as error:  # ProgressionError too: it names the token
         raise CommandError(str(error)) from error
     melody = generate(network, [params])[0]
     write_atomically(args.out, melody_to_midi(melody, program=params.program, chords=params.chords))
     over = "" if params.chords is None else f" over {len(params.chords.changes())} chord changes"
+    if params.form is not None:
+        over += f" written by the model in the form {params.form.letters}"
     return (
         f"wrote {args.out}: {params.bars} bars of {args.genre} in "
         f"{key_name(melody.tonic, melody.mode)} at {params.tempo:g} bpm{over}, "
@@ -68,8 +80,8 @@ def generate_command(args: argparse.Namespace) -> str:
 
 
 def typed_chords(args: argparse.Namespace) -> Progression | None:
-    """The `--chords` progression read in the melody's key, or None."""
-    if args.chords is None:
+    """The `--chords` progression read in the melody's key, or None ("auto" or "none")."""
+    if args.chords in (AUTO_CHORDS, NO_CHORDS):
         return None
     return progression_from_input(args.chords, key=args.key, mode=args.mode)
 
@@ -100,10 +112,12 @@ def add_generate_parser(commands: argparse._SubParsersAction[argparse.ArgumentPa
     parser.add_argument("--program", type=int, default=0, help="General MIDI instrument 0..127")
     parser.add_argument(
         "--chords",
-        help='chords to write over, e.g. "Dm7 G7 Cmaj7 Cmaj7", "C Am | F G" or "ii7 V7 Imaj7"; '
-        "looped to fill --bars",
+        default=AUTO_CHORDS,
+        help='chords to write over, e.g. "Dm7 G7 Cmaj7 Cmaj7", "C Am | F G" or "ii7 V7 Imaj7", '
+        'looped to fill --bars; "auto" (the default): the model writes them; "none": no chords',
     )
     parser.add_argument("--checkpoint", type=Path, default=DEFAULT_CHECKPOINT)
+    parser.add_argument("--progressions", type=Path, default=PROGRESSION_CHECKPOINT)
     parser.add_argument("--out", type=Path, required=True, help="MIDI file to write")
     parser.set_defaults(handler=generate_command)
 
@@ -112,7 +126,8 @@ def convert_command(args: argparse.Namespace) -> str:
     """Rewrite the melody of a MIDI file in another genre and write it as a MIDI file."""
     try:
         data = args.input.read_bytes()
-        _, source = analyse_midi(data, track=args.track)
+        analysis, source = analyse_midi(data, track=args.track)
+        chords = SourceChords.from_json(analysis.chords)
         source.name = args.input.stem
         transfer = TransferParams(
             genre=args.genre,
@@ -125,18 +140,20 @@ def convert_command(args: argparse.Namespace) -> str:
         network = LstmNetwork.load(args.checkpoint)
         search = StyleSearch(network, GenreClassifier.load(args.classifier))
         vocabulary = network.require_vocabulary()
-        stream = TransferStream(source, transfer, vocabulary, network, search)
+        stream = TransferStream(source, transfer, vocabulary, network, search, chords.progression)
     except OSError as error:
         raise CommandError(f"cannot read {args.input}: {error.strerror}") from error
     except (ValueError, CheckpointError) as error:  # MidiError, ClassifierError, bad params
         raise CommandError(str(error)) from error
     run_to_end(network, [stream])
     melody = stream.melody()
-    write_atomically(args.out, melody_to_midi(melody, program=transfer.program))
+    kept = stream.params.chords
+    write_atomically(args.out, melody_to_midi(melody, program=transfer.program, chords=kept))
+    harmony = chords.note if kept is None else f"over {len(kept.changes())} chord changes"
     return (
         f"wrote {args.out}: {stream.plan.bars} bars of {args.input.name} as {args.genre} at "
         f"strength {args.strength:g} in {key_name(melody.tonic, melody.mode)}, "
-        f"{melody.note_count} notes, seed {stream.params.seed}"
+        f"{melody.note_count} notes, seed {stream.params.seed}; {harmony}"
     )
 
 

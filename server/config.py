@@ -43,12 +43,15 @@ class Config:
     argon2_parallelism: int = 4  # lanes
     rate_limits_enabled: bool = True
     model_dir: Path = REPO_ROOT / "checkpoints" / "melody"  # the melody checkpoint folder
+    # The progression network that writes chords when a request gives none.
+    progression_dir: Path = REPO_ROOT / "checkpoints" / "progressions"
     stream_pacing: bool = True  # False writes live streams flat out (tests, benchmarks)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
         """Read INSTANCE_PATH, SECRET_KEY, DATABASE_URL, REDIS_URL, REDIS_CHANNEL, COOKIE_SECURE,
-        TRUSTED_PROXY_HOPS, RATE_LIMITS, CADENZA_MODEL_DIR and CADENZA_STREAM_PACING."""
+        TRUSTED_PROXY_HOPS, RATE_LIMITS, CADENZA_MODEL_DIR, CADENZA_PROGRESSION_DIR and
+        CADENZA_STREAM_PACING."""
         env = os.environ if environ is None else environ
         instance_path = Path(env.get("INSTANCE_PATH") or REPO_ROOT / "instance").resolve()
         instance_path.mkdir(parents=True, exist_ok=True)
@@ -62,6 +65,9 @@ class Config:
             trusted_proxy_hops=_whole_number(env, "TRUSTED_PROXY_HOPS", default=0),
             rate_limits_enabled=env.get("RATE_LIMITS", "on").strip().lower() in _TRUE,
             model_dir=Path(env.get("CADENZA_MODEL_DIR") or REPO_ROOT / "checkpoints" / "melody"),
+            progression_dir=Path(
+                env.get("CADENZA_PROGRESSION_DIR") or REPO_ROOT / "checkpoints" / "progressions"
+            ),
             stream_pacing=env.get("CADENZA_STREAM_PACING", "on").strip().lower() in _TRUE,
         )
 

@@ -1,6 +1,6 @@
 """`python -m server.cli generate`: a MIDI file that music21 and mido read back as asked for
-(over typed chords, with their track and markers), and one-line errors (exit status 2) for bad
-options, bad chords or a broken checkpoint."""
+(over typed chords or the model's, with their track and markers), and one-line errors (exit
+status 2) for bad options, bad chords or a broken checkpoint."""
 
 from __future__ import annotations
 
@@ -42,7 +42,8 @@ def test_generate_writes_midi_with_key_tempo_program_and_bars(tmp_path, checkpoi
     messages = [message for track in midi.tracks for message in track]
     tempos = [m.tempo for m in messages if m.type == "set_tempo"]
     assert [round(mido.tempo2bpm(t)) for t in tempos] == [140]
-    assert [m.program for m in messages if m.type == "program_change"] == [66]
+    programs = [m.program for m in messages if m.type == "program_change"]
+    assert programs == [66, 89]  # the melody, then the chord track the model wrote (a pad)
     assert [m.key for m in messages if m.type == "key_signature"] == ["Dm"]
 
     music21 = pytest.importorskip("music21")
@@ -117,6 +118,32 @@ def test_generate_over_typed_chords_writes_a_chord_track(tmp_path, checkpoint, c
     assert markers == ["Dm7", "G7", "Cmaj7"] * 4  # the four bars loop over sixteen
     chord_notes = [m for m in midi.tracks[names.index("Chords")] if m.type == "note_on"]
     assert chord_notes and midi.length == pytest.approx(16 * 4 * 0.5)
+
+
+def test_without_chords_the_model_writes_them_ending_on_the_tonic(tmp_path, checkpoint, capsys):
+    out = tmp_path / "song.mid"
+    options = ["--genre", "pop", "--key", "A", "--bars", "8", "--seed", "4"]
+    assert run_generate(*options, "--checkpoint", str(checkpoint), "--out", str(out)) == 0
+    assert "written by the model in the form" in capsys.readouterr().out
+    midi = mido.MidiFile(out)
+    assert "Chords" in [track.name for track in midi.tracks]
+    markers = [m.text for m in midi.tracks[0] if m.type == "marker"]
+    assert len(markers) >= 2 and markers[-1] in {"A", "Amaj7", "A6"}
+
+
+def test_chords_none_writes_a_bare_melody(tmp_path, checkpoint) -> None:
+    out = tmp_path / "song.mid"
+    options = ["--chords", "none", "--bars", "4", "--seed", "4"]
+    assert run_generate(*options, "--checkpoint", str(checkpoint), "--out", str(out)) == 0
+    assert "Chords" not in [track.name for track in mido.MidiFile(out).tracks]
+
+
+def test_a_broken_progression_checkpoint_exits_2(tmp_path, checkpoint, capsys) -> None:
+    out = tmp_path / "song.mid"
+    options = ["--progressions", str(tmp_path / "missing"), "--checkpoint", str(checkpoint)]
+    assert run_generate(*options, "--out", str(out)) == 2
+    assert "cannot read progression checkpoint" in capsys.readouterr().err
+    assert not out.exists()
 
 
 def test_roman_numeral_chords_are_read_in_the_requested_key(tmp_path, checkpoint) -> None:

@@ -1,6 +1,7 @@
 """Fit and measure the chord recognizer: `python -m training.chords --fit` fits each mode's
-weights on the POP909 training songs and its change costs on the validation songs;
-`--evaluate [--json]` scores it per beat on the held-out POP909 songs and on RS200.
+model (the arrangement's linear scores on the POP909 training songs, the melody's network on
+the POP909 and RS200 training songs) and its change costs on the validation songs;
+`--evaluate [--json]` scores it per beat on the held-out POP909 and RS200 songs.
 
 Scores follow MIREX (mir_eval.chord): "majmin" compares root and major/minor third, counting
 only beats whose reference is a major or minor chord (sevenths and sixths included: only the
@@ -13,7 +14,6 @@ import argparse
 import json
 import logging
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -21,28 +21,25 @@ from typing import Any
 
 import numpy as np
 
+from server.generation.chord_linear import PROFILE_BLOCKS, RecognizerWeights, chord_logits
+from server.generation.chord_network import ChordNetwork
 from server.generation.chord_recognizer import (
     ARRANGEMENT,
     CHECKPOINT_DIR,
     MELODY_ONLY,
     MODES,
-    PROFILE_BLOCKS,
-    RecognizerWeights,
+    Recognizer,
     bar_positions,
     beat_features,
-    chord_log_probabilities,
-    chord_logits,
+    decode,
     key_of_features,
-    smooth,
 )
 from server.generation.chords import (
     INTERVALS,
     QUALITIES,
     VOCABULARY_SIZE,
     Chord,
-    ChordError,
     Quality,
-    parse_harte,
 )
 from training.chord_corpora import (
     AnnotatedSong,
@@ -51,6 +48,15 @@ from training.chord_corpora import (
     read_pop909,
     read_rs200,
     song_split,
+)
+from training.chord_network import fit_network, network_song
+from training.chord_scores import (
+    SUMMARY_CLASSES,
+    boundary_f1,
+    melody_ceiling,
+    quality_confusion,
+    reference_id,
+    score_songs,
 )
 from training.corpora import shared_data_dir
 
@@ -62,36 +68,6 @@ STEPS, LEARNING_RATE, L2 = 250, 0.05, 1e-4  # full-batch Adam
 COST_GRID = (-3.0, -2.0, -1.0, 0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0)  # in log-probability
 TRANSITION_PRIOR = 0.5  # pseudo-count of every chord change
 TRANSITION_SCALES = (0.5, 0.0)  # weights of the transition scores tried after full weight
-# Harte shorthands as semitone sets, for the MIREX comparison of the labels as written.
-HARTE_TONES = {
-    "maj": {0, 4, 7},
-    "min": {0, 3, 7},
-    "dim": {0, 3, 6},
-    "aug": {0, 4, 8},
-    "maj7": {0, 4, 7, 11},
-    "min7": {0, 3, 7, 10},
-    "7": {0, 4, 7, 10},
-    "dim7": {0, 3, 6, 9},
-    "hdim7": {0, 3, 6, 10},
-    "minmaj7": {0, 3, 7, 11},
-    "maj6": {0, 4, 7, 9},
-    "min6": {0, 3, 7, 9},
-    "9": {0, 4, 7, 10, 2},
-    "maj9": {0, 4, 7, 11, 2},
-    "min9": {0, 3, 7, 10, 2},
-    "11": {0, 4, 7, 10, 2, 5},
-    "13": {0, 4, 7, 10, 2, 9},
-    "sus2": {0, 2, 7},
-    "sus4": {0, 5, 7},
-    "5": {0, 7},
-    "1": {0},
-}
-# Harte degrees as semitones above the root.
-DEGREES = {"1": 0, "b2": 1, "2": 2, "b3": 3, "3": 4, "4": 5, "#4": 6, "b5": 6, "5": 7, "#5": 8}
-DEGREES |= {"b6": 8, "6": 9, "bb7": 9, "b7": 10, "7": 11, "b9": 1, "9": 2, "#9": 3, "11": 5}
-DEGREES |= {"#11": 6, "b13": 8, "13": 9}
-MAJOR_TRIAD, MINOR_TRIAD = frozenset({0, 4, 7}), frozenset({0, 3, 7})
-SUMMARY_CLASSES = ("exact", "same maj/min", "root only", "wrong root", "predicted N")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -101,15 +77,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--data", type=Path, default=None, help="folder holding pop909/, rs200/")
     parser.add_argument("--out", type=Path, default=CHECKPOINT_DIR)
+    parser.add_argument("--mode", choices=MODES, help="fit this mode only (default: both)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     data = args.data or shared_data_dir()
     if args.fit:
-        fit_all(data, args.out)
+        fit_all(data, args.out, (args.mode,) if args.mode else MODES)
     if args.evaluate or not args.fit:
-        weights = {mode: RecognizerWeights.load(args.out / f"{mode}.npz") for mode in MODES}
+        weights = {mode: load_model(args.out, mode) for mode in MODES}
         report = evaluate(data, weights)
         print(json.dumps(report, indent=2) if args.json else format_report(report))
+
+
+def load_model(folder: Path, mode: str) -> Recognizer:
+    path = folder / f"{mode}.npz"
+    return ChordNetwork.load(path) if mode == MELODY_ONLY else RecognizerWeights.load(path)
 
 
 # --- the data ------------------------------------------------------------------------------
@@ -121,8 +103,10 @@ def pop909_songs(data: Path, split: str) -> Iterator[AnnotatedSong]:
             yield read_pop909(path)
 
 
-def rs200_songs(data: Path) -> Iterator[AnnotatedSong]:
+def rs200_songs(data: Path, split: str) -> Iterator[AnnotatedSong]:
     for path in list_rs200(data / "rs200"):
+        if song_split(path) != split:
+            continue
         try:
             yield read_rs200(path)
         except ValueError as error:
@@ -137,6 +121,17 @@ class SongBeats:
     loudness: np.ndarray  # (beats, PROFILE_BLOCKS)
     positions: np.ndarray  # (beats,) bar position kind
     labels: list[str]
+    bar_ticks: int
+    pickup_ticks: int
+
+    def scores(self, model: Recognizer) -> np.ndarray:
+        """(beats, VOCABULARY_SIZE) the model's log-probabilities of every chord."""
+        return model.scores(self.features, self.loudness, self.bar_ticks, self.pickup_ticks)
+
+    def decode(self, model: Recognizer, scores: np.ndarray) -> np.ndarray:
+        """The recognizer's chord ids: the scores smoothed as the model's change costs say."""
+        moves = model.moves(key_of_features(self.features))
+        return decode(scores, model.change_cost[self.positions], moves)
 
 
 def song_beats(song: AnnotatedSong, mode: str) -> SongBeats:
@@ -146,34 +141,47 @@ def song_beats(song: AnnotatedSong, mode: str) -> SongBeats:
         spans, song.bar_ticks, song.pickup_ticks, beats=count, key=song.key
     )
     positions = bar_positions(count, song.bar_ticks, song.pickup_ticks)
-    return SongBeats(features, loudness, positions, song.labels)
-
-
-def reference_id(label: str) -> int:
-    """The vocabulary id of a reference label (bass left out); -1 for one it cannot read."""
-    try:
-        return parse_harte(label).id
-    except ChordError:
-        return -1
+    return SongBeats(features, loudness, positions, song.labels, song.bar_ticks, song.pickup_ticks)
 
 
 # --- fitting -------------------------------------------------------------------------------
 
 
-def fit_all(data: Path, out: Path) -> None:
+def fit_all(data: Path, out: Path, modes: tuple[str, ...] = MODES) -> None:
     out.mkdir(parents=True, exist_ok=True)
     train = list(pop909_songs(data, "train"))
     valid = list(pop909_songs(data, "valid"))
     log.info("POP909: %d training songs, %d validation songs", len(train), len(valid))
-    for mode in MODES:
+    if ARRANGEMENT in modes:
         started = time.perf_counter()
-        train_beats = [song_beats(song, mode) for song in train]
-        weights = fit_weights(train_beats)
-        weights = replace(weights, transitions=fit_transitions(train_beats))
-        valid_beats = [song_beats(song, mode) for song in valid]
-        weights = tune_change_costs(weights, valid_beats)
-        weights.save(out / f"{mode}.npz")
-        log.info("%s: fitted in %.0f s", mode, time.perf_counter() - started)
+        fit_arrangement(train, valid).save(out / f"{ARRANGEMENT}.npz")
+        log.info("%s: fitted in %.0f s", ARRANGEMENT, time.perf_counter() - started)
+    if MELODY_ONLY in modes:
+        started = time.perf_counter()
+        train += list(rs200_songs(data, "train"))
+        valid += list(rs200_songs(data, "valid"))
+        log.info("with RS200: %d training songs, %d validation songs", len(train), len(valid))
+        fit_melody(train, valid).save(out / f"{MELODY_ONLY}.npz")
+        log.info("%s: fitted in %.0f s", MELODY_ONLY, time.perf_counter() - started)
+
+
+def fit_arrangement(train: list[AnnotatedSong], valid: list[AnnotatedSong]) -> RecognizerWeights:
+    """The linear scores, their transition table and the change costs."""
+    train_beats = [song_beats(song, ARRANGEMENT) for song in train]
+    weights = fit_weights(train_beats)
+    weights = replace(weights, transitions=fit_transitions(train_beats))
+    costs, transitions = tune_change_costs(
+        weights, [song_beats(song, ARRANGEMENT) for song in valid]
+    )
+    assert transitions is not None  # the linear model always has its table
+    return replace(weights, change_cost=costs, transitions=transitions)
+
+
+def fit_melody(train: list[AnnotatedSong], valid: list[AnnotatedSong]) -> ChordNetwork:
+    """The melody network (stopped on the validation songs' loss) and its change costs."""
+    network = fit_network([network_song(s) for s in train], [network_song(s) for s in valid])
+    costs, _ = tune_change_costs(network, [song_beats(song, MELODY_ONLY) for song in valid])
+    return network.with_change_cost(costs)
 
 
 def fit_weights(songs: list[SongBeats]) -> RecognizerWeights:
@@ -247,21 +255,31 @@ def fit_transitions(songs: list[SongBeats]) -> np.ndarray:
     return result
 
 
-def tune_change_costs(weights: RecognizerWeights, songs: list[SongBeats]) -> RecognizerWeights:
-    """The change cost per bar position (one position at a time, twice over), then the weight
-    of the transition scores, that score best ("majmin") on the validation songs."""
-    scored = [(chord_log_probabilities(s.features, s.loudness, weights), s) for s in songs]
+def tune_change_costs(
+    model: Recognizer, songs: list[SongBeats]
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """The change cost per bar position (one position at a time, twice over), then for the
+    linear model the weight of its transition scores, that score best ("majmin") on the
+    validation songs."""
+    scored = [(song.scores(model), song) for song in songs]
     keys = [key_of_features(song.features) for song in songs]
+    linear = model if isinstance(model, RecognizerWeights) else None
 
-    def accuracy(costs: np.ndarray, transitions: np.ndarray) -> float:
-        tuned = replace(weights, change_cost=costs, transitions=transitions)
+    def accuracy(costs: np.ndarray, transitions: np.ndarray | None) -> float:
+        tables = [
+            None
+            if linear is None or transitions is None
+            else replace(linear, transitions=transitions).key_transitions(key)
+            for key in keys
+        ]
         predicted = [
-            smooth(scores, costs[song.positions], tuned.key_transitions(key))
-            for (scores, song), key in zip(scored, keys, strict=True)
+            decode(scores, costs[song.positions], table)
+            for (scores, song), table in zip(scored, tables, strict=True)
         ]
         return score_songs([s.labels for _, s in scored], predicted)["majmin"]
 
-    costs, transitions = weights.change_cost.copy(), weights.transitions
+    costs = model.change_cost.copy()
+    transitions = None if linear is None else linear.transitions
     best = accuracy(costs, transitions)
     for _ in range(2):
         for position in range(3):
@@ -270,155 +288,49 @@ def tune_change_costs(weights: RecognizerWeights, songs: list[SongBeats]) -> Rec
                 candidate[position] = value
                 if (result := accuracy(candidate, transitions)) > best:
                     best, costs = result, candidate
-    for scale in TRANSITION_SCALES:
-        if (result := accuracy(costs, transitions * scale)) > best:
-            best, transitions = result, weights.transitions * scale
+    for scale in TRANSITION_SCALES if linear is not None else ():
+        scaled = linear.transitions * scale  # type: ignore[union-attr]
+        if (result := accuracy(costs, scaled)) > best:
+            best, transitions = result, scaled
     log.info("change costs %s: validation majmin %.3f", costs.tolist(), best)
-    return replace(weights, change_cost=costs, transitions=transitions)
-
-
-# --- scoring -------------------------------------------------------------------------------
-
-
-def majmin_tones(label: str) -> frozenset[int] | None:
-    """The reference's tones below the minor sixth (mir_eval's majmin rule, its bass note
-    included) when they make a major or minor triad; empty for no chord; None for a beat the
-    comparison leaves out (sus, dim, aug, power chords, "X")."""
-    text = label.strip()
-    if text == "N":
-        return frozenset()
-    root, colon, rest = text.partition(":")
-    if text == "X" or not root:
-        return None
-    shorthand, _, bass = (rest if colon else "maj").partition("/")
-    base, listed, extra = shorthand.partition("(")
-    if base not in HARTE_TONES and (base or not listed):
-        return None
-    tones = set(HARTE_TONES.get(base or "maj" if not listed else base, set()))
-    for degree in extra.rstrip(")").split(",") if listed else []:
-        step = DEGREES.get(degree.strip().lstrip("*"))
-        if step is not None and degree.strip().startswith("*"):
-            tones.discard(step)
-        elif step is not None:
-            tones.add(step)
-    if bass in DEGREES:
-        tones.add(DEGREES[bass])
-    low = frozenset(tone for tone in tones if tone < 8)
-    return low if low in (MAJOR_TRIAD, MINOR_TRIAD) else None
-
-
-def score_songs(labels: list[list[str]], predicted: list[np.ndarray]) -> dict[str, float]:
-    """Share of beats right by "majmin" and by "root", over all songs' beats together."""
-    right, counted, roots, labelled = 0, 0, 0, 0
-    for song_labels, song_ids in zip(labels, predicted, strict=True):
-        for label, chord_id in zip(song_labels, song_ids, strict=True):
-            guess = Chord.from_id(int(chord_id))
-            reference = _reference_chord(label)
-            if reference is None:
-                continue
-            labelled += 1
-            roots += reference.root == guess.root
-            tones = majmin_tones(label)
-            if tones is not None:
-                counted += 1
-                right += reference.root == guess.root and tones == _low_tones(guess)
-    return {
-        "majmin": right / max(counted, 1),
-        "root": roots / max(labelled, 1),
-        "majmin_beats": counted,
-        "beats": labelled,
-    }
-
-
-def _reference_chord(label: str) -> Chord | None:
-    try:
-        return parse_harte(label)
-    except ChordError:
-        return None
-
-
-def _low_tones(chord: Chord) -> frozenset[int]:
-    if chord.quality is None:
-        return frozenset()
-    return frozenset(tone for tone in INTERVALS[chord.quality] if tone < 8)
-
-
-def quality_confusion(labels: list[list[str]], predicted: list[np.ndarray]) -> dict[str, Any]:
-    """Per reference quality (as the vocabulary reads it; "N" for no chord): its beats and the
-    share of them predicted with the exact quality, the same major/minor third, the right
-    root only, a wrong root, or no chord."""
-    counts: dict[str, Counter[str]] = {}
-    for song_labels, song_ids in zip(labels, predicted, strict=True):
-        for label, chord_id in zip(song_labels, song_ids, strict=True):
-            reference = _reference_chord(label)
-            if reference is None:
-                continue
-            name = "N" if reference.quality is None else reference.quality.value
-            counts.setdefault(name, Counter())[
-                _outcome(reference, Chord.from_id(int(chord_id)))
-            ] += 1
-    order = ["N", *(q.value for q in QUALITIES)]
-    return {
-        name: {"beats": sum(counts[name].values())}
-        | {
-            kind: round(counts[name][kind] / sum(counts[name].values()), 3)
-            for kind in SUMMARY_CLASSES
-        }
-        for name in order
-        if name in counts
-    }
-
-
-def _outcome(reference: Chord, guess: Chord) -> str:
-    if guess == reference or (guess.id == reference.id):
-        return "exact"
-    if guess.root is None:
-        return "predicted N"
-    if guess.root != reference.root:
-        return "wrong root"
-    if _low_tones(guess) == _low_tones(reference):
-        return "same maj/min"
-    return "root only"
+    return costs, transitions
 
 
 # --- evaluation ----------------------------------------------------------------------------
 
 
-def evaluate(data: Path, weights: dict[str, RecognizerWeights]) -> dict[str, Any]:
+def evaluate(data: Path, models: dict[str, Recognizer]) -> dict[str, Any]:
     """Per corpus and mode: majmin and root accuracy of the recognizer and of its baselines,
-    and the recognizer's confusion by quality. RS200 has the tune only: melody mode alone."""
+    the recognizer's confusion by quality and its chord-change boundaries, and (melody mode)
+    how much of the reference the melody sounds. RS200 has the tune only: melody mode alone."""
     started = time.perf_counter()
     report: dict[str, Any] = {
-        "split": "POP909 songs split as the melody network splits them (80/10/10)"
+        "split": "held-out test songs, split 80/10/10 as the melody network splits them"
     }
     if (data / "pop909").is_dir():
         songs = list(pop909_songs(data, "test"))
         report["pop909_test"] = {
-            mode: evaluate_mode(songs, mode, weights[mode]) for mode in MODES
+            mode: evaluate_mode(songs, mode, models[mode]) for mode in MODES
         } | {"songs": len(songs)}
     if (data / "rs200").is_dir():
-        songs = list(rs200_songs(data))
-        report["rs200"] = {MELODY_ONLY: evaluate_mode(songs, MELODY_ONLY, weights[MELODY_ONLY])}
-        report["rs200"]["songs"] = len(songs)
+        songs = list(rs200_songs(data, "test"))
+        report["rs200_test"] = {
+            MELODY_ONLY: evaluate_mode(songs, MELODY_ONLY, models[MELODY_ONLY]),
+            "songs": len(songs),
+        }
     report["seconds"] = round(time.perf_counter() - started, 1)
     return report
 
 
-def evaluate_mode(
-    songs: list[AnnotatedSong], mode: str, weights: RecognizerWeights
-) -> dict[str, Any]:
+def evaluate_mode(songs: list[AnnotatedSong], mode: str, model: Recognizer) -> dict[str, Any]:
     beats = [song_beats(song, mode) for song in songs]
     labels = [song.labels for song in beats]
-    scores = [chord_log_probabilities(s.features, s.loudness, weights) for s in beats]
+    scores = [song.scores(model) for song in beats]
     methods: dict[str, Callable[[SongBeats, np.ndarray], np.ndarray]] = {
         "tonic triad of the key": lambda song, _: tonic_triads(song),
         "triad templates, no smoothing": lambda song, _: triad_templates(song),
         "model, no smoothing": lambda _, log_probs: np.argmax(log_probs, axis=1),
-        "recognizer": lambda song, log_probs: smooth(
-            log_probs,
-            weights.change_cost[song.positions],
-            weights.key_transitions(key_of_features(song.features)),
-        ),
+        "recognizer": lambda song, log_probs: song.decode(model, log_probs),
     }
     results: dict[str, Any] = {}
     for name, method in methods.items():
@@ -426,7 +338,26 @@ def evaluate_mode(
         results[name] = {
             key: _rounded(value) for key, value in score_songs(labels, predicted).items()
         }
-    return {"methods": results, "confusion": quality_confusion(labels, predicted)}
+    report = {
+        "methods": results,
+        "confusion": quality_confusion(labels, predicted),
+        "boundaries": boundary_f1(labels, predicted),
+    }
+    if mode == MELODY_ONLY:
+        report["melody"] = melody_ceiling(
+            labels, [s.features[:, 0] for s in beats], [s.features[:, 4] for s in beats]
+        )
+        sounding = [  # the beats of bars where the melody sounds; an unreadable label elsewhere
+            [
+                label if bar.any() else "?"
+                for label, bar in zip(s.labels, s.features[:, 4], strict=True)
+            ]
+            for s in beats
+        ]
+        report["melody"]["recognizer_where_the_bar_has_melody"] = {
+            key: _rounded(value) for key, value in score_songs(sounding, predicted).items()
+        }
+    return report
 
 
 def tonic_triads(song: SongBeats) -> np.ndarray:
@@ -460,7 +391,7 @@ def _rounded(value: float) -> float:
 
 def format_report(report: dict[str, Any]) -> str:
     lines = [f"Chord recognizer, per beat ({report['split']})", ""]
-    for corpus in ("pop909_test", "rs200"):
+    for corpus in ("pop909_test", "rs200_test"):
         if corpus not in report:
             continue
         for mode in MODES:
@@ -479,6 +410,23 @@ def format_report(report: dict[str, Any]) -> str:
             for quality, row in report[corpus][mode]["confusion"].items():
                 shares = "".join(f"{row[k]:>14.3f}" for k in SUMMARY_CLASSES)
                 lines.append(f"    {quality:8}{row['beats']:>7}{shares}")
+            bounds = report[corpus][mode]["boundaries"]
+            lines.append(
+                f"  chord changes within a beat: precision {bounds['precision']:.3f}"
+                f"  recall {bounds['recall']:.3f}  F1 {bounds['f1']:.3f}"
+            )
+            if "melody" in report[corpus][mode]:
+                heard = report[corpus][mode]["melody"]
+                lines.append(
+                    f"  melody silent in the bar {heard['silent_bar']:.3f}, in the beat "
+                    f"{heard['silent_beat']:.3f}; sounds a chord tone in the beat "
+                    f"{heard['beat_sounds_a_chord_tone']:.3f}"
+                )
+                where = heard["recognizer_where_the_bar_has_melody"]
+                lines.append(
+                    f"  recognizer where the bar has melody: majmin {where['majmin']:.3f}"
+                    f"  root {where['root']:.3f}  ({where['majmin_beats']} beats)"
+                )
             lines.append("")
     lines.append(f"evaluated in {report['seconds']} s")
     return "\n".join(lines)

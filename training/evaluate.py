@@ -2,6 +2,7 @@
 `python -m training.evaluate [--checkpoint checkpoints/melody] [--source SPEC ...] [--json]`.
 
 Bits per event = -log2 P(pitch) - log2 P(duration | pitch); results go to <checkpoint>/metrics.json.
+Each genre's "realism" sets generated melodies beside real ones (`training/evaluate_realism.py`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from server.generation.sampler import generate
 from server.generation.sampling_params import SamplingParams
 from server.generation.vocabulary import EncodedMelody, Vocabulary
 from training import baselines
+from training.evaluate_realism import realism
+from training.genre_groups import by_genre
 from training.windows import encode_pieces, piece_rows
 
 NGRAM_ORDERS = (3, 4, 5)
@@ -217,6 +220,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--samples", type=int, default=32, help="sampled melodies per genre")
     parser.add_argument("--bars", type=int, default=16, help="length of each sampled melody")
     parser.add_argument(
+        "--form-count", type=int, default=200, help="melodies per genre for the realism report"
+    )
+    parser.add_argument(
         "--original-events",
         type=int,
         default=500_000,
@@ -226,13 +232,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--runs", type=Path, default=Path("runs"), help="baseline weight cache")
     parser.add_argument("--no-save", action="store_true", help="leave metrics.json alone")
     return parser.parse_args(argv)
-
-
-def by_genre(melodies: list[Melody]) -> dict[str, list[Melody]]:
-    grouped = defaultdict(list)
-    for melody in melodies:
-        grouped[melody.genre or "any"].append(melody)
-    return dict(sorted(grouped.items()))
 
 
 def evaluate_genre(network, train, valid, test, original) -> dict:
@@ -354,6 +353,9 @@ def evaluate_splits(network: LstmNetwork, splits: dict[str, list[Melody]], args)
     sampled = sample_like(network, tested, args.samples, args.bars)
     for genre in genres:
         genres[genre]["overlap"] = overlaps(sampled[genre], grouped["test"][genre], vocabulary)
+    found = realism(network, splits["test"], bars=args.bars, count=args.form_count)
+    for genre in genres:  # chords, form and the discriminator: generated beside real
+        genres[genre]["realism"] = found.get(genre, {"skipped": "not a genre of the network"})
     return {
         "checkpoint": str(args.checkpoint),
         "sources": args.source or "default",

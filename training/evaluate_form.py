@@ -30,8 +30,8 @@ from server.generation.sampling_params import SamplingParams
 from training import discriminator
 from training.classifier import excerpt, piece_bars
 from training.dataset import load_splits
-from training.evaluate import by_genre
 from training.form_metrics import METRICS, SHARES, form_metrics
+from training.genre_groups import by_genre
 
 MIN_BARS = 8  # shorter test pieces say little about form
 MIN_NOTES = 8  # excerpts with fewer notes are left out
@@ -138,17 +138,25 @@ def test_split(sources: list[str] | None) -> list[Melody]:
     return load_splits(sources, only=("test",))["test"]
 
 
-def evaluate_test(network: LstmNetwork, test: list[Melody], args: argparse.Namespace) -> dict:
+def real_and_generated(
+    network: LstmNetwork, test: list[Melody], bars: int, count: int, seed: int
+) -> tuple[dict[str, list[Melody]], dict[str, list[Melody]], dict[str, str]]:
+    """Per genre, the real excerpts and `count` generated melodies of `bars` bars; and the genres
+    skipped, with the reason."""
     pieces = by_genre(test)
     skipped = {genre: "no test pieces (corpus missing)" for genre in GENRES if genre not in pieces}
     real = {}
     for genre, melodies in pieces.items():
-        excerpts = list(real_excerpts(melodies, args.bars))
+        excerpts = list(real_excerpts(melodies, bars))
         if len({m.name for m in excerpts}) < 2:
             skipped[genre] = f"fewer than 2 test pieces in 4/4 of at least {MIN_BARS} bars"
         else:
             real[genre] = excerpts
-    generated = generated_melodies(network, real, args.count, args.bars, args.seed)
+    return real, generated_melodies(network, real, count, bars, seed), skipped
+
+
+def evaluate_test(network: LstmNetwork, test: list[Melody], args: argparse.Namespace) -> dict:
+    real, generated, skipped = real_and_generated(network, test, args.bars, args.count, args.seed)
     genres = {}
     for genre in real:
         print(f"measuring {genre} ({len(real[genre])} real excerpts)")

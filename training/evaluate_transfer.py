@@ -32,6 +32,7 @@ from server.generation.similarity import content_similarity
 from server.generation.style_search import CANDIDATES, StyleSearch
 from server.generation.transfer import TransferParams, TransferStream
 from training.classifier import EXCERPT_BARS, excerpt
+from training.conversion_songs import evaluate_songs
 from training.dataset import load_splits
 from training.genre_judge import NgramGenreJudge
 
@@ -216,6 +217,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--candidates", type=int, default=CANDIDATES, help="style search width")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument(
+        "--songs", type=int, default=0, help="instead: N whole held-out POP909 files"
+    )
     return parser.parse_args(argv)
 
 
@@ -224,6 +228,10 @@ def main(argv: list[str] | None = None) -> dict:
     args = parse_args(argv)
     network = LstmNetwork.load(args.checkpoint)
     classifier = GenreClassifier.load(args.classifier)
+    if args.songs:
+        songs = evaluate_songs(network, classifier, args.songs, args.seed)
+        print(json.dumps(songs, indent=2))
+        return songs
     judges = Judges(classifier, NgramGenreJudge(network.vocabulary).fit(load_splits()["train"]))
     sources = test_excerpts(args.pieces, args.seed)
     search = StyleSearch(network, classifier, args.candidates)

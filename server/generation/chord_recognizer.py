@@ -3,22 +3,25 @@ from the melody alone, in NumPy (it labels every upload on the server, and the c
 chord labels for training).
 
 Each beat is described by pitch-class profiles (the beat, its lowest notes, its neighbours, its
-half-bar and bar) and the piece's key; a root-invariant linear model scores every chord of the
-vocabulary (weights per quality in the root's frame, fitted on POP909 by `training.chords --fit`),
-and a Viterbi pass keeps a chord until a change pays for itself, a change priced by where in
-the bar it falls and by how likely the move is in the piece's key.
+half-bar and bar) and the piece's key. From an arrangement a root-invariant linear model scores
+every chord of the vocabulary (weights per quality in the root's frame); from a melody alone a
+bidirectional LSTM (`chord_network`) scores them with the whole tune in view. Both are fitted on
+POP909 by `training.chords --fit`. A Viterbi pass then keeps a chord until a change pays for
+itself, a change priced by where in the bar it falls (and, for the linear model, by how likely
+the move is in the piece's key).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import numpy as np
 
-from server.generation.chords import QUALITIES, VOCABULARY_SIZE, Chord
+from server.generation.chord_linear import RecognizerWeights
+from server.generation.chord_network import ChordNetwork, key_frame
+from server.generation.chords import INTERVALS, VOCABULARY_SIZE, Chord, Quality
 from server.generation.melody import Melody, estimate_key
 from server.generation.midi_io import file_meter, meter_to_bar_ticks, pitched_parts, read_midi
 from server.generation.notes import TICKS_PER_BEAT, Note
@@ -28,66 +31,21 @@ ARRANGEMENT, MELODY_ONLY = "arrangement", "melody"
 MODES = (ARRANGEMENT, MELODY_ONLY)
 CHECKPOINT_DIR = Path(__file__).resolve().parents[2] / "checkpoints" / "chords"
 SLOT_TICKS = 3  # profiles are summed on a sixteenth-note grid
-# The profiles each beat is described by, every one (12,) over absolute pitch classes: the
-# beat's notes, its lowest sounding note, beats -1..+1, its half-bar, its bar, and the key's
-# tonic as a one-hot vector in the major or the minor slot.
-BLOCKS = ("beat", "bass", "context", "half_bar", "bar", "major_key", "minor_key")
-PROFILE_BLOCKS = 5  # the first five are note profiles, whose loudness the no-chord score reads
 # Bar positions at which a chord change is priced: downbeat, half-bar, any other beat.
 DOWNBEAT, HALF_BAR, OFF_BEAT = 0, 1, 2
 
 
-@dataclass(frozen=True)
-class RecognizerWeights:
-    """One mode's fitted model: `weights` (qualities, blocks, 12) in the chord root's frame,
-    `bias` (qualities,), the no-chord score's `no_chord` weights (PROFILE_BLOCKS + 1,) on the
-    profiles' loudness (last: bias), the Viterbi `change_cost` (3,) per bar position, and
-    `transitions` (2 modes, chords, chords): the score of moving from one chord to another in
-    a key whose tonic is C (the chords are moved with the piece's tonic)."""
-
-    weights: np.ndarray
-    bias: np.ndarray
-    no_chord: np.ndarray
-    change_cost: np.ndarray
-    transitions: np.ndarray
-
-    @classmethod
-    def load(cls, path: str | Path) -> RecognizerWeights:
-        with np.load(path, allow_pickle=False) as npz:
-            if tuple(str(name) for name in npz["qualities"]) != tuple(QUALITIES):
-                raise ValueError(f"{path} was fitted on another chord vocabulary")
-            if tuple(str(name) for name in npz["blocks"]) != BLOCKS:
-                raise ValueError(f"{path} was fitted on other beat profiles")
-            names = ("weights", "bias", "no_chord", "change_cost", "transitions")
-            return cls(*(npz[name] for name in names))
-
-    def save(self, path: str | Path) -> None:
-        np.savez(
-            path,
-            qualities=np.array([str(q) for q in QUALITIES]),
-            blocks=np.array(BLOCKS),
-            weights=self.weights.astype(np.float32),
-            bias=self.bias.astype(np.float32),
-            no_chord=self.no_chord.astype(np.float32),
-            change_cost=self.change_cost.astype(np.float32),
-            transitions=self.transitions.astype(np.float32),
-        )
-
-    def key_transitions(self, key: tuple[int, str]) -> np.ndarray:
-        """(chords, chords) transition scores in `key`: the C-tonic table moved to its tonic."""
-        tonic, mode = key
-        moved = [
-            Chord.from_id(chord_id).transposed(-tonic).id for chord_id in range(VOCABULARY_SIZE)
-        ]
-        table: np.ndarray = self.transitions[0 if mode == "major" else 1]
-        return table[np.ix_(moved, moved)]
+Recognizer = RecognizerWeights | ChordNetwork
 
 
 @cache
-def shipped_weights(mode: str) -> RecognizerWeights:
+def shipped_weights(mode: str) -> Recognizer:
+    """The fitted model of a mode: the linear one for an arrangement, the network for a
+    melody alone."""
     if mode not in MODES:
         raise ValueError(f"the recognizer reads the {' or the '.join(MODES)}, not {mode!r}")
-    return RecognizerWeights.load(CHECKPOINT_DIR / f"{mode}.npz")
+    path = CHECKPOINT_DIR / f"{mode}.npz"
+    return ChordNetwork.load(path) if mode == MELODY_ONLY else RecognizerWeights.load(path)
 
 
 def label_melody(melody: Melody) -> list[Chord]:
@@ -140,17 +98,57 @@ def recognize(
     pickup_ticks: int = 0,
     beats: int | None = None,
     key: tuple[int, str] | None = None,
-    weights: RecognizerWeights | None = None,
+    weights: Recognizer | None = None,
 ) -> list[Chord]:
     """One chord per beat (TICKS_PER_BEAT ticks from tick 0) for `beats` beats (as many as the
     notes last when None). Bar lines fall at `pickup_ticks` + k * `bar_ticks`; the key is
     estimated from the notes when not given."""
-    weights = weights or shipped_weights(mode)
+    model = weights or shipped_weights(mode)
     features, loudness = beat_features(spans, bar_ticks, pickup_ticks, beats=beats, key=key)
-    scores = chord_log_probabilities(features, loudness, weights)
-    costs = weights.change_cost[bar_positions(len(scores), bar_ticks, pickup_ticks)]
-    path = smooth(scores, costs, weights.key_transitions(key_of_features(features)))
+    scores = model.scores(features, loudness, bar_ticks, pickup_ticks)
+    costs = model.change_cost[bar_positions(len(scores), bar_ticks, pickup_ticks)]
+    path = decode(scores, costs, model.moves(key_of_features(features)))
     return [Chord.from_id(int(chord_id)) for chord_id in path]
+
+
+def decode(
+    scores: np.ndarray, change_cost: np.ndarray, transitions: np.ndarray | None = None
+) -> np.ndarray:
+    """(beats,) chord ids from (beats, chords) log-probabilities: the triad under each beat
+    (a major or a minor one, its sevenths and sixths counted with it, or a chord of another
+    quality on its own) smoothed over the summed probability of its chords, then the likeliest
+    chord of that triad at each beat."""
+    path = smooth(by_triad(scores), change_cost, transitions)
+    members = np.where(TRIADS[None, :] == path[:, None], scores, -np.inf)
+    result: np.ndarray = np.argmax(members, axis=1)
+    return result
+
+
+def _triads() -> np.ndarray:
+    """(VOCABULARY_SIZE,) the id of each chord's triad: the major or minor chord on its root
+    for a chord whose tones below the minor sixth make one, the chord itself otherwise."""
+    triads = np.arange(VOCABULARY_SIZE)
+    for chord_id in range(1, VOCABULARY_SIZE):
+        chord = Chord.from_id(chord_id)
+        assert chord.quality is not None
+        low = frozenset(step for step in INTERVALS[chord.quality] if step < 8)
+        for quality in (Quality.MAJ, Quality.MIN):
+            if low == frozenset(INTERVALS[quality]):
+                triads[chord_id] = Chord(chord.root, quality).id
+    return triads
+
+
+TRIADS = _triads()
+
+
+def by_triad(scores: np.ndarray) -> np.ndarray:
+    """(beats, chords) log of each triad's summed probability, in its own chord's column
+    (-inf in the columns of the sevenths and sixths counted with it)."""
+    summed = np.zeros_like(scores)
+    np.add.at(summed.T, TRIADS, np.exp(scores).T)
+    with np.errstate(divide="ignore"):
+        result: np.ndarray = np.log(summed)
+    return result
 
 
 def merge_beats(chords: Sequence[Chord]) -> list[tuple[int, int, Chord]]:
@@ -230,41 +228,6 @@ def _key_of(notes: np.ndarray) -> tuple[int, str]:
     return estimate_key(Melody(), histogram=notes.sum(axis=0))
 
 
-def chord_log_probabilities(
-    features: np.ndarray, loudness: np.ndarray, weights: RecognizerWeights
-) -> np.ndarray:
-    """(beats, VOCABULARY_SIZE) log-probability of every chord id at every beat."""
-    logits = chord_logits(features, loudness, weights.weights, weights.bias, weights.no_chord)
-    logits -= logits.max(axis=1, keepdims=True)
-    result: np.ndarray = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
-    return result
-
-
-def chord_logits(
-    features: np.ndarray,
-    loudness: np.ndarray,
-    weights: np.ndarray,
-    bias: np.ndarray,
-    no_chord: np.ndarray,
-) -> np.ndarray:
-    """(beats, VOCABULARY_SIZE) scores, in Chord.id order: the score of root r and quality q
-    is the (blocks, 12) weights of q rotated to r, dotted with the beat's features."""
-    flat = features.reshape(len(features), features.shape[1] * features.shape[2])
-    chords = flat @ rotated_weights(weights) + np.tile(bias, 12)
-    silence = loudness @ no_chord[:-1] + no_chord[-1]
-    return np.concatenate([silence[:, None], chords], axis=1)
-
-
-def rotated_weights(weights: np.ndarray) -> np.ndarray:
-    """(blocks * 12, 12 * qualities): column r * qualities + q holds quality q's weights (q,
-    blocks, 12) in the root's frame moved onto root r, matching Chord.id - 1."""
-    by_block = weights.transpose(1, 2, 0)  # (blocks, 12 intervals, qualities)
-    rotated = np.stack([np.roll(by_block, root, axis=1) for root in range(12)], axis=2)
-    blocks, _, _, qualities = rotated.shape
-    result: np.ndarray = rotated.reshape(blocks * 12, 12 * qualities)
-    return result
-
-
 def bar_positions(beats: int, bar_ticks: int, pickup_ticks: int) -> np.ndarray:
     """(beats,) DOWNBEAT, HALF_BAR or OFF_BEAT for each beat."""
     position = (np.arange(beats) * TICKS_PER_BEAT - pickup_ticks) % bar_ticks
@@ -276,10 +239,8 @@ def bar_positions(beats: int, bar_ticks: int, pickup_ticks: int) -> np.ndarray:
 
 def key_of_features(features: np.ndarray) -> tuple[int, str]:
     """The key the features were given (their last two blocks); C major for no beats."""
-    if len(features) == 0:
-        return 0, "major"
-    mode, tonic = divmod(int(np.argmax(features[0, -2:].reshape(-1))), 12)
-    return tonic, "major" if mode == 0 else "minor"
+    tonic, minor = key_frame(features)
+    return tonic, "minor" if minor else "major"
 
 
 def smooth(

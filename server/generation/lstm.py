@@ -104,6 +104,20 @@ def _sigmoid_(values: np.ndarray) -> None:
     np.add(values, 0.5, out=values)
 
 
+def lstm_cell(gates: np.ndarray, cell: np.ndarray, out: np.ndarray) -> None:
+    """LSTM update from pre-activations (batch, 4H) in gate order [i, f, o, g] (overwritten) and
+    the cell state (batch, H); writes the new h into out[0] and c into out[1]."""
+    hidden = cell.shape[-1]
+    _sigmoid_(gates[:, : 3 * hidden])
+    np.tanh(gates[:, 3 * hidden :], out=gates[:, 3 * hidden :])
+    input_gate, forget_gate = gates[:, :hidden], gates[:, hidden : 2 * hidden]
+    output_gate, candidate = gates[:, 2 * hidden : 3 * hidden], gates[:, 3 * hidden :]
+    np.multiply(forget_gate, cell, out=out[1])
+    out[1] += input_gate * candidate
+    np.tanh(out[1], out=out[0])
+    out[0] *= output_gate
+
+
 class LstmNetwork:
     """One LSTM step for a batch of streams.
 
@@ -243,27 +257,15 @@ class LstmNetwork:
             gates += table[column]
         new_state = np.empty_like(state)
         gates += state[0, 0] @ self.recurrent0
-        self._cell(gates, state[0, 1], new_state[0])
+        lstm_cell(gates, state[0, 1], new_state[0])
         for k, (kernel, bias) in enumerate(zip(self.kernels, self.biases, strict=True), start=1):
             joined = np.concatenate((new_state[k - 1, 0], state[k, 0]), axis=1)  # (batch, 2H)
             gates = joined @ kernel
             gates += bias
-            self._cell(gates, state[k, 1], new_state[k])
+            lstm_cell(gates, state[k, 1], new_state[k])
         logits = new_state[-1, 0] @ self.arrays["pitch_kernel"]
         logits += self.arrays["pitch_bias"]
         return logits, new_state
-
-    def _cell(self, gates: np.ndarray, cell: np.ndarray, out: np.ndarray) -> None:
-        """LSTM update from pre-activations (batch, 4H) [i, f, o, g]; writes h, c into out."""
-        hidden = self.config.hidden
-        _sigmoid_(gates[:, : 3 * hidden])
-        np.tanh(gates[:, 3 * hidden :], out=gates[:, 3 * hidden :])
-        input_gate, forget_gate = gates[:, :hidden], gates[:, hidden : 2 * hidden]
-        output_gate, candidate = gates[:, 2 * hidden : 3 * hidden], gates[:, 3 * hidden :]
-        np.multiply(forget_gate, cell, out=out[1])
-        out[1] += input_gate * candidate
-        np.tanh(out[1], out=out[0])
-        out[0] *= output_gate
 
     def duration_logits(self, state: np.ndarray, pitch_ids: np.ndarray) -> np.ndarray:
         """Duration logits (batch, n_duration) of the event whose pitch ids (batch,) were chosen,

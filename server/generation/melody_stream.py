@@ -19,6 +19,7 @@ from server.generation.melody import (
     spans_to_events,
 )
 from server.generation.notes import Note
+from server.generation.phrase_returns import phrase_returns_for
 from server.generation.sampling_params import SamplingParams
 from server.generation.vocabulary import Vocabulary
 
@@ -45,7 +46,10 @@ def _primer_events(params: SamplingParams, shift: int, vocabulary: Vocabulary) -
 class MelodyStream:
     """One melody being sampled, in the normalized key (C major or A minor). The sampler's
     batched step asks it for `next_inputs()`, draws its ids (or lets it choose them itself,
-    see `chooses_itself`), then calls `accept`."""
+    see `chooses_itself`), then calls `accept`. Bars its form returns bring earlier phrases
+    back (`phrase_returns.py`), except in a subclass that turns `RETURNS_PHRASES` off."""
+
+    RETURNS_PHRASES = True
 
     def __init__(self, params: SamplingParams, vocabulary: Vocabulary) -> None:
         self.params = params.with_seed()
@@ -56,6 +60,7 @@ class MelodyStream:
         self.shift = smallest_shift(normalized_tonic(params.mode), params.tonic)
         self.total_ticks = params.bars * BAR_TICKS
         self.tick = 0
+        self.tick_offset = 0  # the chords' tick at the melody's 0 (a conversion's pickup moves it)
         self.events: list[Event] = []
         self.history = History()  # what the lookback reads (a copied stream copies it too)
         self.no_lookback = (vocabulary.pitch_bos, vocabulary.duration_bos)
@@ -72,6 +77,9 @@ class MelodyStream:
             if self.chords is None or scale == 0
             else ChordFollowing(self.chords, vocabulary, BAR_TICKS, scale)
         )
+        self.returns = (
+            phrase_returns_for(self.params, vocabulary, BAR_TICKS) if self.RETURNS_PHRASES else None
+        )
 
     @property
     def done(self) -> bool:
@@ -80,8 +88,11 @@ class MelodyStream:
     @property
     def chooses_itself(self) -> bool:
         """Whether the stream picks its next event with `choose_pitch` and `choose_duration`
-        (while it plays its primer) instead of taking the batch's nucleus draw."""
-        return len(self.events) < len(self.primer)
+        (while it plays its primer, or brings a bar back exactly) instead of taking the batch's
+        nucleus draw."""
+        if len(self.events) < len(self.primer):
+            return True
+        return self.returns is not None and self.returns.copies(self.tick)
 
     def next_inputs(self) -> tuple[int, ...]:
         """The ids the network reads for the next event, in `lstm.INPUT_NAMES` order: previous
@@ -91,7 +102,7 @@ class MelodyStream:
         chords = (
             (NO_CHORD_ID, NO_CHORD_ID)
             if self.chords is None
-            else progression_chord_ids(self.chords, self.tick)
+            else progression_chord_ids(self.chords, self.tick + self.tick_offset)
         )
         lookback = self.history.inputs(self.tick, BAR_TICKS, self.no_lookback)
         return (*self.previous, position, self.genre_id, self.mode_id, *chords, *lookback)
@@ -102,21 +113,31 @@ class MelodyStream:
 
     def pitch_bias(self) -> np.ndarray | None:
         """(n_pitch,) logits to add toward the chord under the next note; None without chords
-        (or where no chord sounds), and the network's logits are used as they are."""
-        if self.chord_following is None:
-            return None
-        return self.chord_following.pitch_bias(self.tick)
+        (or where no chord sounds), and the network's logits are used as they are; plus the
+        pull of a varied returning bar toward its source."""
+        chord = None if self.chord_following is None else self.chord_following.pitch_bias(self.tick)
+        echo = None if self.returns is None else self.returns.pitch_bias(self.tick)
+        if chord is None or echo is None:
+            return chord if echo is None else echo
+        both: np.ndarray = chord + echo
+        return both
 
     def fitting_durations(self) -> np.ndarray:
         """(n_duration,) bool: the durations that end by the final bar line."""
         return np.asarray(self.vocabulary.durations) <= self.total_ticks - self.tick
 
     def choose_pitch(self, pitch_logits: np.ndarray) -> int:
-        """The next pitch id when the stream chooses itself: its primer's."""
+        """The next pitch id when the stream chooses itself: its primer's, or the returning
+        bar's."""
+        if len(self.events) >= len(self.primer) and self.returns is not None:
+            return self.returns.choice(self.tick)[0]
         return self.vocabulary.pitch_id(self.primer[len(self.events)].pitch)
 
     def choose_duration(self, duration_logits: np.ndarray) -> int:
-        """The next duration id when the stream chooses itself: its primer's."""
+        """The next duration id when the stream chooses itself: its primer's, or the
+        returning bar's."""
+        if len(self.events) >= len(self.primer) and self.returns is not None:
+            return self.returns.choice(self.tick)[1]
         return self.vocabulary.duration_id(self.primer[len(self.events)].duration)
 
     def accept(self, pitch_id: int, duration_id: int) -> Note | None:
@@ -129,6 +150,8 @@ class MelodyStream:
         self.events.append(Event(pitch, ticks))
         self.history.add(self.tick, pitch_id, duration_id)
         start, self.tick = self.tick, self.tick + ticks
+        if self.returns is not None:
+            self.returns.record(start, pitch, self.vocabulary.duration_id(ticks))
         self.previous = (pitch_id, duration_id)
         if pitch is None:
             return None

@@ -28,13 +28,22 @@ __all__ = [
 ]
 
 
+def duration_top_p(top_p: float) -> float:
+    """The nucleus of the duration draw for a stream sampled at `top_p`: the whole distribution,
+    except at 0 (always the likeliest). A cut there drops the long notes and rests first, the
+    tail of every genre's durations, and made melodies denser than real ones in every genre
+    (docs/model-card.md, "Form and realism"); `top_p` narrows the choice of pitch."""
+    return 1.0 if top_p > 0 else 0.0
+
+
 def _draw_free_rows(
     streams: list[MelodyStream],
     logits: np.ndarray,
     choosing: list[int],
     allowed: np.ndarray | None = None,
 ) -> np.ndarray:
-    """(n,) ids: the nucleus draw for every stream except the rows in `choosing` (left 0)."""
+    """(n,) ids: the nucleus draw for every stream except the rows in `choosing` (left 0); with
+    `allowed`, the durations' draw (see `duration_top_p`)."""
     chosen = np.zeros(len(streams), dtype=np.int64)
     skipped = set(choosing)
     free = np.array([row for row in range(len(streams)) if row not in skipped], dtype=int)
@@ -44,15 +53,19 @@ def _draw_free_rows(
             logits[free],
             [streams[row].rng for row in free],
             np.array([p.temperature for p in params], dtype=np.float64),
-            np.array([p.top_p for p in params], dtype=np.float64),
+            np.array(
+                [p.top_p if allowed is None else duration_top_p(p.top_p) for p in params],
+                dtype=np.float64,
+            ),
             None if allowed is None else allowed[free],
         )
     return chosen
 
 
 def _toward_chords(streams: list[MelodyStream], pitch_logits: np.ndarray) -> np.ndarray:
-    """(n, n_pitch) logits with each stream's chord bias added; the same array when no stream
-    has one, so a piece without chords is sampled exactly as before."""
+    """(n, n_pitch) logits with each stream's chord bias (and its returning bar's pull toward
+    its source) added; the same array when no stream has one, so a piece without chords or
+    returns is sampled exactly as before."""
     biased = pitch_logits
     for row, stream in enumerate(streams):
         bias = stream.pitch_bias()

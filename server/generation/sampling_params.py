@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import TypeGuard
 
+from server.generation.form_plan import FormPlan
 from server.generation.melody import GENRES, MODES
 from server.generation.progression import Progression
 from server.generation.vocabulary import ANY_GENRE
@@ -45,7 +46,10 @@ class SamplingParams:
     """What a user asks for; validated on construction. `genre` None (or "any") is the general
     model; `primer` notes (pitch, start beats, duration beats) in the requested key open the
     piece and count toward `bars`. `chords` (in the requested key, 4/4) sound under the melody:
-    one shorter than the piece is played again and again to fill its bars."""
+    one shorter than the piece is played again and again to fill its bars. `write_chords` asks
+    the progression network to write them when none are given (`progression_writer`), which
+    also sets `form`: the piece's sections, whose returning bars repeat their chords and which
+    the melody follows; without one, the melody draws one of the genre's forms from the seed."""
 
     genre: str | None = None
     key: str = "C"
@@ -58,6 +62,8 @@ class SamplingParams:
     primer: tuple[PrimerNote, ...] = field(default=())
     program: int = 0  # General MIDI instrument, 0 = piano
     chords: Progression | None = None
+    write_chords: bool = False
+    form: FormPlan | None = None
 
     def __post_init__(self) -> None:
         if self.genre == ANY_GENRE:
@@ -92,6 +98,14 @@ class SamplingParams:
             raise InvalidParamsError("primer", f"primer notes must end within the {self.bars} bars")
         if self.chords is not None:
             object.__setattr__(self, "chords", _chords_over(self.chords, self.bars))
+        if not isinstance(self.write_chords, bool):
+            raise InvalidParamsError(
+                "chords", f"write_chords is true or false, got {self.write_chords!r}"
+            )
+        if self.form is not None and (
+            not isinstance(self.form, FormPlan) or self.form.bars != self.bars
+        ):
+            raise InvalidParamsError("form", f"expected a form of {self.bars} bars")
 
     def with_seed(self) -> SamplingParams:
         """These params with a concrete seed, so the piece can be made again."""

@@ -1,12 +1,11 @@
 """Style transfer by guided re-generation: the genre-conditioned network writes a new melody
 while every choice is pulled toward the source melody at the same position.
 
-At each event the sampler draws from p_guided(x | genre) * a(x)^w, where p_guided is the genre
-model with genre guidance (guidance.py), a is a source affinity over pitch (near the source's
-smoothed line, in its bar's pitch classes, resting where it rests) and, held more loosely, over
-duration (ending on source onsets), and w = (1 - strength) / strength: strength 0 copies the
-source, 1 ignores it. The source's length, bar grid, pickup and phrase rests are kept exactly
-(transfer_source.py); the key is the source's or the user's."""
+Each choice is drawn from p_guided(x | genre) * a(x)^w: the genre model with guidance
+(guidance.py) times the source affinity (transfer_affinity.py: pitch near the source's line,
+rhythm on its onsets), w = (1 - strength) / strength; strength 0 copies the source, 1 ignores
+it. The length, bar grid, pickup and phrase rests are kept (transfer_source.py), the song's
+chords re-voiced for the genre (genre_harmony.py); the key is the source's or the user's."""
 
 from __future__ import annotations
 
@@ -17,6 +16,8 @@ from typing import Protocol
 
 import numpy as np
 
+from server.generation.chord_following import ChordFollowing, with_bias
+from server.generation.genre_harmony import chords_for
 from server.generation.guidance import GenreGuidance
 from server.generation.lstm import LstmNetwork
 from server.generation.melody import (
@@ -30,21 +31,14 @@ from server.generation.melody import (
 from server.generation.melody_stream import MelodyStream
 from server.generation.notes import Note
 from server.generation.nucleus import nucleus_draw
-from server.generation.sampling_params import InvalidParamsError, SamplingParams
+from server.generation.progression import Progression
+from server.generation.sampling_params import InvalidParamsError, SamplingParams, tonic_of
+from server.generation.transfer_affinity import PULLS, Pulls, duration_affinity, pitch_affinity
 from server.generation.transfer_source import MAX_BARS, SourcePlan
 from server.generation.vocabulary import Vocabulary
 
-DEFAULT_STRENGTH = 0.6  # docs/style-transfer.md: with the search 84% in genre, content 0.82
+DEFAULT_STRENGTH = 0.6  # docs/style-transfer.md ("Keeping the song"): content 0.81
 DEFAULT_TEMPERATURE = 0.8  # a little safer than free generation's 1.0: measured more in-genre
-PITCH_PULL = 1.0  # log-probability per semitone away from the source's smoothed line
-REST_PULL = 3.0  # log-probability against a rest where the source sounds, or a note in its rest
-ONSET_PULL = 2.0  # log-probability against ending an event where the source has no onset
-SKIP_PULL = 1.0  # log-probability per source onset an event passes over
-# Rhythm is held more loosely than pitch: it carries much of a genre's style and little of the
-# tune (the content measures compare pitch lines and per-bar pitch classes).
-RHYTHM_SHARE = 0.2
-CHROMA_PULL = 1.0  # log-probability weight of the pitch classes the source bar uses
-CHROMA_FLOOR = 0.05  # share given to pitch classes the bar does not use
 MIN_GAP_TICKS = TICKS_PER_QUARTER // 4  # the shortest event written before a phrase rest or the end
 GUIDANCE_SCALE = 4.0  # genre guidance (see guidance.py): 1 = the genre model as it is
 TEMPO_RANGE = (40.0, 240.0)  # quarter notes per minute the studio plays
@@ -84,27 +78,10 @@ class BarSearch(Protocol):
         ...
 
 
-def pitch_affinity(plan: SourcePlan, vocabulary: Vocabulary, tick: int) -> np.ndarray:
-    """(n_pitch,) log-affinity at `tick`: near the source's smoothed line, in the pitch classes
-    of its bar, resting where it rests."""
-    ids = np.arange(vocabulary.n_pitch)
-    affinity = np.zeros(vocabulary.n_pitch)
-    if not np.isnan(plan.contour[tick]):
-        affinity -= PITCH_PULL * np.abs(ids - plan.contour[tick])
-    shares = plan.chroma[min(plan.bar_of(tick), len(plan.chroma) - 1)]
-    classes = (ids - 1 + vocabulary.pitch_low) % 12
-    affinity += CHROMA_PULL * np.log(
-        (shares[classes] + CHROMA_FLOOR) / (shares.max() + CHROMA_FLOOR)
-    )
-    resting = plan.pitch_ids[tick] == vocabulary.REST_ID
-    affinity[vocabulary.REST_ID] = 0.0 if resting else -REST_PULL
-    if resting:
-        affinity[ids != vocabulary.REST_ID] -= REST_PULL
-    return affinity
-
-
 class TransferStream(MelodyStream):
     """A MelodyStream that rewrites `source` in `transfer.genre` (see the module doc)."""
+
+    RETURNS_PHRASES = False  # the source's own phrases are the form
 
     def __init__(
         self,
@@ -113,14 +90,23 @@ class TransferStream(MelodyStream):
         vocabulary: Vocabulary,
         network: LstmNetwork | None = None,
         search: BarSearch | None = None,
+        chords: Progression | None = None,
+        pulls: Pulls = PULLS,
     ) -> None:
         """With `network`, choices are guided toward the genre (GUIDANCE_SCALE); without,
         the genre model is used as it is. With `search`, each bar is the best of several
-        candidates (style_search.py) and the stream replays the bar kept."""
+        candidates (style_search.py) and the stream replays the bar kept. The source's `chords`
+        (its key, 4/4, tick 0 at the bar line before its first note) are re-voiced, moved to
+        the output key and followed like typed chords: `params.chords`, as the song keeps them."""
         self.plan = SourcePlan(source, vocabulary)
         if not self.plan.total_ticks:
             raise InvalidParamsError("source", "the source melody is empty")
-        super().__init__(_sampling_params(source, transfer, self.plan.bars), vocabulary)
+        bars = min(self.plan.bars, MAX_BARS)
+        key = (source.tonic, source.mode)
+        to_tonic = source.tonic if transfer.key is None else tonic_of(transfer.key)
+        kept = None if chords is None else chords_for(chords, transfer.genre, key, to_tonic, bars)
+        super().__init__(_sampling_params(source, transfer, bars, kept), vocabulary)
+        self.pulls = pulls
         self.transfer = replace(transfer, seed=self.params.seed)
         # Another key sits in the octave nearest the source, not nearest C major or A minor.
         self.shift += 12 * round((self.plan.source_shift - self.shift) / 12)
@@ -129,6 +115,11 @@ class TransferStream(MelodyStream):
         strength = transfer.strength
         self.weight = np.inf if strength == 0 else (1.0 - strength) / strength
         self.tick_offset = (self.plan.bar_ticks - self.plan.pickup_ticks) % self.plan.bar_ticks
+        self.harmony = (
+            None
+            if kept is None
+            else ChordFollowing(kept.transposed(-self.shift), vocabulary, kept.bar_ticks)
+        )
         self.guidance: GenreGuidance | None = None
         if network is not None and strength > 0 and GUIDANCE_SCALE != 1:
             self.guidance = GenreGuidance(network, GUIDANCE_SCALE)
@@ -164,6 +155,18 @@ class TransferStream(MelodyStream):
     def bar_position(self) -> int:
         return (self.tick - self.plan.pickup_ticks) % self.plan.bar_ticks
 
+    def pitch_bias(self) -> np.ndarray | None:
+        """Toward the chord under the next note, on the song's bar grid. A stream that guides
+        its own logits adds it after the guidance (`choose_pitch`), which would scale it."""
+        if self.guidance is not None and self.search is None:
+            return None
+        return self._chord_bias()
+
+    def _chord_bias(self) -> np.ndarray | None:
+        if self.harmony is None:
+            return None
+        return self.harmony.pitch_bias(self.tick + self.tick_offset)
+
     def copying(self) -> Event | None:
         """The source event to copy at this tick: all of them at strength 0, phrase rests
         always (strength below 1); None when the network chooses."""
@@ -179,10 +182,14 @@ class TransferStream(MelodyStream):
         if self.guidance is not None:  # the general state reads every event, copied or not
             inputs = np.array(self.next_inputs(), dtype=np.int64)[:, None]  # (ids, 1)
             pitch_logits = self.guidance.pitch_logits(pitch_logits[None], inputs)[0]
+            bias = self._chord_bias()
+            if bias is not None:
+                pitch_logits = with_bias(pitch_logits, bias)
         copied = self.copying()
         if copied is not None:
             return self.vocabulary.pitch_id(copied.pitch)
-        affinity = pitch_affinity(self.plan, self.vocabulary, self.tick)
+        last = self.written[-1][0] if self.written else None
+        affinity = pitch_affinity(self.plan, self.vocabulary, self.tick, last, self.pulls)
         self.chosen_pitch = self._draw(pitch_logits, affinity)
         return self.chosen_pitch
 
@@ -199,16 +206,9 @@ class TransferStream(MelodyStream):
         room = self.plan.next_boundary(self.tick) - self.tick  # ticks to the next phrase rest
         # End on it, or leave at least a sixteenth: no splinters of 1 or 2 ticks before it.
         allowed = (durations == room) | (durations <= room - MIN_GAP_TICKS)
-        affinity = RHYTHM_SHARE * self.onset_affinity(durations)
+        resting = self.chosen_pitch == self.vocabulary.REST_ID
+        affinity = duration_affinity(self.plan, self.tick, durations, resting, self.pulls)
         return self._draw(duration_logits, affinity, allowed)
-
-    def onset_affinity(self, durations: np.ndarray) -> np.ndarray:
-        """(n_duration,) log-affinity of ending the event after each duration."""
-        ends = np.minimum(self.tick + durations, self.total_ticks)
-        on_onset = self.plan.onset[ends]
-        skipped = self.plan.onsets_before[ends] - self.plan.onsets_before[self.tick + 1]
-        affinity: np.ndarray = -ONSET_PULL * ~on_onset - SKIP_PULL * skipped
-        return affinity
 
     def _draw(
         self, logits: np.ndarray, affinity: np.ndarray, allowed: np.ndarray | None = None
@@ -258,16 +258,19 @@ class TransferStream(MelodyStream):
         return output
 
 
-def _sampling_params(source: Melody, transfer: TransferParams, bars: int) -> SamplingParams:
+def _sampling_params(
+    source: Melody, transfer: TransferParams, bars: int, chords: Progression | None
+) -> SamplingParams:
     low, high = TEMPO_RANGE
     return SamplingParams(
         genre=transfer.genre,
         key=transfer.key or PITCH_NAMES[source.tonic],
         mode=source.mode,
         tempo=min(max(round(source.tempo, 3), low), high),
-        bars=min(bars, MAX_BARS),
+        bars=bars,
         temperature=transfer.temperature,
         top_p=transfer.top_p,
         seed=transfer.seed,
         program=transfer.program,
+        chords=chords,
     )

@@ -48,6 +48,9 @@ class SourcePlan:
             self.pitch_ids[tick : tick + event.duration] = vocabulary.pitch_id(event.pitch)
             self.onset[tick], self.event_at[tick] = True, event
         self.onset[self.total_ticks] = True
+        sounding = self.pitch_ids != vocabulary.REST_ID
+        self.sounding_before = np.concatenate(([0], np.cumsum(sounding)))  # sounding in [0, t)
+        self.previous_pitch = _previous_pitches(self.pitch_ids, self.onset)
         self.onsets_before = np.concatenate(([0], np.cumsum(self.onset)))  # onsets in [0, t)
         self.boundaries = _phrase_rests(self.events, onsets)  # [(start, end)] ticks, in order
         self.boundary_starts = np.array([start for start, _ in self.boundaries], dtype=np.int64)
@@ -125,6 +128,18 @@ def _phrase_rests(events: list[Event], onsets: list[int]) -> list[tuple[int, int
         else:
             spans.append((tick, tick + event.duration))
     return [(start, end) for start, end in spans if end - start >= PHRASE_REST_TICKS]
+
+
+def _previous_pitches(pitch_ids: np.ndarray, onset: np.ndarray) -> np.ndarray:
+    """(ticks,) pitch id of the last source note begun before each tick's note (0 before the
+    first): whether the source repeats a pitch at an onset."""
+    previous = np.zeros(len(pitch_ids), dtype=np.int64)
+    last, current = 0, 0
+    for tick, pitch in enumerate(pitch_ids):
+        if onset[tick] and pitch:
+            last, current = current, int(pitch)
+        previous[tick] = last
+    return previous
 
 
 def _smoothed(pitch_ids: np.ndarray) -> np.ndarray:

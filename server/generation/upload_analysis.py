@@ -28,6 +28,7 @@ from server.generation.midi_io import (
 )
 from server.generation.midi_parts import DRUM_CHANNEL, MidiMeta, MidiPart
 from server.generation.midi_writing import bar_ticks_to_meter
+from server.generation.upload_chords import source_chords
 
 MIN_MELODY_NOTES = 4  # fewer is not a tune to convert
 PREVIEW_BARS, PREVIEW_NOTES = 4, 24  # a track's preview: its first bars from its first note
@@ -82,6 +83,8 @@ class UploadAnalysis:
     bars: int
     pickup_beats: float  # length of the anacrusis, 0 when the melody starts on a bar line
     polyphonic: bool  # the chosen track has chords or overlapping notes (its top voice is used)
+    # The chords under the melody (upload_chords.SourceChords.to_json): what a conversion keeps.
+    chords: dict[str, Any]
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -120,6 +123,7 @@ def analyse_midi(
         bars=melody_bars(melody),
         pickup_beats=melody.pickup_ticks / TICKS_PER_QUARTER,
         polyphonic=is_polyphonic(part),
+        chords=source_chords(melody, part, pitched_parts(parts), midi.ticks_per_beat).to_json(),
     )
     return analysis, melody
 

@@ -11,6 +11,7 @@ from typing import Any
 from server.errors import AppError
 from server.generation.lstm import LstmNetwork
 from server.generation.melody import Melody
+from server.generation.progression import Progression
 from server.generation.sampler import InvalidParamsError, run_to_end
 from server.generation.style_search import StyleSearch
 from server.generation.transfer import TransferParams, TransferStream
@@ -20,7 +21,7 @@ from server.models.user import User
 from server.services.generation import params_to_json
 from server.services.registry import Services
 from server.services.songs import save_song
-from server.services.uploads import get_upload, upload_melody
+from server.services.uploads import get_upload, upload_source
 from server.services.work_pools import WorkPool
 
 TRANSFER_FIELDS = ("genre", "strength", "key", "temperature", "top_p", "seed")
@@ -70,19 +71,22 @@ async def _conversion_stream(
     transfer = transfer_params(data)
     upload = await owned_upload(user_id, data.get("source"))
     try:
-        melody = await upload_melody(upload, track)
+        melody, chords = await upload_source(upload, track)
     except AppError as error:
         if error.code == "busy":
             raise
         raise AppError("invalid_source", error.message, field="source") from error
     melody.name = upload.filename.rsplit(".", 1)[0]
-    stream = new_stream(melody, transfer, network, search)
+    stream = new_stream(melody, transfer, network, search, chords.progression)
     extra = {
         "instrument": instrument,
         "source": upload.id,
         "source_name": upload.filename,
         "track": track,
         "strength": transfer.strength,
+        # Which notes the song's chords were heard in, or why the conversion has none.
+        "chords_from": chords.read_from if stream.params.chords else None,
+        "chords_note": chords.note,
     }
     return stream, extra
 
@@ -128,12 +132,16 @@ def style_search(held: Services) -> StyleSearch | None:
 
 
 def new_stream(
-    melody: Melody, transfer: TransferParams, network: LstmNetwork, search: StyleSearch | None
+    melody: Melody,
+    transfer: TransferParams,
+    network: LstmNetwork,
+    search: StyleSearch | None,
+    chords: Progression | None = None,
 ) -> TransferStream:
     if network.vocabulary is None:  # a served network is always loaded with its vocabulary
         raise AppError("model_unavailable", UNAVAILABLE, status=503)
     try:
-        return TransferStream(melody, transfer, network.vocabulary, network, search)
+        return TransferStream(melody, transfer, network.vocabulary, network, search, chords)
     except InvalidParamsError as error:
         raise invalid(error.field, str(error)) from error
 

@@ -23,6 +23,8 @@ from server.errors import AppError
 from server.generation.engine import GenerationEngine
 from server.generation.live_stream import BEATS_PER_BAR, EndReason, LiveStream, StreamSink
 from server.generation.lstm import WEIGHTS_FILE, CheckpointError, LstmNetwork
+from server.generation.progression_network import ProgressionNetwork
+from server.generation.progression_writer import with_written_chords
 from server.generation.sampler import MelodyStream, SamplingParams
 from server.generation.transfer import TransferStream
 from server.models.song import Song, SongStatus, SourceKind
@@ -45,8 +47,15 @@ def unavailable() -> AppError:
 class GenerationService:
     """The studio's side of the engine: who may start and stop what, and what gets saved."""
 
-    def __init__(self, engine: GenerationEngine, model_version: str, paced: bool = True) -> None:
+    def __init__(
+        self,
+        engine: GenerationEngine,
+        model_version: str,
+        paced: bool = True,
+        progressions: ProgressionNetwork | None = None,
+    ) -> None:
         self.engine = engine
+        self.progressions = progressions  # writes the chords a request leaves to the model
         self.model_version = model_version
         self.paced = paced
         self.accepting = True  # False once the worker shuts down: no new streams
@@ -104,11 +113,17 @@ class GenerationService:
         stream_id: str | None = None,
     ) -> LiveStream:
         """A new live stream of `user_id` (of `melody` when given, e.g. a conversion) with the
-        `reserve`d `stream_id`, or reserved now."""
+        `reserve`d `stream_id`, or reserved now. Chords left to the model are written here,
+        from the stream's seed, before its first note (none without a progression network)."""
         if not self.accepting:
             raise unavailable()
         stream_id = stream_id or await self.reserve(user_id)
         try:
+            if self.progressions is not None and melody is None:
+                # Milliseconds of NumPy steps (about 28 ms for 128 bars): off the event loop.
+                params = await asyncio.to_thread(with_written_chords, params, self.progressions)
+                if not self.accepting:  # shut down meanwhile
+                    raise unavailable()
             stream = self.engine.start_stream(
                 params, sink, owner=user_id, paced=self.paced, melody=melody, stream_id=stream_id
             )
@@ -228,9 +243,11 @@ def params_to_json(params: SamplingParams, extra: dict[str, Any]) -> dict[str, A
     when the piece has them, as the progression's storage rows (`Progression.to_storage`)."""
     fields = {field.name: getattr(params, field.name) for field in dataclasses.fields(params)}
     fields["primer"] = [list(note) for note in params.primer]
-    chords = fields.pop("chords")
+    chords, form = fields.pop("chords"), fields.pop("form")
     if chords is not None:
         fields["chords"] = chords.to_storage()
+    if form is not None:
+        fields["form"] = form.letters
     return fields | extra
 
 
@@ -247,5 +264,11 @@ def load_generation(config: Config) -> GenerationService | None:
     except CheckpointError as error:
         log.warning("live generation is off: %s", error)
         return None
+    try:
+        progressions: ProgressionNetwork | None = ProgressionNetwork.load(config.progression_dir)
+    except CheckpointError as error:
+        log.warning("melodies get no chords of the model's own: %s", error)
+        progressions = None
     engine = GenerationEngine(network)
-    return GenerationService(engine, model_version(config.model_dir), paced=config.stream_pacing)
+    version = model_version(config.model_dir)
+    return GenerationService(engine, version, config.stream_pacing, progressions)

@@ -12,6 +12,7 @@ from typing import Any
 from server.errors import AppError
 from server.generation.live_stream import LiveStream
 from server.generation.notes import Note, WireNote
+from server.generation.progression import WireSpan
 from server.models.song import SourceKind
 from server.services.generation import GenerationService
 from server.services.live_listener import DONE, ERROR, LiveListener, NoteSender
@@ -38,28 +39,30 @@ class RoomSink(LiveListener):
         self.room_id, self.channel, self.on_end = room_id, channel, on_end
         self.stream: LiveStream | None = None
         self.piece_id: str | None = None
-        self._held: list[WireNote] | None = []  # None once announced
+        # notes and chords held until announced; None once announced
+        self._held: tuple[list[WireNote], list[WireSpan]] | None = ([], [])
         self._keeper = NoteKeeper(self._store_notes)
         self._announced = asyncio.Event()  # set once the room knows the piece, or never will
 
     def announce(self, stream: LiveStream, piece_id: str) -> None:
         self.stream, self.piece_id = stream, piece_id
-        held, self._held = self._held or [], None
+        held, self._held = self._held or ([], []), None
         self._announced.set()
-        if held:
-            super().send(stream, held)
+        if held[0] or held[1]:
+            super().send(stream, *held)
 
     def discarded(self) -> None:
         """The piece could not be set up and the stream was discarded: the room never hears
         of it."""
         self._announced.set()
 
-    def send(self, stream: LiveStream, wire: list[WireNote]) -> None:
+    def send(self, stream: LiveStream, wire: list[WireNote], chords: list[WireSpan]) -> None:
         self.stream = stream
         if self._held is not None:
-            self._held.extend(wire)
+            self._held[0].extend(wire)
+            self._held[1].extend(chords)
             return
-        super().send(stream, wire)
+        super().send(stream, wire, chords)
 
     def keep(self, stream: LiveStream) -> None:
         self._keeper.changed(stream)

@@ -11,6 +11,7 @@ from server.errors import AppError
 from server.generation.instruments import INSTRUMENTS
 from server.generation.progression import ProgressionError
 from server.generation.progression_text import progression_from_input
+from server.generation.progression_writer import AUTO_CHORDS, NO_CHORDS
 from server.generation.sampler import InvalidParamsError, SamplingParams
 
 PARAM_FIELDS = ("genre", "key", "mode", "tempo", "bars", "temperature", "top_p", "seed")
@@ -33,8 +34,7 @@ def params_from_payload(data: Any) -> tuple[SamplingParams, dict[str, Any]]:
     fields = {name: data[name] for name in PARAM_FIELDS if name in data}
     try:
         params = SamplingParams(**fields, primer=primer_from_payload(data.get("primer", [])))
-        if data.get("chords") is not None:  # null is no chords, as leaving the field out
-            params = with_chords(params, data["chords"])
+        params = with_chords(params, data.get("chords"))
     except InvalidParamsError as error:
         raise invalid_params(error.field, str(error)) from error
     return params, {"instrument": instrument}
@@ -42,8 +42,13 @@ def params_from_payload(data: Any) -> tuple[SamplingParams, dict[str, Any]]:
 
 def with_chords(params: SamplingParams, chords: Any) -> SamplingParams:
     """`params` over `chords` as the payload gives them (typed text, or a list of bars of
-    symbols), Roman numerals read in the request's key and mode; the `ProgressionError`
-    message, which names the token and its place, is the `invalid_params` message as is."""
+    symbols), Roman numerals read in the request's key and mode; left out (or null), the model
+    writes them, and "none" is a bare melody. The `ProgressionError` message, which names the
+    token and its place, is the `invalid_params` message as is."""
+    if chords is None or chords == AUTO_CHORDS:
+        return replace(params, write_chords=True)
+    if chords == NO_CHORDS:
+        return params
     try:
         progression = progression_from_input(chords, key=params.key, mode=params.mode)
     except ProgressionError as error:

@@ -19,6 +19,7 @@ from server.config import REPO_ROOT
 from server.errors import AppError, conflict, not_found
 from server.generation.melody import Melody
 from server.generation.upload_analysis import json_to_melody, melody_to_json
+from server.generation.upload_chords import SourceChords
 from server.models.ids import is_token
 from server.models.upload import FILENAME_MAX_LENGTH, Upload
 from server.models.user import User
@@ -120,14 +121,16 @@ async def get_upload(owner: User, upload_id: str) -> Upload:
     return upload
 
 
-async def upload_melody(upload: Upload, track: int | None = None) -> Melody:
-    """The melody of a stored upload: the one found on arrival, or (another `track`) read from
-    the file in a worker again."""
+async def upload_source(upload: Upload, track: int | None = None) -> tuple[Melody, SourceChords]:
+    """The melody of a stored upload and the chords under it: those found on arrival, or
+    (another `track`, or an upload analysed before chords were kept) read from the file in a
+    worker again."""
     same_track = track is None or track == upload.analysis.get("melody_track")
-    if same_track and "melody" in upload.analysis:
-        return json_to_melody(upload.analysis["melody"])
-    _, melody = await parse_midi(upload.to_midi(), track=track, owner=upload.owner_id)
-    return melody
+    if same_track and "melody" in upload.analysis and "chords" in upload.analysis:
+        melody = json_to_melody(upload.analysis["melody"])
+        return melody, SourceChords.from_json(upload.analysis["chords"])
+    analysis, melody = await parse_midi(upload.to_midi(), track=track, owner=upload.owner_id)
+    return melody, SourceChords.from_json(analysis["chords"])
 
 
 async def parse_midi(

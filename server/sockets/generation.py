@@ -12,7 +12,7 @@ import socketio
 from quart import Quart
 
 from server.services.registry import services
-from server.services.studio_live import StudioLive
+from server.services.studio_live import StudioLive, sink_of
 from server.sockets.acks import acknowledge
 from server.sockets.logins import Guard
 from server.sockets.outbox import Outbox
@@ -44,4 +44,6 @@ def register(
 async def started(studio: StudioLive, sid: str, user_id: int, data: Any) -> dict[str, Any]:
     stream = await studio.start(sid, user_id, data)
     chords = stream.params.chords  # sent before the first note, so the studio can show them
-    return {"stream_id": stream.id} | ({} if chords is None else {"chords": chords.to_wire()})
+    ack = {"stream_id": stream.id} | ({} if chords is None else {"chords": chords.to_wire()})
+    note = sink_of(stream).extra.get("chords_note")  # a conversion that keeps no chords: why
+    return ack | ({"chords_note": note} if note else {})

@@ -1,6 +1,7 @@
-"""Notes on their way to each client: coalesced into one `generate:notes` frame per stream, held
-back while the client is behind, and a client that stops reading is dropped before what waits
-for it grows past a bound (python-socketio would otherwise queue for it without limit).
+"""Notes, and the chords they go with, on their way to each client: coalesced into one
+`generate:notes` frame per stream, held back while the client is behind, and a client that stops
+reading is dropped before what waits for it grows past a bound (python-socketio would otherwise
+queue for it without limit).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import engineio
 import socketio
 
 from server.generation.notes import WireNote
+from server.generation.progression import WireSpan
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +24,26 @@ FRAME_INTERVAL = 0.02  # seconds: notes written within this window share one fra
 HOLD_BACKLOG = 8  # engine.io packets queued for a client: above this, its notes wait here
 DROP_BACKLOG = 64  # packets queued: the client has stopped reading
 MAX_HELD_NOTES = 1024  # notes held here for one client (about 80 KB of JSON) before it is dropped
+
+
+class Frame:
+    """What waits for one stream of a client: its notes, and the chords they go with (each
+    frame carries a bar's chord with or before the bar's first note)."""
+
+    __slots__ = ("chords", "notes")
+
+    def __init__(self) -> None:
+        self.notes: list[WireNote] = []
+        self.chords: list[WireSpan] = []
+
+    def put_before(self, later: Frame) -> None:
+        """Take `later`'s notes and chords after this frame's own."""
+        self.notes.extend(later.notes)
+        self.chords.extend(later.chords)
+
+    def payload(self, stream_id: str) -> dict[str, Any]:
+        frame: dict[str, Any] = {"stream_id": stream_id, "notes": self.notes}
+        return frame | ({"chords": self.chords} if self.chords else {})
 
 
 class Outbox:
@@ -34,13 +56,17 @@ class Outbox:
 
     def __init__(self, sio: socketio.AsyncServer) -> None:
         self._sio = sio
-        self._pending: dict[str, dict[str, list[WireNote]]] = {}  # sid -> stream -> notes
+        self._pending: dict[str, dict[str, Frame]] = {}  # sid -> stream -> what waits
         self._flush_handle: asyncio.Handle | None = None
         self._last_flush = 0.0  # monotonic seconds
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def add(self, sid: str, stream_id: str, notes: list[WireNote]) -> None:
-        self._pending.setdefault(sid, {}).setdefault(stream_id, []).extend(notes)
+    def add(
+        self, sid: str, stream_id: str, notes: list[WireNote], chords: list[WireSpan] | None = None
+    ) -> None:
+        frame = self._pending.setdefault(sid, {}).setdefault(stream_id, Frame())
+        frame.notes.extend(notes)
+        frame.chords.extend(chords or ())
         if self._flush_handle is None:
             delay = max(self._last_flush + FRAME_INTERVAL - time.monotonic(), 0.0)
             self._flush_handle = asyncio.get_running_loop().call_later(delay, self._start_flush)
@@ -53,9 +79,9 @@ class Outbox:
         if self.backlog(sid) > HOLD_BACKLOG and self._held(streams) > MAX_HELD_NOTES:
             await self.drop(sid)
             return
-        notes = streams.pop(stream_id, [])
-        if notes:
-            await self._emit_frame(sid, stream_id, notes)
+        frame = streams.pop(stream_id, None)
+        if frame is not None and (frame.notes or frame.chords):
+            await self._emit_frame(sid, stream_id, frame)
         await self._sio.emit(event, payload, to=sid)
 
     def forget(self, sid: str, stream_id: str | None = None) -> None:
@@ -81,23 +107,25 @@ class Outbox:
             elif backlog > HOLD_BACKLOG:
                 self._hold(sid, streams)
             else:
-                for stream_id, notes in streams.items():
-                    await self._emit_frame(sid, stream_id, notes)
+                for stream_id, frame in streams.items():
+                    await self._emit_frame(sid, stream_id, frame)
 
     @staticmethod
-    def _held(streams: dict[str, list[WireNote]]) -> int:
-        return sum(map(len, streams.values()))
+    def _held(streams: dict[str, Frame]) -> int:
+        return sum(len(frame.notes) + len(frame.chords) for frame in streams.values())
 
-    def _hold(self, sid: str, streams: dict[str, list[WireNote]]) -> None:
-        """Put notes back in front of any added meanwhile, and try again a frame later."""
+    def _hold(self, sid: str, streams: dict[str, Frame]) -> None:
+        """Put frames back in front of any added meanwhile, and try again a frame later."""
         waiting = self._pending.setdefault(sid, {})
-        for stream_id, notes in streams.items():
-            waiting[stream_id] = notes + waiting.get(stream_id, [])
+        for stream_id, frame in streams.items():
+            later = waiting.get(stream_id)
+            if later is not None:
+                frame.put_before(later)
+            waiting[stream_id] = frame
             self.add(sid, stream_id, [])
 
-    async def _emit_frame(self, sid: str, stream_id: str, notes: list[WireNote]) -> None:
-        frame = {"stream_id": stream_id, "notes": notes}
-        await self._sio.emit(NOTES_EVENT, frame, to=sid)
+    async def _emit_frame(self, sid: str, stream_id: str, frame: Frame) -> None:
+        await self._sio.emit(NOTES_EVENT, frame.payload(stream_id), to=sid)
 
     def backlog(self, sid: str) -> int:
         """Packets queued in engine.io for the client and not yet taken by its writer."""

@@ -4,6 +4,8 @@ song; a chord the server cannot read is shown at the field and nothing starts.""
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import Account, screenshot, wait_for_sound
@@ -45,6 +47,33 @@ def test_typed_chords_are_shown_above_the_roll_and_sounded_while_the_melody_stre
     page.get_by_role("button", name="Play Jazz melody in C major").click()  # its chords replay too
     expect(lane.locator(".chord-label").first).to_have_text("Dm7")
     expect(lane).to_have_attribute("data-struck", "G7", timeout=15_000)
+
+
+def test_by_default_the_model_writes_the_chords_and_they_stream_above_the_roll(
+    page: Page, signed_in: Account
+) -> None:
+    open_studio(page)
+    expect(page.get_by_label("Who writes the chords")).to_have_value("auto")
+    page.get_by_label("Genre").select_option("pop")
+    page.get_by_label("Key", exact=True).select_option("G")
+    page.get_by_label("Length in bars").fill("8")
+    page.get_by_label("Tempo").fill("200")
+    page.get_by_role("button", name="Generate").click()
+
+    expect(page.locator("[data-studio-form]")).to_have_attribute("data-streaming", "true")
+    lane = page.locator("[data-chord-lane]")
+    expect(lane).to_be_visible()
+    labels = lane.locator(".chord-label")
+    expect(labels.first).to_be_visible()
+    first_count = labels.count()
+    wait_for_sound(page)
+    screenshot(page, "studio-model-chords")
+    # More chords arrive with later frames as the melody streams on, ending on G's tonic chord.
+    expect(page.locator("[data-studio-form]")).to_have_attribute(
+        "data-streaming", "false", timeout=30_000
+    )
+    expect(labels.last).to_have_text(re.compile(r"^G(maj7|6)?$"))
+    assert labels.count() > first_count  # paced: the first frame holds a few beats, not 8 bars
 
 
 def test_a_chord_the_server_cannot_read_is_shown_at_the_field_and_nothing_starts(

@@ -14,6 +14,7 @@ from server.generation.chord_recognizer import (
     ARRANGEMENT,
     MELODY_ONLY,
     bar_positions,
+    decode,
     label_melody,
     label_notes,
     melody_lead,
@@ -22,15 +23,26 @@ from server.generation.chord_recognizer import (
     recognize,
     smooth,
 )
-from server.generation.chords import NO_CHORD, Chord, Quality, parse_harte, parse_symbol
+from server.generation.chords import (
+    NO_CHORD,
+    VOCABULARY_SIZE,
+    Chord,
+    Quality,
+    parse_harte,
+    parse_symbol,
+)
 from server.generation.notes import TICKS_PER_BEAT, Note
-from training.chord_corpora import list_pop909, read_pop909
+from training.chord_corpora import AnnotatedSong, list_pop909, read_pop909, song_split
+from training.chord_scores import score_songs
 from training.corpora import shared_data_dir
 from training.corpora.music21_corpus import read_music21_piece
 from training.corpora.pieces import Piece
 
 BAR = 4 * TICKS_PER_BEAT
 PROGRESSION = ["C", "Am", "F", "G7"]
+# The first five held-out POP909 songs from their melodies alone: the network scores 0.446,
+# the linear model it replaced 0.334.
+HELD_OUT_MAJMIN = 0.40
 
 
 def played_bars(symbols: list[str]) -> list[Note]:
@@ -124,18 +136,57 @@ def test_folk_tunes_are_labelled_beat_by_beat(collection, file, index):
     assert sum(chord.root in primary for chord in chords) >= len(chords) / 2
 
 
-def test_a_real_pop909_song_is_recognized_from_its_arrangement():
+def pop909_folder():
     folder = shared_data_dir() / "pop909"
     if not folder.is_dir():
         pytest.skip("the POP909 corpus is not on this machine")
-    song = read_pop909(list_pop909(folder)[0])
-    chords = recognize(
-        song.arrangement,
-        mode=ARRANGEMENT,
+    return folder
+
+
+def recognize_song(song: AnnotatedSong, mode: str) -> list[Chord]:
+    """A POP909 song's chords from its arrangement or its melody, one per annotated beat."""
+    spans = song.arrangement if mode == ARRANGEMENT else song.melody
+    return recognize(
+        spans,
+        mode=mode,
         bar_ticks=song.bar_ticks,
         pickup_ticks=song.pickup_ticks,
         beats=len(song.labels),
     )
+
+
+def test_a_real_pop909_song_is_recognized_from_its_arrangement():
+    song = read_pop909(list_pop909(pop909_folder())[0])
+    chords = recognize_song(song, ARRANGEMENT)
     roots = [parse_harte(label).root for label in song.labels]
     right = sum(chord.root == root for chord, root in zip(chords, roots, strict=True))
     assert right / len(roots) >= 0.7
+
+
+def test_a_tune_moved_to_another_key_gets_its_chords_moved_with_it():
+    tune = [(i * 12, i * 12 + 12, p) for i, p in enumerate([64, 67, 72, 67, 65, 69, 72, 69])]
+    tune += [(96 + i * 12, 108 + i * 12, p) for i, p in enumerate([67, 71, 74, 71, 64, 67, 60, 60])]
+    in_c = recognize(tune, mode=MELODY_ONLY, key=(0, "major"))
+    moved = [(start, end, pitch + 3) for start, end, pitch in tune]
+    in_e_flat = recognize(moved, mode=MELODY_ONLY, key=(3, "major"))
+    assert in_e_flat == [chord.transposed(3) for chord in in_c]
+    assert len({chord.root for chord in in_c}) >= 2  # the tune's bars change chord
+
+
+def test_held_out_pop909_songs_are_recognized_from_their_melody_alone():
+    paths = [path for path in list_pop909(pop909_folder()) if song_split(path) == "test"][:5]
+    labels, predicted = [], []
+    for song in map(read_pop909, paths):
+        chords = recognize_song(song, MELODY_ONLY)
+        labels.append(song.labels)
+        predicted.append(np.array([chord.id for chord in chords]))
+    assert score_songs(labels, predicted)["majmin"] >= HELD_OUT_MAJMIN
+
+
+def test_a_triad_is_chosen_on_the_summed_probability_of_its_sevenths_and_sixths():
+    probabilities = np.full((1, VOCABULARY_SIZE), 1e-6)
+    c7, cmaj7, a_minor = parse_symbol("C7").id, parse_symbol("Cmaj7").id, parse_symbol("Am").id
+    probabilities[0, [c7, cmaj7, a_minor]] = [0.3, 0.25, 0.4]
+    scores = np.log(probabilities)
+    assert np.argmax(scores[0]) == a_minor
+    assert decode(scores, np.zeros(1)).tolist() == [c7]

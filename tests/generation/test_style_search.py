@@ -11,7 +11,7 @@ from server.cli import DEFAULT_CHECKPOINT, DEFAULT_CLASSIFIER
 from server.generation.classifier import GenreClassifier
 from server.generation.lstm import LstmNetwork
 from server.generation.melody_stream import MelodyStream
-from server.generation.sampler import run_to_end, step_streams
+from server.generation.sampler import run_to_end
 from server.generation.sampling_params import SamplingParams
 from server.generation.style_search import StyleSearch
 from server.generation.transfer import TransferParams, TransferStream
@@ -57,9 +57,7 @@ def test_the_same_seed_gives_the_same_result_whatever_shares_the_batch(network, 
         MelodyStream(SamplingParams(genre="pop", bars=64, seed=s), network.vocabulary)
         for s in range(9)
     ]
-    state = network.initial_state(len(crowd))
-    while not crowd[0].done:  # the live engine's batched step
-        _, state = step_streams(network, crowd, state)
+    run_to_end(network, crowd)  # batched steps of the unfinished streams, as the live engine
     assert crowd[0].melody().events == alone.melody().events
     other_seed = searched(network, classifier, strength=0.6, seed=4)
     run_to_end(network, [other_seed])

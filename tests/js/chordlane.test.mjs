@@ -33,6 +33,17 @@ test("chords are struck once the melody reaches them, each once", () => {
   assert.equal(feed.pending, 0);
 });
 
+test("chords that frames carry join the feed once, even when a joiner is sent them again", () => {
+  const feed = new ChordFeed();
+  feed.add([DM7]);
+  feed.add([DM7, G7]); // a late joiner's snapshot held Dm7; the next frame carries it again
+  assert.equal(feed.pending, 2);
+  assert.deepEqual(new Set(feed.notesBefore(5).map((note) => note.chord)), new Set(["Dm7", "G7"]));
+  feed.add([G7, CMAJ7(8)]);
+  assert.equal(feed.pending, 1);
+  assert.deepEqual(new Set(feed.notesBefore(9).map((note) => note.chord)), new Set(["Cmaj7"]));
+});
+
 test("the lane shows a symbol where the chord changes, joining a chord struck again", () => {
   const notes = [melody(0), ...PIECE.flatMap(notesOfChord), melody(5)];
   assert.deepEqual(chordChanges(notes), [

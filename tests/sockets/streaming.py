@@ -18,6 +18,7 @@ import socketio
 from wsproto import ConnectionType, WSConnection
 from wsproto.events import CloseConnection, Request, TextMessage
 
+from server.generation.chord_track import CHORD_TRACK_NAME
 from tests.conftest import LiveServer, serving
 from tests.databases import DatabaseSource
 from tests.generation.random_checkpoint import write_lively_checkpoint
@@ -42,12 +43,19 @@ class Listener:
     def __init__(self) -> None:
         self.sio = socketio.AsyncClient(reconnection=False)
         self.notes: dict[str, list[dict]] = defaultdict(list)
+        self.frames: dict[str, list[dict]] = defaultdict(list)  # as they came, chords and all
         self.done: dict[str, asyncio.Future] = defaultdict(asyncio.get_running_loop().create_future)
-        self.sio.on(
-            "generate:notes", lambda frame: self.notes[frame["stream_id"]].extend(frame["notes"])
-        )
+        self.sio.on("generate:notes", self._frame)
         self.sio.on("generate:done", lambda event: self.done[event["stream_id"]].set_result(event))
         self.sio.on("generate:error", lambda event: self.done[event["stream_id"]].set_result(event))
+
+    def _frame(self, frame: dict) -> None:
+        self.notes[frame["stream_id"]].extend(frame["notes"])
+        self.frames[frame["stream_id"]].append(frame)
+
+    def chords(self, stream_id: str) -> list[dict]:
+        """The chord spans the stream's frames carried, in order."""
+        return [chord for frame in self.frames[stream_id] for chord in frame.get("chords", [])]
 
     async def connect(self, server: LiveServer, cookie: str) -> Listener:
         await self.sio.connect(
@@ -73,6 +81,18 @@ class Listener:
             await asyncio.sleep(0.01)
 
 
+def chords_arrive_before_their_notes(frames: list[dict]) -> bool:
+    """Whether every note's chord (the span sounding at its start) came in the note's frame or
+    an earlier one: frames in arrival order, each with its notes and the chords it carried."""
+    known: list[dict] = []
+    for frame in frames:
+        known.extend(frame.get("chords", []))
+        for note in frame["notes"]:
+            if not any(c["start"] <= note["start"] < c["start"] + c["duration"] for c in known):
+                return False
+    return True
+
+
 async def get_bytes(server: LiveServer, cookie: str, path: str) -> bytes:
     async with aiohttp.ClientSession(headers={"Cookie": cookie}) as http:
         async with http.get(server.base_url + path) as response:
@@ -85,10 +105,12 @@ async def get_json(server: LiveServer, cookie: str, path: str) -> Any:
 
 
 def midi_notes(data: bytes) -> list[Note]:
-    """(pitch, start beats, duration beats) of every note in a MIDI file, in order."""
+    """(pitch, start beats, duration beats) of every melody note in a MIDI file, in order (the
+    "Chords" track, which a piece with chords has beside its melody, left out)."""
     midi = mido.MidiFile(file=io.BytesIO(data))
     notes, sounding, now = [], {}, 0
-    for message in mido.merge_tracks(midi.tracks):
+    melody_tracks = [track for track in midi.tracks if track.name != CHORD_TRACK_NAME]
+    for message in mido.merge_tracks(melody_tracks):
         now += message.time
         if message.type == "note_on" and message.velocity > 0:
             sounding[message.note] = now

@@ -6,8 +6,10 @@ upload and bad fields are refused."""
 from __future__ import annotations
 
 import asyncio
+import io
 
 import aiohttp
+import mido
 
 from server.cli import DEFAULT_CLASSIFIER
 from server.generation.classifier import GenreClassifier
@@ -16,6 +18,7 @@ from server.generation.sampler import run_to_end
 from server.generation.style_search import StyleSearch
 from server.generation.transfer import TransferParams, TransferStream
 from server.generation.upload_analysis import analyse_midi
+from server.generation.upload_chords import SourceChords
 from server.security.csrf import CSRF_COOKIE, CSRF_HEADER
 from server.services.generation import MAX_STREAMS_PER_USER
 from tests.conftest import LiveServer
@@ -54,7 +57,43 @@ async def test_a_conversion_streams_and_saves_a_song_linked_to_its_upload(
     assert song["parameters"]["source"] == source and song["parameters"]["strength"] == 0.5
     assert song["parameters"]["source_name"] == "Mary.mid"
     midi = await get_bytes(unpaced_server, unpaced_cookie, song["midi_url"])
-    assert midi_notes(midi) == notes
+    assert midi_notes(without_chord_track(midi)) == notes
+    # The tune's chords, heard in the melody alone (the file has no accompaniment), are kept.
+    assert song["parameters"]["chords_from"] == "melody" and song["chords"]
+    assert [span["symbol"] for span in song["chords"]][0].startswith("C")
+
+
+async def test_a_streamed_conversion_sends_its_chords_before_its_notes_and_saves_them(
+    unpaced_server, unpaced_cookie, listen
+):
+    source = await upload(unpaced_server, unpaced_cookie)
+    listener = await listen(unpaced_server, unpaced_cookie)
+    ack = await listener.start(source=source, genre="jazz", seed=2)
+    assert ack["ok"] and ack["chords"], ack
+    done = await asyncio.wait_for(listener.done[ack["stream_id"]], 30)
+    song = await get_json(unpaced_server, unpaced_cookie, f"/api/songs/{done['song_id']}")
+    assert song["chords"] == ack["chords"]
+    assert all("7" in chord["symbol"] for chord in ack["chords"])  # re-voiced for jazz
+
+
+async def test_a_streamed_conversion_without_chords_says_why(
+    unpaced_server, unpaced_cookie, listen
+):
+    waltz = midi_bytes([meta(tempo=90, meter=(3, 4), key="Dm"), note_messages(TUNE)])
+    source = await upload(unpaced_server, unpaced_cookie, waltz)
+    listener = await listen(unpaced_server, unpaced_cookie)
+    ack = await listener.start(source=source, genre="folk", seed=2)
+    assert ack["ok"] and "chords" not in ack, ack
+    assert "4/4" in ack["chords_note"]
+    await asyncio.wait_for(listener.done[ack["stream_id"]], 30)
+
+
+def without_chord_track(data: bytes) -> bytes:
+    midi = mido.MidiFile(file=io.BytesIO(data))
+    midi.tracks = [track for track in midi.tracks if track.name != "Chords"]
+    buffer = io.BytesIO()
+    midi.save(file=buffer)
+    return buffer.getvalue()
 
 
 async def test_strength_0_streams_the_source_melody(unpaced_server, unpaced_cookie, listen):
@@ -78,11 +117,12 @@ async def test_the_stream_is_the_style_searched_conversion(
     listener = await listen(unpaced_server, unpaced_cookie)
     _, notes = await listener.stream(source=source, genre="classical", strength=0.6, seed=11)
     network = LstmNetwork.load(write_lively_checkpoint(tmp_path / "melody"))  # the server's
-    _, melody = analyse_midi(TUNE_FILE)
+    analysis, melody = analyse_midi(TUNE_FILE)
+    chords = SourceChords.from_json(analysis.chords).progression  # the song's, kept
 
     def written(search: StyleSearch | None) -> list:
         params = TransferParams("classical", 0.6, seed=11)
-        stream = TransferStream(melody, params, network.vocabulary, network, search)
+        stream = TransferStream(melody, params, network.vocabulary, network, search, chords)
         notes = run_to_end(network, [stream])[0]
         return [(n.pitch, n.start_beats, n.duration_beats) for n in notes]
 

@@ -15,6 +15,7 @@ from tests.sockets.streaming import (
     FAST,
     LONG,
     Listener,
+    chords_arrive_before_their_notes,
     drafts_of,
     eventually,
     get_bytes,
@@ -178,6 +179,8 @@ async def test_a_stream_over_typed_chords_acknowledges_and_saves_them(
         ("G7", 12, 4),
     ]  # two bars looped over four; "i7 IV7" is read in the request's D minor
     done = await asyncio.wait_for(listener.done[ack["stream_id"]], 30)
+    assert listener.chords(ack["stream_id"]) == ack["chords"]  # the frames carry them too
+    assert chords_arrive_before_their_notes(listener.frames[ack["stream_id"]])
     song = await get_json(unpaced_server, cookie, f"/api/songs/{done['song_id']}")
     assert song["parameters"]["chords"] == [
         ["D:min7", 0, 48],
@@ -195,11 +198,14 @@ async def test_a_stream_over_typed_chords_acknowledges_and_saves_them(
     assert midi_notes(buffer.getvalue()) == listener.triples(ack["stream_id"])
 
 
-async def test_a_stream_without_chords_acknowledges_none(unpaced_server, unpaced_cookie, listen):
+async def test_a_stream_asked_for_no_chords_has_none(unpaced_server, unpaced_cookie, listen):
     listener = await listen(unpaced_server, unpaced_cookie)
-    ack = await listener.start(**FAST, chords=None)
+    ack = await listener.start(**FAST, chords="none")
     assert ack["ok"] and "chords" not in ack, ack
-    await asyncio.wait_for(listener.done[ack["stream_id"]], 30)
+    done = await asyncio.wait_for(listener.done[ack["stream_id"]], 30)
+    assert listener.notes[ack["stream_id"]] and not listener.chords(ack["stream_id"])
+    song = await get_json(unpaced_server, unpaced_cookie, f"/api/songs/{done['song_id']}")
+    assert song["chords"] is None and "chords" not in song["parameters"]
 
 
 async def test_an_unknown_chord_is_refused_naming_it_and_nothing_starts(

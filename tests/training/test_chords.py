@@ -8,6 +8,7 @@ import json
 import shutil
 from collections import Counter
 
+import numpy as np
 import pytest
 
 from server.generation.chords import NO_CHORD, parse_harte
@@ -20,7 +21,8 @@ from training.chord_corpora import (
     read_rs200,
     song_split,
 )
-from training.chords import main, majmin_tones, score_songs
+from training.chord_scores import boundary_f1, majmin_tones, melody_ceiling, score_songs
+from training.chords import main
 from training.corpora import shared_data_dir
 
 MAJOR, MINOR = frozenset({0, 4, 7}), frozenset({0, 3, 7})
@@ -117,20 +119,46 @@ def test_a_real_pop909_song_reads_notes_on_its_annotated_beats():
     assert parse_harte(song.labels[len(song.labels) // 2]) != NO_CHORD
 
 
-def test_evaluation_reports_both_baselines_beside_the_recognizer(tmp_path, capsys):
+def test_evaluation_scores_held_out_songs_only_beside_both_baselines(tmp_path, capsys):
     folder = tmp_path / "rs200"
     folder.mkdir()
-    for path in list_rs200(shared_folder("rs200"))[:2]:
+    songs = list_rs200(shared_folder("rs200"))
+    held_out = [path for path in songs if song_split(path) == "test"][:2]
+    trained = next(path for path in songs if song_split(path) == "train")
+    for path in [*held_out, trained]:
         shutil.copy(path, folder / path.name)
     main(["--evaluate", "--json", "--data", str(tmp_path)])
     report = json.loads(capsys.readouterr().out)
-    assert report["rs200"]["songs"] == 2 and "pop909_test" not in report
-    methods = report["rs200"]["melody"]["methods"]
-    assert set(methods) == {
+    assert report["rs200_test"]["songs"] == 2 and "pop909_test" not in report
+    result = report["rs200_test"]["melody"]
+    assert set(result["methods"]) == {
         "tonic triad of the key",
         "triad templates, no smoothing",
         "model, no smoothing",
         "recognizer",
     }
-    assert all(0.0 <= result["majmin"] <= 1.0 for result in methods.values())
-    assert "maj" in report["rs200"]["melody"]["confusion"]
+    assert all(0.0 <= method["majmin"] <= 1.0 for method in result["methods"].values())
+    assert "maj" in result["confusion"]
+    assert 0.0 < result["boundaries"]["f1"] <= 1.0
+    assert 0.0 < result["melody"]["beat_sounds_a_chord_tone"] < 1.0
+
+
+def test_chord_changes_count_as_found_within_one_beat():
+    labels = [["C:maj"] * 4 + ["F:maj"] * 4 + ["G:maj"] * 4]
+    ids = [parse_harte(label).id for label in ("C:maj", "F:maj", "G:maj", "A:min")]
+    late_by_one = [ids[0]] * 5 + [ids[1]] * 4 + [ids[2]] * 3
+    assert boundary_f1(labels, [late_by_one]) == {"precision": 1.0, "recall": 1.0, "f1": 1.0}
+    late_by_two_and_extra = [ids[0]] * 6 + [ids[1]] * 3 + [ids[2]] * 2 + [ids[3]]
+    result = boundary_f1(labels, [late_by_two_and_extra])
+    assert result["precision"] == round(1 / 3, 4) and result["recall"] == 0.5
+
+
+def test_the_melody_ceiling_counts_beats_where_the_tune_sounds_a_chord_tone():
+    labels = [["C:maj", "C:maj", "A:min", "F:sus4"]]
+    beats = np.zeros((4, 12))
+    beats[0, 4] = 1.0  # E over C major: a chord tone
+    beats[2, 2] = 1.0  # D over A minor: none
+    bars = np.ones((4, 12))
+    bars[1] = 0.0
+    heard = melody_ceiling(labels, [beats], [bars])
+    assert heard == dict.fromkeys(("silent_bar", "silent_beat", "beat_sounds_a_chord_tone"), 0.3333)

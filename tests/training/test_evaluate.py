@@ -4,6 +4,7 @@ bits per event for the network and every baseline, per genre, as one JSON object
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -46,14 +47,28 @@ def phrase(genre: str, seed: int) -> Melody:
     return Melody.from_notes(beat_notes(notes), genre=genre)
 
 
-def test_json_report_has_every_genre_and_baseline(tmp_path: Path, capsys) -> None:
+def tiny_checkpoint(folder: Path) -> Path:
+    """A small random network saved as a checkpoint in `folder`."""
     network = LstmNetwork.random(default_vocabulary(), hidden=16, layers=2, duration_hidden=8)
-    network.save(tmp_path / "melody")
-    seeds = {"train": range(6), "valid": range(6, 8), "test": range(8, 10)}
-    splits = {
-        split: [phrase(genre, seed) for genre in ("folk", "rock") for seed in seeds[split]]
+    network.save(folder / "melody")
+    return folder / "melody"
+
+
+def folk_and_rock_splits(
+    make: Callable[[str, int], Melody], seeds: dict[str, range]
+) -> dict[str, list[Melody]]:
+    """Split -> `make(genre, seed)` for folk and rock and each of the split's seeds."""
+    return {
+        split: [make(genre, seed) for genre in ("folk", "rock") for seed in seeds[split]]
         for split in seeds
     }
+
+
+def test_json_report_has_every_genre_and_baseline(tmp_path: Path, capsys) -> None:
+    tiny_checkpoint(tmp_path)
+    splits = folk_and_rock_splits(
+        phrase, {"train": range(6), "valid": range(6, 8), "test": range(8, 10)}
+    )
     splits["test"].append(splits["train"][0])  # a copy of a train tune is left out
     options = ["--checkpoint", str(tmp_path / "melody"), "--json", "--samples", "2", "--bars", "2"]
     options += ["--original-events", "400", "--runs", str(tmp_path / "runs")]

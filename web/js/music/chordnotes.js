@@ -25,15 +25,30 @@ export function notesOfChord({ symbol, start, duration, pitches }) {
 
 /**
  * The chords of a live piece, handed out as its melody arrives: a chord is struck once the
- * melody has reached its start, so the chords never run ahead of the notes they go with.
+ * melody has reached its start, so the chords never run ahead of the notes they go with. Chords
+ * come with the notes' frames (`add`), or all at once for a piece joined or loaded whole.
  */
 export class ChordFeed {
   /** @type {WireChord[]} */
-  #waiting;
+  #waiting = [];
+  #lastStart = -Infinity; // of the latest chord taken in
 
   /** @param {WireChord[]} chords in time order */
-  constructor(chords) {
-    this.#waiting = [...chords];
+  constructor(chords = []) {
+    this.add(chords);
+  }
+
+  /**
+   * Takes in chords that arrived (in time order), leaving out any already known: a late joiner
+   * has the piece's chords and may be sent some of them again with the next frame.
+   * @param {WireChord[]} chords
+   */
+  add(chords) {
+    for (const chord of chords) {
+      if (chord.start <= this.#lastStart) continue;
+      this.#waiting.push(chord);
+      this.#lastStart = chord.start;
+    }
   }
 
   /** Chords not yet handed out. */

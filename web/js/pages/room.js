@@ -195,6 +195,7 @@ function bindClient() {
   client.addEventListener("members", showMembers);
   client.addEventListener("chat", (event) => appendChat(part("chat-log"), event.detail));
   client.addEventListener("piece", (event) => loadPiece(event.detail)); // its state follows
+  client.addEventListener("chords", (event) => chordFeed.add(event.detail));
   client.addEventListener("notes", (event) => addMelody(event.detail));
   client.addEventListener("state", () => {
     follower.follow();
@@ -223,13 +224,13 @@ async function fillSongs() {
 }
 
 function generationParameters(form) {
-  const { genre, key, mode, bars, tempo, chords } = form.elements;
+  const { genre, key, mode, bars, tempo } = form.elements;
   const parameters = {
     genre: genre.value, key: key.value, mode: mode.value, bars: Number(bars.value),
     tempo: Number(tempo.value), instrument: part("player-instrument").value,
   };
-  const typedChords = chordsParameter(chords.value);
-  if (typedChords !== null) parameters.chords = typedChords;
+  const chordsAsked = chordsParameter(form);
+  if (chordsAsked !== null) parameters.chords = chordsAsked;
   return parameters;
 }
 

@@ -32,7 +32,7 @@ const modes = bindModeTabs(part("mode-tabs"), (mode) => {
 
 /** The generation form as a stream request ({parameters, title, ...}), or null when invalid. */
 function readParameters() {
-  const { genre, key, mode, tempo, bars, temperature, top_p: topP, seed, instrument, chords } = form.elements;
+  const { genre, key, mode, tempo, bars, temperature, top_p: topP, seed, instrument } = form.elements;
   const barCount = Number(bars.value);
   const valid = validateFields(form, {
     bars: () => (Number.isInteger(barCount) && barCount >= 1 && barCount <= 128
@@ -46,8 +46,8 @@ function readParameters() {
     instrument: instrument.value,
   };
   if (seed.value !== "") parameters.seed = Number(seed.value);
-  const typedChords = chordsParameter(chords.value);
-  if (typedChords !== null) parameters.chords = typedChords;
+  const chordsAsked = chordsParameter(form);
+  if (chordsAsked !== null) parameters.chords = chordsAsked;
   return {
     parameters, title: describe(parameters), tempo: parameters.tempo, bars: barCount,
     expectedBeats: barCount * 4, activity: "Writing your melody",
@@ -119,7 +119,7 @@ async function startStream(generation, streamForm, request) {
   if (generation.active || !request) return;
   showFormError(streamForm, null);
   showStreamStatus("");
-  current = { ...request, form: streamForm, chords: null, noteCount: 0, melodyEnd: 0 };
+  current = { ...request, form: streamForm, chords: new ChordFeed(), noteCount: 0, melodyEnd: 0 };
   await player.prepare(); // inside the click: browsers start audio only on a gesture
   player.load([], { tempo: request.tempo, complete: false, expectedBeats: request.expectedBeats });
   playerBar.setSong({ title: request.title });
@@ -133,8 +133,6 @@ async function startStream(generation, streamForm, request) {
     showStreamError(ack.error);
     return;
   }
-  current.chords = new ChordFeed(ack.chords ?? []);
-  accompany(current.melodyEnd); // under notes that came with the acknowledgement
   // Playing starts with the first notes: a player started empty pauses to buffer, and only a
   // later frame (a top-up, about 2 beats on) would wake it.
   if (player.lengthBeats > 0) await player.play();
@@ -267,6 +265,7 @@ function init() {
   let generation = null;
   const socket = connectSocket({ onStatus: (status) => showConnection(status, generation) });
   generation = new LiveGeneration(socket);
+  generation.addEventListener("chords", (event) => current?.chords.add(event.detail));
   generation.addEventListener("notes", (event) => receiveNotes(event.detail));
   generation.addEventListener("done", (event) => finished(event.detail));
   generation.addEventListener("failed", (event) => failed(event.detail));

@@ -2,7 +2,7 @@
 // One listening room over the socket (docs/protocol.md, "Rooms"): joining with the invite token,
 // the room's members, chat, piece and clock state as the server sends them, and the requests
 // members, the host and the owner make. Emits "snapshot", "info", "members", "chat", "piece",
-// "notes", "state", "done", "closed" and "removed" events, and "host" (the new host's member
+// "chords" (a live piece's, as its frames carry them), "notes", "state", "done", "closed" and "removed" events, and "host" (the new host's member
 // entry) when the role passes; it never touches audio or the page.
 import { EVENTS, ROOM_EVENTS, emitWithAck } from "../common/socket.js";
 import { notesFromWire } from "../music/notes.js";
@@ -110,9 +110,10 @@ export class RoomClient extends EventTarget {
     this.#emit("state", state);
   }
 
-  #onNotes({ stream_id: streamId, notes }) {
+  #onNotes({ stream_id: streamId, notes, chords }) {
     const piece = this.piece;
     if (!piece || piece.stream_id !== streamId) return; // not this room's live piece
+    if (chords?.length) this.#emit("chords", chords); // before the notes they go with
     const wire = notes.filter((note) => note.index >= piece.notes.length); // a joiner's overlap
     if (wire.length === 0) return;
     const fresh = notesFromWire(wire);

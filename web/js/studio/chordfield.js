@@ -1,7 +1,9 @@
 // @ts-check
-// The studio's "Chords" field: the progression typed for the melody to follow, and a picker of
-// the preset progressions that suit the chosen genre (server/generation/progression_presets.py,
-// rendered into the page as Roman numerals for either mode, so they fit whatever key is chosen).
+// The studio's "Chords" field: who writes the chords (the model, by default; the user; nobody),
+// the progression typed for the melody to follow, and a picker of the preset progressions that
+// suit the chosen genre (server/generation/progression_presets.py, rendered into the page as
+// Roman numerals for either mode, so they fit whatever key is chosen). Typing or picking a
+// preset makes the chords the user's.
 
 /**
  * @typedef {object} ChordPreset
@@ -12,13 +14,16 @@
  */
 
 /**
- * The chords a stream request carries: the typed text, trimmed, or null when there is none.
- * @param {string} text
+ * The `chords` a stream request of `form` carries: the typed text (trimmed), "none" for a bare
+ * melody, or null (left out) when the model writes them, as it also does for an empty field.
+ * @param {HTMLFormElement} form
  * @returns {string | null}
  */
-export function chordsParameter(text) {
-  const trimmed = text.trim();
-  return trimmed === "" ? null : trimmed;
+export function chordsParameter(form) {
+  const source = /** @type {HTMLSelectElement} */ (form.elements.namedItem("chord_source")).value;
+  const text = /** @type {HTMLInputElement} */ (form.elements.namedItem("chords")).value.trim();
+  if (source === "none") return "none";
+  return source === "typed" && text !== "" ? text : null;
 }
 
 /**
@@ -30,6 +35,7 @@ export function chordsParameter(text) {
 export function bindChordField(form) {
   const input = /** @type {HTMLInputElement} */ (form.elements.namedItem("chords"));
   const picker = /** @type {HTMLSelectElement} */ (form.querySelector("[data-chord-preset]"));
+  const source = /** @type {HTMLSelectElement} */ (form.querySelector("[data-chord-source]"));
   const genre = /** @type {HTMLSelectElement} */ (form.elements.namedItem("genre"));
   const mode = /** @type {HTMLSelectElement} */ (form.elements.namedItem("mode"));
   /** @type {Record<string, ChordPreset[]>} */
@@ -48,6 +54,7 @@ export function bindChordField(form) {
   /** @param {ChordPreset} preset */
   const fill = (preset) => {
     chosen = preset;
+    source.value = "typed";
     input.value = mode.value === "minor" ? preset.minor : preset.major;
     input.dispatchEvent(new Event("input", { bubbles: true })); // clears an error shown there
   };
@@ -57,6 +64,7 @@ export function bindChordField(form) {
     if (preset) fill(preset);
   });
   input.addEventListener("input", () => {
+    if (input.value.trim() !== "") source.value = "typed";
     if (chosen && input.value === (mode.value === "minor" ? chosen.minor : chosen.major)) return;
     chosen = null; // typed over: the picker no longer names what the field holds
     picker.value = "";

@@ -1,6 +1,7 @@
 // @ts-check
 // One live generation stream over the socket (docs/protocol.md): start, notes, done, error, stop.
-// Emits "notes", "done" and "failed" events for the stream it started, and ignores any other.
+// Emits "chords" (those a frame carries, before its notes), "notes", "done" and "failed" events
+// for the stream it started, and ignores any other.
 import { EVENTS, emitWithAck } from "../common/socket.js";
 import { notesFromWire } from "../music/notes.js";
 
@@ -59,6 +60,7 @@ export class LiveGeneration extends EventTarget {
     if (this.#starting && this.#streamId === null) {
       this.#early.push(payload);
     } else if (payload.stream_id === this.#streamId) {
+      if (payload.chords?.length) this.dispatchEvent(new CustomEvent("chords", { detail: payload.chords }));
       this.dispatchEvent(new CustomEvent("notes", { detail: notesFromWire(payload.notes) }));
     }
   }

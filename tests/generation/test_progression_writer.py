@@ -1,0 +1,86 @@
+"""The chords the model writes (the shipped progression network): a chord on every half-bar of
+the piece, a cadence to the tonic at the end, the chords of a returning bar those of the bar it
+returns, in the requested key, the same for the same seed; and the form reaches the melody."""
+
+from __future__ import annotations
+
+import pytest
+
+from server.generation.chords import parse_symbol
+from server.generation.progression_network import SLOTS_PER_BAR, ProgressionNetwork
+from server.generation.progression_text import progression_from_input
+from server.generation.progression_writer import (
+    SLOT_TICKS,
+    ending_chords,
+    with_written_chords,
+    write_progression,
+)
+from server.generation.sampling_params import SamplingParams
+
+
+@pytest.fixture(scope="module")
+def network() -> ProgressionNetwork:
+    return ProgressionNetwork.load()
+
+
+def slot_chords(progression, bars):
+    return [progression.chord_at(slot * SLOT_TICKS) for slot in range(bars * SLOTS_PER_BAR)]
+
+
+@pytest.mark.parametrize("genre", ["pop", "rock", "jazz", "folk", "classical", None])
+@pytest.mark.parametrize(("key", "mode"), [("C", "major"), ("Eb", "major"), ("F#", "minor")])
+def test_a_written_progression_ends_on_a_cadence_in_the_key(network, genre, key, mode):
+    params = SamplingParams(genre=genre, key=key, mode=mode, bars=16)
+    for seed in range(5):
+        progression, _ = write_progression(network, params, seed)
+        slots = slot_chords(progression, 16)
+        assert all(chord.is_chord for chord in slots)
+        approaches, tonics = ending_chords(mode)
+        shift = -params.tonic + (0 if mode == "major" else 9)  # into C major / A minor
+        assert slots[-2].transposed(shift) in tonics and slots[-1].transposed(shift) in tonics
+        assert slots[-3].transposed(shift) in approaches
+
+
+def test_a_returning_bar_has_the_chords_of_the_bar_it_returns(network):
+    params = SamplingParams(genre="jazz", key="Bb", bars=16)  # AABA: bars 4-7 and 12-15 return 0-3
+    progression, form = write_progression(network, params, seed=3)
+    assert form.letters == "AABA"
+    slots = slot_chords(progression, 16)
+    last_free = 16 * SLOTS_PER_BAR - 3  # the cadence's slots may vary a returning phrase's end
+    for bar in range(16):
+        source = form.returns(bar)
+        for half in range(SLOTS_PER_BAR):
+            slot = bar * SLOTS_PER_BAR + half
+            if source is not None and slot < last_free:
+                assert slots[slot] == slots[source * SLOTS_PER_BAR + half], (bar, half)
+
+
+def test_the_same_seed_writes_the_same_progression_and_another_seed_another(network):
+    params = SamplingParams(genre="pop", key="G", bars=8)
+    first, form = write_progression(network, params, seed=11)
+    again, form_again = write_progression(network, params, seed=11)
+    assert (first, form) == (again, form_again)
+    others = {
+        write_progression(network, params, seed)[0].to_storage().__repr__() for seed in range(8)
+    }
+    assert len(others) > 1
+
+
+def test_with_written_chords_only_writes_where_asked(network):
+    asked = with_written_chords(SamplingParams(bars=4, write_chords=True), network)
+    assert asked.seed is not None and asked.chords is not None and asked.form is not None
+    assert asked.form.bars == 4 and asked.chords.bars == 4
+    bare = with_written_chords(SamplingParams(bars=4), network)
+    assert bare.chords is None and bare.form is None and bare.seed is not None
+    chords = progression_from_input("Dm7 G7", key="C", mode="major")
+    typed = with_written_chords(SamplingParams(bars=4, chords=chords, write_chords=True), network)
+    assert typed.chords == chords.looped_to(4) and typed.form is None
+
+
+@pytest.mark.parametrize("bars", [1, 2, 3, 128])
+def test_every_length_gets_a_cadence(network, bars):
+    progression, form = write_progression(network, SamplingParams(bars=bars), seed=bars)
+    slots = slot_chords(progression, bars)
+    assert len(slots) == bars * SLOTS_PER_BAR and form.bars == bars
+    assert slots[-1] in {parse_symbol(s) for s in ("C", "Cmaj7", "C6")}
+    assert progression.total_ticks == bars * 4 * 12
