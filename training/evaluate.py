@@ -133,6 +133,17 @@ def strong_beat_chord_tone_share(
     return tones / max(notes, 1), notes
 
 
+def fill_chord_bits(result: dict, chords: dict[str, dict[str, float]]) -> None:
+    """Put the bits with and without chords under `chords` and into each genre's realism row."""
+    result["chords"] = chords
+    for genre, bits in chords.items():
+        row = result["genres"].get(genre, {}).get("realism")
+        if row is not None and "skipped" not in row:
+            row.pop("bits_note", None)
+            row["bits_with_chords"] = bits["bits_with_chords"]
+            row["bits_without_chords"] = bits["bits_without_chords"]
+
+
 def encoded_corpora(args: argparse.Namespace) -> dict[str, list[EncodedMelody]]:
     """The corpora's encoded pieces with their chords (`training.encode`, cached)."""
     from training.encode import encode_corpora, load_arrays
@@ -318,7 +329,7 @@ def main(argv: list[str] | None = None, *, splits: dict[str, list[Melody]] | Non
                 args.source, cache_dir=args.cache_dir, limit_per_source=args.limit_per_source
             )
             result = evaluate_splits(network, splits, args)
-            result["chords"] = chord_bits_by_genre(network, encoded_corpora(args))
+            fill_chord_bits(result, chord_bits_by_genre(network, encoded_corpora(args)))
         else:
             result = evaluate_splits(network, splits, args)
     if not args.no_save:
