@@ -1,6 +1,9 @@
 """How well melodies follow typed chords, and what following them costs: the share of notes on
-strong beats (1 and 3) that are tones of the chord sounding, with the chord bias and without it
-(the same seeds, the chords only measured against), per genre over a pop and a jazz progression;
+strong beats (1 and 3) that are tones of the chord sounding, with the chords (the network reads
+them, and the genre's bias where it has one), with the network reading them but no bias, and
+without chords (the same seeds, the chords only measured against), per genre over a pop and a
+jazz progression, beside real melodies of each genre over their labels (the test split of the
+encoded corpora, when `python -m training.encode` has cached them);
 and the time per event of one 64-bar stream with and without chords, one BLAS thread as the
 server runs it. For reference, the same share in real pop: POP909's sung melodies against the
 dataset's own chord and beat labels (every fourth song; $CADENZA_DATA or ../shared/data).
@@ -13,8 +16,10 @@ import bisect
 import json
 import statistics
 import time
+from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
+from unittest.mock import patch
 
 import mido
 from threadpoolctl import threadpool_limits
@@ -24,10 +29,11 @@ from server.generation.chord_following import STRONG_BEAT_TICKS
 from server.generation.chords import ChordError, parse_harte
 from server.generation.lstm import LstmNetwork
 from server.generation.melody import GENRES, Melody
-from server.generation.melody_stream import BAR_TICKS
+from server.generation.melody_stream import BAR_TICKS, MelodyStream
 from server.generation.progression import Progression
 from server.generation.progression_presets import preset
 from server.generation.sampler import SamplingParams, generate
+from server.generation.vocabulary import default_vocabulary
 from training.corpora import shared_data_dir
 
 PIECES = 20  # seeded pieces per genre and progression
@@ -62,9 +68,10 @@ def following(network: LstmNetwork, key: str = "D") -> dict[str, dict[str, dict[
             row: dict[str, float] = {}
             for variant, params in (
                 ("with_chords", [replace(p, chords=chords) for p in free]),
+                ("network_only", [replace(p, chords=chords) for p in free]),
                 ("without", free),
             ):
-                melodies = generate(network, params)
+                melodies = written(network, params, bias=variant != "network_only")
                 tones, notes = strong_beat_chord_tones(melodies, chords)
                 row[f"share_{variant}"] = round(tones / max(notes, 1), 3)
                 beats = PIECES * BARS * 4
@@ -73,6 +80,32 @@ def following(network: LstmNetwork, key: str = "D") -> dict[str, dict[str, dict[
                 )
             results[label][genre] = row
     return results
+
+
+def written(network: LstmNetwork, params: list[SamplingParams], *, bias: bool) -> list[Melody]:
+    """The melodies, with the genre's chord bias or (bias False) the network's logits alone."""
+    off = patch.object(MelodyStream, "pitch_bias", lambda stream: None)
+    with nullcontext() if bias else off:
+        return generate(network, params)
+
+
+def real_shares() -> dict[str, dict[str, float]]:
+    """Per genre, the share in the test pieces over their labels (empty without the cache)."""
+    from training.arrays import load_arrays
+    from training.dataset import default_cache_dir
+    from training.evaluate import strong_beat_chord_tone_share
+
+    cached = sorted(default_cache_dir().glob("encoded-*.npz"))
+    if not cached:
+        return {}
+    pieces = load_arrays(cached[-1])["test"]
+    vocabulary = default_vocabulary()
+    shares = {}
+    for genre in GENRES:
+        mine = [piece for piece in pieces if piece.genre == vocabulary.genre_id(genre)]
+        share, notes = strong_beat_chord_tone_share(mine, vocabulary)
+        shares[genre] = {"share": round(share, 3), "strong_beat_notes": notes}
+    return shares
 
 
 def cost_per_event(network: LstmNetwork) -> dict[str, float]:
@@ -148,6 +181,7 @@ def main() -> None:
     pop909 = shared_data_dir() / "pop909"
     if pop909.is_dir():
         report["real_pop909"] = pop909_share(pop909)
+    report["real_test_split"] = real_shares()
     print(json.dumps(report, indent=2))
 
 

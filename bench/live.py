@@ -120,19 +120,32 @@ def run_level(server: BenchServer, streams: int, params: dict, spread: float) ->
         workers.append(_spawn_listeners(job))
     connected = sum(json.loads(worker.stdout.readline())["ready"] for worker in workers)
     server.process.cpu_percent()  # starts the CPU measurement window
+    cpu_before = server.process.cpu_times()
     go = time.time() + 1.0
     for worker in workers:
         worker.stdin.write(f"go {go}\n")
         worker.stdin.flush()
     results = [_results(worker) for worker in workers]
     cpu = server.process.cpu_percent()
+    cpu_after = server.process.cpu_times()
+    cpu_seconds = sum(cpu_after[:2]) - sum(cpu_before[:2])  # user + system
     records = [record for result in results for record in result.get("records", [])]
     summary = summarize(streams, connected, records, cpu, server.process.memory_info().rss)
+    summary |= cost_per_stream(cpu, cpu_seconds, streams)
     listener_cpu = sum(result.get("cpu_seconds", 0.0) for result in results)
     return summary | {
         # CPU of all listener processes, % of one core, over the level's wall time.
         "listeners_cpu_percent": round(100 * listener_cpu / (time.time() - go), 1),
         "late_top_ups_logged": len(server.log_lines("topped up")),
+    }
+
+
+def cost_per_stream(cpu_percent: float, cpu_seconds: float, streams: int) -> dict:
+    """What one stream costs the server: the fraction of a core it holds while the level runs,
+    and the CPU time it takes in all (ms), which a busy machine stretches less than wall time."""
+    return {
+        "server_core_per_stream": round(cpu_percent / 100 / max(streams, 1), 5),
+        "server_cpu_ms_per_stream": round(1000 * cpu_seconds / max(streams, 1), 2),
     }
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from server.generation.lstm import LstmNetwork
+from server.generation.lstm import INPUT_NAMES, LstmNetwork
 from server.generation.melody_stream import MelodyStream
 from server.generation.sampler import step_streams
 from server.generation.sampling_params import SamplingParams
@@ -53,9 +53,9 @@ class Batch:
                 self.seeds += 1
 
     def step_network_only(self) -> None:
-        ids = np.zeros(self.size, dtype=np.int64)
-        _, state = self.network.step(ids, ids, ids, ids, ids, self.state)
-        self.network.duration_logits(state, ids)
+        ids = np.zeros((len(INPUT_NAMES), self.size), dtype=np.int64)
+        _, state = self.network.step(ids, self.state)
+        self.network.duration_logits(state, ids[0])
 
 
 def numpy_costs(network: LstmNetwork, batches: tuple[int, ...] = BATCHES) -> dict:

@@ -69,6 +69,7 @@ def ramp(results: dict) -> str:
             f"{level['first_note_ms']['p50']} / {level['first_note_ms']['p99']}",
             f"{level['least_slack_ms']['median']} / {level['least_slack_ms']['min']}",
             level["server_cpu_percent"],
+            level.get("server_core_per_stream", "n/a"),
             level["server_rss_mb"],
         ]
         for level in results["ramp"]
@@ -81,6 +82,7 @@ def ramp(results: dict) -> str:
         "first note p50 / p99 (ms)",
         "least slack median / min (ms)",
         "server CPU (% of one core)",
+        "core per stream",
         "server RSS (MB)",
     ]
     return table(header, rows)
@@ -105,7 +107,7 @@ def scale_summary(results: dict) -> str:
 
 
 def per_worker(level: dict, key: str) -> str:
-    return ", ".join(str(worker[key]) for worker in level["per_worker"])
+    return ", ".join(str(worker.get(key, "n/a")) for worker in level["per_worker"])
 
 
 def load(level: dict) -> str:
@@ -121,8 +123,10 @@ def scale_streams(results: dict) -> str:
             level["completed"],
             level["late_notes"],
             level["least_slack_min_ms"],
-            level["first_note_p99_ms"],
+            f"{level.get('first_note_p50_ms', 'n/a')} / {level['first_note_p99_ms']}",
             per_worker(level, "cpu_percent"),
+            per_worker(level, "core_per_stream"),
+            per_worker(level, "cpu_ms_per_stream"),
             per_worker(level, "rss_mb"),
             load(level),
         ]
@@ -136,8 +140,10 @@ def scale_streams(results: dict) -> str:
         "completed",
         "late notes",
         "least slack (ms)",
-        "first note p99 (ms)",
+        "first note p50 / p99 (ms)",
         "CPU per worker (% of a core)",
+        "core per stream",
+        "CPU ms per stream",
         "RSS per worker (MB)",
         "load average before / after",
     ]

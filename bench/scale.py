@@ -89,12 +89,18 @@ def split_level(servers: list[BenchServer], streams: int, bars: int) -> dict:
     keys = ("streams", "connected", "completed", "failed", "notes", "late_notes")
     total = {key: sum(part[key] for part in parts) for key in keys}
     per_worker = [
-        {"cpu_percent": p.get("server_cpu_percent"), "rss_mb": p.get("server_rss_mb")}
+        {
+            "cpu_percent": p.get("server_cpu_percent"),
+            "rss_mb": p.get("server_rss_mb"),
+            "core_per_stream": p.get("server_core_per_stream"),
+            "cpu_ms_per_stream": p.get("server_cpu_ms_per_stream"),
+        }
         for p in parts
     ]
     slack = [p["least_slack_ms"]["min"] for p in parts if p["least_slack_ms"]["min"] is not None]
     worst = {"least_slack_min_ms": min(slack, default=None)}
-    worst["first_note_p99_ms"] = max(p["first_note_ms"]["p99"] or 0 for p in parts)
+    for share in ("p50", "p99"):
+        worst[f"first_note_{share}_ms"] = max(p["first_note_ms"][share] or 0 for p in parts)
     return total | worst | {"workers": len(servers), "per_worker": per_worker, "parts": parts}
 
 

@@ -17,7 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from server.generation.lstm import CheckpointError, LstmNetwork
+from server.generation.chord_following import STRONG_BEAT_TICKS
+from server.generation.chords import Chord
+from server.generation.lstm import INPUT_NAMES, CheckpointError, LstmNetwork
 from server.generation.melody import PITCH_NAMES, Melody, normalized_tonic
 from server.generation.sampler import generate
 from server.generation.sampling_params import SamplingParams
@@ -25,7 +27,7 @@ from server.generation.vocabulary import EncodedMelody, Vocabulary
 from training import baselines
 from training.evaluate_realism import realism
 from training.genre_groups import by_genre
-from training.windows import encode_pieces
+from training.windows import encode_pieces, piece_rows
 
 NGRAM_ORDERS = (3, 4, 5)
 # A test piece whose 8-event runs mostly occur in the train split is another copy of a train
@@ -41,11 +43,15 @@ def log_softmax(logits: np.ndarray) -> np.ndarray:
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
-def padded(pieces: list[EncodedMelody], field: str) -> np.ndarray:
-    """(pieces, longest) ids of one field, zero after each piece's end."""
-    out = np.zeros((len(pieces), max(len(piece) for piece in pieces)), dtype=np.int64)
-    for row, piece in enumerate(pieces):
-        out[row, : len(piece)] = getattr(piece, field)
+def padded(pieces: list[EncodedMelody], vocabulary: Vocabulary) -> dict[str, np.ndarray]:
+    """(pieces, longest) ids of every input and target, zero after each piece's end."""
+    rows = [piece_rows(piece, vocabulary, piece.genre) for piece in pieces]
+    longest = max(len(piece) for piece in pieces)
+    out = {}
+    for key in (*INPUT_NAMES, "pitch", "duration"):
+        out[key] = np.zeros((len(pieces), longest), dtype=np.int64)
+        for index, row in enumerate(rows):
+            out[key][index, : len(row[key])] = row[key]
     return out
 
 
@@ -54,22 +60,19 @@ def score_network(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(bits, correct) for every event, teacher-forced; `correct` means the greedy guess (most
     likely pitch, then its most likely duration) is the event that follows."""
-    vocabulary = network.vocabulary
+    vocabulary = network.require_vocabulary()
     pieces = sorted(pieces, key=len)  # similar lengths share a batch; means ignore the order
     bits, correct = [], []
     for first in range(0, len(pieces), batch):
         group = pieces[first : first + batch]
-        pitch, duration, position = (padded(group, f) for f in ("pitch", "duration", "position"))
+        ids = padded(group, vocabulary)
+        pitch, duration = ids["pitch"], ids["duration"]
+        inputs = np.stack([ids[name] for name in INPUT_NAMES])  # (inputs, rows, steps)
         rows, steps = pitch.shape
-        genre, mode = np.array([p.genre for p in group]), np.array([p.mode for p in group])
-        prev_pitch = np.concatenate((np.full((rows, 1), vocabulary.pitch_bos), pitch), axis=1)
-        prev_duration = np.concatenate((np.full((rows, 1), vocabulary.duration_bos), duration), 1)
         state = network.initial_state(rows)
         step_bits, step_hits = np.zeros((rows, steps)), np.zeros((rows, steps), dtype=bool)
         for t in range(steps):
-            logits, state = network.step(
-                prev_pitch[:, t], prev_duration[:, t], position[:, t], genre, mode, state
-            )
+            logits, state = network.step(inputs[:, :, t], state)
             pitch_log = log_softmax(logits)
             duration_log = log_softmax(network.duration_logits(state, pitch[:, t]))
             guess = pitch_log.argmax(axis=1)
@@ -82,6 +85,71 @@ def score_network(
             bits.append(step_bits[row, : len(piece)])
             correct.append(step_hits[row, : len(piece)])
     return np.concatenate(bits), np.concatenate(correct)
+
+
+def chord_bits_by_genre(
+    network: LstmNetwork, encoded: dict[str, list[EncodedMelody]]
+) -> dict[str, dict[str, float]]:
+    """Per genre of the test split (pieces that repeat a train piece left out, as for the other
+    figures): bits per event with the pieces' chords and with "no chord" everywhere, the same
+    network and events; and the share of events that have a chord. `encoded` is
+    `training.encode.load_arrays(...)` (see `encoded_corpora`)."""
+    vocabulary = network.require_vocabulary()
+    result: dict[str, dict[str, float]] = {}
+    for genre_id, genre in enumerate(vocabulary.genres):
+        test = [piece for piece in encoded["test"] if piece.genre == genre_id]
+        train = [piece for piece in encoded["train"] if piece.genre == genre_id]
+        test = drop_duplicates(test, train, vocabulary.n_duration)
+        if not test:
+            continue
+        with_chords, _ = score_network(network, test)
+        without, _ = score_network(network, [piece.without_chords() for piece in test])
+        chorded = np.concatenate([piece.chord > 0 for piece in test])
+        result[genre] = {
+            "events": int(len(with_chords)),
+            "bits_with_chords": float(with_chords.mean()),
+            "bits_without_chords": float(without.mean()),
+            "chord_share": float(chorded.mean()),
+            # the events that have a chord, where the chords can tell the network anything
+            "bits_with_chords_on_chords": float(with_chords[chorded].mean()),
+            "bits_without_chords_on_chords": float(without[chorded].mean()),
+        }
+    return result
+
+
+def strong_beat_chord_tone_share(
+    pieces: list[EncodedMelody], vocabulary: Vocabulary
+) -> tuple[float, int]:
+    """(share, notes) of the notes starting on beats 1 and 3 (ticks 0 and 24 into the bar) under
+    a chord that are tones of that chord: what real melodies of a genre do over their labels."""
+    tones = notes = 0
+    for piece in pieces:
+        strong = np.isin(piece.position, STRONG_BEAT_TICKS) & (piece.pitch > 0) & (piece.chord > 0)
+        for pitch_id, chord_id in zip(piece.pitch[strong], piece.chord[strong], strict=True):
+            pitch = vocabulary.pitch_of(int(pitch_id))
+            assert pitch is not None  # rests are left out above
+            notes += 1
+            tones += pitch % 12 in Chord.from_id(int(chord_id)).pitch_classes()
+    return tones / max(notes, 1), notes
+
+
+def fill_chord_bits(result: dict, chords: dict[str, dict[str, float]]) -> None:
+    """Put the bits with and without chords under `chords` and into each genre's realism row."""
+    result["chords"] = chords
+    for genre, bits in chords.items():
+        row = result["genres"].get(genre, {}).get("realism")
+        if row is not None and "skipped" not in row:
+            row.pop("bits_note", None)
+            row["bits_with_chords"] = bits["bits_with_chords"]
+            row["bits_without_chords"] = bits["bits_without_chords"]
+
+
+def encoded_corpora(args: argparse.Namespace) -> dict[str, list[EncodedMelody]]:
+    """The corpora's encoded pieces with their chords (`training.encode`, cached)."""
+    from training.encode import encode_corpora, load_arrays
+
+    path = encode_corpora(args.source, cache_dir=args.cache_dir, limit=args.limit_per_source)
+    return load_arrays(path)
 
 
 def histograms(melodies: list[Melody], vocabulary: Vocabulary) -> dict[str, np.ndarray]:
@@ -260,7 +328,10 @@ def main(argv: list[str] | None = None, *, splits: dict[str, list[Melody]] | Non
             splits = load_splits(
                 args.source, cache_dir=args.cache_dir, limit_per_source=args.limit_per_source
             )
-        result = evaluate_splits(network, splits, args)
+            result = evaluate_splits(network, splits, args)
+            fill_chord_bits(result, chord_bits_by_genre(network, encoded_corpora(args)))
+        else:
+            result = evaluate_splits(network, splits, args)
     if not args.no_save:
         (args.checkpoint / "metrics.json").write_text(json.dumps(result, indent=2) + "\n")
     if args.json:

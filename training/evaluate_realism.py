@@ -20,9 +20,10 @@ from server.generation.notes import TICKS_PER_BEAT
 from training.evaluate_form import FOLDS, evaluate_genre, real_and_generated
 
 FORM_MEASURES = ("bar_repetition", "motif_recurrence", "note_density")
-# Bits per event with the true chords and without them need a network that reads chords; the
-# shipped one does not, so the report says so rather than leaving the keys out.
-CHORD_BITS_MISSING = "the melody network does not read chords yet"
+# Bits per event with the true chords and without them need the corpora encoded with their
+# chords; `training.evaluate` fills them in from those (`fill_chord_bits`), and says so otherwise
+# rather than leaving the keys out.
+CHORD_BITS_MISSING = "with and without chords: measured on the encoded corpora only"
 REALISM_KEYS = (
     "bits_with_chords",
     "bits_without_chords",
@@ -33,8 +34,7 @@ REALISM_KEYS = (
 
 
 def chord_bits_slot() -> dict[str, object]:
-    """Bits per event with and without chords: null, with the reason, until the network reads
-    chords."""
+    """Bits per event with and without chords: null, with the reason, until they are measured."""
     return {"bits_with_chords": None, "bits_without_chords": None, "bits_note": CHORD_BITS_MISSING}
 
 

@@ -13,40 +13,30 @@ import numpy as np
 from server.generation.lstm import (
     CONFIG_FILE,
     INPUT_NAMES,
+    INPUTS,
+    TABLE_NAMES,
     VOCABULARY_FILE,
     NetworkConfig,
 )
 from server.generation.vocabulary import Vocabulary
 
 BEST_WEIGHTS_FILE = "best.weights.h5"
-INPUT_SIZES = {
-    "pitch": lambda c: (c.n_pitch + 1, c.pitch_embedding),  # + BOS row
-    "duration": lambda c: (c.n_duration + 1, c.duration_embedding),  # + BOS row
-    "position": lambda c: (c.n_position, c.position_embedding),
-    "genre": lambda c: (c.n_genre, c.genre_embedding),
-    "mode": lambda c: (c.n_mode, c.mode_embedding),
-}
 
 
 def build_network(config: NetworkConfig) -> keras.Model:
-    """Inputs are (batch, time) int ids: prev_pitch, prev_duration, position, genre, mode (the
-    condition repeated on every step) and pitch, the event's own pitch for the duration head
-    (teacher forcing). Outputs are logits: pitch (batch, time, n_pitch) and duration."""
+    """Inputs are (batch, time) int ids, one per name in INPUT_NAMES (the previous event, the
+    bar position, the condition repeated on every step, the chords, the lookback) and pitch, the
+    event's own pitch for the duration head (teacher forcing). Inputs that name one table share
+    its embedding (the previous pitch and the pitches a bar and two bars back, say). Outputs are
+    logits: pitch (batch, time, n_pitch) and duration."""
     inputs = {
-        name: keras.Input((None,), dtype="int32", name=name)
-        for name in ("prev_pitch", "prev_duration", "position", "genre", "mode", "pitch")
+        name: keras.Input((None,), dtype="int32", name=name) for name in (*INPUT_NAMES, "pitch")
     }
     embeddings = {
-        name: keras.layers.Embedding(*size(config), name=f"{name}_embedding")
-        for name, size in INPUT_SIZES.items()
+        table: keras.layers.Embedding(*config.table_shape(table), name=f"{table}_embedding")
+        for table in TABLE_NAMES
     }
-    sources = ("prev_pitch", "prev_duration", "position", "genre", "mode")
-    hidden = keras.layers.Concatenate()(
-        [
-            embeddings[name](inputs[source])
-            for name, source in zip(INPUT_NAMES, sources, strict=True)
-        ]
-    )
+    hidden = keras.layers.Concatenate()([embeddings[table](inputs[name]) for name, table in INPUTS])
     for k in range(config.layers):
         hidden = keras.layers.LSTM(config.hidden, return_sequences=True, name=f"lstm_{k}")(hidden)
         hidden = keras.layers.Dropout(config.dropout)(hidden)
@@ -72,13 +62,14 @@ def network_to_arrays(network: keras.Model, config: NetworkConfig) -> dict[str, 
     hidden = config.hidden
     weights = {layer.name: [w.numpy() for w in layer.weights] for layer in network.layers}
     kernel, recurrent, bias = (_gates_ifog(w, hidden) for w in weights["lstm_0"])
-    arrays: dict[str, np.ndarray] = {"lstm_0_recurrent": recurrent}
+    arrays: dict[str, np.ndarray] = {"lstm_0_recurrent": recurrent, "lstm_0_bias": bias}
+    for table in TABLE_NAMES:
+        arrays[f"embedding_{table}"] = weights[f"{table}_embedding"][0]
     row = 0
-    for name in INPUT_NAMES:
-        table = weights[f"{name}_embedding"][0]  # (rows, embedding)
-        arrays[f"input_{name}"] = table @ kernel[row : row + table.shape[1]]
-        row += table.shape[1]
-    arrays["input_pitch"] += bias
+    for name, table in INPUTS:
+        width = config.table_shape(table)[1]
+        arrays[f"kernel_{name}"] = kernel[row : row + width]
+        row += width
     for k in range(1, config.layers):
         kernel, recurrent, bias = (_gates_ifog(w, hidden) for w in weights[f"lstm_{k}"])
         arrays[f"lstm_{k}_kernel"] = np.concatenate((kernel, recurrent), axis=0)

@@ -18,9 +18,10 @@ import keras
 
 from server.generation.lstm import NetworkConfig
 from server.generation.melody import Melody
-from server.generation.vocabulary import default_vocabulary
+from server.generation.vocabulary import EncodedMelody, default_vocabulary
+from training.arrays import load_arrays
 from training.network import BEST_WEIGHTS_FILE, build_network, save_run_files
-from training.windows import RandomWindows, consecutive_windows, encode_pieces
+from training.windows import BALANCES, RandomWindows, consecutive_windows
 
 LAST_WEIGHTS_FILE = "last.weights.h5"
 HISTORY_FILE = "history.csv"
@@ -33,6 +34,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--source", action="append", help="corpus spec (default: all five)")
     parser.add_argument("--limit-per-source", type=int, help="pieces per source (quick runs)")
     parser.add_argument("--cache-dir", type=Path, help="preprocessing cache folder")
+    parser.add_argument("--arrays", type=Path, help="encoded pieces (.npz of training.encode)")
     parser.add_argument("--epochs", type=int, default=13, help="the shipped model ran 13")
     parser.add_argument("--epoch-events", type=int, default=500_000, help="events per epoch")
     parser.add_argument("--batch", type=int, default=64)
@@ -42,18 +44,29 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--dropout", type=float, default=0.2)
     parser.add_argument("--learning-rate", type=float, default=2e-3)
     parser.add_argument("--any-genre", type=float, default=0.15, help="label dropout rate")
+    parser.add_argument("--no-chords", type=float, default=0.25, help="chord dropout rate")
+    parser.add_argument("--balance", choices=BALANCES, default="sqrt", help="genre shares")
     parser.add_argument("--patience", type=int, default=4, help="epochs without improvement")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--max-minutes", type=float, help="stop after the epoch that passes it")
     return parser.parse_args(argv)
 
 
-def load_corpus(args: argparse.Namespace) -> dict[str, list[Melody]]:
-    from training.dataset import load_splits  # the corpora readers are only needed here
+def load_corpus(args: argparse.Namespace) -> dict[str, list[EncodedMelody]]:
+    """The encoded pieces with their chords: from --arrays, else encoded once into the cache."""
+    if args.arrays is not None:
+        return load_arrays(args.arrays)
+    from training.encode import encode_corpora  # the corpora readers are only needed here
 
-    return load_splits(
-        args.source, cache_dir=args.cache_dir, limit_per_source=args.limit_per_source
+    return load_arrays(
+        encode_corpora(args.source, cache_dir=args.cache_dir, limit=args.limit_per_source)
     )
+
+
+def encode_melodies(splits: dict[str, list[Melody]]) -> dict[str, list[EncodedMelody]]:
+    from training.encode import encode_splits  # labels them with the chord recognizer
+
+    return encode_splits(splits, default_vocabulary())
 
 
 def earlier_losses(run: Path) -> list[float]:
@@ -88,11 +101,11 @@ def main(argv: list[str] | None = None, *, splits: dict[str, list[Melody]] | Non
 
     done = earlier_losses(run)  # empty unless resuming
 
-    # Data: key-normalized pieces, encoded once; random windows are redrawn every epoch.
-    splits = splits if splits is not None else load_corpus(args)
+    # Data: key-normalized pieces with their chords, encoded once; random windows are redrawn
+    # every epoch.
     vocabulary = default_vocabulary()
-    train_pieces = encode_pieces(splits["train"], vocabulary)
-    valid_pieces = encode_pieces(splits["valid"], vocabulary)
+    encoded = encode_melodies(splits) if splits is not None else load_corpus(args)
+    train_pieces, valid_pieces = encoded["train"], encoded["valid"]
     if not train_pieces or not valid_pieces:
         raise SystemExit("training needs at least one train and one validation piece")
     train_events = sum(len(piece) for piece in train_pieces)
@@ -110,6 +123,8 @@ def main(argv: list[str] | None = None, *, splits: dict[str, list[Melody]] | Non
         any_genre=args.any_genre,
         seed=args.seed,
         epoch=len(done),
+        balance=args.balance,
+        no_chords=args.no_chords,
     )
     valid_data = consecutive_windows(valid_pieces, vocabulary, args.sequence)
 
@@ -143,7 +158,8 @@ def main(argv: list[str] | None = None, *, splits: dict[str, list[Melody]] | Non
         keras.callbacks.CSVLogger(str(run / HISTORY_FILE), append=True),
         TimeLimit(args.max_minutes),
     ]
-    if importlib.util.find_spec("tensorboard"):  # optional: logs for `tensorboard --logdir runs`
+    # optional: logs for `tensorboard --logdir runs` (Keras writes them through TensorFlow)
+    if importlib.util.find_spec("tensorboard") and keras.backend.backend() == "tensorflow":
         callbacks.append(keras.callbacks.TensorBoard(str(run / "logs"), write_graph=False))
     started = time.monotonic()
     network.fit(

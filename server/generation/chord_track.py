@@ -5,8 +5,7 @@ each change, which DAWs show on their timeline.
 
 from __future__ import annotations
 
-import mido
-
+from server.generation import smf
 from server.generation.chord_voicing import chord_pitches
 from server.generation.notes import TICKS_PER_BEAT
 from server.generation.progression import Progression
@@ -20,15 +19,14 @@ CHORD_VELOCITY = 64  # softer than the melody, which it accompanies
 _NOTE_OFF, _TEXT, _NOTE_ON = range(3)
 
 
-def chord_markers(progression: Progression, ticks_per_beat: int) -> list[mido.MetaMessage]:
-    """A marker with the chord symbol at each change, timed as deltas from the file's start,
-    for the conductor track (tick 0 of the progression is tick 0 of the file)."""
-    markers, now = [], 0
+def chord_markers(conductor: smf.Track, progression: Progression, ticks_per_beat: int) -> None:
+    """Add a marker with the chord symbol at each change to the `conductor` track, whose events
+    so far all stand at tick 0 (tick 0 of the progression is tick 0 of the file)."""
+    now = 0
     for span in progression.changes():
         start = _file_ticks(span.start, ticks_per_beat)
-        markers.append(mido.MetaMessage("marker", text=span.chord.symbol, time=start - now))
+        conductor.text(smf.MARKER, span.chord.symbol, delta=start - now)
         now = start
-    return markers
 
 
 def chord_track(
@@ -38,27 +36,30 @@ def chord_track(
     program: int = CHORD_PROGRAM,
     channel: int = CHORD_CHANNEL,
     velocity: int = CHORD_VELOCITY,
-) -> mido.MidiTrack:
+) -> bytes:
     """A track named "Chords" that sets General MIDI `program` and strikes each chord of the
     progression as a block for as long as it lasts, with its symbol as a text event."""
-    timed: list[tuple[int, int, mido.Message | mido.MetaMessage]] = []
+    timed: list[tuple[int, int, int | str]] = []  # (tick, kind, pitch or symbol)
     for span in progression.changes():
-        timed.append((span.start, _TEXT, mido.MetaMessage("text", text=span.chord.symbol)))
+        timed.append((span.start, _TEXT, span.chord.symbol))
     for span in progression.spans:
         for pitch in chord_pitches(span.chord):
-            on = mido.Message("note_on", note=pitch, velocity=velocity, channel=channel)
-            timed.append((span.start, _NOTE_ON, on))
-            timed.append(
-                (span.end, _NOTE_OFF, mido.Message("note_off", note=pitch, channel=channel))
-            )
-    track = mido.MidiTrack([mido.MetaMessage("track_name", name=CHORD_TRACK_NAME)])
-    track.append(mido.Message("program_change", program=program, channel=channel, time=0))
+            timed.append((span.start, _NOTE_ON, pitch))
+            timed.append((span.end, _NOTE_OFF, pitch))
+    track = smf.Track()
+    track.text(smf.TRACK_NAME, CHORD_TRACK_NAME)
+    track.channel(smf.PROGRAM_CHANGE, channel, program)
     now = 0
-    for tick, _, message in sorted(timed, key=lambda event: event[:2]):
+    for tick, kind, what in sorted(timed, key=lambda event: event[:2]):
         start = _file_ticks(tick, ticks_per_beat)
-        track.append(message.copy(time=start - now))
-        now = start
-    return track
+        delta, now = start - now, start
+        if isinstance(what, str):
+            track.text(smf.TEXT, what, delta=delta)
+        elif kind == _NOTE_ON:
+            track.channel(smf.NOTE_ON, channel, what, velocity, delta=delta)
+        else:
+            track.channel(smf.NOTE_OFF, channel, what, smf.RELEASE_VELOCITY, delta=delta)
+    return track.chunk()
 
 
 def _file_ticks(ticks: int, ticks_per_beat: int) -> int:

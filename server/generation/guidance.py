@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from server.generation.lstm import LstmNetwork
+from server.generation.lstm import INPUT_NAMES, LstmNetwork
 
 
 class GenreGuidance:
@@ -24,17 +24,11 @@ class GenreGuidance:
         self.next_state = self.state
 
     def pitch_logits(self, genre_logits: np.ndarray, inputs: np.ndarray) -> np.ndarray:
-        """Guided (batch, n_pitch) logits; `inputs` (5, batch) are the streams' next_inputs()
+        """Guided (batch, n_pitch) logits; `inputs` (ids, batch) are the streams' next_inputs()
         for this event, the genre's among them."""
-        previous_pitch, previous_duration, position, genre, mode = inputs
-        general, self.next_state = self.network.step(
-            previous_pitch,
-            previous_duration,
-            position,
-            np.full_like(genre, self.any_genre),
-            mode,
-            self.state,
-        )
+        general_inputs = inputs.copy()
+        general_inputs[INPUT_NAMES.index("genre")] = self.any_genre
+        general, self.next_state = self.network.step(general_inputs, self.state)
         return self._mix(genre_logits, general)
 
     def duration_logits(self, genre_logits: np.ndarray, pitch_ids: np.ndarray) -> np.ndarray:

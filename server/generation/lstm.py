@@ -11,12 +11,22 @@ from typing import Any
 
 import numpy as np
 
+from server.generation.chords import VOCABULARY_SIZE as N_CHORD
+from server.generation.lookback import N_REPEAT
 from server.generation.vocabulary import Vocabulary
 
 WEIGHTS_FILE = "weights.npz"
 CONFIG_FILE = "config.json"
 VOCABULARY_FILE = "vocabulary.json"
-INPUT_NAMES = ("pitch", "duration", "position", "genre", "mode")
+# Each input the network reads at every step and the embedding table it looks its id up in.
+INPUTS = (
+    *(("prev_pitch", "pitch"), ("prev_duration", "duration"), ("position", "position")),
+    *(("genre", "genre"), ("mode", "mode"), ("chord", "chord"), ("next_chord", "chord")),
+    *(("back1_pitch", "pitch"), ("back1_duration", "duration"), ("back2_pitch", "pitch")),
+    *(("back2_duration", "duration"), ("repeats", "repeat")),
+)
+INPUT_NAMES = tuple(name for name, _ in INPUTS)
+TABLE_NAMES = ("pitch", "duration", "position", "genre", "mode", "chord", "repeat")
 
 
 class CheckpointError(ValueError):
@@ -32,11 +42,15 @@ class NetworkConfig:
     n_position: int
     n_genre: int
     n_mode: int
+    n_chord: int = N_CHORD
+    n_repeat: int = N_REPEAT
     pitch_embedding: int = 64
     duration_embedding: int = 32
     position_embedding: int = 16
     genre_embedding: int = 8
     mode_embedding: int = 4
+    chord_embedding: int = 16
+    repeat_embedding: int = 4
     hidden: int = 256
     layers: int = 2
     duration_hidden: int = 128
@@ -53,6 +67,21 @@ class NetworkConfig:
             n_mode=vocabulary.n_mode,
             **options,
         )
+
+    def table_shape(self, table: str) -> tuple[int, int]:
+        """(rows, width) of one embedding table; pitch and duration have one more row, the id
+        read before the piece begins (BOS, also "nothing a bar back")."""
+        rows = {
+            "pitch": self.n_pitch + 1,
+            "duration": self.n_duration + 1,
+            "position": self.n_position,
+            "genre": self.n_genre,
+            "mode": self.n_mode,
+            "chord": self.n_chord,
+            "repeat": self.n_repeat,
+        }[table]
+        width: int = getattr(self, f"{table}_embedding")
+        return rows, width
 
     def to_json(self) -> dict[str, int | float]:
         return asdict(self)
@@ -93,13 +122,15 @@ class LstmNetwork:
     """One LSTM step for a batch of streams.
 
     Exported arrays (gate order i, f, o, g so the three sigmoid gates are contiguous):
-      input_<name>: (rows, 4H) first-layer gate contribution of every id of each input, the
-        embedding already multiplied by its slice of the layer-0 kernel (layer-0 bias in pitch);
+      embedding_<table> (rows, width) for each of TABLE_NAMES; kernel_<input> (width, 4H) the
+        layer-0 kernel's slice that reads each of INPUT_NAMES; lstm_0_bias (4H,);
       lstm_<k>_recurrent (H, 4H) for k = 0; lstm_<k>_kernel (2H, 4H) = [input; recurrent] and
         lstm_<k>_bias (4H,) for k >= 1;
       pitch_kernel (H, n_pitch), pitch_bias; duration_state (H, D), duration_pitch (n_pitch, D)
         (pitch embedding times its kernel slice, bias folded in), duration_kernel (D, n_duration),
         duration_bias.
+    At load every input's table is folded into its first-layer gate contribution (rows, 4H),
+    the embedding times its kernel slice (layer-0 bias in the first), so a step adds rows.
     State: float32 array (layers, 2, batch, H): [layer, 0] = h, [layer, 1] = c.
     """
 
@@ -110,7 +141,11 @@ class LstmNetwork:
         self.arrays = {
             name: np.ascontiguousarray(a, dtype=np.float32) for name, a in arrays.items()
         }
-        self.input_tables = [self.arrays[f"input_{name}"] for name in INPUT_NAMES]
+        self.input_tables = [
+            self.arrays[f"embedding_{table}"] @ self.arrays[f"kernel_{name}"]
+            for name, table in INPUTS
+        ]
+        self.input_tables[0] += self.arrays["lstm_0_bias"]
         self.recurrent0 = self.arrays["lstm_0_recurrent"]
         self.kernels = [self.arrays[f"lstm_{k}_kernel"] for k in range(1, config.layers)]
         self.biases = [self.arrays[f"lstm_{k}_bias"] for k in range(1, config.layers)]
@@ -125,12 +160,13 @@ class LstmNetwork:
     def array_shapes(config: NetworkConfig) -> dict[str, tuple[int, ...]]:
         """Name -> shape of every exported array."""
         gates, hidden = 4 * config.hidden, config.hidden
-        expected = {
-            "input_pitch": (config.n_pitch + 1, gates),
-            "input_duration": (config.n_duration + 1, gates),
-            "input_position": (config.n_position, gates),
-            "input_genre": (config.n_genre, gates),
-            "input_mode": (config.n_mode, gates),
+        expected: dict[str, tuple[int, ...]] = {
+            f"embedding_{table}": config.table_shape(table) for table in TABLE_NAMES
+        }
+        for name, table in INPUTS:
+            expected[f"kernel_{name}"] = (config.table_shape(table)[1], gates)
+        expected |= {
+            "lstm_0_bias": (gates,),
             "lstm_0_recurrent": (hidden, gates),
             "pitch_kernel": (hidden, config.n_pitch),
             "pitch_bias": (config.n_pitch,),
@@ -186,6 +222,9 @@ class LstmNetwork:
         shapes = cls.array_shapes(config)
         rng = np.random.default_rng(seed)
         arrays = {name: rng.normal(0.0, 0.3, shape) for name, shape in shapes.items()}
+        for name, table in INPUTS:  # each input adds N(0, 0.2) to the gates, as they add up
+            arrays[f"embedding_{table}"] = rng.normal(0.0, 1.0, config.table_shape(table))
+            arrays[f"kernel_{name}"] *= 0.2 / 0.3 / np.sqrt(config.table_shape(table)[1])
         network = cls(config, arrays)
         network.vocabulary = vocabulary
         return network
@@ -205,20 +244,14 @@ class LstmNetwork:
         """Zero state, shape (layers, 2, batch, hidden)."""
         return np.zeros((self.config.layers, 2, batch, self.config.hidden), dtype=np.float32)
 
-    def step(
-        self,
-        prev_pitch_ids: np.ndarray,
-        prev_duration_ids: np.ndarray,
-        position_ids: np.ndarray,
-        genre_ids: np.ndarray,
-        mode_ids: np.ndarray,
-        state: np.ndarray,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Advance every stream one event; all ids are (batch,) ints.
+    def step(self, ids: np.ndarray, state: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Advance every stream one event; `ids` (len(INPUT_NAMES), batch) ints, one row per
+        input in INPUT_NAMES order (a MelodyStream's `next_inputs()` for each stream).
 
         Returns pitch logits (batch, n_pitch) for the event being predicted and the new state.
         """
-        ids = (prev_pitch_ids, prev_duration_ids, position_ids, genre_ids, mode_ids)
+        if len(ids) != len(self.input_tables):
+            raise ValueError(f"a step reads {len(self.input_tables)} ids a stream, got {len(ids)}")
         gates = self.input_tables[0][ids[0]]  # fancy indexing copies: safe to add into
         for table, column in zip(self.input_tables[1:], ids[1:], strict=True):
             gates += table[column]

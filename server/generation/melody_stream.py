@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from server.generation.chord_following import ChordFollowing
+from server.generation.chord_following import GENRE_SCALE, ChordFollowing
+from server.generation.chord_inputs import NO_CHORD_ID, progression_chord_ids
+from server.generation.lookback import History
 from server.generation.melody import (
     TICKS_PER_QUARTER,
     Event,
@@ -58,17 +60,22 @@ class MelodyStream:
         self.shift = smallest_shift(normalized_tonic(params.mode), params.tonic)
         self.total_ticks = params.bars * BAR_TICKS
         self.tick = 0
+        self.tick_offset = 0  # the chords' tick at the melody's 0 (a conversion's pickup moves it)
         self.events: list[Event] = []
+        self.history = History()  # what the lookback reads (a copied stream copies it too)
+        self.no_lookback = (vocabulary.pitch_bos, vocabulary.duration_bos)
         self.primer = _primer_events(params, self.shift, vocabulary)
         self.genre_id = vocabulary.genre_id(params.genre)
         self.mode_id = vocabulary.mode_id(params.mode)
         self.previous = (vocabulary.pitch_bos, vocabulary.duration_bos)
         chords = self.params.chords
         # The chords move into the normalized key with the melody: minus the output's shift.
+        self.chords = None if chords is None else chords.transposed(-self.shift)
+        scale = GENRE_SCALE.get(params.genre or "", 0.0)
         self.chord_following = (
             None
-            if chords is None
-            else ChordFollowing(chords.transposed(-self.shift), vocabulary, BAR_TICKS)
+            if self.chords is None or scale == 0
+            else ChordFollowing(self.chords, vocabulary, BAR_TICKS, scale)
         )
         self.returns = (
             phrase_returns_for(self.params, vocabulary, BAR_TICKS) if self.RETURNS_PHRASES else None
@@ -87,10 +94,22 @@ class MelodyStream:
             return True
         return self.returns is not None and self.returns.copies(self.tick)
 
-    def next_inputs(self) -> tuple[int, int, int, int, int]:
-        """(previous pitch id, previous duration id, position id, genre id, mode id)."""
-        position = self.vocabulary.position_id(self.tick % BAR_TICKS)
-        return (*self.previous, position, self.genre_id, self.mode_id)
+    def next_inputs(self) -> tuple[int, ...]:
+        """The ids the network reads for the next event, in `lstm.INPUT_NAMES` order: previous
+        pitch and duration, position, genre, mode, the chord sounding at the onset and the next
+        different one (no chord without a progression), and the lookback."""
+        position = self.vocabulary.position_id(self.bar_position())
+        chords = (
+            (NO_CHORD_ID, NO_CHORD_ID)
+            if self.chords is None
+            else progression_chord_ids(self.chords, self.tick + self.tick_offset)
+        )
+        lookback = self.history.inputs(self.tick, BAR_TICKS, self.no_lookback)
+        return (*self.previous, position, self.genre_id, self.mode_id, *chords, *lookback)
+
+    def bar_position(self) -> int:
+        """Ticks into the bar at the next onset."""
+        return self.tick % BAR_TICKS
 
     def pitch_bias(self) -> np.ndarray | None:
         """(n_pitch,) logits to add toward the chord under the next note; None without chords
@@ -129,6 +148,7 @@ class MelodyStream:
             ticks = self.total_ticks - self.tick
         pitch = self.vocabulary.pitch_of(pitch_id)
         self.events.append(Event(pitch, ticks))
+        self.history.add(self.tick, pitch_id, duration_id)
         start, self.tick = self.tick, self.tick + ticks
         if self.returns is not None:
             self.returns.record(start, pitch, self.vocabulary.duration_id(ticks))

@@ -117,6 +117,11 @@ class Progression:
         index = bisect.bisect_right(self._starts, tick % self.total_ticks)
         return self.spans[index % len(self.spans)].chord
 
+    @property
+    def starts(self) -> tuple[int, ...]:
+        """Each span's start tick, ascending."""
+        return self._starts
+
     def per_beat(self) -> list[Chord]:
         """The chord at the start of every beat, bars * beats_per_bar of them."""
         return [

@@ -91,11 +91,8 @@ def step_streams(
     With `guidance` (following these streams, in this order), the logits are guided and it
     advances. A stream with chords has its pitch logits biased toward them (`pitch_bias`).
     """
-    inputs = np.array([stream.next_inputs() for stream in streams], dtype=np.int64).T  # (5, n)
-    previous_pitch, previous_duration, position, genre, mode = inputs
-    pitch_logits, state = network.step(
-        previous_pitch, previous_duration, position, genre, mode, state
-    )
+    inputs = np.array([stream.next_inputs() for stream in streams], dtype=np.int64).T  # (ids, n)
+    pitch_logits, state = network.step(inputs, state)
     if guidance is not None:
         pitch_logits = guidance.pitch_logits(pitch_logits, inputs)
     pitch_logits = _toward_chords(streams, pitch_logits)

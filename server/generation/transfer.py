@@ -135,7 +135,7 @@ class TransferStream(MelodyStream):
         """A copy that writes on from here with its own draws and no search of its own."""
         clone = copy.copy(self)
         clone.search, clone.planned, clone.written = None, deque(), []
-        clone.events = list(self.events)
+        clone.events, clone.history = list(self.events), self.history.copy()
         clone.rng = np.random.default_rng([self.seed, self.tick, index])
         clone.guidance = None  # the search guides its candidates in one batch
         return clone
@@ -152,9 +152,8 @@ class TransferStream(MelodyStream):
         """Always: every event follows the source, which the batch's plain draw ignores."""
         return True
 
-    def next_inputs(self) -> tuple[int, int, int, int, int]:
-        position = (self.tick - self.plan.pickup_ticks) % self.plan.bar_ticks
-        return (*self.previous, self.vocabulary.position_id(position), self.genre_id, self.mode_id)
+    def bar_position(self) -> int:
+        return (self.tick - self.plan.pickup_ticks) % self.plan.bar_ticks
 
     def pitch_bias(self) -> np.ndarray | None:
         """Toward the chord under the next note, on the song's bar grid. A stream that guides
@@ -181,7 +180,7 @@ class TransferStream(MelodyStream):
                 self.planned.extend(self.search.plan_bar(self))
             return self.planned[0][0]
         if self.guidance is not None:  # the general state reads every event, copied or not
-            inputs = np.array(self.next_inputs(), dtype=np.int64)[:, None]  # (5, 1)
+            inputs = np.array(self.next_inputs(), dtype=np.int64)[:, None]  # (ids, 1)
             pitch_logits = self.guidance.pitch_logits(pitch_logits[None], inputs)[0]
             bias = self._chord_bias()
             if bias is not None:

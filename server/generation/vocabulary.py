@@ -5,13 +5,16 @@ genre and mode tokens), and its JSON form that travels inside every checkpoint f
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 import numpy as np
 
+from server.generation.chord_inputs import beat_chord_ids
+from server.generation.lookback import lookback_arrays
 from server.generation.melody import GENRES, MODES, Event, Melody, normalized_tonic
+from server.generation.notes import TICKS_PER_BEAT
 
 ANY_GENRE = "any"
 VOCABULARY_FORMAT = 1
@@ -36,9 +39,28 @@ class EncodedMelody:
     position: np.ndarray  # (events,) onset position in the bar, ticks, clipped to n_position - 1
     genre: int
     mode: int
+    # (events,) chord ids at each onset and the next different chord (0 = no chord), and the
+    # lookback ids (back1_pitch, back1_duration, back2_pitch, back2_duration, repeats)
+    chord: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    next_chord: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    lookback: dict[str, np.ndarray] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.pitch)
+
+    def without_chords(self) -> EncodedMelody:
+        """The same piece read with "no chord" everywhere."""
+        none = np.zeros_like(self.pitch)
+        return EncodedMelody(
+            self.pitch,
+            self.duration,
+            self.position,
+            self.genre,
+            self.mode,
+            none,
+            none,
+            self.lookback,
+        )
 
 
 class Vocabulary:
@@ -161,16 +183,37 @@ class Vocabulary:
                 fitted.append(Event(self.fold_pitch(event.pitch), ticks))
         return fitted
 
-    def encode(self, melody: Melody) -> EncodedMelody:
-        """Token ids of a melody (positions follow the snapped durations)."""
+    def encode(
+        self,
+        melody: Melody,
+        beat_chords: np.ndarray | None = None,
+        chord_step: int = TICKS_PER_BEAT,
+    ) -> EncodedMelody:
+        """Token ids of a melody (positions follow the snapped durations). `beat_chords` holds
+        a chord id per beat (or per `chord_step` ticks), chord i sounding from the melody's
+        tick chord_step * i - lead, where lead is the ticks from the beat line at or before the
+        first note to it (as `chord_recognizer.label_melody` labels a chord per beat); no
+        chord everywhere when None."""
         events = self.fit_events(melody.events)
         fitted = Melody(events, melody.bar_ticks, melody.pickup_ticks)
+        pitch = np.array([self.pitch_id(e.pitch) for e in events], dtype=np.int32)
+        duration = np.array([self.duration_id(e.duration) for e in events], dtype=np.int32)
+        ticks = np.array([e.duration for e in events], dtype=np.int64)
+        onsets = np.concatenate(([0], np.cumsum(ticks)[:-1])).astype(np.int64)
+        lead = -melody.pickup_ticks % TICKS_PER_BEAT
+        chords = np.zeros(0, dtype=np.int32) if beat_chords is None else beat_chords
+        chord, next_chord = beat_chord_ids(chords, lead, onsets, chord_step)
         return EncodedMelody(
-            pitch=np.array([self.pitch_id(e.pitch) for e in events], dtype=np.int32),
-            duration=np.array([self.duration_id(e.duration) for e in events], dtype=np.int32),
+            pitch=pitch,
+            duration=duration,
             position=np.array([self.position_id(p) for p in fitted.positions()], dtype=np.int32),
             genre=self.genre_id(melody.genre),
             mode=self.mode_id(melody.mode),
+            chord=chord,
+            next_chord=next_chord,
+            lookback=lookback_arrays(
+                pitch, duration, ticks, melody.bar_ticks, (self.pitch_bos, self.duration_bos)
+            ),
         )
 
     def decode(

@@ -39,11 +39,15 @@ def init_sessions(app: Quart, config: Config) -> QuartAuth:
     return QuartAuth(app, user_class=SessionUser)
 
 
-async def load_session(auth_id: str | None, config: Config) -> AuthSession | None:
-    """The live session behind `auth_id` with its user, refreshing its last use; else None."""
+async def load_session(
+    auth_id: str | None, config: Config, *, with_user: bool = True
+) -> AuthSession | None:
+    """The live session behind `auth_id` (with its user unless not needed: a cheaper query),
+    refreshing its last use; else None."""
     if not auth_id:
         return None
-    session = await AuthSession.get_or_none(auth_id=auth_id).select_related("user")
+    query = AuthSession.get_or_none(auth_id=auth_id)
+    session = await (query.select_related("user") if with_user else query)
     now = utc_now()
     idle = timedelta(seconds=config.session_idle_seconds)
     if session is None or not session.is_active(now, idle):

@@ -16,6 +16,7 @@ from server.generation.style_search import StyleSearch
 from server.services.conversions import stream_from_payload, style_search
 from server.services.generation import GenerationService, status_to_keep
 from server.services.live_listener import DONE, ERROR, SAVE_FAILED, LiveListener, NoteSender
+from server.services.progress_writes import ProgressWrites
 from server.services.registry import Services
 from server.services.stream_params import (
     INSTRUMENT_NAMES,
@@ -45,7 +46,7 @@ class StudioSink(LiveListener):
         if self.progress is None:
             service = self.generation()
             fields = service.song_fields(stream, self.extra, self.source_kind)
-            self.progress = StudioProgress(stream, fields)
+            self.progress = StudioProgress(stream, fields, self.studio.progress_writes)
         self.progress.keeper.changed(stream)
 
     async def settle_kept(self) -> None:
@@ -64,6 +65,7 @@ class StudioLive:
         self.notes, self.held = notes, held
         self._streams: dict[str, set[str]] = {}  # sid -> ids of its live streams
         self._tasks: set[asyncio.Task[None]] = set()  # saves in flight (kept from collection)
+        self.progress_writes = ProgressWrites()  # every stream's progress, stored together
 
     async def start(self, sid: str, user_id: int, data: Any) -> LiveStream:
         """A new stream for the client `sid` of `user_id`, as `data` asks."""

@@ -16,10 +16,11 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from server.generation.live_stream import LiveStream
-from server.generation.notes import Note, storage_rows
+from server.generation.notes import Note, StoredNote, storage_rows
 from server.models.song import SongStatus
 from server.models.stream_progress import StreamProgress
 from server.services.live_notes import NoteKeeper
+from server.services.progress_writes import ProgressWrites
 from server.services.songs import save_song
 
 log = logging.getLogger(__name__)
@@ -38,24 +39,25 @@ def user_room(user_id: int) -> str:
 
 
 class StudioProgress:
-    """One studio stream's row: created with the first notes stored, updated after, deleted
-    once the stream is saved (or dropped) by its own worker."""
+    """One studio stream's row: created with the first notes stored, updated after (with the
+    worker's other streams' rows, `writes`), deleted once the stream is saved (or dropped) by its
+    own worker."""
 
-    def __init__(self, stream: LiveStream, song_fields: dict[str, Any]) -> None:
+    def __init__(
+        self, stream: LiveStream, song_fields: dict[str, Any], writes: ProgressWrites
+    ) -> None:
         self.stream_id, self.owner_id, self.song_fields = stream.id, stream.owner, song_fields
         self.keeper = NoteKeeper(self._store)
+        self._writes = writes
         self._created = False
+        self._rows: list[StoredNote] = []  # the notes stored so far: a stream only adds notes
 
     async def _store(self, notes: list[Note]) -> None:
-        stored = storage_rows(notes)
-        if self._created:
-            await StreamProgress.filter(id=self.stream_id, recovered_at__isnull=True).update(
-                notes=stored
-            )
-            return
-        await StreamProgress.create(
-            id=self.stream_id, owner_id=self.owner_id, song_fields=self.song_fields, notes=stored
+        self._rows += storage_rows(notes[len(self._rows) :])
+        new = (
+            None if self._created else {"owner_id": self.owner_id, "song_fields": self.song_fields}
         )
+        await self._writes.store(self.stream_id, self._rows[:], new)
         self._created = True
 
     async def discard(self) -> None:

@@ -64,7 +64,7 @@ class SocketLogins:
         """The socket's session while its login is live; else the socket is closed (once its
         answer is on its way) and LoginEndedError raised."""
         fields: dict[str, Any] = await self.sio.get_session(sid)
-        if await load_session(fields.get("auth_id"), self.config) is None:
+        if await load_session(fields.get("auth_id"), self.config, with_user=False) is None:
             loop = asyncio.get_running_loop()
             loop.call_later(ANSWER_GRACE_SECONDS, lambda: self._spawn(self._close(sid)))
             raise LoginEndedError
@@ -103,7 +103,7 @@ class SocketLogins:
         if not self.sio.manager.is_connected(sid, "/"):
             return
         fields = await self.sio.get_session(sid)
-        session = await load_session(fields.get("auth_id"), self.config)
+        session = await load_session(fields.get("auth_id"), self.config, with_user=False)
         if session is None:
             await self._close(sid)
         else:

@@ -51,7 +51,9 @@ class Outbox:
 
     Emitting with python-socketio's in-process manager never suspends, so a frame taken from
     `_pending` reaches the client's engine.io queue before any other coroutine runs: frames of a
-    stream, and the `generate:done` after them, keep their order.
+    stream, and the `generate:done` after them, keep their order. With Redis, what goes to a
+    client connected to this worker (a studio stream's) is sent here only, not also published
+    for the other workers, which could do nothing with it; a room's frames are published.
     """
 
     def __init__(self, sio: socketio.AsyncServer) -> None:
@@ -82,7 +84,7 @@ class Outbox:
         frame = streams.pop(stream_id, None)
         if frame is not None and (frame.notes or frame.chords):
             await self._emit_frame(sid, stream_id, frame)
-        await self._sio.emit(event, payload, to=sid)
+        await self._emit(event, payload, sid)
 
     def forget(self, sid: str, stream_id: str | None = None) -> None:
         """Drop what waits for a client (or one of its streams) without sending it."""
@@ -125,7 +127,13 @@ class Outbox:
             self.add(sid, stream_id, [])
 
     async def _emit_frame(self, sid: str, stream_id: str, frame: Frame) -> None:
-        await self._sio.emit(NOTES_EVENT, frame.payload(stream_id), to=sid)
+        await self._emit(NOTES_EVENT, frame.payload(stream_id), sid)
+
+    async def _emit(self, event: str, payload: dict[str, Any], address: str) -> None:
+        """To a client of this worker directly; to a room (or a client elsewhere) through the
+        manager, which publishes to the other workers when there are any."""
+        here = self._sio.manager.eio_sid_from_sid(address, "/") is not None
+        await self._sio.emit(event, payload, to=address, ignore_queue=here)
 
     def backlog(self, sid: str) -> int:
         """Packets queued in engine.io for the client and not yet taken by its writer."""

@@ -15,7 +15,7 @@ def lively_network(hidden: int = 32) -> LstmNetwork:
     """Random weights; duration logits biased toward notes up to a quarter (12 ticks)."""
     network = LstmNetwork.random(default_vocabulary(), hidden=hidden, duration_hidden=hidden)
     durations = np.array(default_vocabulary().durations)
-    network.arrays["duration_bias"][:] = np.where(durations <= 12, 2.0, -2.0)
+    network.arrays["duration_bias"][:] = np.where(durations <= 12, 4.0, -4.0)
     return network
 
 

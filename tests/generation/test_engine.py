@@ -111,6 +111,23 @@ async def test_first_note_comes_out_at_once(engine):
     assert sink.arrivals[0] - started < 0.5
 
 
+async def test_a_new_listeners_opening_is_not_written_in_step_with_a_crowd(engine):
+    """A stream's opening (the notes before its playhead starts) takes a few steps; with many
+    streams busy, those steps are the new stream's own, not whole batches of the crowd."""
+    crowd = [RecordingSink() for _ in range(200)]
+    for number, sink in enumerate(crowd):
+        engine.start_stream(SamplingParams(bars=64, seed=number), sink, owner="crowd", paced=False)
+    while not all(sink.notes for sink in crowd):
+        await asyncio.sleep(0.001)
+    sink = RecordingSink()
+    crowd_steps = engine.steps - engine.opening_steps
+    engine.start_stream(SamplingParams(tempo=60, bars=16, seed=5), sink, owner="me")
+    while not sink.notes:
+        await asyncio.sleep(0.001)
+    assert engine.steps - engine.opening_steps - crowd_steps <= 2
+    assert not any(sink.ended.is_set() for sink in crowd)
+
+
 async def test_ending_a_stream_frees_it_at_once_and_stops_its_notes(engine):
     sink = RecordingSink()
     stream = engine.start_stream(SamplingParams(bars=64, seed=9), sink, owner="me")

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from server.generation.lstm import CheckpointError, LstmNetwork
+from server.generation.lstm import INPUT_NAMES, CheckpointError, LstmNetwork
 from server.generation.vocabulary import default_vocabulary
 
 
@@ -17,11 +17,18 @@ def network() -> LstmNetwork:
     return LstmNetwork.random(default_vocabulary(), hidden=16, layers=3, duration_hidden=8)
 
 
-def first_step(network: LstmNetwork, batch: int) -> tuple[np.ndarray, np.ndarray]:
+def first_ids(network: LstmNetwork, batch: int) -> np.ndarray:
+    """(inputs, batch): BOS, a position and genre per row, a chord per row, nothing bars back."""
     vocabulary = network.vocabulary
-    ids = [np.full(batch, vocabulary.pitch_bos), np.full(batch, vocabulary.duration_bos)]
-    ids += [np.arange(batch) % vocabulary.n_position, np.arange(batch) % 6, np.zeros(batch, int)]
-    return network.step(*ids, network.initial_state(batch))
+    bos = (np.full(batch, vocabulary.pitch_bos), np.full(batch, vocabulary.duration_bos))
+    rows = np.arange(batch)
+    ids = [*bos, rows % vocabulary.n_position, rows % 6, np.zeros(batch, int)]
+    ids += [rows * 7 % 145, rows * 11 % 145, *bos, *bos, rows % 4]
+    return np.array(ids)
+
+
+def first_step(network: LstmNetwork, batch: int) -> tuple[np.ndarray, np.ndarray]:
+    return network.step(first_ids(network, batch), network.initial_state(batch))
 
 
 def test_saved_checkpoint_loads_back_identically(tmp_path: Path, network: LstmNetwork) -> None:
@@ -36,8 +43,8 @@ def test_saved_checkpoint_loads_back_identically(tmp_path: Path, network: LstmNe
 def test_step_shapes_and_state_is_not_modified_in_place(network: LstmNetwork) -> None:
     state = network.initial_state(3)
     vocabulary = network.vocabulary
-    ids = np.ones(3, dtype=int)
-    logits, new_state = network.step(ids, ids, ids, ids, ids, state)
+    ids = np.ones((len(INPUT_NAMES), 3), dtype=int)
+    logits, new_state = network.step(ids, state)
 
     assert logits.shape == (3, vocabulary.n_pitch) and logits.dtype == np.float32
     assert new_state.shape == (3, 2, 3, 16)
@@ -48,16 +55,22 @@ def test_step_shapes_and_state_is_not_modified_in_place(network: LstmNetwork) ->
 
 def test_rows_of_a_batch_do_not_influence_each_other(network: LstmNetwork) -> None:
     batched, _ = first_step(network, 6)
+    ids = first_ids(network, 6)
     for row in range(6):
-        alone = network.step(
-            *(np.array([value]) for value in _row_ids(network, row)), network.initial_state(1)
-        )[0]
+        alone = network.step(ids[:, row : row + 1], network.initial_state(1))[0]
         np.testing.assert_allclose(alone[0], batched[row], atol=1e-5)
 
 
-def _row_ids(network: LstmNetwork, row: int) -> tuple[int, ...]:
-    vocabulary = network.vocabulary
-    return vocabulary.pitch_bos, vocabulary.duration_bos, row % vocabulary.n_position, row % 6, 0
+def test_the_chord_inputs_change_the_prediction(network: LstmNetwork) -> None:
+    ids = first_ids(network, 2)
+    ids[INPUT_NAMES.index("chord")] = [0, 5]
+    logits, _ = network.step(ids, network.initial_state(2))
+    assert not np.allclose(logits[0], logits[1])
+
+
+def test_a_step_with_the_wrong_number_of_inputs_is_refused(network: LstmNetwork) -> None:
+    with pytest.raises(ValueError, match="12 ids"):
+        network.step(np.zeros((5, 1), dtype=int), network.initial_state(1))
 
 
 @pytest.mark.parametrize(

@@ -10,10 +10,12 @@ import pytest
 
 from server.generation.chord_following import (
     CHORD_TONE_BIAS,
+    GENRE_SCALE,
     OUTSIDE_HARMONY_BIAS,
     STRONG_BEAT_CHORD_TONE_BIAS,
     with_bias,
 )
+from server.generation.chords import parse_symbol
 from server.generation.lstm import LstmNetwork
 from server.generation.melody import TICKS_PER_QUARTER
 from server.generation.melody_stream import MelodyStream
@@ -184,11 +186,14 @@ def strong_beat_chord_tone_share(melodies: list, chords: Progression) -> float:
 
 def test_chords_pull_strong_beat_notes_onto_their_tones(network: LstmNetwork) -> None:
     chords = parse_progression("Dm7 G7 Cmaj7 Cmaj7", key="D").looped_to(4)
-    free = [SamplingParams(key="Eb", bars=4, seed=seed, top_p=1.0) for seed in range(40)]
+    # folk: a genre whose melodies are pulled beyond what the network does with the chords
+    free = [
+        SamplingParams(genre="folk", key="Eb", bars=4, seed=seed, top_p=1.0) for seed in range(40)
+    ]
     following = generate(network, [replace(params, chords=chords) for params in free])
     unbiased = generate(network, free)
     share = strong_beat_chord_tone_share(following, chords)
-    assert share > strong_beat_chord_tone_share(unbiased, chords) + 0.25
+    assert share > strong_beat_chord_tone_share(unbiased, chords) + 0.2
 
 
 def test_chord_bias_leaves_a_rest_as_likely_as_it_was() -> None:
@@ -211,19 +216,28 @@ def test_a_stream_without_chords_is_sampled_as_if_alone(network: LstmNetwork) ->
 
 def test_chord_bias_is_set_in_the_normalized_key_by_beat() -> None:
     vocabulary = default_vocabulary()
-    stream = MelodyStream(
-        SamplingParams(key="D", bars=2, chords=parse_progression("D N.C.")), vocabulary
-    )
+    chords = parse_progression("D N.C.")
+    stream = MelodyStream(SamplingParams(genre="folk", key="D", bars=2, chords=chords), vocabulary)
+    scale = GENRE_SCALE["folk"]
     bias = stream.pitch_bias()
     assert bias is not None
     by_pitch = {pitch: bias[vocabulary.pitch_id(pitch)] for pitch in range(60, 72)}
     # D major's D F# A are C E G once the melody is written in C major.
-    assert [by_pitch[p] for p in (60, 64, 67)] == [STRONG_BEAT_CHORD_TONE_BIAS] * 3
-    assert by_pitch[62] == 0.0 and by_pitch[61] == OUTSIDE_HARMONY_BIAS
+    assert [by_pitch[p] for p in (60, 64, 67)] == [STRONG_BEAT_CHORD_TONE_BIAS * scale] * 3
+    assert by_pitch[62] == 0.0 and by_pitch[61] == OUTSIDE_HARMONY_BIAS * scale
     assert bias[vocabulary.REST_ID] == 0.0
     stream.accept(vocabulary.pitch_id(60), vocabulary.duration_id(TICKS_PER_QUARTER))
     off_beat = stream.pitch_bias()
-    assert off_beat is not None and off_beat[vocabulary.pitch_id(64)] == CHORD_TONE_BIAS
+    assert off_beat is not None and off_beat[vocabulary.pitch_id(64)] == CHORD_TONE_BIAS * scale
     stream.accept(vocabulary.pitch_id(60), vocabulary.duration_id(3 * TICKS_PER_QUARTER))
     assert stream.pitch_bias() is None  # no chord in the second bar
     assert MelodyStream(SamplingParams(bars=2), vocabulary).pitch_bias() is None
+
+
+def test_genres_whose_network_follows_the_chords_alone_get_no_bias() -> None:
+    vocabulary = default_vocabulary()
+    chords = parse_progression("C Am F G")
+    for genre in ("jazz", "pop", "rock", None):
+        stream = MelodyStream(SamplingParams(genre=genre, bars=4, chords=chords), vocabulary)
+        assert stream.pitch_bias() is None
+        assert stream.next_inputs()[5:7] == (parse_symbol("C").id, parse_symbol("Am").id)

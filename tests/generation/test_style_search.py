@@ -53,7 +53,9 @@ def test_the_same_seed_gives_the_same_result_whatever_shares_the_batch(network, 
     alone = searched(network, classifier, strength=0.6)
     run_to_end(network, [alone])
     crowd = [searched(network, classifier, strength=0.6)] + [
-        MelodyStream(SamplingParams(genre="pop", seed=s), network.vocabulary) for s in range(9)
+        # long enough to outlast the conversion: the engine steps only unfinished streams
+        MelodyStream(SamplingParams(genre="pop", bars=64, seed=s), network.vocabulary)
+        for s in range(9)
     ]
     run_to_end(network, crowd)  # batched steps of the unfinished streams, as the live engine
     assert crowd[0].melody().events == alone.melody().events

@@ -1,14 +1,20 @@
 """A studio stream's stored progress becomes its owner's draft with the notes exactly as
-stored, rows kept in beats by the earlier release included."""
+stored, rows kept in beats by the earlier release included; a worker's streams store their
+progress together, and a row that cannot be stored fails alone."""
 
 from __future__ import annotations
 
+import asyncio
+from datetime import UTC, datetime
+
 import pytest
+from tortoise.exceptions import IntegrityError
 
 from server.generation.midi_io import midi_to_melody
 from server.generation.notes import Note, storage_rows
 from server.models.song import Song, SongStatus
 from server.models.stream_progress import StreamProgress
+from server.services.progress_writes import ProgressWrites
 from server.services.studio_recovery import recover_stream
 
 NOTES = [Note(62, 0, 6, velocity=100), Note(65, 6, 6), Note(69, 18, 30)]
@@ -31,3 +37,36 @@ async def test_a_lost_streams_progress_becomes_its_draft(make_user, rows):
     assert midi_to_melody(draft.to_midi()).notes() == [
         Note(n.pitch, n.start, n.duration) for n in NOTES
     ]
+
+
+async def test_many_streams_progress_is_stored_together_and_each_row_holds_its_latest_notes(
+    make_user,
+):
+    owner = await make_user()
+    writes = ProgressWrites()
+    ids = [f"{n:032x}" for n in range(40)]
+    fields = {"owner_id": owner.id, "song_fields": SONG_FIELDS}
+    await asyncio.gather(*(writes.store(i, storage_rows(NOTES[:1]), fields) for i in ids))
+    await StreamProgress.filter(id=ids[0]).update(recovered_at=datetime.now(UTC))
+    await asyncio.gather(*(writes.store(i, storage_rows(NOTES), None) for i in ids))
+    rows = {row.id: row for row in await StreamProgress.filter(id__in=ids)}
+    assert rows.keys() == set(ids)
+    assert rows[ids[0]].stored_notes() == NOTES[:1]  # recovered by another worker: left alone
+    assert all(rows[i].stored_notes() == NOTES for i in ids[1:])
+    assert {rows[i].song_fields["title"] for i in ids} == {"Lost stream"}
+
+
+async def test_a_row_that_cannot_be_stored_does_not_keep_the_others_from_being_stored(make_user):
+    owner = await make_user()
+    writes = ProgressWrites()
+    fields = {"owner_id": owner.id, "song_fields": SONG_FIELDS}
+    gone = {"owner_id": owner.id + 1000, "song_fields": SONG_FIELDS}  # no such user
+    stored = await asyncio.gather(
+        writes.store("a" * 32, storage_rows(NOTES), fields),
+        writes.store("b" * 32, storage_rows(NOTES), gone),
+        writes.store("c" * 32, storage_rows(NOTES), fields),
+        return_exceptions=True,
+    )
+    assert stored[0] is None and stored[2] is None
+    assert isinstance(stored[1], IntegrityError)
+    assert {row.id for row in await StreamProgress.all()} == {"a" * 32, "c" * 32}

@@ -4,14 +4,17 @@ connected to different workers shares chat, presence and one live generation, in
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import aiohttp
 import pytest
+import redis.asyncio as aioredis
 
 from tests.conftest import LiveServer, unique_email
 from tests.scale.workers import workers
 from tests.sockets.logins import Socket, http, login
+from tests.sockets.streaming import Listener
 from tests.sockets.test_rooms import FAST, Member, notes_of, open_room
 
 
@@ -73,3 +76,45 @@ async def test_a_room_spread_over_two_workers_hears_chat_presence_and_generation
     finally:
         for member in (host, guest):
             await member.sio.disconnect()
+
+
+async def test_a_studio_streams_frames_stay_on_its_worker_and_a_rooms_cross(
+    pair, redis_url, channel
+):
+    """A studio stream's client is always on the worker writing it: its frames are not published
+    to the other workers (who could do nothing with them); a room's still reach them."""
+    first, second = pair
+    redis = aioredis.from_url(redis_url)
+    published = redis.pubsub()
+    await published.subscribe(channel)
+    listener = await Listener().connect(first, await first.session_cookie(source="127.0.0.3"))
+    host = await Member(first, await first.session_cookie()).connect()
+    guest = await Member(second, await second.session_cookie(source="127.0.0.2")).connect()
+    try:
+        song_id, notes = await listener.stream(bars=2, tempo=120)
+        assert song_id and notes
+        room = await open_room(host)
+        await guest.join(room)
+        ack = await host.call("room:generate", FAST | {"bars": 2})
+        assert ack["ok"], ack
+        await guest.wait_for("generate:done", lambda done: done["stream_id"] == ack["stream_id"])
+        events = await published_events(published)
+        to_listener = {event for event, address in events if address == listener.sio.get_sid()}
+        assert to_listener.isdisjoint({"generate:notes", "generate:done"}), to_listener
+        room_frames = {address for event, address in events if event == "generate:notes"}
+        assert room_frames, events  # the room's frames, for the guest on the other worker
+    finally:
+        await published.aclose()
+        await redis.aclose()
+        for client in (listener, host, guest):
+            await client.sio.disconnect()
+
+
+async def published_events(pubsub: aioredis.client.PubSub) -> set[tuple[str, str]]:
+    """(event, address) of every emit published on the channel so far."""
+    events = set()
+    while (message := await pubsub.get_message(timeout=0.5)) is not None:
+        data = json.loads(message["data"]) if message["type"] == "message" else {}
+        if data.get("method") == "emit":
+            events.add((data["event"], data["room"]))
+    return events

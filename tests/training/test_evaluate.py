@@ -85,3 +85,18 @@ def test_json_report_has_every_genre_and_baseline(tmp_path: Path, capsys) -> Non
         assert 0 <= report["accuracy"] <= 1 and 0 <= report["overlap"]["mean"] <= 1
     saved = json.loads((tmp_path / "melody" / "metrics.json").read_text())
     assert saved["genres"] == result["genres"]
+
+
+def test_bits_with_and_without_chords_fill_each_genres_realism_row() -> None:
+    from training.evaluate import fill_chord_bits
+    from training.evaluate_realism import chord_bits_slot
+
+    result = {
+        "genres": {"pop": {"realism": chord_bits_slot()}, "rock": {"realism": {"skipped": "few"}}}
+    }
+    bits = {"bits_with_chords": 4.2, "bits_without_chords": 4.3}
+    fill_chord_bits(result, {"pop": bits, "rock": bits})
+
+    assert result["genres"]["pop"]["realism"] == bits
+    assert result["genres"]["rock"]["realism"] == {"skipped": "few"}
+    assert result["chords"]["pop"] == bits

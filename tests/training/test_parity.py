@@ -7,7 +7,7 @@ import pytest
 
 pytest.importorskip("tensorflow")
 
-from server.generation.lstm import LstmNetwork, NetworkConfig  # noqa: E402
+from server.generation.lstm import INPUT_NAMES, LstmNetwork, NetworkConfig  # noqa: E402
 from server.generation.vocabulary import default_vocabulary  # noqa: E402
 from training.network import build_network, network_to_arrays  # noqa: E402
 
@@ -18,6 +18,8 @@ SMALL = dict(
     position_embedding=4,
     genre_embedding=3,
     mode_embedding=2,
+    chord_embedding=5,
+    repeat_embedding=2,
     duration_hidden=12,
 )
 
@@ -27,12 +29,20 @@ def random_inputs(config: NetworkConfig, rng: np.random.Generator, batch: int, s
         shape = (batch, 1) if per_sequence else (batch, steps)
         return np.broadcast_to(rng.integers(0, high, shape), (batch, steps)).astype(np.int32)
 
+    none = (config.n_pitch + 1, config.n_duration + 1)
     return {
-        "prev_pitch": ids(config.n_pitch + 1),
-        "prev_duration": ids(config.n_duration + 1),
+        "prev_pitch": ids(none[0]),
+        "prev_duration": ids(none[1]),
         "position": ids(config.n_position),
         "genre": ids(config.n_genre, per_sequence=True),
         "mode": ids(config.n_mode, per_sequence=True),
+        "chord": ids(config.n_chord),
+        "next_chord": ids(config.n_chord),
+        "back1_pitch": ids(none[0]),
+        "back1_duration": ids(none[1]),
+        "back2_pitch": ids(none[0]),
+        "back2_duration": ids(none[1]),
+        "repeats": ids(config.n_repeat),
         "pitch": ids(config.n_pitch),
     }
 
@@ -50,9 +60,8 @@ def test_numpy_steps_match_keras_on_random_sequences(layers: int) -> None:
     runtime = LstmNetwork(config, network_to_arrays(network, config))
     state = runtime.initial_state(3)
     for t in range(12):
-        step_ids = [inputs[key][:, t] for key in ("prev_pitch", "prev_duration", "position")]
-        step_ids += [inputs["genre"][:, t], inputs["mode"][:, t]]
-        pitch_logits, state = runtime.step(*step_ids, state)
+        step_ids = np.array([inputs[name][:, t] for name in INPUT_NAMES])
+        pitch_logits, state = runtime.step(step_ids, state)
         duration_logits = runtime.duration_logits(state, inputs["pitch"][:, t])
         np.testing.assert_allclose(pitch_logits, expected["pitch"][:, t], atol=1e-4)
         np.testing.assert_allclose(duration_logits, expected["duration"][:, t], atol=1e-4)
