@@ -17,8 +17,12 @@ from typing import Any
 TICKS_PER_BEAT = 12
 DEFAULT_VELOCITY = 90  # MIDI velocity of a note nobody played harder or softer
 MELODY = "melody"
-CHORDS = "chords"  # the chords under the melody, voiced as block chords
-PARTS = (MELODY, CHORDS)  # the parts a piece can hold; the band adds its own
+CHORDS = "chords"  # the chords under the melody: block chords, or the band's comping
+BASS = "bass"  # the band's bass line
+DRUMS = "drums"  # the band's kit: pitches are General MIDI drum notes (channel 10)
+PLAYED = "played"  # notes a person played (a keyboard in the studio, a member in a room jam)
+PARTS = (MELODY, CHORDS, BASS, DRUMS, PLAYED)  # the parts a piece can hold
+BAND_PARTS = (BASS, CHORDS, DRUMS)  # what the band plays under the melody
 WireNote = dict[str, Any]
 StoredNote = list[int]
 
