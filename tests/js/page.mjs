@@ -3,7 +3,7 @@
 export const MUSIC_CONSTANTS = {
   ticksPerBeat: 12,
   velocity: 90,
-  parts: ["melody", "chords"],
+  parts: ["melody", "chords", "bass", "drums", "played"],
   pitchNames: ["C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B"],
   genres: ["classical", "folk", "jazz", "pop", "rock"],
   modes: ["major", "minor"],
