@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { pitchRange, visibleBeats } from "../../web/js/player/rollgeometry.js";
+import { DRUM_ROW_NAMES, drumRow, pitchRange, rollLanes, visibleBeats } from "../../web/js/player/rollgeometry.js";
 
 test("no notes: two octaves around middle C", () => {
   assert.deepEqual(pitchRange([]), { low: 48, high: 72 });
@@ -26,4 +26,16 @@ test("a long song scrolls: the playhead a quarter in, never past either end", ()
   assert.deepEqual(view(4), { from: 0, to: 32 });
   assert.deepEqual(view(50), { from: 42, to: 74 });
   assert.deepEqual(view(99), { from: 68, to: 100 });
+});
+
+test("drums get a lane under the pitch rows, one row per kind of kit piece", () => {
+  assert.deepEqual(rollLanes(200, false), { pitchHeight: 200, drumTop: 200, drumRowHeight: 0 });
+  const { pitchHeight, drumTop, drumRowHeight } = rollLanes(200, true);
+  assert.equal(pitchHeight, drumTop);
+  assert.equal(drumTop + drumRowHeight * DRUM_ROW_NAMES.length, 200);
+  const rowName = (pitch) => DRUM_ROW_NAMES[drumRow(pitch)];
+  assert.deepEqual([36, 38, 37, 42, 46, 45, 51, 49, 54, 82].map(rowName), [
+    "Kick", "Snare", "Snare", "Hi-hat", "Hi-hat", "Toms", "Cymbals", "Cymbals", "Percussion", "Percussion",
+  ]);
+  assert.ok(drumRow(49) < drumRow(42) && drumRow(42) < drumRow(38) && drumRow(38) < drumRow(36));
 });

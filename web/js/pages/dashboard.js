@@ -17,7 +17,7 @@ let playingId = null;
 async function playSong(song) {
   try {
     const [{ notes, tempo }] = await Promise.all([loadSongNotes(song), player.prepare()]);
-    player.load(notes, { tempo });
+    player.load(notes, { tempo, genre: song.genre }); // its band plays in the song's genre
     await player.setInstrument(songInstrument(song)); // the one it was made with
     playingId = song.id;
     playerBar.setSong({ title: song.title, downloadUrl: song.midi_url });

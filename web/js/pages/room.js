@@ -42,7 +42,8 @@ function loadPiece(piece) {
   const notes = piece ? piece.notes : [];
   chordFeed = new ChordFeed(piece?.chords ?? []);
   melodyEnd = Math.max(0, ...notes.map(noteEnd));
-  player.load([...notes, ...chordFeed.notesBefore(melodyEnd)], { tempo: piece?.tempo ?? 120, complete: true });
+  const options = { tempo: piece?.tempo ?? 120, complete: true, genre: piece?.genre ?? null };
+  player.load([...notes, ...chordFeed.notesBefore(melodyEnd)], options);
   playerBar.setSong({ title: piece ? piece.title : "Waiting for the host to play something" });
   playerBar.showNotes();
   part("save-copy").disabled = !piece;

@@ -15,6 +15,7 @@ import { PlayerBar } from "../player/playerbar.js";
 import { connectSocket } from "../common/socket.js";
 import { showToast } from "../common/toast.js";
 
+const BAND_PARTS = new Set(["chords", "bass", "drums"]); // what plays under a melody
 const form = document.querySelector("[data-studio-form]");
 const part = (name) => document.querySelector(`[data-${name}]`);
 const player = new Player();
@@ -23,7 +24,8 @@ const converter = new ConvertForm(document.querySelector("[data-convert-form]"),
   onPreview: () => previewSource().catch((error) => showToast(error.message, { tone: "error" })),
 });
 // The stream being played: the request that started it, its form, its chords (a ChordFeed),
-// and how many melody notes have come, ending where (beats).
+// whether a band plays (its chords come as notes), and how many notes have come, the melody
+// ending where (beats).
 let current = null;
 const modes = bindModeTabs(part("mode-tabs"), (mode) => {
   if (current || player.notes.length) return; // the player already shows something
@@ -32,7 +34,7 @@ const modes = bindModeTabs(part("mode-tabs"), (mode) => {
 
 /** The generation form as a stream request ({parameters, title, ...}), or null when invalid. */
 function readParameters() {
-  const { genre, key, mode, tempo, bars, temperature, top_p: topP, seed, instrument } = form.elements;
+  const { genre, key, mode, tempo, bars, temperature, top_p: topP, seed, instrument, band } = form.elements;
   const barCount = Number(bars.value);
   const valid = validateFields(form, {
     bars: () => (Number.isInteger(barCount) && barCount >= 1 && barCount <= 128
@@ -43,7 +45,7 @@ function readParameters() {
   const parameters = {
     genre: genre.value, key: key.value, mode: mode.value, tempo: Number(tempo.value),
     bars: barCount, temperature: Number(temperature.value), top_p: Number(topP.value),
-    instrument: instrument.value,
+    instrument: instrument.value, band: band.checked,
   };
   if (seed.value !== "") parameters.seed = Number(seed.value);
   const chordsAsked = chordsParameter(form);
@@ -92,7 +94,7 @@ function showProgress() {
  * once the player has been told the stream is over (Stop plays to the last note received).
  */
 function accompany(beats) {
-  if (player.complete) return;
+  if (player.complete || current?.band) return; // a band strikes the chords itself, as notes
   const chordNotes = current?.chords?.notesBefore(beats) ?? [];
   if (chordNotes.length > 0) player.append(chordNotes, { accompany: true });
 }
@@ -119,9 +121,11 @@ async function startStream(generation, streamForm, request) {
   if (generation.active || !request) return;
   showFormError(streamForm, null);
   showStreamStatus("");
-  current = { ...request, form: streamForm, chords: new ChordFeed(), noteCount: 0, melodyEnd: 0 };
+  const band = request.parameters.band === true;
+  current = { ...request, form: streamForm, chords: new ChordFeed(), band, noteCount: 0, melodyEnd: 0 };
   await player.prepare(); // inside the click: browsers start audio only on a gesture
-  player.load([], { tempo: request.tempo, complete: false, expectedBeats: request.expectedBeats });
+  const { genre = null } = request.parameters;
+  player.load([], { tempo: request.tempo, complete: false, expectedBeats: request.expectedBeats, genre });
   playerBar.setSong({ title: request.title });
   playerBar.showNotes();
   setStreaming(true);
@@ -139,10 +143,14 @@ async function startStream(generation, streamForm, request) {
   else current.playOnNotes = true;
 }
 
+/** A frame's notes: the melody's tell how far the stream has come; the band's accompany it. */
 function receiveNotes(notes) {
-  player.append(notes);
+  const melody = notes.filter((note) => !BAND_PARTS.has(note.part));
+  const band = notes.filter((note) => BAND_PARTS.has(note.part));
+  player.append(melody);
+  if (band.length > 0) player.append(band, { accompany: true });
   current.noteCount += notes.length;
-  current.melodyEnd = Math.max(current.melodyEnd, ...notes.map(noteEnd));
+  current.melodyEnd = Math.max(current.melodyEnd, ...melody.map(noteEnd));
   accompany(current.melodyEnd);
   showProgress();
   if (!current?.playOnNotes) return;

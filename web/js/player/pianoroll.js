@@ -2,20 +2,23 @@
 // Canvas piano roll: notes (music/notes.js: pitch, start and duration in beats, velocity) drawn as
 // they arrive, a playhead that the view follows, and the small thumbnails of the dashboard's song list.
 import { ChordLane, chordChanges } from "./chordlane.js";
-import { MIN_PITCH_SPAN, pitchRange, visibleBeats } from "./rollgeometry.js";
+import { MIN_PITCH_SPAN, drumRow, pitchRange, rollLanes, visibleBeats } from "./rollgeometry.js";
+import { PART_LABELS, partColor, partsPresent } from "./partcolors.js";
 
 const COLORS = {
   background: "#0d1220",
   blackKeyLane: "#0a0e1a",
+  drumLane: "#0a0f1c",
+  laneEdge: "rgba(138, 148, 176, 0.25)",
   beatLine: "rgba(138, 148, 176, 0.08)",
   barLine: "rgba(138, 148, 176, 0.2)",
-  note: "#6f7ff5",
-  notePlayed: "#5eead4",
-  chord: "#3b4466", // the chords part: behind the melody, quieter
-  chordPlayed: "#2f6f68",
   playhead: "#f8fafc",
 };
 const BLACK_KEYS = new Set([1, 3, 6, 8, 10]);
+// Notes the playhead has passed are drawn at full strength, notes to come dimmer; softer notes
+// (the chords' comping, a ghost snare) dimmer still.
+const ALPHA_TO_COME = 0.45;
+const ALPHA_PLAYED = 0.8;
 
 /** Sizes the canvas's pixel buffer to its CSS box at the screen's pixel ratio (only on change). */
 export function fitCanvas(canvas) {
@@ -30,7 +33,8 @@ export function fitCanvas(canvas) {
 }
 
 /**
- * Draws `notes` between beats `from` and `to` on `canvas`; `playhead` (beats) or null.
+ * Draws `notes` between beats `from` and `to` on `canvas`, each part in its colour; the drums in
+ * a lane of their own under the pitch rows. `playhead` (beats) or null.
  * @param {HTMLCanvasElement} canvas
  * @param {import("../music/notes.js").Note[]} notes
  * @param {{from?: number, to: number, playhead?: number | null, grid?: boolean, minPitchSpan?: number}} view
@@ -40,31 +44,42 @@ export function drawRoll(
 ) {
   const { width, height, ratio } = fitCanvas(canvas);
   const context = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
-  const { low, high } = pitchRange(notes, minPitchSpan);
-  const rowHeight = height / (high - low + 1);
+  const pitched = notes.filter((note) => note.part !== "drums");
+  const { pitchHeight, drumTop, drumRowHeight } = rollLanes(height, pitched.length < notes.length);
+  const { low, high } = pitchRange(pitched, minPitchSpan);
+  const rowHeight = pitchHeight / (high - low + 1);
   const xOf = (beats) => ((beats - from) / (to - from)) * width;
   const yOf = (pitch) => (high - pitch) * rowHeight;
+  const rowOf = (note) => (note.part === "drums"
+    ? { y: drumTop + drumRow(note.pitch) * drumRowHeight, h: drumRowHeight }
+    : { y: yOf(note.pitch), h: rowHeight });
 
   context.fillStyle = COLORS.background;
   context.fillRect(0, 0, width, height);
   if (grid) drawGrid(context, { low, high, from, to, width, height, rowHeight, xOf, yOf });
+  if (drumRowHeight > 0) drawDrumLane(context, { drumTop, width, height, ratio });
   for (const note of notes) {
     if (note.start + note.duration < from || note.start > to) continue;
     const played = playhead !== null && note.start <= playhead;
-    const chord = note.part === "chords";
-    context.fillStyle = chord
-      ? played ? COLORS.chordPlayed : COLORS.chord
-      : played ? COLORS.notePlayed : COLORS.note;
-    context.globalAlpha = 0.55 + 0.45 * (note.velocity / 127);
+    context.fillStyle = partColor(note.part);
+    context.globalAlpha = (played ? ALPHA_PLAYED : ALPHA_TO_COME) + 0.2 * (note.velocity / 127);
     const x = xOf(note.start);
     const noteWidth = Math.max(2 * ratio, xOf(note.start + note.duration) - x - ratio);
-    context.fillRect(x, yOf(note.pitch) + ratio / 2, noteWidth, Math.max(ratio, rowHeight - ratio));
+    const { y, h } = rowOf(note);
+    context.fillRect(x, y + ratio / 2, noteWidth, Math.max(ratio, h - ratio));
   }
   context.globalAlpha = 1;
   if (playhead !== null) {
     context.fillStyle = COLORS.playhead;
     context.fillRect(xOf(playhead) - ratio / 2, 0, Math.max(1, ratio * 1.5), height);
   }
+}
+
+function drawDrumLane(context, { drumTop, width, height, ratio }) {
+  context.fillStyle = COLORS.drumLane;
+  context.fillRect(0, drumTop, width, height - drumTop);
+  context.fillStyle = COLORS.laneEdge;
+  context.fillRect(0, drumTop, width, Math.max(1, ratio));
 }
 
 function drawGrid(context, { low, high, from, to, width, height, rowHeight, xOf, yOf }) {
@@ -81,7 +96,8 @@ function drawGrid(context, { low, high, from, to, width, height, rowHeight, xOf,
 /**
  * A live piano roll bound to a canvas. Short songs fit the width; longer ones show `windowBeats`
  * and scroll so the playhead stays a quarter of the way in. With a `lane` element, the symbols
- * of the piece's chords are shown there, scrolling with the roll.
+ * of the piece's chords are shown there, scrolling with the roll; with a `legend` list, the
+ * colour of each part the piece has.
  */
 export class PianoRoll {
   #canvas;
@@ -93,15 +109,19 @@ export class PianoRoll {
   #lane;
   /** @type {import("./chordlane.js").ChordChange[]} */
   #chordChanges = [];
+  /** @type {HTMLElement | null} */
+  #legend;
+  #legendParts = "";
 
   /**
    * @param {HTMLCanvasElement} canvas
-   * @param {{windowBeats?: number, lane?: HTMLElement | null}} [options]
+   * @param {{windowBeats?: number, lane?: HTMLElement | null, legend?: HTMLElement | null}} [options]
    */
-  constructor(canvas, { windowBeats = 32, lane = null } = {}) {
+  constructor(canvas, { windowBeats = 32, lane = null, legend = null } = {}) {
     this.#canvas = canvas;
     this.#windowBeats = windowBeats;
     this.#lane = lane ? new ChordLane(lane) : null;
+    this.#legend = legend;
     new ResizeObserver(() => this.draw()).observe(canvas);
   }
 
@@ -140,10 +160,30 @@ export class PianoRoll {
     this.#lane?.render(this.#chordChanges, { from, to, playhead: this.#playhead });
   }
 
-  // Exposed for assistive technology and for tests: how many notes the roll shows.
+  // Exposed for assistive technology and for tests: how many notes the roll shows, of which parts.
   #refreshCount() {
+    const parts = partsPresent(this.#notes);
     this.#canvas.dataset.noteCount = String(this.#notes.length);
-    this.#canvas.setAttribute("aria-label", `Piano roll, ${this.#notes.length} notes`);
+    const partsText = parts.length > 1 ? ` (${parts.map((part) => PART_LABELS[part]).join(", ")})` : "";
+    this.#canvas.setAttribute("aria-label", `Piano roll, ${this.#notes.length} notes${partsText}`);
+    this.#showLegend(parts);
+  }
+
+  /** One swatch per part shown, once the roll holds more than the melody. */
+  #showLegend(parts) {
+    const legend = this.#legend;
+    if (!legend || parts.join() === this.#legendParts) return;
+    this.#legendParts = parts.join();
+    legend.hidden = parts.length < 2;
+    legend.replaceChildren(...parts.map((part) => {
+      const item = document.createElement("li");
+      item.dataset.legendPart = part;
+      const swatch = document.createElement("span");
+      swatch.className = "part-swatch";
+      swatch.style.backgroundColor = partColor(part);
+      item.append(swatch, PART_LABELS[part]);
+      return item;
+    }));
   }
 }
 

@@ -3,8 +3,10 @@
 // so speed is a tempo change and seeking is a transport jump. The only module that imports Tone.
 import "./tone-quiet.js"; // must run before Tone's module body
 import * as Tone from "tone";
-import { createInstrument, DEFAULT_INSTRUMENT, INSTRUMENT_NAMES } from "../music/instruments.js";
+import { DEFAULT_INSTRUMENT, INSTRUMENT_NAMES } from "../music/instruments.js";
+import { MixSettings } from "./mixsettings.js";
 import { noteEnd } from "../music/notes.js";
+import { PartRouting } from "./partrouting.js";
 
 export { INSTRUMENT_NAMES };
 
@@ -12,7 +14,7 @@ export { INSTRUMENT_NAMES };
 // note received, and resume once this much music is ahead again (beats).
 const BUFFER_LOW_BEATS = 0.25;
 const BUFFER_RESUME_BEATS = 0.5;
-// The master chain every instrument plays into: a drive up to a listening level, a gentle
+// The master chain every part's strip (player/partrouting.js) plays into: a drive up to a listening level, a gentle
 // compressor that evens out phrases and instruments, a limiter, a soft clipper that no sample
 // passes, and the listener's volume last, so turning it down only makes it quieter. Levels are
 // measured in tests/browser/test_sound.py (docs/performance.md, "Loudness"). Tone.Limiter is
@@ -42,8 +44,10 @@ export class Player extends EventTarget {
   #output = null;
   /** @type {Tone.Analyser | null} */
   #analyser = null;
-  #instruments = new Map();
+  /** @type {PartRouting | null} each part's instrument and channel strip */
+  #parts = null;
   #instrumentName = DEFAULT_INSTRUMENT;
+  #genre = null; // whose band plays the chords, bass and drums
   #samplesUrl;
   #notes = [];
   #tempo = 120; // the song's own quarter notes per minute
@@ -59,9 +63,13 @@ export class Player extends EventTarget {
   /** @type {{heard: number, scheduled: number, fromTicks: number, ticksPerSecond: number} | null} */
   #retimed = null; // the last speed change
 
-  constructor({ samplesUrl = "/static/samples/" } = {}) {
+  /** The listener's volume, mute and solo per part, kept in `storage` (a Storage, or null). */
+  mix;
+
+  constructor({ samplesUrl = "/static/samples/", storage = globalThis.localStorage ?? null } = {}) {
     super();
     this.#samplesUrl = samplesUrl;
+    this.mix = new MixSettings(storage);
   }
 
   get state() { return this.#state; }
@@ -69,6 +77,9 @@ export class Player extends EventTarget {
   get tempo() { return this.#tempo; }
   get speed() { return this.#speed; }
   get instrument() { return this.#instrumentName; }
+  get genre() { return this.#genre; }
+  /** Part -> the label of the instrument it plays on (after `preload`). */
+  get partInstruments() { return this.#parts?.instrumentLabels ?? {}; }
   get complete() { return this.#complete; }
   get audioState() { return Tone.getContext().state; }
   /** Where the listener is now, in beats (what is heard, not what is being scheduled). */
@@ -89,7 +100,7 @@ export class Player extends EventTarget {
   /** Seconds of song time at the song's tempo, whatever the playback speed. */
   beatsToSeconds(beats) { return (beats * 60) / this.#tempo; }
 
-  /** Builds the audio graph and loads the current instrument's samples; no sound yet. */
+  /** Builds the audio graph and loads the current instruments' samples; no sound yet. */
   async preload() {
     if (!this.#output) {
       const analyser = new Tone.Analyser("waveform", 1024);
@@ -102,8 +113,10 @@ export class Player extends EventTarget {
       const limiter = new Tone.Compressor(MASTER_LIMITER).connect(clipper);
       const compressor = new Tone.Compressor(MASTER_COMPRESSOR).connect(limiter);
       this.#master = new Tone.Volume(MASTER_DRIVE_DB).connect(compressor);
+      const options = { samplesUrl: this.#samplesUrl, melody: this.#instrumentName };
+      this.#parts = new PartRouting(Tone, this.#master, this.mix, options);
     }
-    await this.#instrumentNamed(this.#instrumentName);
+    await this.#useInstruments({ melody: this.#instrumentName, genre: this.#genre });
   }
 
   /** Starts audio (call from a click or key press: browsers require one) and loads samples. */
@@ -114,9 +127,9 @@ export class Player extends EventTarget {
 
   /**
    * Replaces the song. `complete: false` means a live stream will `append` more notes, about
-   * `expectedBeats` of them in all.
+   * `expectedBeats` of them in all. `genre` chooses the band its chords, bass and drums play on.
    */
-  load(notes, { tempo = 120, complete = true, expectedBeats = 0 } = {}) {
+  load(notes, { tempo = 120, complete = true, expectedBeats = 0, genre = null } = {}) {
     this.stop();
     this.#transport.cancel(0);
     this.#notes = [];
@@ -125,7 +138,9 @@ export class Player extends EventTarget {
     this.#tempo = tempo;
     this.#complete = complete;
     this.#expectedBeats = expectedBeats;
+    this.#setGenre(genre);
     this.#restartPass();
+    this.dispatchEvent(new Event("load"));
     this.#transport.bpm.value = tempo * this.#speed;
     this.append(notes);
     if (complete) this.#scheduleEnd();
@@ -250,13 +265,11 @@ export class Player extends EventTarget {
     else this.#transport.bpm.value = bpm;
   }
 
-  /** Switches instrument, also while playing: notes from now on use the new one. */
+  /** Switches the melody's instrument, also while playing: notes from now on use the new one. */
   async setInstrument(name) {
     if (!(name in INSTRUMENT_NAMES)) throw new Error(`unknown instrument ${name}`);
-    const previous = this.#instruments.get(this.#instrumentName);
-    if (this.#output) await this.#instrumentNamed(name); // keep playing the old one while loading
+    if (this.#output) await this.#useInstruments({ melody: name }); // the old one plays while it loads
     this.#instrumentName = name;
-    if (previous && previous !== this.#instruments.get(name)) previous.releaseAll();
     this.dispatchEvent(new CustomEvent("instrument", { detail: name }));
   }
 
@@ -266,7 +279,12 @@ export class Player extends EventTarget {
     if (this.#output) this.#output.volume.value = this.#volumeDb();
   }
 
-  /** The last 1024 output samples in -1..1, or null before audio starts. */
+  /** Each part's level after its strip's fader, 0..1; empty before audio starts. */
+  partLevels() {
+    return this.#parts?.levels() ?? {};
+  }
+
+  /** The last 1024 output samples of the mix in -1..1, or null before audio starts. */
   readWaveform() {
     return this.#analyser ? this.#analyser.getValue() : null;
   }
@@ -275,15 +293,23 @@ export class Player extends EventTarget {
     return this.#volumeFraction <= 0 ? -Infinity : Tone.gainToDb(this.#volumeFraction);
   }
 
-  async #instrumentNamed(name) {
-    if (!this.#instruments.has(name)) {
-      const options = { samplesUrl: this.#samplesUrl };
-      this.#instruments.set(name, createInstrument(Tone, name, this.#master, options));
-      this.#setLoading(true);
-      await Tone.loaded();
-      this.#setLoading(false);
+  async #useInstruments(choice) {
+    const parts = /** @type {PartRouting} */ (this.#parts);
+    const loading = parts.needsLoading(choice);
+    if (loading) this.#setLoading(true);
+    try {
+      await parts.use(choice);
+    } finally {
+      if (loading) this.#setLoading(false);
     }
-    return this.#instruments.get(name);
+    this.dispatchEvent(new CustomEvent("parts", { detail: parts.instrumentLabels }));
+  }
+
+  /** The band of `genre` plays from now on; its instruments load in the background. */
+  #setGenre(genre) {
+    if (genre === this.#genre) return;
+    this.#genre = genre;
+    if (this.#parts) this.#useInstruments({ genre }).catch(() => {}); // `loading` tells the page
   }
 
   /** A transport time ("384i": ticks) for a position in beats. */
@@ -326,13 +352,10 @@ export class Player extends EventTarget {
   }
 
   #sound(note, time) {
-    const instrument = this.#instruments.get(this.#instrumentName);
-    if (!instrument || instrument.loaded === false) return; // samples still downloading
     if (this.#sounded.has(note)) return; // already played at the tempo before a speed change
-    this.#sounded.add(note);
     const seconds = (note.duration * 60) / this.#transport.bpm.value;
-    const name = Tone.Frequency(note.pitch, "midi").toNote();
-    instrument?.triggerAttackRelease(name, seconds, time, note.velocity / 127);
+    if (!this.#parts?.play(note, seconds, time)) return; // samples still downloading
+    this.#sounded.add(note);
     this.dispatchEvent(new CustomEvent("sound", { detail: { note, time } })); // time: audio clock
   }
 
@@ -370,7 +393,7 @@ export class Player extends EventTarget {
   }
 
   #releaseAll() {
-    for (const instrument of this.#instruments.values()) instrument.releaseAll();
+    this.#parts?.releaseAll();
   }
 
   #setLoading(loading) {

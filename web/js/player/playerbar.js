@@ -1,9 +1,10 @@
 // @ts-check
 // The one player UI: binds the player markup (templates/partials/player.html) to a Player:
-// buttons, progress bar, speed, instrument, volume and mute, keyboard shortcuts, and the piano
-// roll and waveform that follow it. Where a shared clock moves the music (a room), a `transport`
+// buttons, progress bar, speed, instrument, volume and mute, keyboard shortcuts, the parts'
+// mixer (player/mixerpanel.js), and the piano roll and waveform that follow it. Where a shared clock moves the music (a room), a `transport`
 // stands in for the player's own play, pause and seek (rooms/roomtransport.js).
 import { formatTime } from "../common/format.js";
+import { MixerPanel } from "./mixerpanel.js";
 import { PianoRoll } from "./pianoroll.js";
 import { INSTRUMENT_NAMES } from "./player.js";
 import { showToast } from "../common/toast.js";
@@ -58,8 +59,12 @@ export class PlayerBar {
       total: part("total"), speed: part("speed"), instrument: part("instrument"),
       volume: part("volume"), mute: part("mute"),
     };
-    this.roll = new PianoRoll(part("roll"), { lane: root.querySelector("[data-chord-lane]") });
+    this.roll = new PianoRoll(part("roll"), {
+      lane: root.querySelector("[data-chord-lane]"), legend: root.querySelector("[data-roll-legend]"),
+    });
     this.visualizer = new Visualizer(root.querySelector("[data-visualizer]"), player);
+    const mixer = root.querySelector("[data-mixer]");
+    this.mixer = mixer ? new MixerPanel(mixer, player) : null;
     this.#fillInstruments();
     this.#bindControls();
     this.#bindPlayer();
@@ -165,7 +170,7 @@ export class PlayerBar {
       event.preventDefault();
       this.#act(() => transport.toggle());
     } else if ((event.key === "ArrowLeft" || event.key === "ArrowRight") &&
-      event.target !== this.#parts.progress) {
+      !event.target.closest?.("input[type=range]")) { // a slider's arrows move the slider
       event.preventDefault();
       const step = (SEEK_STEP_SECONDS * transport.tempo) / 60;
       transport.seek(transport.positionBeats + (event.key === "ArrowLeft" ? -step : step));
@@ -206,6 +211,7 @@ export class PlayerBar {
     progress.setAttribute("aria-valuetext", `${elapsedText} of ${totalText}`);
     this.#showTransport();
     this.roll.setPlayhead(transport.state === "stopped" && position === 0 ? null : position);
+    this.mixer?.showLevels();
     requestAnimationFrame(() => this.#frame());
   }
 }

@@ -1,6 +1,6 @@
 // @ts-check
 // What the piano roll shows, apart from drawing it: the pitch rows and the stretch of beats in
-// view as a song scrolls past the playhead.
+// view as a song scrolls past the playhead, and the lane the drums are drawn in.
 
 export const MIN_PITCH_SPAN = 24; // show at least two octaves so a small melody is not stretched
 const SHORTEST_VIEW_BEATS = 8; // a very short song still leaves room around it
@@ -35,4 +35,41 @@ export function visibleBeats({ lengthBeats, windowBeats, playhead }) {
   const lead = windowBeats / 4;
   const from = Math.min(Math.max((playhead ?? 0) - lead, 0), span - windowBeats);
   return { from, to: from + windowBeats };
+}
+
+// The drums lane under the pitch rows: one row per kind of kit piece, cymbals on top, kick at
+// the bottom, as drum notation stacks them. A General MIDI drum note not named here is percussion.
+const DRUM_ROWS = [
+  ["Cymbals", [49, 51, 52, 53, 55, 57, 59]],
+  ["Hi-hat", [42, 44, 46]],
+  ["Percussion", []],
+  ["Toms", [41, 43, 45, 47, 48, 50]],
+  ["Snare", [37, 38, 39, 40]],
+  ["Kick", [35, 36]],
+];
+const PERCUSSION_ROW = 2;
+const DRUM_LANE_SHARE = 0.3; // of the roll's height, when the piece has drums
+
+/** The names of the drums lane's rows, top to bottom. */
+export const DRUM_ROW_NAMES = DRUM_ROWS.map(([name]) => name);
+
+/**
+ * The row of the drums lane a General MIDI drum note is drawn in (0 = top).
+ * @param {number} pitch
+ */
+export function drumRow(pitch) {
+  const row = DRUM_ROWS.findIndex(([, pitches]) => /** @type {number[]} */ (pitches).includes(pitch));
+  return row === -1 ? PERCUSSION_ROW : row;
+}
+
+/**
+ * How a roll `height` pixels tall is shared: pitch rows above, and with `drums` a lane of
+ * drum rows below them (its top and row height).
+ * @param {number} height
+ * @param {boolean} drums
+ */
+export function rollLanes(height, drums) {
+  if (!drums) return { pitchHeight: height, drumTop: height, drumRowHeight: 0 };
+  const lane = Math.round(height * DRUM_LANE_SHARE);
+  return { pitchHeight: height - lane, drumTop: height - lane, drumRowHeight: lane / DRUM_ROWS.length };
 }
