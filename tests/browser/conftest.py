@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ from tortoise import Tortoise
 from server.config import REPO_ROOT
 from server.generation.lstm import WEIGHTS_FILE
 from server.models import tortoise_config
+from server.models.song import Song
 from server.models.user import User
 from server.services.songs import save_song
 from tests.conftest import PASSWORD, LiveServer, serving, unique_email
@@ -261,23 +262,33 @@ def sign_up(context: BrowserContext, account: Account) -> Account:
     return account
 
 
-Notes = list[tuple[int, float, float]]
-
-
 @pytest.fixture
 def insert_song(studio_server: LiveServer):
     """Builder: saves a song of (pitch, start beats, duration beats) notes for the account
     `email` straight into the server's database, as a finished generation would; returns its id."""
-    database_url = studio_server.database_url
-    return lambda email, notes, **fields: _insert_song(database_url, email, notes, fields)
+    url = studio_server.database_url
+    return lambda email, notes, **fields: _save_for(
+        url, email, lambda owner: save_song(owner, beat_notes(notes), **fields)
+    )
 
 
-def _insert_song(database_url: str, email: str, notes: Notes, fields: dict[str, Any]) -> str:
+@pytest.fixture
+def insert_midi_song(studio_server: LiveServer):
+    """Builder: saves a song whose MIDI file is `midi` (bytes, e.g. a band's tracks) for the
+    account `email` straight into the server's database; returns its id."""
+    url = studio_server.database_url
+    return lambda email, midi, **fields: _save_for(
+        url, email, lambda owner: Song.create(owner=owner, midi=midi, **fields)
+    )
+
+
+def _save_for(database_url: str, email: str, save: Callable[[User], Awaitable[Song]]) -> str:
+    """The id of the song `save` writes for the account `email`, in the server's database."""
+
     async def insert() -> str:
         await Tortoise.init(config=tortoise_config(database_url))
         try:
-            owner = await User.get(email=email)
-            return (await save_song(owner, beat_notes(notes), **fields)).id
+            return (await save(await User.get(email=email))).id
         finally:
             await Tortoise.close_connections()
 

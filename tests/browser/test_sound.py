@@ -1,6 +1,7 @@
 """What the dashboard's player sends to the speakers, measured on the audio clock: a song replays
 on the instrument it was made with, every instrument is about as loud as the others and none
-clips, and double speed covers twice the beats."""
+clips, every genre's band is as loud and does not clip either, and double speed covers twice
+the beats."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.band_pieces import BAND_PIECES, insert_band_song
 from tests.browser.conftest import Account, wait_for_sound
 
 PROBE = Path(__file__).with_name("audio_probe.js")
@@ -37,6 +39,7 @@ INSTRUMENTS = ("piano", "fm", "pad", "pluck")
 LOUDEST_WINDOW_SECONDS = 0.4
 LOUDNESS_RANGE_DBFS = (-14.0, -9.0)  # the loudest window of every instrument
 LOUDNESS_SPREAD_DB = 3.0  # between the loudest and the quietest instrument
+CEILING_DBFS = -0.99  # the master's soft clipper bends every sample below -1 dBFS
 
 
 @pytest.fixture
@@ -188,12 +191,31 @@ def test_every_instrument_is_as_loud_as_the_others_and_none_clips(
     assert loudest <= 0.0
 
 
+def test_every_genres_band_is_near_the_loudness_target_and_none_clips(
+    probed: Page, signed_in: Account, insert_midi_song: Callable[..., str]
+):
+    for genre in BAND_PIECES:
+        insert_band_song(insert_midi_song, signed_in.email, genre)
+    probed.goto("/dashboard")
+    sample_rate = probed.evaluate("() => audioProbe.sampleRate")
+    levels, peaks = {}, {}
+    for genre in BAND_PIECES:  # at the volume the player starts with, every part at unity
+        blocks = record_song(probed, f"{genre} band")
+        levels[genre] = loudest_window_dbfs(blocks, sample_rate)
+        peaks[genre] = peak_dbfs(blocks)
+    report = ", ".join(f"{g} {levels[g]:.1f} dBFS (peak {peaks[g]:.1f})" for g in BAND_PIECES)
+    print(f"band, loudest {LOUDEST_WINDOW_SECONDS} s window: {report}")
+    low, high = LOUDNESS_RANGE_DBFS
+    assert all(low <= level <= high for level in levels.values()), report
+    assert max(peaks.values()) < CEILING_DBFS, report
+
+
 def peak_dbfs(blocks: list[dict]) -> float:
     return 20 * math.log10(max(block["peak"] for block in blocks))
 
 
 def set_volume(page: Page, fraction: float) -> None:
-    page.get_by_label("Volume").evaluate(
+    page.get_by_label("Volume", exact=True).evaluate(
         """(slider, fraction) => {
           slider.value = String(fraction);
           slider.dispatchEvent(new Event('input', { bubbles: true }));

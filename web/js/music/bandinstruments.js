@@ -72,7 +72,9 @@ const BAND_RECIPES = { electricBass, uprightBass, guitar, acousticGuitar, kit: c
 
 // Each band instrument's level (dB) under the melody: the test band of every genre reads -14 to
 // -9 dBFS at the master with its parts this far apart (tests/browser/test_sound.py).
-const LEVELS_DB = { electricBass: 0, uprightBass: 4, guitar: -14, acousticGuitar: -4, kit: 0 };
+const LEVELS_DB = { electricBass: -8, uprightBass: -4, guitar: -29, acousticGuitar: -19, kit: -8 };
+// A keyboard comping under the melody sits this far below the same keyboard playing the melody.
+const COMPING_DB = -5;
 
 /**
  * The instrument `part` plays on in `genre` ("melody": the listener's `melody` choice).
@@ -91,9 +93,13 @@ export function instrumentLabel(name) {
   return INSTRUMENT_NAMES[name] ?? BAND_LABELS[name] ?? name;
 }
 
-/** A new instrument `name` playing into `output`, at its level. */
-export function createBandInstrument(Tone, name, output, options) {
-  if (name in INSTRUMENT_NAMES) return createInstrument(Tone, name, output, options);
+/** A new instrument `name` for `part`, playing into `output` at its level. */
+export function createBandInstrument(Tone, part, name, output, options) {
+  if (name in INSTRUMENT_NAMES) {
+    const keyboard = createInstrument(Tone, name, output, options);
+    if (part === "chords") keyboard.volume.value += COMPING_DB;
+    return keyboard;
+  }
   const recipe = BAND_RECIPES[name];
   if (!recipe) throw new Error(`unknown instrument ${name}`);
   const instrument = recipe(Tone, output);

@@ -29,9 +29,9 @@ export function kitPiece(pitch) {
 // Each piece's level (dB), set by ear and by the band loudness test (tests/browser/test_sound.py):
 // the backbeat and kick lead, the cymbals sit behind them.
 const LEVELS_DB = {
-  kick: 2, snare: -2, sideStick: -8, closedHat: -16, pedalHat: -18, openHat: -18,
-  floorTom: -4, lowTom: -4, midTom: -4, highTom: -4,
-  crash: -20, ride: -22, rideBell: -20, tambourine: -18, shaker: -18,
+  kick: 2, snare: 6, sideStick: 8, closedHat: -5, pedalHat: -5, openHat: -8,
+  floorTom: -1, lowTom: -1, midTom: -1, highTom: -1,
+  crash: -12, ride: -17, rideBell: -10, tambourine: -11, shaker: 10,
 };
 
 function membrane(Tone, output, note, { decay, octaves = 5, pitchDecay = 0.04 }) {
@@ -63,9 +63,8 @@ function metal(Tone, output, { frequency, decay, harmonicity = 5.1, resonance = 
     harmonicity, modulationIndex: 32, resonance, octaves,
     envelope: { attack: 0.001, decay, release: 0.1 },
   }).connect(output);
-  synth.frequency.value = frequency;
   return {
-    strike: (time, velocity) => synth.triggerAttackRelease(decay, time, velocity),
+    strike: (time, velocity) => synth.triggerAttackRelease(frequency, decay, time, velocity),
     silence: () => synth.triggerRelease(),
   };
 }

@@ -1,8 +1,9 @@
 // @ts-check
 // Each part of a piece on its own instrument through its own channel strip into the master chain:
 // the melody (and notes a person played) on the listener's instrument, the chords, bass and drums
-// on the genre's band (music/bandinstruments.js). A strip is a Tone.Channel set from the
+// on the genre's band (music/bandinstruments.js). A strip is a Tone.Volume set from the
 // listener's mix (player/mixsettings.js), with a meter after it that tells what the part sends.
+// Not Tone.Channel: its panner, even centred, sends a mono part 3 dB down each side.
 // Tone comes from player/player.js, the one module that imports it.
 import { bandInstrumentName, createBandInstrument, instrumentLabel } from "../music/bandinstruments.js";
 import { MIXER_PARTS, mixerPart } from "./mixsettings.js";
@@ -30,7 +31,7 @@ export class PartRouting {
     this.#melody = melody;
     for (const part of MIXER_PARTS) {
       const meter = new Tone.Meter({ normalRange: true, smoothing: 0.6 });
-      const channel = new Tone.Channel().connect(master);
+      const channel = new Tone.Volume(0).connect(master);
       channel.connect(meter);
       this.#strips.set(part, { channel, meter });
     }
@@ -63,7 +64,7 @@ export class PartRouting {
       if (this.#instruments.has(key)) continue;
       const strip = /** @type {{channel: any}} */ (this.#strips.get(part)).channel;
       const name = this.#nameFor(part, melody, genre);
-      this.#instruments.set(key, createBandInstrument(this.#Tone, name, strip, this.#options));
+      this.#instruments.set(key, createBandInstrument(this.#Tone, part, name, strip, this.#options));
       created = true;
     }
     if (created) await this.#Tone.loaded();

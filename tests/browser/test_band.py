@@ -1,0 +1,127 @@
+"""The band in Chromium: a saved band song replays each part on its own instrument through its
+own strip of the player's mixer, whose mute and solo silence the right parts and are kept for
+the next visit; the roll shows each part in its colour, the drums in a lane of their own."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from playwright.sync_api import Locator, Page, expect
+
+from tests.browser.band_pieces import BAND_PIECES, insert_band_song
+from tests.browser.conftest import Account, screenshot, wait_for_sound
+
+PARTS = ("melody", "chords", "bass", "drums")
+HEARD = 0.004  # a strip's meter above this: the part is sending sound
+
+
+def strip(page: Page, part: str) -> Locator:
+    return page.locator(f"[data-mixer-part={part}]")
+
+
+def play(page: Page, title: str) -> None:
+    page.get_by_role("button", name=f"Play {title}").click()
+    expect(page.locator("[data-player]")).to_have_attribute("data-state", "playing")
+
+
+def wait_for_parts(page: Page, heard: set[str]) -> None:
+    """Waits until the strips of `heard` send sound and every other strip is silent."""
+    page.wait_for_function(
+        """([heard, level]) => [...document.querySelectorAll('[data-mixer-part]')].every((strip) =>
+             heard.includes(strip.dataset.mixerPart)
+               ? Number(strip.dataset.level) > level : Number(strip.dataset.level) === 0)""",
+        arg=[sorted(heard), HEARD],
+    )
+
+
+def test_a_band_song_plays_each_part_on_its_instrument_and_the_roll_colours_them(
+    page: Page, signed_in: Account, insert_midi_song: Callable[..., str]
+) -> None:
+    insert_band_song(insert_midi_song, signed_in.email, "jazz", "Blue in C")
+    page.goto("/dashboard")
+    play(page, "Blue in C")
+    instruments = {
+        "melody": "Grand piano",
+        "chords": "FM electric piano",
+        "bass": "Upright bass",
+        "drums": "Drum kit",
+    }
+    for part, instrument in instruments.items():
+        expect(strip(page, part)).to_have_attribute("data-instrument", instrument)
+        expect(strip(page, part).get_by_text(instrument)).to_be_visible()
+    # Every part's notes are scheduled on its own strip, and every strip sends sound.
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('[data-mixer-part]')]
+             .every((strip) => Number(strip.dataset.sounded) >= 4)"""
+    )
+    wait_for_parts(page, set(PARTS))
+    wait_for_sound(page)  # the waveform reads the mix at the master
+
+    roll = page.locator("[data-player-roll]")
+    count = len(BAND_PIECES["jazz"].notes)
+    expect(roll).to_have_attribute(
+        "aria-label", f"Piano roll, {count} notes (Melody, Chords, Bass, Drums)"
+    )
+    legend = page.locator("[data-roll-legend] li")
+    expect(legend).to_have_text(["Melody", "Chords", "Bass", "Drums"])
+    screenshot(page, "dashboard-band", keep=True)
+
+
+def test_mute_and_solo_silence_the_right_parts_and_are_kept_for_the_next_visit(
+    page: Page, signed_in: Account, insert_midi_song: Callable[..., str]
+) -> None:
+    insert_band_song(insert_midi_song, signed_in.email, "rock")
+    page.goto("/dashboard")
+    play(page, "rock band")
+    wait_for_parts(page, set(PARTS))
+
+    mute_bass = page.get_by_role("button", name="Mute bass")
+    mute_bass.click()
+    expect(mute_bass).to_have_attribute("aria-pressed", "true")
+    wait_for_parts(page, {"melody", "chords", "drums"})
+
+    solo_drums = page.get_by_role("button", name="Solo drums")
+    solo_drums.click()
+    wait_for_parts(page, {"drums"})
+    page.get_by_role("button", name="Solo chords").click()  # a plain solo replaces the last
+    wait_for_parts(page, {"chords"})
+    solo_drums.click(modifiers=["Shift"])  # Shift adds a part to those soloed
+    wait_for_parts(page, {"chords", "drums"})
+    expect(solo_drums).to_have_attribute("aria-pressed", "true")
+    wait_for_sound(page)
+
+    page.reload()  # the player (hidden until a song plays) comes back with the same mix
+    expect(strip(page, "bass").locator("[data-mixer-mute]")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    expect(strip(page, "drums").locator("[data-mixer-solo]")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    expect(strip(page, "melody").locator("[data-mixer-solo]")).to_have_attribute(
+        "aria-pressed", "false"
+    )
+    play(page, "rock band")
+    wait_for_parts(page, {"chords", "drums"})
+
+
+def test_the_mixer_works_from_the_keyboard(
+    page: Page, signed_in: Account, insert_midi_song: Callable[..., str]
+) -> None:
+    insert_band_song(insert_midi_song, signed_in.email, "pop")
+    page.goto("/dashboard")
+    play(page, "pop band")
+    wait_for_parts(page, set(PARTS))
+    fader = page.get_by_label("Drums volume")
+    fader.focus()
+    for _ in range(100):  # each press one step of 0.01; Home would do it at once
+        fader.press("ArrowLeft")
+    expect(fader).to_have_value("0")
+    wait_for_parts(page, {"melody", "chords", "bass"})
+    expect(page.locator("[data-player]")).to_have_attribute("data-state", "playing")
+
+    mute = page.get_by_role("button", name="Mute melody")
+    mute.focus()
+    page.keyboard.press("Space")
+    expect(mute).to_have_attribute("aria-pressed", "true")
+    wait_for_parts(page, {"chords", "bass"})
+    expect(page.locator("[data-player]")).to_have_attribute("data-state", "playing")
