@@ -140,3 +140,30 @@ async def test_every_member_of_a_room_gets_the_band_and_the_piece_keeps_it(unpac
     finally:
         for person in (host, member, late):
             await person.sio.disconnect()
+
+
+async def test_a_saved_song_with_a_band_plays_in_a_room_with_every_part(unpaced_server):
+    cookie = await unpaced_server.session_cookie(source="127.0.0.10")
+    host = await Member(unpaced_server, cookie).connect()
+    try:
+        ack = await host.call("generate:start", BAND)
+        assert ack["ok"], ack
+        done = await host.wait_for("generate:done", lambda d: d["stream_id"] == ack["stream_id"])
+        streamed = [
+            note
+            for frame in host.events["generate:notes"]
+            if frame["stream_id"] == ack["stream_id"]
+            for note in frame["notes"]
+        ]
+        await open_room(host)
+        played = await host.call("room:play", {"song_id": done["song_id"]})
+        assert played["ok"], played
+        piece = await host.wait_for("room:piece", lambda p: p["song_id"] == done["song_id"])
+        assert sorted(map(placed, piece["notes"])) == sorted(map(placed, streamed))
+    finally:
+        await host.sio.disconnect()
+
+
+def placed(note: dict) -> tuple[str, float, int, float]:
+    """Where a note sounds and in which part (a file keeps no chord symbol per note)."""
+    return (note.get("part", MELODY), note["start"], note["pitch"], note["duration"])
