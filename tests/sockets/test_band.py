@@ -1,8 +1,9 @@
 """The band over real Hypercorn and real Socket.IO clients: asked for with `band`, its notes
 (each with its part) travel in the melody's `generate:notes` frames, every bar of it no later
 than the melody's notes of that bar, numbered with the melody's in one stream; the saved song's
-MIDI holds those same notes, a track per part; a room's members all get them, and the piece
-keeps them. Without `band`, nothing changes."""
+MIDI holds those same notes, a track per part; a room's members all get them, the piece keeps
+them and a saved band song plays in a room with every part; a conversion gets the target
+genre's band over the chords it keeps. Without `band`, nothing changes."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ from server.generation.band.instruments import PART_TRACKS
 from server.generation.band.styles import style_for
 from server.generation.chord_track import CHORD_TRACK_NAME
 from server.generation.notes import CHORDS, MELODY
+from tests.api.test_convert_chords import SONG_FILE
 from tests.sockets.streaming import FAST, LONG, get_bytes, midi_notes
+from tests.sockets.test_convert_stream import upload
 from tests.sockets.test_rooms import Member, open_room
 
 POP = FAST | {"genre": "pop", "key": "D", "mode": "major", "bars": 6, "seed": 5}
@@ -167,3 +170,19 @@ async def test_a_saved_song_with_a_band_plays_in_a_room_with_every_part(unpaced_
 def placed(note: dict) -> tuple[str, float, int, float]:
     """Where a note sounds and in which part (a file keeps no chord symbol per note)."""
     return (note.get("part", MELODY), note["start"], note["pitch"], note["duration"])
+
+
+async def test_a_conversion_streams_the_target_genres_band_over_the_kept_chords(
+    unpaced_server, unpaced_cookie, listen
+):
+    source = await upload(unpaced_server, unpaced_cookie, SONG_FILE)
+    listener = await listen(unpaced_server, unpaced_cookie)
+    ack = await listener.start(source=source, genre="rock", band=True, seed=2)
+    assert ack["ok"] and ack["chords"], ack
+    done = await asyncio.wait_for(listener.done[ack["stream_id"]], 30)
+    frames, notes = listener.frames[ack["stream_id"]], listener.notes[ack["stream_id"]]
+    assert band_comes_first(frames)
+    bass = [note for note in notes if note.get("part") == "bass"]
+    assert bass[0]["start"] == 0 and bass[0]["pitch"] % 12 == 7  # the pickup bar's G
+    saved = await saved_parts(unpaced_server, unpaced_cookie, done["song_id"])
+    assert saved == by_part(notes)
