@@ -93,8 +93,8 @@ class Song(Model):
         `parameters`, so it exports as it was heard. `chords` (by default those recorded in
         `parameters["chords"]` as storage rows) are written as a chord track and markers, up to
         the end of the last bar played. The band's notes among `notes` (bass, comping, drums)
-        get a track per part, with the genre's instruments (`band.instruments`); `note_count`
-        counts the melody's notes."""
+        get a track per part, with the genre's instruments (`band.instruments`), and make
+        `parameters["band"]` true; `note_count` counts the melody's notes."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
         notes = list(notes)
@@ -113,6 +113,8 @@ class Song(Model):
         instrument = instrument_named(parameters.get("instrument"))
         if chords is None and parameters.get("chords"):
             chords = Progression.from_storage(parameters["chords"])
+        if band_notes and not parameters.get("band"):  # a room's draft or copy: it has one
+            fields["parameters"] = parameters | {"band": True}
         midi = melody_to_midi(
             melody,
             program=instrument.program,

@@ -74,7 +74,7 @@ async def test_each_part_is_a_track_with_the_genres_instrument(make_user, genre)
     song = Song.from_notes(
         owner, MELODY_NOTES + band, title="Band", genre=genre, parameters=parameters
     )
-    assert song.note_count == len(MELODY_NOTES)
+    assert song.note_count == len(MELODY_NOTES) and song.parameters["band"] is True
     tracks = mido_tracks(song.to_midi())
     assert list(tracks)[1:] == ["Melody (FM electric piano)", "Chords", "Bass", "Drums"]
     assert tracks["Melody (FM electric piano)"][:2] == ({0}, {4})
