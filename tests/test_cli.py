@@ -170,3 +170,26 @@ def test_bad_chords_exit_2_with_the_message(tmp_path, checkpoint, chords, bars, 
     assert result.returncode == 2
     assert message in result.stderr and "Traceback" not in result.stderr
     assert not out.exists()
+
+
+def test_generate_with_a_band_writes_a_track_per_part(tmp_path, checkpoint, capsys) -> None:
+    out = tmp_path / "song.mid"
+    options = ["--genre", "rock", "--chords", "C | Am | F | G", "--bars", "4", "--seed", "2"]
+    assert run_generate(*options, "--band", "--checkpoint", str(checkpoint), "--out", str(out)) == 0
+    midi = mido.MidiFile(out)
+    tracks = {track.name: track for track in midi.tracks}
+    assert {"Chords", "Bass"} <= set(tracks)
+    assert [m.program for m in tracks["Chords"] if m.type == "program_change"] == [29]
+    assert [m.program for m in tracks["Bass"] if m.type == "program_change"] == [34]
+    assert [m.text for m in tracks["Chords"] if m.type == "text"] == ["C", "Am", "F", "G"]
+    bass = [m.note % 12 for m in tracks["Bass"] if m.type == "note_on"]
+    assert bass == [0, 9, 5, 7]  # the plainest band: the roots
+    assert midi.length == pytest.approx(4 * 4 * 0.5)
+
+
+def test_a_band_with_no_chords_exits_2_naming_the_band(tmp_path, checkpoint, capsys) -> None:
+    out = tmp_path / "song.mid"
+    options = ["--chords", "none", "--band", "--checkpoint", str(checkpoint), "--out", str(out)]
+    assert run_generate(*options) == 2
+    assert "band: a band plays chords" in capsys.readouterr().err
+    assert not out.exists()
