@@ -1,19 +1,16 @@
 """Four bars of a band in each genre, written by hand the way the genre's players would play
-them (melody, comping, bass, drums), and the MIDI file a saved band song holds: one track per
-part, named "Melody (<instrument>)", "Chords", "Bass" and "Drums", drums on channel 10 with
-General MIDI drum notes (docs/music-representation.md)."""
+them (melody, comping, bass, drums; drums as General MIDI drum notes), saved as a song with a
+band is: a MIDI track per part (docs/music-representation.md)."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from typing import NamedTuple
 
-import mido
-
+from server.generation.melody import PITCH_NAMES
+from server.generation.notes import Note, beats_to_ticks
 from server.generation.progression_text import progression_from_input
 
-TICKS_PER_BEAT = 480
 KICK, SIDE_STICK, SNARE, CLOSED_HAT, PEDAL_HAT, OPEN_HAT = 36, 37, 38, 42, 44, 46
 CRASH, RIDE, LOW_TOM, MID_TOM, HIGH_TOM, TAMBOURINE, SHAKER = 49, 51, 45, 47, 50, 54, 82
 
@@ -274,70 +271,31 @@ def folk() -> BandPiece:
 
 
 BAND_PIECES = {piece.genre: piece for piece in (pop(), rock(), jazz(), classical(), folk())}
-TRACKS = (
-    ("melody", "Melody (Grand piano)", 0, 0),
-    ("chords", "Chords", 1, 0),
-    ("bass", "Bass", 2, 33),
-    ("drums", "Drums", 9, 0),
-)  # part, track name, channel, General MIDI program
-
-
-def band_midi(piece: BandPiece) -> bytes:
-    """The piece as a saved band song's MIDI file: a conductor track, then one track per part."""
-    midi = mido.MidiFile(ticks_per_beat=TICKS_PER_BEAT)
-    conductor = mido.MidiTrack([mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(piece.tempo))])
-    midi.tracks.append(conductor)
-    for part, name, channel, program in TRACKS:
-        notes = [note for note in piece.notes if note.part == part]
-        if notes:
-            midi.tracks.append(_track(name, channel, program, notes))
-    buffer = io.BytesIO()
-    midi.save(file=buffer)
-    return buffer.getvalue()
-
-
-def _track(name: str, channel: int, program: int, notes: list[PartNote]) -> mido.MidiTrack:
-    events = []
-    for note in notes:
-        start = round(note.start * TICKS_PER_BEAT)
-        end = start + round(note.duration * TICKS_PER_BEAT)
-        events.append(
-            (
-                start,
-                1,
-                mido.Message("note_on", channel=channel, note=note.pitch, velocity=note.velocity),
-            )
-        )
-        events.append((end, 0, mido.Message("note_off", channel=channel, note=note.pitch)))
-    track = mido.MidiTrack([mido.MetaMessage("track_name", name=name)])
-    if channel != 9:
-        track.append(mido.Message("program_change", channel=channel, program=program))
-    now = 0
-    for tick, _, message in sorted(events, key=lambda event: (event[0], event[1])):
-        track.append(message.copy(time=tick - now))
-        now = tick
-    return track
-
-
-def stored_chords(piece: BandPiece) -> list[list[object]]:
-    """The piece's chords as a saved song keeps them (`parameters.chords`)."""
-    return progression_from_input(piece.chords, key=piece.key, mode="major").to_storage()
 
 
 def insert_band_song(
-    insert_midi_song: Callable[..., str], email: str, genre: str, title: str | None = None
+    insert_song: Callable[..., str], email: str, genre: str, title: str | None = None
 ) -> str:
-    """Saves the hand-written band piece of `genre` as `email`'s song, titled `title`."""
+    """Saves the hand-written band piece of `genre` as `email`'s song, as a stream with a band
+    saves it (a MIDI track per part), titled `title`."""
     piece = BAND_PIECES[genre]
-    parameters = {"chords": stored_chords(piece), "instrument": "piano"}
-    return insert_midi_song(
+    notes = [
+        Note(
+            note.pitch,
+            beats_to_ticks(note.start),
+            beats_to_ticks(note.duration),
+            note.velocity,
+            note.part,
+        )
+        for note in piece.notes
+    ]
+    chords = progression_from_input(piece.chords, key=piece.key, mode="major")
+    return insert_song(
         email,
-        band_midi(piece),
+        notes,
         title=title or f"{genre} band",
         genre=genre,
-        key=piece.key,
+        tonic=PITCH_NAMES.index(piece.key),
         tempo=piece.tempo,
-        parameters=parameters,
-        duration_seconds=16 * 60 / piece.tempo,
-        note_count=len(piece.notes),
+        parameters={"chords": chords.to_storage(), "instrument": "piano", "band": True},
     )

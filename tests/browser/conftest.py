@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 import os
 import re
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from tortoise import Tortoise
 
 from server.config import REPO_ROOT
 from server.generation.lstm import WEIGHTS_FILE
+from server.generation.notes import Note
 from server.models import tortoise_config
 from server.models.song import Song
 from server.models.user import User
@@ -264,22 +265,17 @@ def sign_up(context: BrowserContext, account: Account) -> Account:
 
 @pytest.fixture
 def insert_song(studio_server: LiveServer):
-    """Builder: saves a song of (pitch, start beats, duration beats) notes for the account
-    `email` straight into the server's database, as a finished generation would; returns its id."""
+    """Builder: saves a song of notes, each a `Note` or (pitch, start beats, duration beats), for
+    the account `email` straight into the server's database, as a finished generation would;
+    returns its id."""
     url = studio_server.database_url
     return lambda email, notes, **fields: _save_for(
-        url, email, lambda owner: save_song(owner, beat_notes(notes), **fields)
+        url, email, lambda owner: save_song(owner, _notes(notes), **fields)
     )
 
 
-@pytest.fixture
-def insert_midi_song(studio_server: LiveServer):
-    """Builder: saves a song whose MIDI file is `midi` (bytes, e.g. a band's tracks) for the
-    account `email` straight into the server's database; returns its id."""
-    url = studio_server.database_url
-    return lambda email, midi, **fields: _save_for(
-        url, email, lambda owner: Song.create(owner=owner, midi=midi, **fields)
-    )
+def _notes(notes: Iterable[Note | tuple[int, float, float]]) -> list[Note]:
+    return [note if isinstance(note, Note) else beat_notes([note])[0] for note in notes]
 
 
 def _save_for(database_url: str, email: str, save: Callable[[User], Awaitable[Song]]) -> str:

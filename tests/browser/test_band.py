@@ -35,9 +35,9 @@ def wait_for_parts(page: Page, heard: set[str]) -> None:
 
 
 def test_a_band_song_plays_each_part_on_its_instrument_and_the_roll_colours_them(
-    page: Page, signed_in: Account, insert_midi_song: Callable[..., str]
+    page: Page, signed_in: Account, insert_song: Callable[..., str]
 ) -> None:
-    insert_band_song(insert_midi_song, signed_in.email, "jazz", "Blue in C")
+    insert_band_song(insert_song, signed_in.email, "jazz", "Blue in C")
     page.goto("/dashboard")
     play(page, "Blue in C")
     instruments = {
@@ -68,9 +68,9 @@ def test_a_band_song_plays_each_part_on_its_instrument_and_the_roll_colours_them
 
 
 def test_mute_and_solo_silence_the_right_parts_and_are_kept_for_the_next_visit(
-    page: Page, signed_in: Account, insert_midi_song: Callable[..., str]
+    page: Page, signed_in: Account, insert_song: Callable[..., str]
 ) -> None:
-    insert_band_song(insert_midi_song, signed_in.email, "rock")
+    insert_band_song(insert_song, signed_in.email, "rock")
     page.goto("/dashboard")
     play(page, "rock band")
     wait_for_parts(page, set(PARTS))
@@ -105,9 +105,9 @@ def test_mute_and_solo_silence_the_right_parts_and_are_kept_for_the_next_visit(
 
 
 def test_the_mixer_works_from_the_keyboard(
-    page: Page, signed_in: Account, insert_midi_song: Callable[..., str]
+    page: Page, signed_in: Account, insert_song: Callable[..., str]
 ) -> None:
-    insert_band_song(insert_midi_song, signed_in.email, "pop")
+    insert_band_song(insert_song, signed_in.email, "pop")
     page.goto("/dashboard")
     play(page, "pop band")
     wait_for_parts(page, set(PARTS))

@@ -192,10 +192,10 @@ def test_every_instrument_is_as_loud_as_the_others_and_none_clips(
 
 
 def test_every_genres_band_is_near_the_loudness_target_and_none_clips(
-    probed: Page, signed_in: Account, insert_midi_song: Callable[..., str]
+    probed: Page, signed_in: Account, insert_song: Callable[..., str]
 ):
     for genre in BAND_PIECES:
-        insert_band_song(insert_midi_song, signed_in.email, genre)
+        insert_band_song(insert_song, signed_in.email, genre)
     probed.goto("/dashboard")
     sample_rate = probed.evaluate("() => audioProbe.sampleRate")
     levels, peaks = {}, {}

@@ -100,8 +100,9 @@ const PIECES = {
   shaker: (Tone, out) => noise(Tone, out, { type: "pink", decay: 0.07, filter: { type: "highpass", frequency: 5000 } }),
 };
 
-// Two strikes of one piece at the same instant (a closed hat with a pedal hat, notes doubled by
-// a speed change) would ask one envelope to start twice at once; the later one moves this far on.
+// Two strikes of one piece at the same instant would ask one source to start twice at once,
+// which Tone refuses: a closed hat with a pedal hat, or two strikes whose callbacks ran late
+// (Tone moves a start in the past to the present). The later one moves this far on.
 const RESTRIKE_SECONDS = 0.002;
 
 /**
@@ -126,7 +127,8 @@ export function createDrumKit(Tone, output) {
     loaded: true,
     triggerAttackRelease(pitch, seconds, time, velocity) {
       const piece = kitPiece(pitch);
-      const at = Math.max(time, (lastStrike.get(piece) ?? -Infinity) + RESTRIKE_SECONDS);
+      const now = Tone.getContext().currentTime;
+      const at = Math.max(time, now, (lastStrike.get(piece) ?? -Infinity) + RESTRIKE_SECONDS);
       lastStrike.set(piece, at);
       voiceOf(piece).strike(at, velocity, seconds);
     },

@@ -58,16 +58,17 @@ export class PartRouting {
    * @param {{melody?: string, genre?: string | null}} choice
    */
   async use({ melody = this.#melody, genre = this.#genre }) {
-    let created = false;
-    for (const part of MIXER_PARTS) {
+    const wanted = MIXER_PARTS.map((part) => {
       const key = this.#keyFor(part, melody, genre);
-      if (this.#instruments.has(key)) continue;
-      const strip = /** @type {{channel: any}} */ (this.#strips.get(part)).channel;
-      const name = this.#nameFor(part, melody, genre);
-      this.#instruments.set(key, createBandInstrument(this.#Tone, part, name, strip, this.#options));
-      created = true;
-    }
-    if (created) await this.#Tone.loaded();
+      if (!this.#instruments.has(key)) {
+        const strip = /** @type {{channel: any}} */ (this.#strips.get(part)).channel;
+        const name = this.#nameFor(part, melody, genre);
+        this.#instruments.set(key, createBandInstrument(this.#Tone, part, name, strip, this.#options));
+      }
+      return this.#instruments.get(key);
+    });
+    // Samples another call started loading are waited for too.
+    if (wanted.some((instrument) => instrument.loaded === false)) await this.#Tone.loaded();
     this.#melody = melody;
     this.#genre = genre;
     const playing = new Set(MIXER_PARTS.map((part) => this.#keyFor(part)));
@@ -76,7 +77,10 @@ export class PartRouting {
 
   /** Whether `use` would have to load anything for `choice`. */
   needsLoading({ melody = this.#melody, genre = this.#genre }) {
-    return MIXER_PARTS.some((part) => !this.#instruments.has(this.#keyFor(part, melody, genre)));
+    return MIXER_PARTS.some((part) => {
+      const instrument = this.#instruments.get(this.#keyFor(part, melody, genre));
+      return !instrument || instrument.loaded === false; // samplers say; synthesizers need nothing
+    });
   }
 
   /**
