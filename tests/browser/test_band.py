@@ -1,6 +1,7 @@
-"""The band in Chromium: a saved band song replays each part on its own instrument through its
-own strip of the player's mixer, whose mute and solo silence the right parts and are kept for
-the next visit; the roll shows each part in its colour, the drums in a lane of their own."""
+"""The band in Chromium: the studio's band switch streams a band under the melody, every part
+heard while it is written; a saved band song replays each part on its own instrument through
+its own strip of the player's mixer, whose mute and solo silence the right parts and are kept
+for the next visit; the roll shows each part in its colour, the drums in a lane of their own."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from collections.abc import Callable
 
 from playwright.sync_api import Locator, Page, expect
 
+from server.generation.band.styles import style_for
 from tests.browser.band_pieces import BAND_PIECES, insert_band_song
 from tests.browser.conftest import Account, screenshot, wait_for_sound
 
 PARTS = ("melody", "chords", "bass", "drums")
+PART_NAMES = {"melody": "Melody", "chords": "Chords", "bass": "Bass", "drums": "Drums"}
 HEARD = 0.004  # a strip's meter above this: the part is sending sound
 
 
@@ -125,3 +128,59 @@ def test_the_mixer_works_from_the_keyboard(
     expect(mute).to_have_attribute("aria-pressed", "true")
     wait_for_parts(page, {"chords", "bass"})
     expect(page.locator("[data-player]")).to_have_attribute("data-state", "playing")
+
+
+def open_studio(page: Page) -> None:
+    page.goto("/studio")
+    expect(page.locator("[data-connection]")).to_have_attribute("data-status", "connected")
+
+
+def test_generate_with_the_band_plays_every_part_while_it_streams_and_replays_it(
+    page: Page, signed_in: Account
+) -> None:
+    open_studio(page)
+    band = page.get_by_role("switch", name="Band")
+    expect(band).to_be_checked()  # on unless the listener turns it off
+    page.get_by_label("Genre").select_option("pop")
+    page.get_by_label("Length in bars").fill("8")
+    page.get_by_label("Tempo").fill("150")
+    page.get_by_role("button", name="Generate").click()
+
+    form = page.locator("[data-studio-form]")
+    expect(form).to_have_attribute("data-streaming", "true")
+    playing = {"melody", *style_for("pop")}  # the parts pop's band plays
+    page.wait_for_function(
+        """(parts) => parts.every((part) => Number(
+             document.querySelector(`[data-mixer-part=${part}]`).dataset.sounded) >= 2)""",
+        arg=sorted(playing),
+    )
+    wait_for_sound(page)
+    expect(form).to_have_attribute("data-streaming", "true")  # all of that while it streams
+    legend = [PART_NAMES[part] for part in PARTS if part in playing]
+    expect(page.locator("[data-roll-legend] li")).to_have_text(legend)
+    screenshot(page, "studio-band", keep=True)
+
+    dashboard_link = page.get_by_role("link", name="Open dashboard")
+    expect(dashboard_link).to_be_visible(timeout=30_000)
+    dashboard_link.click()
+    page.get_by_role("button", name="Play Pop melody in C major").click()
+    expect(page.locator("[data-roll-legend] li")).to_have_text(legend)  # the MIDI file's parts
+    wait_for_parts(page, playing)
+
+
+def test_a_band_without_chords_is_refused_at_the_switch_and_nothing_starts(
+    page: Page, signed_in: Account
+) -> None:
+    open_studio(page)
+    page.get_by_label("Who writes the chords").select_option("none")
+    page.get_by_role("button", name="Generate").click()
+
+    band = page.get_by_role("switch", name="Band")
+    error = page.locator("#band-error")
+    expect(error).to_contain_text("a band plays chords")
+    expect(band).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("[data-studio-form]")).to_have_attribute("data-streaming", "false")
+    band.uncheck()  # a bare melody, then
+    expect(error).to_be_hidden()
+    page.get_by_role("button", name="Generate").click()
+    expect(page.locator("[data-studio-form]")).to_have_attribute("data-streaming", "true")

@@ -5,7 +5,7 @@
 /** Part -> its colour on the roll (notes still to come; played notes are drawn brighter). */
 export const PART_COLORS = {
   melody: "#7c8cff",
-  chords: "#8f7bd6",
+  chords: "#d08cf0",
   bass: "#f0a340",
   drums: "#f0719a",
   played: "#5eead4",
