@@ -7,12 +7,14 @@ import { partsPresent } from "../../web/js/player/partcolors.js";
 
 test("each genre's band: the comping and bass it plays on, drums on the kit", () => {
   const band = (genre) => ["melody", "chords", "bass", "drums"].map((part) => bandInstrumentName(part, genre, "pad"));
-  assert.deepEqual(band("jazz"), ["pad", "fm", "uprightBass", "kit"]);
+  assert.deepEqual(band("jazz"), ["pad", "piano", "uprightBass", "kit"]);
+  assert.deepEqual(band("classical"), ["pad", "piano", "cello", "kit"]);
   assert.deepEqual(band("rock"), ["pad", "guitar", "electricBass", "kit"]);
   assert.deepEqual(band("folk"), ["pad", "acousticGuitar", "uprightBass", "kit"]);
   assert.deepEqual(band(null), ["pad", "piano", "electricBass", "kit"]);
   assert.deepEqual(band("any"), band(null));
   assert.equal(instrumentLabel("fm"), "FM electric piano");
+  assert.equal(instrumentLabel("cello"), "Cello");
   assert.equal(instrumentLabel("uprightBass"), "Upright bass");
 });
 

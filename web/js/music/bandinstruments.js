@@ -1,6 +1,7 @@
 // @ts-check
 // What each part of the band plays on, per genre: the comping of the "chords" part on a keyboard
-// or a guitar, the bass on a synthesized electric or upright bass, the drums on the kit. Recipes
+// or a guitar, the bass on a synthesized electric or upright bass or a cello, the drums on the
+// kit; the instruments a saved song's MIDI file names (server/generation/band/instruments.py). Recipes
 // take the Tone namespace from player/player.js, like music/instruments.js, whose keyboards the
 // comping reuses; bass and guitar are synthesized (no npm package ships them as samples under a
 // licence the project can bundle).
@@ -14,8 +15,8 @@ import { createDrumKit } from "./drumkit.js";
 const BAND_OF_GENRE = {
   pop: { chords: "piano", bass: "electricBass" },
   rock: { chords: "guitar", bass: "electricBass" },
-  jazz: { chords: "fm", bass: "uprightBass" },
-  classical: { chords: "piano", bass: "uprightBass" },
+  jazz: { chords: "piano", bass: "uprightBass" },
+  classical: { chords: "piano", bass: "cello" },
   folk: { chords: "acousticGuitar", bass: "uprightBass" },
 };
 const DEFAULT_BAND = { chords: DEFAULT_INSTRUMENT, bass: "electricBass" };
@@ -23,7 +24,7 @@ const DEFAULT_BAND = { chords: DEFAULT_INSTRUMENT, bass: "electricBass" };
 /** Labels the mixer shows under each band instrument. */
 const BAND_LABELS = {
   electricBass: "Electric bass", uprightBass: "Upright bass", guitar: "Overdriven guitar",
-  acousticGuitar: "Acoustic guitar", kit: "Drum kit",
+  acousticGuitar: "Acoustic guitar", cello: "Cello", kit: "Drum kit",
 };
 
 /** A round electric bass: a saw through a low-pass that opens with each pluck. */
@@ -48,6 +49,15 @@ function uprightBass(Tone, output) {
   }).connect(output);
 }
 
+/** A cello's bass line: a bowed saw through a soft low-pass, swelling in and lingering. */
+function cello(Tone, output) {
+  const body = new Tone.Filter({ type: "lowpass", frequency: 1400, Q: 0.8 }).connect(output);
+  return new Tone.PolySynth(Tone.Synth, {
+    oscillator: { type: "fatsawtooth", count: 2, spread: 10 },
+    envelope: { attack: 0.09, decay: 0.3, sustain: 0.75, release: 0.35 },
+  }).connect(body);
+}
+
 /** Power chords on an overdriven guitar: square waves, distortion, the cabinet's low-pass. */
 function guitar(Tone, output) {
   const cabinet = new Tone.Filter({ type: "lowpass", frequency: 2600, Q: 0.7 }).connect(output);
@@ -68,11 +78,11 @@ function acousticGuitar(Tone, output) {
   }).connect(body);
 }
 
-const BAND_RECIPES = { electricBass, uprightBass, guitar, acousticGuitar, kit: createDrumKit };
+const BAND_RECIPES = { electricBass, uprightBass, cello, guitar, acousticGuitar, kit: createDrumKit };
 
 // Each band instrument's level (dB) under the melody: the test band of every genre reads -14 to
 // -9 dBFS at the master with its parts this far apart (tests/browser/test_sound.py).
-const LEVELS_DB = { electricBass: -8, uprightBass: -4, guitar: -29, acousticGuitar: -19, kit: -8 };
+const LEVELS_DB = { electricBass: -8, uprightBass: -4, cello: -14, guitar: -29, acousticGuitar: -19, kit: -8 };
 // A keyboard comping under the melody sits this far below the same keyboard playing the melody.
 const COMPING_DB = -5;
 

@@ -117,17 +117,17 @@ function buildStrip(part, hintId) {
     <div class="flex items-center gap-1.5">
       <span class="part-swatch" aria-hidden="true"></span>
       <span class="text-xs font-medium text-ink-100">${label}</span>
-      <span data-mixer-instrument class="ml-auto truncate text-[11px] text-ink-400"></span>
+      <span data-mixer-instrument class="min-w-0 flex-1 truncate text-right text-[11px] text-ink-400"></span>
     </div>
-    <div class="mixer-meter" aria-hidden="true"><span data-mixer-meter></span></div>
     <div class="flex items-center gap-1.5">
-      <input type="range" data-mixer-volume class="range" min="0" max="1" step="0.01" value="1"
+      <input type="range" data-mixer-volume class="range min-w-0 flex-1" min="0" max="1" step="0.01" value="1"
         aria-label="${label} volume">
       <button type="button" data-mixer-mute class="mixer-toggle" aria-pressed="false"
         aria-label="Mute ${label.toLowerCase()}" title="Mute">M</button>
       <button type="button" data-mixer-solo class="mixer-toggle" aria-pressed="false"
         aria-label="Solo ${label.toLowerCase()}" aria-describedby="${hintId}" title="Solo (Shift: add to the soloed parts)">S</button>
-    </div>`;
+    </div>
+    <div class="mixer-meter" aria-hidden="true"><span data-mixer-meter></span></div>`;
   /** @type {HTMLElement} */ (strip.querySelector(".part-swatch")).style.backgroundColor = partColor(part);
   return strip;
 }
