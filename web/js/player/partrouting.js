@@ -18,6 +18,7 @@ export class PartRouting {
   #melody;
   /** @type {string | null} */
   #genre = null;
+  #choices = 0; // how many times `use` was called: only the latest choice takes effect
 
   /**
    * @param {any} Tone
@@ -53,11 +54,12 @@ export class PartRouting {
 
   /**
    * Plays the melody on `melody` and the band of `genre` once every part's instrument is ready
-   * (samples loaded): until then the parts play on as before. Instruments no part plays any more
-   * fall silent.
-   * @param {{melody?: string, genre?: string | null}} choice
+   * (samples loaded): until then the parts play on as before; a choice made meanwhile wins, in
+   * whichever order the loading ends. Instruments no part plays any more fall silent.
+   * @param {{melody: string, genre: string | null}} choice
    */
-  async use({ melody = this.#melody, genre = this.#genre }) {
+  async use({ melody, genre }) {
+    const choice = ++this.#choices;
     const wanted = MIXER_PARTS.map((part) => {
       const key = this.#keyFor(part, melody, genre);
       if (!this.#instruments.has(key)) {
@@ -69,6 +71,7 @@ export class PartRouting {
     });
     // Samples another call started loading are waited for too.
     if (wanted.some((instrument) => instrument.loaded === false)) await this.#Tone.loaded();
+    if (choice !== this.#choices) return; // chosen again while this one loaded
     this.#melody = melody;
     this.#genre = genre;
     const playing = new Set(MIXER_PARTS.map((part) => this.#keyFor(part)));
@@ -76,7 +79,7 @@ export class PartRouting {
   }
 
   /** Whether `use` would have to load anything for `choice`. */
-  needsLoading({ melody = this.#melody, genre = this.#genre }) {
+  needsLoading({ melody, genre }) {
     return MIXER_PARTS.some((part) => {
       const instrument = this.#instruments.get(this.#keyFor(part, melody, genre));
       return !instrument || instrument.loaded === false; // samplers say; synthesizers need nothing

@@ -268,7 +268,7 @@ export class Player extends EventTarget {
   /** Switches the melody's instrument, also while playing: notes from now on use the new one. */
   async setInstrument(name) {
     if (!(name in INSTRUMENT_NAMES)) throw new Error(`unknown instrument ${name}`);
-    if (this.#output) await this.#useInstruments({ melody: name }); // the old one plays while it loads
+    if (this.#output) await this.#useInstruments({ melody: name, genre: this.#genre }); // the old one plays while it loads
     this.#instrumentName = name;
     this.dispatchEvent(new CustomEvent("instrument", { detail: name }));
   }
@@ -293,6 +293,7 @@ export class Player extends EventTarget {
     return this.#volumeFraction <= 0 ? -Infinity : Tone.gainToDb(this.#volumeFraction);
   }
 
+  /** Every part's instrument for `choice` (both named: calls may finish out of order). */
   async #useInstruments(choice) {
     const parts = /** @type {PartRouting} */ (this.#parts);
     const loading = parts.needsLoading(choice);
@@ -309,7 +310,8 @@ export class Player extends EventTarget {
   #setGenre(genre) {
     if (genre === this.#genre) return;
     this.#genre = genre;
-    if (this.#parts) this.#useInstruments({ genre }).catch(() => {}); // `loading` tells the page
+    const choice = { melody: this.#instrumentName, genre };
+    if (this.#parts) this.#useInstruments(choice).catch(() => {}); // `loading` tells the page
   }
 
   /** A transport time ("384i": ticks) for a position in beats. */
