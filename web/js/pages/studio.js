@@ -149,7 +149,7 @@ function receiveNotes(notes) {
   const band = notes.filter((note) => BAND_PARTS.has(note.part));
   player.append(melody);
   if (band.length > 0) player.append(band, { accompany: true });
-  current.noteCount += notes.length;
+  current.noteCount += melody.length;
   current.melodyEnd = Math.max(current.melodyEnd, ...melody.map(noteEnd));
   accompany(current.melodyEnd);
   showProgress();
