@@ -22,6 +22,7 @@ from playwright.sync_api import (
     Page,
     Route,
     WebSocketRoute,
+    expect,
     sync_playwright,
 )
 from tortoise import Tortoise
@@ -205,6 +206,12 @@ def wait_for_sound(page: Page) -> None:
         "level => Number(document.querySelector('[data-visualizer]').dataset.level) > level",
         arg=SOUND_LEVEL,
     )
+
+
+def open_studio(page: Page) -> None:
+    """Opens the studio and waits until its socket is connected."""
+    page.goto("/studio")
+    expect(page.locator("[data-connection]")).to_have_attribute("data-status", "connected")
 
 
 def screenshot(page: Page, name: str, *, keep: bool = False) -> Path:

@@ -11,7 +11,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from server.generation.band.styles import style_for
 from tests.browser.band_pieces import BAND_PIECES, insert_band_song
-from tests.browser.conftest import Account, screenshot, wait_for_sound
+from tests.browser.conftest import Account, open_studio, screenshot, wait_for_sound
 
 PARTS = ("melody", "chords", "bass", "drums")
 PART_NAMES = {"melody": "Melody", "chords": "Chords", "bass": "Bass", "drums": "Drums"}
@@ -130,11 +130,6 @@ def test_the_mixer_works_from_the_keyboard(
     expect(mute).to_have_attribute("aria-pressed", "true")
     wait_for_parts(page, {"chords", "bass"})
     expect(page.locator("[data-player]")).to_have_attribute("data-state", "playing")
-
-
-def open_studio(page: Page) -> None:
-    page.goto("/studio")
-    expect(page.locator("[data-connection]")).to_have_attribute("data-status", "connected")
 
 
 def test_generate_with_the_band_plays_every_part_while_it_streams_and_replays_it(

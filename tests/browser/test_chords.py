@@ -8,14 +8,9 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import Account, screenshot, wait_for_sound
+from tests.browser.conftest import Account, open_studio, screenshot, wait_for_sound
 
 PROGRESSION = "Dm7 G7 Cmaj7 Cmaj7"
-
-
-def open_studio(page: Page) -> None:
-    page.goto("/studio")
-    expect(page.locator("[data-connection]")).to_have_attribute("data-status", "connected")
 
 
 def test_typed_chords_are_shown_above_the_roll_and_sounded_while_the_melody_streams(
