@@ -22,10 +22,38 @@ function salamanderUrls() {
   return urls;
 }
 
+// The samples, decoded once per page and shared by every piano that plays (the melody's and the
+// band's comping): samplesUrl -> the loaded ToneAudioBuffers.
+const salamanderBuffers = new Map();
+
+/**
+ * A grand piano on the shared Salamander samples. Its sampler is made once they are decoded
+ * (`loaded` says when), from the decoded buffers themselves, so a second piano costs no download
+ * and no decoding.
+ */
 function piano(Tone, output, { samplesUrl }) {
-  return new Tone.Sampler({ urls: salamanderUrls(), baseUrl: samplesUrl, release: 1.2 }).connect(
-    output,
-  );
+  if (!salamanderBuffers.has(samplesUrl)) {
+    salamanderBuffers.set(samplesUrl, new Tone.ToneAudioBuffers({ urls: salamanderUrls(), baseUrl: samplesUrl }));
+  }
+  const buffers = salamanderBuffers.get(samplesUrl);
+  const level = new Tone.Volume(0).connect(output);
+  /** @type {any} made once the samples are decoded */
+  let sampler = null;
+  const ready = () => {
+    if (sampler === null && buffers.loaded) {
+      const urls = Object.fromEntries(Object.keys(salamanderUrls()).map((note) => [note, buffers.get(note)]));
+      sampler = new Tone.Sampler({ urls, release: 1.2 }).connect(level);
+    }
+    return sampler;
+  };
+  return {
+    volume: level.volume,
+    get loaded() { return ready() !== null; },
+    triggerAttackRelease: (...args) => ready()?.triggerAttackRelease(...args),
+    triggerAttack: (...args) => ready()?.triggerAttack(...args),
+    triggerRelease: (...args) => ready()?.triggerRelease(...args),
+    releaseAll: () => sampler?.releaseAll(),
+  };
 }
 
 function fmPiano(Tone, output) {
