@@ -170,3 +170,14 @@ def test_bad_chords_exit_2_with_the_message(tmp_path, checkpoint, chords, bars, 
     assert result.returncode == 2
     assert message in result.stderr and "Traceback" not in result.stderr
     assert not out.exists()
+
+
+def test_a_jazz_chorus_the_seed_makes_a_blues_is_written_over_the_blues(
+    tmp_path, checkpoint, capsys
+):
+    out = tmp_path / "blues.mid"
+    options = ["--genre", "jazz", "--key", "F", "--bars", "12", "--seed", "7"]
+    assert run_generate(*options, "--checkpoint", str(checkpoint), "--out", str(out)) == 0
+    assert "as a 12-bar blues" in capsys.readouterr().out
+    markers = [m.text for m in mido.MidiFile(out).tracks[0] if m.type == "marker"]
+    assert markers[0] == "F7" and markers[-2:] == ["C7", "F7"]  # I7 ... V7 | I7
