@@ -16,7 +16,9 @@ import argparse
 import json
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -24,13 +26,14 @@ from server.generation.band.piano_model import CHECKPOINT, FORMAT, PianoModel
 from training.chord_corpora import list_pop909, read_pop909, song_split
 from training.corpora import shared_data_dir
 from training.evaluate_band_piano import compare_bars
-from training.piano_bars import PIANO_TRACKS, PianoBar, song_bars
+from training.piano_bars import PIANO_TRACKS, Pattern, PianoBar, song_bars
 from training.piano_patterns import PatternModel, choose_vocabulary, nearest
 
 log = logging.getLogger(__name__)
 
 VOCABULARY = 300
 SEED = 909
+PLACE_PRIORS = (3.0, 30.0, 100.0, 300.0, 1000.0, 3000.0)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -71,24 +74,27 @@ def fit(
     seed: int,
     out: Path,
     tracks: tuple[str, ...] = PIANO_TRACKS,
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """Choose the vocabulary, fit the model, write it to `out` with its held-out figures."""
     train = [bar for song in songs["train"] for bar in song]
     vocabulary = choose_vocabulary(train, size, seed)
     runs = {split: [_run(song, vocabulary) for song in found] for split, found in songs.items()}
-    model = PatternModel.fit([run[:3] for run in runs["train"]], len(vocabulary))
-    checkpoint: dict[str, object] = {
-        "format": FORMAT,
-        "tracks": list(tracks),
-        "patterns": [[list(note) for note in pattern] for pattern in vocabulary],
-        **model.to_json(),
-    }
-    shipped = PianoModel.from_json(json.loads(json.dumps(checkpoint)))
+    fitted = PatternModel.fit([run[:3] for run in runs["train"]], len(vocabulary))
+    candidates = [replace(fitted, place_prior=prior) for prior in PLACE_PRIORS]
+    checkpoints = [_checkpoint(model, vocabulary, tracks) for model in candidates]
+    scores = [
+        _bits(model, PianoModel.from_json(checkpoint), runs["valid"])["model"]
+        for model, checkpoint in zip(candidates, checkpoints, strict=True)
+    ]
+    best = int(np.argmin(scores))  # the smoothing that predicts the validation songs best
+    model, checkpoint = candidates[best], checkpoints[best]
+    shipped = PianoModel.from_json(checkpoint)
     held_out = [bar for song in songs["test"] for bar in song]
     metrics = {
         "songs": {split: len(found) for split, found in songs.items()},
         "bars": {split: sum(len(song) for song in found) for split, found in songs.items()},
         "vocabulary": len(vocabulary),
+        "place_prior_valid_bits": dict(zip(map(str, PLACE_PRIORS), scores, strict=True)),
         "train_bars_similarity_to_pattern": _similarity(runs["train"]),
         "test_bars_similarity_to_pattern": _similarity(runs["test"]),
         "bits_per_bar_test": _bits(model, shipped, runs["test"]),
@@ -103,8 +109,25 @@ def fit(
     return checkpoint
 
 
+def _checkpoint(
+    model: PatternModel, vocabulary: list[Pattern], tracks: tuple[str, ...]
+) -> dict[str, Any]:
+    """The checkpoint as it is written and read back (JSON types only)."""
+    checkpoint: dict[str, Any] = json.loads(
+        json.dumps(
+            {
+                "format": FORMAT,
+                "tracks": list(tracks),
+                "patterns": [[list(note) for note in pattern] for pattern in vocabulary],
+                **model.to_json(),
+            }
+        )
+    )
+    return checkpoint
+
+
 def _run(
-    song: list[PianoBar], vocabulary: list[tuple[tuple[int, int, int, int], ...]]
+    song: list[PianoBar], vocabulary: list[Pattern]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     """(pattern ids, phrase places, follows-bar flags, summed similarity) of one song."""
     ids, similarity = nearest(song, vocabulary)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from server.generation.band.piano_model import phrase_unigram
 from training.piano_bars import PHRASE, Pattern, PianoBar, token_vector
 
 CANDIDATES = 1500  # most common exact patterns the vocabulary is chosen from
@@ -70,6 +71,7 @@ class PatternModel:
     size: int
     unigram: np.ndarray  # (PHRASE, size) counts by place in the phrase
     bigram: dict[int, Counter[int]]  # previous id (or start) -> next id counts
+    place_prior: float = 0.0  # bars of the overall unigram a place's counts are smoothed with
 
     @property
     def start(self) -> int:
@@ -92,9 +94,8 @@ class PatternModel:
     def baseline_bits(self, ids: np.ndarray, positions: np.ndarray) -> dict[str, float]:
         """Bits (summed over a held-out song's bars) under the add-one unigram, overall and by
         place in the phrase: what the shipped model must beat."""
-        smoothed = self.unigram + 1.0
-        overall = smoothed.sum(axis=0) / smoothed.sum()
-        by_place = smoothed / smoothed.sum(axis=1, keepdims=True)
+        overall = (self.unigram.sum(axis=0) + 1.0) / (self.unigram.sum() + self.size)
+        by_place = phrase_unigram(self.unigram, self.place_prior)
         return {
             "unigram": float(-np.log2(overall[ids]).sum()),
             "unigram_by_place": float(-np.log2(by_place[positions, ids]).sum()),
@@ -112,4 +113,8 @@ class PatternModel:
                 "next": [p for p, _ in kept],
                 "counts": [c for _, c in kept],
             }
-        return {"unigram": self.unigram.astype(int).tolist(), "bigram": rows}
+        return {
+            "unigram": self.unigram.astype(int).tolist(),
+            "place_prior": self.place_prior,
+            "bigram": rows,
+        }

@@ -4,7 +4,8 @@
 A pattern is one bar of POP909's piano: notes as (onset, duration) in sixteenths and (slot,
 octave) of the chord sounding (`chord_slots`). The next pattern is drawn given the one before
 and the bar's place in its 4-bar phrase: the bigram's distribution weighted c / (c + t) (Witten-
-Bell: c bars seen after that pattern, t patterns they went to) over the phrase place's unigram.
+Bell: c bars seen after that pattern, t patterns they went to) over the phrase place's unigram
+(itself smoothed towards the unigram over all places).
 The file is read once per process; drawing is one search in a precomputed cumulative table.
 """
 
@@ -58,10 +59,10 @@ class PianoModel:
             raise ValueError(f"format {data.get('format')!r}, expected {FORMAT}")
         patterns = tuple(tuple(_note(note) for note in pattern) for pattern in data["patterns"])
         size = len(patterns)
-        unigram = np.asarray(data["unigram"], dtype=float) + 1.0
+        unigram = np.asarray(data["unigram"], dtype=float)
         if size == 0 or unigram.shape != (PHRASE, size):
             raise ValueError(f"unigram shape {unigram.shape}, expected ({PHRASE}, {size})")
-        by_place = unigram / unigram.sum(axis=1, keepdims=True)
+        by_place = phrase_unigram(unigram, float(data["place_prior"]))
         table = np.repeat(by_place[None], size + 1, axis=0)
         for before, row in data["bigram"].items():
             weight = row["total"] / (row["total"] + row["followers"])
@@ -69,6 +70,15 @@ class PianoModel:
             counts[np.asarray(row["next"], dtype=int)] = row["counts"]
             table[int(before)] = weight * counts / counts.sum() + (1 - weight) * by_place
         return cls(patterns, np.cumsum(table, axis=2))
+
+
+def phrase_unigram(counts: np.ndarray, prior: float) -> np.ndarray:
+    """(PHRASE, patterns) each pattern's probability at each place in the phrase: the place's
+    counts smoothed towards the add-one unigram over all places, weighing it `prior` bars."""
+    overall = (counts.sum(axis=0) + 1.0) / (counts.sum() + counts.shape[1])
+    smoothed = counts + prior * overall
+    result: np.ndarray = smoothed / smoothed.sum(axis=1, keepdims=True)
+    return result
 
 
 def _note(values: list[int]) -> PatternNote:
