@@ -49,6 +49,7 @@ class PopPiano:
         self.model = model or load_model()
         self.pattern = self.model.start
         self.centre = HOME
+        self.wobble: list[int] = []
 
     def bar(self, context: BarContext) -> list[Note]:
         self.wobble = self.rng.integers(-3, 4, size=WOBBLES).tolist()
