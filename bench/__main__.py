@@ -62,6 +62,12 @@ def streams_ramp(server, levels: tuple[int, ...], bars: int) -> tuple[list[dict]
     return ramp(one, levels, streams_passed)
 
 
+def first_note(server, band: bool = False) -> dict:
+    """Time to the first notes at the client: 100 two-bar streams started over ten seconds,
+    melody alone or with the genre's band."""
+    return run_level(server, 100, REALTIME | {"bars": 2, "band": band}, spread=10.0)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--levels", default=",".join(map(str, LEVELS)), help="streams per level")
@@ -75,8 +81,8 @@ def main() -> None:
         results["model_cost"] = model_section(network, not args.skip_original)
         with bench_server(model_dir) as server:
             results["server_ready_seconds"] = round(server.ready_seconds, 2)
-            first = run_level(server, 100, REALTIME | {"bars": 2}, spread=10.0)
-            results["first_note"] = first
+            results["first_note"] = first_note(server)
+            results["first_note_band"] = first_note(server, band=True)
             results["rooms"] = {"fanout": rooms_fanout.run(server), "sync": rooms_sync.run(server)}
             levels = tuple(int(n) for n in args.levels.split(","))
             results["ramp"], results["max_realtime_streams"] = streams_ramp(

@@ -1,7 +1,8 @@
 """Command line: `python -m server.cli generate --genre jazz --key D --bars 16 --out song.mid`
 (the model writes the chords, a chord track beside the melody; `--chords "Dm7 G7 Cmaj7 Cmaj7"`
 writes the melody over those instead, `--chords none` a bare melody) and
-`python -m server.cli convert --in song.mid --genre jazz --strength 0.6 --out out.mid`.
+`python -m server.cli convert --in song.mid --genre jazz --strength 0.6 --out out.mid`; `--band`
+adds the genre's band over the chords, a MIDI track per part.
 
 Each subcommand is a `<name>_command(args) -> str` that returns a summary or raises
 CommandError; `main` maps errors to a one-line message and exit status 2.
@@ -14,11 +15,13 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from server.generation.band.instruments import band_programs
+from server.generation.band.piece_band import band_for
 from server.generation.classifier import GenreClassifier
 from server.generation.form_plan import BLUES
 from server.generation.lstm import CheckpointError, LstmNetwork
 from server.generation.melody import GENRES, MODES, key_name
-from server.generation.midi_writing import melody_to_midi
+from server.generation.midi_writing import BandParts, melody_to_midi
 from server.generation.progression import Progression
 from server.generation.progression_network import CHECKPOINT_DIR as PROGRESSION_CHECKPOINT
 from server.generation.progression_network import ProgressionNetwork
@@ -39,6 +42,7 @@ from server.generation.vocabulary import ANY_GENRE
 
 DEFAULT_CHECKPOINT = Path(__file__).resolve().parent.parent / "checkpoints" / "melody"
 DEFAULT_CLASSIFIER = DEFAULT_CHECKPOINT.parent / "classifier"
+BAND_HELP = "add the genre's band (bass, comping, drums) over the chords, a track per part"
 
 
 class CommandError(Exception):
@@ -61,6 +65,7 @@ def generate_command(args: argparse.Namespace) -> str:
             program=args.program,
             chords=chords,
             write_chords=chords is None and args.chords != NO_CHORDS,
+            band=args.band,
         )
         network = LstmNetwork.load(args.checkpoint)
         if params.write_chords:
@@ -69,7 +74,10 @@ def generate_command(args: argparse.Namespace) -> str:
     except (ValueError, CheckpointError) as error:  # ProgressionError too: it names the token
         raise CommandError(str(error)) from error
     melody = generate(network, [params])[0]
-    write_atomically(args.out, melody_to_midi(melody, program=params.program, chords=params.chords))
+    midi = melody_to_midi(
+        melody, program=params.program, chords=params.chords, band=band_tracks(params)
+    )
+    write_atomically(args.out, midi)
     over = "" if params.chords is None else f" over {len(params.chords.changes())} chord changes"
     if params.form is not None:
         form = params.form
@@ -80,6 +88,13 @@ def generate_command(args: argparse.Namespace) -> str:
         f"{key_name(melody.tonic, melody.mode)} at {params.tempo:g} bpm{over}, "
         f"{melody.note_count} notes, seed {params.seed}"
     )
+
+
+def band_tracks(params: SamplingParams) -> BandParts | None:
+    """The whole band of a piece of `params`, for its MIDI file; None without one. The band
+    starts at the file's start, the melody's first bar line."""
+    band = band_for(params)
+    return None if band is None else BandParts(band.rest(), band_programs(params.genre))
 
 
 def typed_chords(args: argparse.Namespace) -> Progression | None:
@@ -121,6 +136,7 @@ def add_generate_parser(commands: argparse._SubParsersAction[argparse.ArgumentPa
     )
     parser.add_argument("--checkpoint", type=Path, default=DEFAULT_CHECKPOINT)
     parser.add_argument("--progressions", type=Path, default=PROGRESSION_CHECKPOINT)
+    parser.add_argument("--band", action="store_true", help=BAND_HELP)
     parser.add_argument("--out", type=Path, required=True, help="MIDI file to write")
     parser.set_defaults(handler=generate_command)
 
@@ -139,6 +155,7 @@ def convert_command(args: argparse.Namespace) -> str:
             temperature=args.temperature,
             seed=args.seed,
             program=args.program,
+            band=args.band,
         )
         network = LstmNetwork.load(args.checkpoint)
         search = StyleSearch(network, GenreClassifier.load(args.classifier))
@@ -151,7 +168,9 @@ def convert_command(args: argparse.Namespace) -> str:
     run_to_end(network, [stream])
     melody = stream.melody()
     kept = stream.params.chords
-    write_atomically(args.out, melody_to_midi(melody, program=transfer.program, chords=kept))
+    band = band_tracks(stream.params)
+    midi = melody_to_midi(melody, program=transfer.program, chords=kept, band=band)
+    write_atomically(args.out, midi)
     harmony = chords.note if kept is None else f"over {len(kept.changes())} chord changes"
     return (
         f"wrote {args.out}: {stream.plan.bars} bars of {args.input.name} as {args.genre} at "
@@ -176,6 +195,7 @@ def add_convert_parser(commands: argparse._SubParsersAction[argparse.ArgumentPar
     parser.add_argument(
         "--classifier", type=Path, default=DEFAULT_CLASSIFIER, help="genre classifier folder"
     )
+    parser.add_argument("--band", action="store_true", help=BAND_HELP)
     parser.add_argument("--out", type=Path, required=True, help="MIDI file to write")
     parser.set_defaults(handler=convert_command)
 

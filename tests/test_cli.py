@@ -181,3 +181,26 @@ def test_a_jazz_chorus_the_seed_makes_a_blues_is_written_over_the_blues(
     assert "as a 12-bar blues" in capsys.readouterr().out
     markers = [m.text for m in mido.MidiFile(out).tracks[0] if m.type == "marker"]
     assert markers[0] == "F7" and markers[-2:] == ["C7", "F7"]  # I7 ... V7 | I7
+
+
+def test_generate_with_a_band_writes_a_track_per_part(tmp_path, checkpoint, capsys) -> None:
+    out = tmp_path / "song.mid"
+    options = ["--genre", "rock", "--chords", "C | Am | F | G", "--bars", "4", "--seed", "2"]
+    assert run_generate(*options, "--band", "--checkpoint", str(checkpoint), "--out", str(out)) == 0
+    midi = mido.MidiFile(out)
+    tracks = {track.name: track for track in midi.tracks}
+    assert {"Chords", "Bass"} <= set(tracks)
+    assert [m.program for m in tracks["Chords"] if m.type == "program_change"] == [29]
+    assert [m.program for m in tracks["Bass"] if m.type == "program_change"] == [34]
+    assert [m.text for m in tracks["Chords"] if m.type == "text"] == ["C", "Am", "F", "G"]
+    bass = [m.note % 12 for m in tracks["Bass"] if m.type == "note_on"]
+    assert bass == [0, 9, 5, 7]  # the plainest band: the roots
+    assert midi.length == pytest.approx(4 * 4 * 0.5)
+
+
+def test_a_band_with_no_chords_exits_2_naming_the_band(tmp_path, checkpoint, capsys) -> None:
+    out = tmp_path / "song.mid"
+    options = ["--chords", "none", "--band", "--checkpoint", str(checkpoint), "--out", str(out)]
+    assert run_generate(*options) == 2
+    assert "band: a band plays chords" in capsys.readouterr().err
+    assert not out.exists()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 from quart import Blueprint
 from quart_schema import validate_request, validate_response
 
@@ -31,6 +31,7 @@ class ConvertIn(Strict):
     top_p: float = 0.95
     seed: int | None = None
     instrument: Annotated[str, Field(max_length=16)] = INSTRUMENT_NAMES[0]
+    band: StrictBool = False  # the target genre's band over the chords kept from the source
 
 
 @blueprint.post("/convert")

@@ -21,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from server.generation.band.piece_band import band_for
 from server.generation.live_stream import (
     EndReason,
     LiveStream,
@@ -82,7 +83,8 @@ class GenerationEngine:
         state = self.network.initial_state(1)[:, :, 0]
         melody = melody or MelodyStream(params, self.vocabulary)
         stream_id = stream_id or uuid.uuid4().hex
-        stream = LiveStream(stream_id, owner, melody, sink, paced, state)
+        band = band_for(melody.params)
+        stream = LiveStream(stream_id, owner, melody, sink, paced, state, band)
         self.streams[stream.id] = stream
         self._new.append(stream)
         self._wake.set()
@@ -223,7 +225,10 @@ class GenerationEngine:
         return stream.beats_ahead(now) < self.pacing.low_water(stream.params.tempo) / 2
 
     def _hand_out(self, stream: LiveStream) -> None:
-        """Give the sink the notes it has not had yet."""
+        """Give the sink the notes it has not had yet, the band's bars due with them."""
+        band = stream.band_due()
+        if band:  # one frame in time order: the band's notes join the melody's unsent ones
+            stream.notes[stream.sent :] = sorted(stream.notes[stream.sent :] + band, key=_onset)
         if stream.sent < len(stream.notes):
             first, fresh = stream.sent, stream.notes[stream.sent :]
             stream.sent, stream.sent_beats = len(stream.notes), stream.written_beats
@@ -239,6 +244,10 @@ class GenerationEngine:
         for stream in batch:
             if not stream.ended:
                 self._finish(stream, EndReason.FAILED)
+
+
+def _onset(note: Note) -> int:
+    return note.start
 
 
 def _opening(stream: LiveStream) -> bool:

@@ -11,6 +11,7 @@ from typing import Protocol
 
 import numpy as np
 
+from server.generation.band.arrangement import Band
 from server.generation.melody import TICKS_PER_QUARTER
 from server.generation.melody_stream import BAR_TICKS, MelodyStream
 from server.generation.notes import Note
@@ -58,7 +59,9 @@ class Pacing:
 
 @dataclass(eq=False)
 class LiveStream:
-    """A stream the engine is writing."""
+    """A stream the engine is writing: its melody, and its band when it has one. `notes` are
+    what it has written in the order its listener gets them (the first `sent` went out): the
+    melody's notes, each frame's band notes among them; a note's index is its place here."""
 
     id: str
     owner: Hashable
@@ -66,6 +69,7 @@ class LiveStream:
     sink: StreamSink
     paced: bool
     state: np.ndarray  # (layers, 2, hidden) float32: h and c of every LSTM layer
+    band: Band | None = None
     notes: list[Note] = field(default_factory=list)  # written so far
     sent: int = 0  # how many of `notes` went to the sink
     sent_beats: float = 0.0  # beats of music written when notes last went to the sink
@@ -81,6 +85,18 @@ class LiveStream:
     def written_beats(self) -> float:
         """Beats of music written so far, rests included."""
         return self.melody.tick / TICKS_PER_QUARTER
+
+    def band_due(self) -> list[Note]:
+        """The band's notes to go out with the melody written so far: every bar up to the one
+        after the melody's last written bar (a bar ahead, as its chords go), and the rest of
+        the piece once the melody is done; each bar once."""
+        if self.band is None:
+            return []
+        if self.melody.done:
+            return self.band.rest()
+        bar = self.band.bar_ticks
+        written = self.melody.tick + self.melody.tick_offset  # the piece's ticks, as the chords'
+        return self.band.notes_until((max(written - 1, 0) // bar + 2) * bar)
 
     @property
     def sent_notes(self) -> list[Note]:

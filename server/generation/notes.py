@@ -24,7 +24,8 @@ PLAYED = "played"  # notes a person played (a keyboard in the studio, a member i
 PARTS = (MELODY, CHORDS, BASS, DRUMS, PLAYED)  # the parts a piece can hold
 BAND_PARTS = (BASS, CHORDS, DRUMS)  # what the band plays under the melody
 WireNote = dict[str, Any]
-StoredNote = list[int]
+# [pitch, start, duration, velocity] in ticks, then the part when it is not the melody
+StoredNote = list[int | str]
 
 
 class NoteError(ValueError):
@@ -124,19 +125,22 @@ class Note:
         return cls(int(pitch), beats_to_ticks(start), max(1, beats_to_ticks(duration)), velocity)
 
     def to_storage(self) -> StoredNote:
-        """Compact row for JSON columns: [pitch, start ticks, duration ticks, velocity]."""
-        return [self.pitch, self.start, self.duration, self.velocity]
+        """Compact row for JSON columns: [pitch, start ticks, duration ticks, velocity], and
+        the part after them when it is not the melody."""
+        row: StoredNote = [self.pitch, self.start, self.duration, self.velocity]
+        return row if self.part == MELODY else [*row, self.part]
 
     @classmethod
-    def from_storage(cls, row: Iterable[float]) -> Note:
-        """A stored row: [pitch, start, duration, velocity] in ticks, or a row of the earlier
-        form [pitch, start beats, duration beats]."""
+    def from_storage(cls, row: Iterable[float | str]) -> Note:
+        """A stored row: [pitch, start, duration, velocity] in ticks with an optional part, or
+        a row of the earlier form [pitch, start beats, duration beats]."""
         values = list(row)
         if len(values) == 3:
-            pitch, start, duration = values
+            pitch, start, duration = (float(value) for value in values)
             return cls.from_beats(int(pitch), start, duration)
-        pitch, start, duration, velocity = values
-        return cls(int(pitch), int(start), int(duration), int(velocity))
+        pitch, start, duration, velocity = (int(value) for value in values[:4])
+        part = str(values[4]) if len(values) > 4 else MELODY
+        return cls(pitch, start, duration, velocity, part)
 
 
 def wire_notes(notes: Iterable[Note], first_index: int) -> list[WireNote]:

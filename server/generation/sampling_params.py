@@ -49,7 +49,8 @@ class SamplingParams:
     one shorter than the piece is played again and again to fill its bars. `write_chords` asks
     the progression network to write them when none are given (`progression_writer`), which
     also sets `form`: the piece's sections, whose returning bars repeat their chords and which
-    the melody follows; without one, the melody draws one of the genre's forms from the seed."""
+    the melody follows; without one, the melody draws one of the genre's forms from the seed.
+    `band` puts the genre's band (bass, comping, drums) under the melody, over its chords."""
 
     genre: str | None = None
     key: str = "C"
@@ -64,6 +65,7 @@ class SamplingParams:
     chords: Progression | None = None
     write_chords: bool = False
     form: FormPlan | None = None
+    band: bool = False
 
     def __post_init__(self) -> None:
         if self.genre == ANY_GENRE:
@@ -101,6 +103,12 @@ class SamplingParams:
         if not isinstance(self.write_chords, bool):
             raise InvalidParamsError(
                 "chords", f"write_chords is true or false, got {self.write_chords!r}"
+            )
+        if not isinstance(self.band, bool):
+            raise InvalidParamsError("band", f"is true or false, got {self.band!r}")
+        if self.band and self.chords is None and not self.write_chords:
+            raise InvalidParamsError(
+                "band", "a band plays chords: give chords, or leave them to the model"
             )
         if self.form is not None and (
             not isinstance(self.form, FormPlan) or self.form.bars != self.bars

@@ -47,7 +47,8 @@ TEMPO_RANGE = (40.0, 240.0)  # quarter notes per minute the studio plays
 @dataclass(frozen=True)
 class TransferParams:
     """A conversion request: target genre, how freely to rewrite (0 = the source, 1 = free
-    writing in the genre), output key (None keeps the source's), sampling and instrument."""
+    writing in the genre), output key (None keeps the source's), sampling and instrument, and
+    whether the genre's band plays the chords kept from the source (none when it has none)."""
 
     genre: str
     strength: float = DEFAULT_STRENGTH
@@ -56,6 +57,7 @@ class TransferParams:
     top_p: float = 0.95
     seed: int | None = None
     program: int = 0
+    band: bool = False
 
     def __post_init__(self) -> None:
         if self.genre not in GENRES:
@@ -65,6 +67,8 @@ class TransferParams:
             raise InvalidParamsError("strength", f"must be a number from 0 to 1, got {strength!r}")
         if not 0.0 <= strength <= 1.0:
             raise InvalidParamsError("strength", f"must be a number from 0 to 1, got {strength!r}")
+        if not isinstance(self.band, bool):
+            raise InvalidParamsError("band", f"is true or false, got {self.band!r}")
 
 
 class BarSearch(Protocol):
@@ -273,4 +277,5 @@ def _sampling_params(
         seed=transfer.seed,
         program=transfer.program,
         chords=chords,
+        band=transfer.band and chords is not None,
     )

@@ -13,10 +13,12 @@ from typing import Any
 from tortoise import fields
 from tortoise.models import Model
 
+from server.generation.band.instruments import band_programs
 from server.generation.instruments import instrument_named
 from server.generation.melody import MODES, PITCH_NAMES, TICKS_PER_QUARTER, Melody
 from server.generation.midi_io import melody_to_midi
-from server.generation.notes import Note
+from server.generation.midi_writing import BandParts
+from server.generation.notes import BAND_PARTS, Note
 from server.generation.progression import Progression
 from server.models.user import User
 
@@ -90,22 +92,35 @@ class Song(Model):
         starts count from a bar line) and the General MIDI program of the instrument named in
         `parameters`, so it exports as it was heard. `chords` (by default those recorded in
         `parameters["chords"]` as storage rows) are written as a chord track and markers, up to
-        the end of the melody's last bar."""
+        the end of the last bar played. The band's notes among `notes` (bass, comping, drums)
+        get a track per part, with the genre's instruments (`band.instruments`), and make
+        `parameters["band"]` true; `note_count` counts the melody's notes."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
         notes = list(notes)
+        band_notes = [note for note in notes if note.part in BAND_PARTS]
+        melody_notes = [note for note in notes if note.part not in BAND_PARTS]
         melody = Melody.from_notes(
-            notes, tempo=tempo, tonic=tonic, mode=mode, genre=genre, name=title, bar_ticks=bar_ticks
+            melody_notes,
+            tempo=tempo,
+            tonic=tonic,
+            mode=mode,
+            genre=genre,
+            name=title,
+            bar_ticks=bar_ticks,
         )
         parameters = fields.get("parameters") or {}
         instrument = instrument_named(parameters.get("instrument"))
         if chords is None and parameters.get("chords"):
             chords = Progression.from_storage(parameters["chords"])
+        if band_notes and not parameters.get("band"):  # a room's draft or copy: it has one
+            fields["parameters"] = parameters | {"band": True}
         midi = melody_to_midi(
             melody,
             program=instrument.program,
             track_name=f"Melody ({instrument.label})",
             chords=None if chords is None else chords_under(notes, bar_ticks, chords),
+            band=band_parts(band_notes, melody_notes, bar_ticks, genre),
         )
         return cls(
             owner=owner,
@@ -115,7 +130,9 @@ class Song(Model):
             mode=mode,
             tempo=tempo,
             midi=midi,
-            duration_seconds=melody_seconds(melody),
+            duration_seconds=max(
+                melody_seconds(melody), band_seconds(band_notes, bar_ticks, tempo)
+            ),
             note_count=melody.note_count,
             **fields,
         )
@@ -139,6 +156,29 @@ def chords_under(notes: list[Note], bar_ticks: int, chords: Progression) -> Prog
         if span.end > begin
     )
     return Progression(spans, end_bar - first_bar, chords.beats_per_bar)
+
+
+def band_parts(
+    band: list[Note], melody: list[Note], bar_ticks: int, genre: str | None
+) -> BandParts | None:
+    """The band's notes as a MIDI file holds them, from the bar line at or before the first
+    note of any part, where the file starts; None without a band."""
+    if not band:
+        return None
+    origin = min(note.start for note in band + melody) // bar_ticks * bar_ticks
+    melody_bar = min((note.start for note in melody), default=origin) // bar_ticks * bar_ticks
+    return BandParts(
+        [note.shifted(-origin) for note in band], band_programs(genre), melody_bar - origin
+    )
+
+
+def band_seconds(band: list[Note], bar_ticks: int, tempo: float) -> float:
+    """How long the band plays, from the bar line before its first note, in seconds."""
+    if not band:
+        return 0.0
+    origin = min(note.start for note in band) // bar_ticks * bar_ticks
+    ticks = max(note.end for note in band) - origin
+    return ticks / TICKS_PER_QUARTER * 60.0 / tempo
 
 
 def melody_seconds(melody: Melody) -> float:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from server.errors import AppError
+from server.generation.band.piece_band import with_band
 from server.generation.lstm import LstmNetwork
 from server.generation.melody import Melody
 from server.generation.progression import Progression
@@ -24,7 +25,7 @@ from server.services.songs import save_song
 from server.services.uploads import get_upload, upload_source
 from server.services.work_pools import WorkPool
 
-TRANSFER_FIELDS = ("genre", "strength", "key", "temperature", "top_p", "seed")
+TRANSFER_FIELDS = ("genre", "strength", "key", "temperature", "top_p", "seed", "band")
 REQUEST_FIELDS = ("source", "track", *TRANSFER_FIELDS, "instrument")
 MAX_TRACK = 1023  # larger indexes cannot name a track of an accepted file
 UNAVAILABLE = "Conversion is not available on this server now."
@@ -164,7 +165,7 @@ async def convert_to_song(
             user.id, data, network, instruments, style_search(held)
         )
         # Writing every note and rendering MIDI are CPU work, on the conversion pool's thread.
-        notes = (await CONVERSIONS.run(run_to_end, network, [stream]))[0]
+        notes = with_band(stream.params, (await CONVERSIONS.run(run_to_end, network, [stream]))[0])
         fields = converted_song_fields(stream, extra) | {"model_version": service.model_version}
         return await save_song(user, notes, render=CONVERSIONS.run, **fields)
 

@@ -15,6 +15,7 @@ from server.generation.midi_io import midi_to_melody
 from server.generation.notes import Note, storage_rows
 from server.generation.progression import Progression, StoredSpan
 from server.generation.sampler import SamplingParams, tonic_of
+from server.generation.song_parts import song_midi_to_notes
 from server.models.room import PLAYBACK_FIELDS, Room, server_time_ms
 from server.models.room_piece import PieceKind, RoomPiece
 from server.models.song import TITLE_MAX_LENGTH, Song, SourceKind
@@ -51,7 +52,10 @@ async def play_song(room: Room, user: User, song_id: Any) -> RoomPiece:
 
 
 def song_notes(song: Song) -> list[Note]:
-    """A saved song's notes from its MIDI (CPU work: run in a thread)."""
+    """A saved song's notes from its MIDI (CPU work: run in a thread): its melody, and every
+    part of its band when it has one."""
+    if song.parameters.get("band"):
+        return song_midi_to_notes(song.to_midi())
     return midi_to_melody(song.to_midi()).notes()
 
 

@@ -1,6 +1,6 @@
 """What a `generate:start` or `room:generate` payload asks the model for: sampling parameters
-checked one by one (an `invalid_params` error names the field), the chords to write over, and
-the extra fields saved with the song (the player's instrument)."""
+checked one by one (an `invalid_params` error names the field), the chords to write over and
+whether a band plays them, and the extra fields saved with the song (the player's instrument)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def params_from_payload(data: Any) -> tuple[SamplingParams, dict[str, Any]]:
     """Validated sampling parameters and the extra fields saved with the song."""
     if not isinstance(data, dict):
         raise invalid_params("payload", "generate:start takes an object of parameters")
-    unknown = sorted(set(data) - {*PARAM_FIELDS, "instrument", "primer", "chords"})
+    unknown = sorted(set(data) - {*PARAM_FIELDS, "instrument", "primer", "chords", "band"})
     if unknown:
         raise invalid_params(unknown[0], "is not a generation parameter")
     instrument = data.get("instrument", INSTRUMENT_NAMES[0])
@@ -35,6 +35,7 @@ def params_from_payload(data: Any) -> tuple[SamplingParams, dict[str, Any]]:
     try:
         params = SamplingParams(**fields, primer=primer_from_payload(data.get("primer", [])))
         params = with_chords(params, data.get("chords"))
+        params = replace(params, band=data.get("band", False))  # checked over its chords
     except InvalidParamsError as error:
         raise invalid_params(error.field, str(error)) from error
     return params, {"instrument": instrument}

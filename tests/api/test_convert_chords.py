@@ -83,6 +83,39 @@ async def test_a_conversion_keeps_the_uploads_chord_roots_and_saves_them(auth, c
     assert markers[0] == song["chords"][0]["symbol"]
 
 
+async def test_a_conversion_with_a_band_gets_the_target_genres_band_over_the_kept_chords(
+    auth, client
+):
+    song = await converted(auth, client, SONG_FILE, "rock", band=True)
+    assert song["parameters"]["band"] is True
+    midi = mido.MidiFile(file=io.BytesIO(await song_midi(client, song)))
+    tracks = {track.name: track for track in midi.tracks}
+    programs = {
+        name: [m.program for m in tracks[name] if m.type == "program_change"]
+        for name in ("Chords", "Bass")
+    }
+    assert programs == {"Chords": [29], "Bass": [34]}  # rock's guitar and picked bass
+    kept = Progression.from_storage(song["parameters"]["chords"])
+    bass = [m.note % 12 for m in tracks["Bass"] if m.type == "note_on"]
+    assert bass[:2] == [7, 0]  # the pickup bar's G, then the first bar's C
+    assert len(bass) >= len(kept.changes())
+    assert song["note_count"] == sum(
+        1
+        for track in midi.tracks
+        if track.name.startswith("Melody")
+        for m in track
+        if m.type == "note_on"
+    )
+
+
+@pytest.mark.parametrize("band", ["yes", 1])
+async def test_a_conversions_band_is_true_or_false(auth, client, band):
+    source = await uploaded(auth, client, SONG_FILE)
+    response = await convert(client, source=source, genre="rock", band=band)
+    body = await response.get_json()
+    assert response.status_code == 400 and "band" in body["error"]["message"], body
+
+
 async def test_a_melody_alone_has_its_chords_heard_in_the_melody(auth, client):
     song = await converted(auth, client, TUNE_ONLY_FILE, "folk")
     assert song["parameters"]["chords_from"] == "melody"

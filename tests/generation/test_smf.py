@@ -1,6 +1,7 @@
 """Songs are written by the direct Standard MIDI File writer byte for byte as mido wrote them
 (the reference in `mido_reference.py`): over many seeded random songs, with and without chords,
-in every meter, key and instrument, and the files mido reads back hold the same messages."""
+in every meter, key and instrument, with and without a band's tracks, and the files mido reads
+back hold the same messages."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ import pytest
 from server.generation import smf
 from server.generation.chords import Chord, Quality
 from server.generation.melody import MODES, Melody
-from server.generation.midi_writing import melody_to_midi
-from server.generation.notes import Note
+from server.generation.midi_writing import BandParts, melody_to_midi
+from server.generation.notes import BAND_PARTS, Note
 from server.generation.progression import MAX_BARS, ChordSpan, Progression
 from server.models.song import chords_under
 from tests.generation.mido_reference import mido_melody_to_midi
@@ -88,6 +89,27 @@ def test_the_file_reads_back_with_every_note_and_chord() -> None:
     ons = [m.note for m in midi.tracks[1] if m.type == "note_on"]
     assert ons == [event.pitch for event in melody.events if event.pitch is not None]
     assert midi.length == pytest.approx(_seconds(midi), abs=1e-6)
+
+
+def random_band(rng: random.Random, bar_ticks: int) -> BandParts:
+    """Notes of some of the band's parts (any pitch, velocity, overlap), their programs, and
+    the bars the band plays before the melody."""
+    parts = rng.sample(BAND_PARTS, rng.randint(1, len(BAND_PARTS)))
+    notes = []
+    for _ in range(rng.randint(1, 200)):
+        start, duration = rng.randrange(8 * bar_ticks), rng.choice((1, 3, 6, 12, 48, 200))
+        part = rng.choice(parts)
+        notes.append(Note(rng.randint(0, 127), start, duration, rng.randint(1, 127), part))
+    programs = {part: rng.randrange(128) for part in BAND_PARTS}
+    return BandParts(notes, programs, rng.choice((0, 0, bar_ticks, 3 * bar_ticks)))
+
+
+@pytest.mark.parametrize("first", range(0, SONGS, 100))
+def test_songs_with_a_band_are_written_as_mido_would_write_them(first: int) -> None:
+    for seed in range(first, first + 100):
+        melody, options = random_song(seed)
+        options["band"] = random_band(random.Random(seed), melody.bar_ticks)
+        assert melody_to_midi(melody, **options) == mido_melody_to_midi(melody, **options), seed
 
 
 def _names(options: dict) -> list[str]:

@@ -187,6 +187,23 @@ def test_the_convert_command_writes_the_songs_chords_re_voiced_for_the_genre(tmp
     assert [track.name for track in tracks][-1] == "Chords"
 
 
+def test_the_convert_command_with_a_band_plays_it_over_the_songs_chords(tmp_path):
+    from tests.api.test_convert_chords import SONG_FILE
+
+    source, out = tmp_path / "song.mid", tmp_path / "out.mid"
+    source.write_bytes(SONG_FILE)
+    checkpoint = write_lively_checkpoint(tmp_path / "melody")
+    argv = ["convert", "--in", str(source), "--genre", "jazz", "--band", "--out", str(out)]
+    assert cli_main([*argv, "--checkpoint", str(checkpoint), "--seed", "1"]) == 0
+    midi = mido.MidiFile(out)
+    tracks = {track.name: track for track in midi.tracks}
+    assert [m.program for m in tracks["Bass"] if m.type == "program_change"] == [32]  # acoustic
+    assert [m for m in tracks["Bass"] if m.type == "note_on"]
+    markers = [m.text for m in midi.tracks[0] if m.type == "marker"]
+    symbols = [m.text for m in tracks["Chords"] if m.type == "text"]
+    assert symbols[:3] == ["Dm7", "G7", "Cmaj7"] and symbols == markers
+
+
 def test_a_conversion_follows_its_chords_on_the_songs_bar_grid(network):
     from server.generation.chord_following import ChordFollowing
     from server.generation.progression_text import parse_progression

@@ -1,17 +1,20 @@
 """A studio stream's stored progress becomes its owner's draft with the notes exactly as
-stored, rows kept in beats by the earlier release included; a worker's streams store their
+stored, rows kept in beats by the earlier release included, and a band's notes with their
+parts; a worker's streams store their
 progress together, and a row that cannot be stored fails alone."""
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 from tortoise.exceptions import IntegrityError
 
 from server.generation.midi_io import midi_to_melody
-from server.generation.notes import Note, storage_rows
+from server.generation.notes import BASS, CHORDS, DEFAULT_VELOCITY, DRUMS, Note, storage_rows
+from server.generation.song_parts import song_midi_to_notes
 from server.models.song import Song, SongStatus
 from server.models.stream_progress import StreamProgress
 from server.services.progress_writes import ProgressWrites
@@ -37,6 +40,29 @@ async def test_a_lost_streams_progress_becomes_its_draft(make_user, rows):
     assert midi_to_melody(draft.to_midi()).notes() == [
         Note(n.pitch, n.start, n.duration) for n in NOTES
     ]
+
+
+async def test_a_lost_streams_band_is_stored_with_its_parts_and_drafted_a_track_per_part(
+    make_user,
+):
+    owner = await make_user()
+    band = [Note(38, 0, 24, 84, BASS), Note(50, 0, 24, 64, CHORDS), Note(36, 0, 3, 100, DRUMS)]
+    rows = storage_rows(NOTES + band)
+    assert rows[-3:] == [
+        [38, 0, 24, 84, "bass"],
+        [50, 0, 24, 64, "chords"],
+        [36, 0, 3, 100, "drums"],
+    ]
+    fields = SONG_FIELDS | {"parameters": {"band": True}}
+    await StreamProgress.create(id="6" * 32, owner=owner, song_fields=fields, notes=rows)
+    assert (await StreamProgress.get(id="6" * 32)).stored_notes() == NOTES + band
+    await recover_stream("6" * 32)
+    draft = await Song.get(id="6" * 32)
+    assert draft.note_count == len(NOTES)
+    assert song_midi_to_notes(draft.to_midi()) == sorted(
+        (replace(note, velocity=DEFAULT_VELOCITY) for note in NOTES + band),
+        key=lambda note: (note.start, note.pitch),
+    )
 
 
 async def test_many_streams_progress_is_stored_together_and_each_row_holds_its_latest_notes(

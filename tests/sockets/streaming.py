@@ -18,6 +18,7 @@ import socketio
 from wsproto import ConnectionType, WSConnection
 from wsproto.events import CloseConnection, Request, TextMessage
 
+from server.generation.band.instruments import PART_TRACKS
 from server.generation.chord_track import CHORD_TRACK_NAME
 from tests.conftest import LiveServer, serving
 from tests.databases import DatabaseSource
@@ -104,22 +105,29 @@ async def get_json(server: LiveServer, cookie: str, path: str) -> Any:
     return json.loads(await get_bytes(server, cookie, path))
 
 
-def midi_notes(data: bytes) -> list[Note]:
+ACCOMPANYING_TRACKS = {CHORD_TRACK_NAME, *(name for name, _ in PART_TRACKS.values())}
+
+
+def midi_notes(data: bytes, track_name: str | None = None) -> list[Note]:
     """(pitch, start beats, duration beats) of every melody note in a MIDI file, in order (the
-    "Chords" track, which a piece with chords has beside its melody, left out)."""
+    "Chords" track, which a piece with chords has beside its melody, and the band's tracks left
+    out); of the track named `track_name` instead when given."""
     midi = mido.MidiFile(file=io.BytesIO(data))
     notes, sounding, now = [], {}, 0
-    melody_tracks = [track for track in midi.tracks if track.name != CHORD_TRACK_NAME]
-    for message in mido.merge_tracks(melody_tracks):
+    if track_name is None:
+        tracks = [track for track in midi.tracks if track.name not in ACCOMPANYING_TRACKS]
+    else:
+        tracks = [track for track in midi.tracks if track.name == track_name]
+    for message in mido.merge_tracks(tracks):
         now += message.time
         if message.type == "note_on" and message.velocity > 0:
-            sounding[message.note] = now
-        elif message.type in ("note_on", "note_off") and message.note in sounding:
-            start = sounding.pop(message.note)
+            sounding.setdefault(message.note, []).append(now)
+        elif message.type in ("note_on", "note_off") and sounding.get(message.note):
+            start = sounding[message.note].pop(0)
             notes.append(
                 (message.note, start / midi.ticks_per_beat, (now - start) / midi.ticks_per_beat)
             )
-    return sorted(notes, key=lambda note: note[1])
+    return sorted(notes, key=lambda note: (note[1], note[0]))
 
 
 async def drafts_of(server: LiveServer, cookie: str) -> list[dict]:
