@@ -1,0 +1,141 @@
+"""Bass lines written from rhythms whose symbols name chord degrees: `R` the root (a slash
+chord's bass), `5` the fifth, `8` the octave, `a` root and fifth by turns while a chord lasts.
+A new chord always begins on its root, and the last note before a change may lead into the
+next root by a half or whole step or from its fifth. The genres' rhythms live in their own
+modules; the jazz walking line is `walking_bass.py`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from server.generation.band.arrangement import BarContext
+from server.generation.band.feel import (
+    BEAT,
+    Hit,
+    Player,
+    Rhythm,
+    accent,
+    grid,
+    pulse,
+    rhythm_ticks,
+    span_end,
+    uncovered_starts,
+)
+from server.generation.band.voicing import bass_class, nearest, tones
+from server.generation.chords import NO_CHORD, Chord
+from server.generation.notes import BASS, Note
+
+
+@dataclass(frozen=True)
+class BassStyle:
+    """A genre's bass: rhythms per beats in the bar on `step` (another meter gets a root on
+    each strong beat), the register `low`..`high` (MIDI), the chance `approach` that the note
+    before a chord change leads into it, how many ticks short of its length each note is
+    played (`gap`), the base `velocity`, and the chance `vary` that a bar plays another
+    rhythm than its section's."""
+
+    rhythms: dict[int, tuple[str, ...]]
+    step: int
+    low: int
+    high: int
+    approach: float
+    gap: int
+    velocity: int
+    vary: float = 0.2
+    _parsed: dict[int, tuple[Rhythm, ...]] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        for beats, texts in self.rhythms.items():
+            for text in texts:
+                if rhythm_ticks(text, self.step) != beats * BEAT:
+                    raise ValueError(f"rhythm {text!r} does not fill a bar of {beats} beats")
+            self._parsed[beats] = tuple(grid(text, self.step) for text in texts)
+
+    def rhythms_for(self, beats_per_bar: int) -> tuple[Rhythm, ...]:
+        if beats_per_bar not in self._parsed:
+            self._parsed[beats_per_bar] = (grid(pulse(beats_per_bar, "R"), BEAT),)
+        return self._parsed[beats_per_bar]
+
+
+class PatternBass(Player):
+    """Plays a `BassStyle` over the chords, each root placed nearest the last one."""
+
+    def __init__(self, rng: np.random.Generator, style: BassStyle) -> None:
+        super().__init__(rng)
+        self.style = style
+        self.rhythm: Rhythm = ()
+        self.chord: Chord = NO_CHORD
+        self.root = style.low + (style.high - style.low) // 3  # MIDI pitch of the chord's bass
+        self.fifth_next = False  # for `a`: the next stroke on the same chord plays the fifth
+
+    def play(self, context: BarContext, section_start: bool) -> list[Note]:
+        if context.last:
+            return self._ending(context)
+        rhythms = self.style.rhythms_for(context.beats_per_bar)
+        if section_start or self.rhythm not in rhythms:
+            self.rhythm = self.pick(rhythms)
+        rhythm = self.pick(rhythms) if self.chance(self.style.vary) else self.rhythm
+        hits = list(rhythm) + [Hit(tick, BEAT, "R") for tick in uncovered_starts(context, rhythm)]
+        hits.sort(key=lambda hit: hit.tick)
+        notes: list[Note] = []
+        for index, hit in enumerate(hits):
+            chord = context.chord_at(hit.tick)
+            if not chord.is_chord:
+                continue
+            following = hits[index + 1].tick if index + 1 < len(hits) else context.bar_ticks
+            upcoming = context.chord_at(following) if following < context.bar_ticks else None
+            pitch = self._pitch(chord, hit.play, upcoming or context.next_chord)
+            end = min(span_end(context, hit.tick), hit.tick + hit.length)
+            length = max(1, end - hit.tick - self.style.gap)
+            loud = accent(hit.tick, context.beats_per_bar)
+            velocity = self.velocity(self.style.velocity + loud)
+            notes.append(Note(pitch, hit.tick, length, velocity, BASS, chord.symbol))
+        return notes
+
+    def _pitch(self, chord: Chord, play: str, upcoming: Chord) -> int:
+        style = self.style
+        if chord != self.chord:
+            self.root = nearest(bass_class(chord) or 0, self.root, style.low, style.high)
+            self.chord, self.fifth_next = chord, True
+            return self.root
+        if upcoming.is_chord and upcoming != chord and self.chance(style.approach):
+            return self._approach(upcoming)
+        if play == "a":
+            play, self.fifth_next = ("5" if self.fifth_next else "R"), not self.fifth_next
+        if play == "R" or chord.bass is not None:  # a slash chord's bass is held alone
+            return self.root
+        if play == "8":
+            return self.root + 12 if self.root + 12 <= style.high else self.root
+        fifth = next((step for step in _steps(chord) if step in (6, 7, 8)), 7)
+        return self.root + fifth if self.root + fifth <= style.high else self.root + fifth - 12
+
+    def _approach(self, upcoming: Chord) -> int:
+        """A note a half or whole step beside the next chord's bass, coming from the side the
+        line is on, or that bass's fifth (above when the line comes down to it, else below)."""
+        style = self.style
+        target = nearest(bass_class(upcoming) or 0, self.root, style.low + 2, style.high - 2)
+        if target <= self.root:  # coming down to it
+            pitch = target + self.pick((1, 1, 2, 7))
+        else:
+            pitch = target - self.pick((1, 1, 2, 5))
+        return pitch if style.low <= pitch <= style.high else target + (1 if pitch > target else -1)
+
+    def _ending(self, context: BarContext) -> list[Note]:
+        """The last bar: each chord's bass note held."""
+        notes = []
+        for span in context.spans:
+            if span.chord.is_chord:
+                self._pitch(span.chord, "R", NO_CHORD)
+                velocity = self.velocity(self.style.velocity + 6)
+                notes.append(
+                    Note(self.root, span.start, span.duration, velocity, BASS, span.chord.symbol)
+                )
+        return notes
+
+
+def _steps(chord: Chord) -> tuple[int, ...]:
+    root = chord.root or 0
+    return tuple((tone - root) % 12 for tone in tones(chord))

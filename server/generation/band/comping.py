@@ -1,0 +1,169 @@
+"""The band's chords part, written from figures: a way of voicing (`Hands`) and rhythms that say
+which voices strike when (`x` the whole chord, `L`/`M`/`H` one voice of an Alberti bass, `D`/`U`
+a guitar's down and up strums, `>` the next bar's chord anticipated). One `Comping` writer
+serves every genre; the genres' figures live in their own modules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from server.generation.band.arrangement import BarContext
+from server.generation.band.feel import (
+    BEAT,
+    Hit,
+    Player,
+    Rhythm,
+    accent,
+    grid,
+    pulse,
+    rhythm_ticks,
+    span_end,
+    uncovered_starts,
+)
+from server.generation.band.voicing import Hands, Voicing
+from server.generation.chords import NO_CHORD, Chord
+from server.generation.notes import CHORDS, Note
+
+# Which voices of the voicing (lowest first) each symbol strikes, and how much softer.
+VOICES: dict[str, slice] = {
+    "x": slice(None),  # the whole chord
+    ">": slice(None),  # the whole next chord, ahead of its bar line
+    "p": slice(0, 2),  # root and fifth, palm-muted
+    "D": slice(None),  # a down strum: every string
+    "U": slice(-3, None),  # an up strum: the top strings
+    "b": slice(0, 1),  # the bass voice alone (a left hand's root, a guitar's low string)
+    "u": slice(1, None),  # everything over the bass voice
+    "L": slice(0, 1),  # an Alberti bass: the low, middle and high voice of a triad
+    "M": slice(1, 2),
+    "H": slice(-1, None),
+    "1": slice(1, 2),  # a guitarist picking the strings over the bass one at a time
+    "2": slice(2, 3),
+    "3": slice(3, 4),
+}
+SOFTER = {"p": 8, "U": 12, "u": 4, "M": 8, "H": 6, "1": 6, "2": 8, "3": 6}
+ANTICIPATION = ">"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One way an instrument accompanies: its `hands` and, per beats in the bar, the rhythms
+    it draws from (written with `grid` on `step`); meters it has none for get a stroke on each
+    strong beat. `tempo` bounds (quarter notes a minute) where the figure is played."""
+
+    hands: Hands
+    rhythms: dict[int, tuple[str, ...]]
+    step: int
+    tempo: tuple[float, float] = (0, 1000)
+    ring: bool = False  # picked single notes ring on to the end of their chord
+    _parsed: dict[int, tuple[Rhythm, ...]] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        for beats, texts in self.rhythms.items():
+            for text in texts:
+                if rhythm_ticks(text, self.step) != beats * BEAT:
+                    raise ValueError(f"rhythm {text!r} does not fill a bar of {beats} beats")
+            self._parsed[beats] = tuple(grid(text, self.step) for text in texts)
+
+    def rhythms_for(self, beats_per_bar: int) -> tuple[Rhythm, ...]:
+        if beats_per_bar not in self._parsed:
+            self._parsed[beats_per_bar] = (grid(pulse(beats_per_bar, "x"), BEAT),)
+        return self._parsed[beats_per_bar]
+
+
+@dataclass(frozen=True)
+class CompingStyle:
+    """A genre's chords part: its figures (the first opens the piece; another may follow at a
+    section start with chance `refigure`), the base `velocity`, the chance `vary` that a bar
+    plays another rhythm of its figure, and how much louder an offbeat stroke is."""
+
+    figures: tuple[Figure, ...]
+    velocity: int
+    vary: float = 0.2
+    refigure: float = 0.3
+    offbeat_accent: int = 0
+
+
+class Comping(Player):
+    """Plays a `CompingStyle` over the chords, leading each voicing from the one before."""
+
+    def __init__(self, rng: np.random.Generator, style: CompingStyle) -> None:
+        super().__init__(rng)
+        self.style = style
+        self.figure: Figure | None = None
+        self.rhythm: Rhythm = ()
+        self.voicing: Voicing = ()
+        self.chord: Chord = NO_CHORD
+        self.anticipated = False  # the last bar struck this bar's first chord ahead of time
+
+    def play(self, context: BarContext, section_start: bool) -> list[Note]:
+        figures = self._figures(context)
+        if self.figure not in figures:
+            self.figure = figures[0]
+            section_start = True
+        elif section_start and self.chance(self.style.refigure):
+            self.figure = self.pick(figures)
+        assert self.figure is not None
+        if context.last:
+            return self._ending(context)
+        rhythms = self.figure.rhythms_for(context.beats_per_bar)
+        if section_start or self.rhythm not in rhythms:
+            self.rhythm = self.pick(rhythms)
+        rhythm = self.pick(rhythms) if self.chance(self.style.vary) else self.rhythm
+        return self._strike(context, self.figure, rhythm)
+
+    def _figures(self, context: BarContext) -> list[Figure]:
+        """The figures for this bar's tempo, those written for its meter first in line."""
+        tempo = context.tempo
+        played = [f for f in self.style.figures if f.tempo[0] <= tempo < f.tempo[1]]
+        played = played or list(self.style.figures[:1])
+        return [f for f in played if context.beats_per_bar in f.rhythms] or played
+
+    def _strike(self, context: BarContext, figure: Figure, rhythm: Rhythm) -> list[Note]:
+        covered = 0 if self.anticipated else -1
+        hits = [hit for hit in rhythm if not (self.anticipated and hit.tick == 0)]
+        hits += [Hit(start, BEAT, "x") for start in uncovered_starts(context, rhythm, covered)]
+        hits.sort(key=lambda hit: hit.tick)
+        self.anticipated = False
+        notes: list[Note] = []
+        for hit in hits:
+            chord = context.chord_at(hit.tick)
+            end = span_end(context, hit.tick)
+            length = min(end - hit.tick, hit.length) if not figure.ring else end - hit.tick
+            if hit.play == ANTICIPATION and self._anticipates(context, chord):
+                chord, length = context.next_chord, hit.length + BEAT  # rings over the bar line
+                self.anticipated = True
+            if not chord.is_chord:
+                continue
+            if chord != self.chord:
+                self.voicing = figure.hands.voice(chord, self.voicing)
+                self.chord = chord
+            loud = accent(hit.tick, context.beats_per_bar) or self.style.offbeat_accent
+            velocity = self.velocity(self.style.velocity + loud - SOFTER.get(hit.play, 0))
+            notes += [
+                Note(pitch, hit.tick, length, velocity, CHORDS, chord.symbol)
+                for pitch in self.voicing[VOICES[hit.play]]
+            ]
+        return notes
+
+    def _anticipates(self, context: BarContext, chord: Chord) -> bool:
+        following = context.next_chord
+        return following.is_chord and following != chord and context.index + 2 < context.bars
+
+    def _ending(self, context: BarContext) -> list[Note]:
+        """The last bar: each of its chords struck once and held."""
+        notes: list[Note] = []
+        velocity = self.velocity(self.style.velocity + 6)
+        for span in context.spans:
+            if not span.chord.is_chord or self.figure is None:
+                continue
+            if span.chord != self.chord:
+                self.voicing = self.figure.hands.voice(span.chord, self.voicing)
+                self.chord = span.chord
+            notes += [
+                Note(pitch, span.start, span.duration, velocity, CHORDS, span.chord.symbol)
+                for pitch in self.voicing
+            ]
+        return notes
