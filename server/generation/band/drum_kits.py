@@ -141,13 +141,16 @@ class DrumKit(Player):
             strokes += [(0, CRASH, "x"), (0, KICK, "X")]
         if context.section_end and style.fills:
             strokes = self._fill(context, strokes)
-        strokes.sort()
-        notes = []
+        loudest: dict[tuple[int, int], str] = {}  # a drum struck twice at a tick sounds once
         for tick, drum, symbol in strokes:
+            if (tick, drum) not in loudest or LOUDER[symbol] > LOUDER[loudest[tick, drum]]:
+                loudest[tick, drum] = symbol
+        notes = []
+        for (tick, drum), symbol in sorted(loudest.items()):
             velocity = self.velocity(VELOCITY[drum] + LOUDER[symbol], 5)
-            length = 2 * BEAT if drum == CRASH else STROKE
+            length = min(2 * BEAT, context.bar_ticks - tick) if drum == CRASH else STROKE
             notes.append(Note(drum, tick, length, velocity, DRUMS))
-        return _one_stroke_each(notes)
+        return notes
 
     def _fill(
         self, context: BarContext, strokes: list[tuple[int, int, str]]
@@ -176,16 +179,6 @@ class DrumKit(Player):
 
 def _fill_accent(symbol: str) -> str:
     return "X" if symbol.isupper() else "x"
-
-
-def _one_stroke_each(notes: list[Note]) -> list[Note]:
-    """A drum struck twice at one tick (a groove's and a fill's) is struck once, loudest."""
-    kept: dict[tuple[int, int], Note] = {}
-    for note in notes:
-        key = (note.start, note.pitch)
-        if key not in kept or kept[key].velocity < note.velocity:
-            kept[key] = note
-    return list(kept.values())
 
 
 def backbeat(beats_per_bar: int) -> Groove:

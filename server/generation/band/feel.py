@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TypeVar
 
 import numpy as np
@@ -60,6 +61,7 @@ def rhythm_ticks(text: str, step: int) -> int:
     return len(text.replace(" ", "")) * step
 
 
+@lru_cache(maxsize=32)
 def group_starts(beats_per_bar: int) -> tuple[int, ...]:
     """The beats (from 0) that begin a group of the meter, the strong beats: 4/4 -> 1 and 3,
     3/4 -> 1; other meters group in twos, or threes when they divide so, else twos ending in a
@@ -73,6 +75,7 @@ def group_starts(beats_per_bar: int) -> tuple[int, ...]:
     return (*range(0, beats_per_bar - 3, 2), beats_per_bar - 3)
 
 
+@lru_cache(maxsize=32)
 def backbeats(beats_per_bar: int) -> tuple[int, ...]:
     """The beats (from 0) between the strong ones, where the snare and the hi-hat foot go:
     2 and 4 in 4/4, 2 and 3 in 3/4."""

@@ -90,7 +90,7 @@ class WalkingBass(Player):
         pitch = self.pitch + direction
         while pitch % 12 not in allowed:
             pitch += direction
-        return pitch
+        return _in_range(pitch)
 
     def _approach(self, following: Chord) -> int:
         """A half step beside the next chord's bass (from the side the line comes from, or now
@@ -107,7 +107,7 @@ class WalkingBass(Player):
             pitch = target - 2
         else:
             pitch = target + 7 if target + 7 <= HIGH else target - 5
-        return pitch if pitch != self.pitch else target - side
+        return _in_range(pitch if pitch != self.pitch else target - side)
 
     def _ending(self, context: BarContext) -> list[Note]:
         """The last bar: each chord's bass note held."""
@@ -120,3 +120,12 @@ class WalkingBass(Player):
                     Note(self.pitch, span.start, span.duration, velocity, BASS, span.chord.symbol)
                 )
         return notes
+
+
+def _in_range(pitch: int) -> int:
+    """The pitch, an octave over or under where it would leave the bass's range."""
+    while pitch < LOW:
+        pitch += 12
+    while pitch > HIGH:
+        pitch -= 12
+    return pitch
