@@ -15,6 +15,7 @@ from server.generation.band.drum_kits import (
     VELOCITY,
 )
 from server.generation.band.styles import STYLES, style_for
+from server.generation.band.voicing import close, lead
 from server.generation.chords import parse_symbol
 from server.generation.form_plan import plan_form
 from server.generation.melody import GENRES
@@ -234,3 +235,23 @@ def test_the_last_bar_holds_its_chord(genre: str) -> None:
     assert held and all(tick == 0 and n.duration == 4 * BEAT for tick, n in last if n.part != DRUMS)
     if genre in ("jazz", "pop", "rock"):
         assert any(n.pitch == CRASH for _, n in last)
+
+
+def test_a_chord_moves_to_its_nearest_inversion() -> None:
+    assert lead(close(parse_symbol("F")), (60, 64, 67), 48, 72) == (60, 65, 69)
+    assert lead(close(parse_symbol("G7"), 3), (60, 64, 67), 48, 72) == (59, 65, 67)
+    notes = part(band("classical", "C F G7 C Am Dm G7 C", bars=8, seed=0), CHORDS)
+    voicings = [sorted({n.pitch for _, n in in_bar(notes, index)}) for index in range(8)]
+    for before, after in zip(voicings, voicings[1:], strict=False):
+        moved = sum(abs(a - b) for a, b in zip(before, after, strict=True))
+        assert moved <= 6  # the three voices move by steps, together no more than a few
+
+
+def test_rock_fills_use_the_toms() -> None:
+    toms = {
+        n.start // (4 * BEAT)
+        for seed in range(4)
+        for n in part(band("rock", seed=seed), DRUMS)
+        if n.pitch in TOMS
+    }
+    assert toms and toms <= {3, 7, 11}

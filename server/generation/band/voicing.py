@@ -112,9 +112,7 @@ def lead(stackings: tuple[Stacking, ...], previous: Voicing, low: int, high: int
     best: Voicing = ()
     best_cost = float("inf")
     for stacking in stackings:
-        for bottom in range(low, low + 12):
-            if bottom % 12 != stacking[0]:
-                continue
+        for bottom in range(low + (stacking[0] - low) % 12, high + 1, 12):
             voicing = stack(stacking, bottom)
             if voicing[-1] > high:
                 continue

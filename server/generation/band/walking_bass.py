@@ -94,7 +94,8 @@ class WalkingBass(Player):
 
     def _approach(self, following: Chord) -> int:
         """A half step beside the next chord's bass (from the side the line comes from, or now
-        and then the other), a whole step below it, or its fifth."""
+        and then the other), a whole step below it, or its fifth (the nearer one), never the
+        note just played nor a leap of more than a fifth."""
         target = nearest(bass_class(following) or 0, self.pitch, LOW + 2, HIGH - 2)
         self.target = target
         side = -1 if self.pitch < target else 1
@@ -106,8 +107,10 @@ class WalkingBass(Player):
         elif choice < 0.8:
             pitch = target - 2
         else:
-            pitch = target + 7 if target + 7 <= HIGH else target - 5
-        return _in_range(pitch if pitch != self.pitch else target - side)
+            pitch = min(target + 7, target - 5, key=lambda fifth: abs(fifth - self.pitch))
+        if pitch % 12 == self.pitch % 12 or abs(pitch - self.pitch) > 7:
+            pitch = target + side
+        return _in_range(pitch)
 
     def _ending(self, context: BarContext) -> list[Note]:
         """The last bar: each chord's bass note held."""
