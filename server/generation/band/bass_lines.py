@@ -7,7 +7,7 @@ modules; the jazz walking line is `walking_bass.py`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -17,10 +17,8 @@ from server.generation.band.feel import (
     Hit,
     Player,
     Rhythm,
+    Rhythms,
     accent,
-    grid,
-    pulse,
-    rhythm_ticks,
     span_end,
     uncovered_starts,
 )
@@ -31,33 +29,18 @@ from server.generation.notes import BASS, Note
 
 @dataclass(frozen=True)
 class BassStyle:
-    """A genre's bass: rhythms per beats in the bar on `step` (another meter gets a root on
-    each strong beat), the register `low`..`high` (MIDI), the chance `approach` that the note
-    before a chord change leads into it, how many ticks short of its length each note is
-    played (`gap`), the base `velocity`, and the chance `vary` that a bar plays another
-    rhythm than its section's."""
+    """A genre's bass: its rhythms (another meter gets a root on each strong beat), the
+    register `low`..`high` (MIDI), the chance `approach` that the note before a chord change
+    leads into it, how many ticks short of its length each note is played (`gap`), the base
+    `velocity`, and the chance `vary` that a bar plays another rhythm than its section's."""
 
-    rhythms: dict[int, tuple[str, ...]]
-    step: int
+    rhythms: Rhythms
     low: int
     high: int
     approach: float
     gap: int
     velocity: int
     vary: float = 0.2
-    _parsed: dict[int, tuple[Rhythm, ...]] = field(default_factory=dict, compare=False)
-
-    def __post_init__(self) -> None:
-        for beats, texts in self.rhythms.items():
-            for text in texts:
-                if rhythm_ticks(text, self.step) != beats * BEAT:
-                    raise ValueError(f"rhythm {text!r} does not fill a bar of {beats} beats")
-            self._parsed[beats] = tuple(grid(text, self.step) for text in texts)
-
-    def rhythms_for(self, beats_per_bar: int) -> tuple[Rhythm, ...]:
-        if beats_per_bar not in self._parsed:
-            self._parsed[beats_per_bar] = (grid(pulse(beats_per_bar, "R"), BEAT),)
-        return self._parsed[beats_per_bar]
 
 
 class PatternBass(Player):
@@ -74,7 +57,7 @@ class PatternBass(Player):
     def play(self, context: BarContext, section_start: bool) -> list[Note]:
         if context.last:
             return self._ending(context)
-        rhythms = self.style.rhythms_for(context.beats_per_bar)
+        rhythms = self.style.rhythms.for_meter(context.beats_per_bar, "R")
         if section_start or self.rhythm not in rhythms:
             self.rhythm = self.pick(rhythms)
         rhythm = self.pick(rhythms) if self.chance(self.style.vary) else self.rhythm

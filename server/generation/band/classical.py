@@ -11,16 +11,20 @@ from functools import partial
 from server.generation.band.arrangement import Style
 from server.generation.band.bass_lines import BassStyle, PatternBass
 from server.generation.band.comping import Comping, CompingStyle, Figure
-from server.generation.band.feel import BEAT, EIGHTH, SIXTEENTH
+from server.generation.band.feel import BEAT, EIGHTH, SIXTEENTH, Rhythms
 from server.generation.band.voicing import Hands, triads
 from server.generation.notes import BASS, CHORDS
 
 LEFT_HAND = Hands(triads, 48, 72)  # C3..C5
-ALBERTI = Figure(LEFT_HAND, {4: ("LHMHLHMH",), 3: ("LHMHMH",)}, EIGHTH, tempo=(90, 1000))
-SLOW_ALBERTI = Figure(LEFT_HAND, {4: ("LHMH" * 4,), 3: ("LHMH" * 3,)}, SIXTEENTH, tempo=(0, 90))
-BROKEN = Figure(LEFT_HAND, {4: ("LMHMLMHM",), 3: ("LMHMHM",)}, EIGHTH)
-OOM_PAH = Figure(Hands(triads, 55, 72, 43, 55), {4: ("b-u-b-u-",), 3: ("b-u-u-",)}, EIGHTH)
-CHORALE = Figure(Hands(triads, 55, 76, 43, 55), {4: ("x-x-", "x---"), 3: ("x--", "x-x")}, BEAT)
+ALBERTI = Figure(LEFT_HAND, Rhythms({4: ("LHMHLHMH",), 3: ("LHMHMH",)}, EIGHTH), tempo=(90, 1000))
+SLOW_ALBERTI = Figure(
+    LEFT_HAND, Rhythms({4: ("LHMH" * 4,), 3: ("LHMH" * 3,)}, SIXTEENTH), tempo=(0, 90)
+)
+BROKEN = Figure(LEFT_HAND, Rhythms({4: ("LMHMLMHM",), 3: ("LMHMHM",)}, EIGHTH))
+OOM_PAH = Figure(Hands(triads, 55, 72, 43, 55), Rhythms({4: ("b-u-b-u-",), 3: ("b-u-u-",)}, EIGHTH))
+CHORALE = Figure(
+    Hands(triads, 55, 76, 43, 55), Rhythms({4: ("x-x-", "x---"), 3: ("x--", "x-x")}, BEAT)
+)
 
 KEYBOARD = CompingStyle(
     figures=(ALBERTI, SLOW_ALBERTI, BROKEN, OOM_PAH, CHORALE),
@@ -30,8 +34,7 @@ KEYBOARD = CompingStyle(
 )
 
 BASS_LINE = BassStyle(
-    rhythms={4: ("R---", "R-R-"), 3: ("R--",)},
-    step=BEAT,
+    rhythms=Rhythms({4: ("R---", "R-R-"), 3: ("R--",)}, BEAT),
     low=36,
     high=52,
     approach=0,

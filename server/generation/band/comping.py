@@ -6,7 +6,7 @@ serves every genre; the genres' figures live in their own modules.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -16,10 +16,8 @@ from server.generation.band.feel import (
     Hit,
     Player,
     Rhythm,
+    Rhythms,
     accent,
-    grid,
-    pulse,
-    rhythm_ticks,
     span_end,
     uncovered_starts,
 )
@@ -49,28 +47,13 @@ ANTICIPATION = ">"
 
 @dataclass(frozen=True)
 class Figure:
-    """One way an instrument accompanies: its `hands` and, per beats in the bar, the rhythms
-    it draws from (written with `grid` on `step`); meters it has none for get a stroke on each
-    strong beat. `tempo` bounds (quarter notes a minute) where the figure is played."""
+    """One way an instrument accompanies: its `hands`, the rhythms it draws from, and the
+    `tempo` bounds (quarter notes a minute) it is played within."""
 
     hands: Hands
-    rhythms: dict[int, tuple[str, ...]]
-    step: int
+    rhythms: Rhythms
     tempo: tuple[float, float] = (0, 1000)
     ring: bool = False  # picked single notes ring on to the end of their chord
-    _parsed: dict[int, tuple[Rhythm, ...]] = field(default_factory=dict, compare=False)
-
-    def __post_init__(self) -> None:
-        for beats, texts in self.rhythms.items():
-            for text in texts:
-                if rhythm_ticks(text, self.step) != beats * BEAT:
-                    raise ValueError(f"rhythm {text!r} does not fill a bar of {beats} beats")
-            self._parsed[beats] = tuple(grid(text, self.step) for text in texts)
-
-    def rhythms_for(self, beats_per_bar: int) -> tuple[Rhythm, ...]:
-        if beats_per_bar not in self._parsed:
-            self._parsed[beats_per_bar] = (grid(pulse(beats_per_bar, "x"), BEAT),)
-        return self._parsed[beats_per_bar]
 
 
 @dataclass(frozen=True)
@@ -108,7 +91,7 @@ class Comping(Player):
         assert self.figure is not None
         if context.last:
             return self._ending(context)
-        rhythms = self.figure.rhythms_for(context.beats_per_bar)
+        rhythms = self.figure.rhythms.for_meter(context.beats_per_bar, "x")
         if section_start or self.rhythm not in rhythms:
             self.rhythm = self.pick(rhythms)
         rhythm = self.pick(rhythms) if self.chance(self.style.vary) else self.rhythm

@@ -61,6 +61,30 @@ def rhythm_ticks(text: str, step: int) -> int:
     return len(text.replace(" ", "")) * step
 
 
+class Rhythms:
+    """A part's rhythms per beats in the bar, written with `grid` on `step`, each checked to fill
+    its bar; a meter none is written for gets a stroke on each strong beat (`pulse`)."""
+
+    def __init__(self, written: dict[int, tuple[str, ...]], step: int) -> None:
+        self.step = step
+        self._parsed: dict[int, tuple[Rhythm, ...]] = {}
+        for beats, texts in written.items():
+            for text in texts:
+                if rhythm_ticks(text, step) != beats * BEAT:
+                    raise ValueError(f"rhythm {text!r} does not fill a bar of {beats} beats")
+            self._parsed[beats] = tuple(grid(text, step) for text in texts)
+        self._written = frozenset(written)
+
+    def __contains__(self, beats_per_bar: object) -> bool:
+        return beats_per_bar in self._written
+
+    def for_meter(self, beats_per_bar: int, symbol: str) -> tuple[Rhythm, ...]:
+        """The rhythms of a bar of `beats_per_bar` beats (`symbol` struck where none is written)."""
+        if beats_per_bar not in self._parsed:
+            self._parsed[beats_per_bar] = (grid(pulse(beats_per_bar, symbol), BEAT),)
+        return self._parsed[beats_per_bar]
+
+
 @lru_cache(maxsize=32)
 def group_starts(beats_per_bar: int) -> tuple[int, ...]:
     """The beats (from 0) that begin a group of the meter, the strong beats: 4/4 -> 1 and 3,

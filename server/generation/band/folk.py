@@ -11,7 +11,7 @@ from server.generation.band.arrangement import Style
 from server.generation.band.bass_lines import BassStyle, PatternBass
 from server.generation.band.comping import Comping, CompingStyle, Figure
 from server.generation.band.drum_kits import SHAKER, TAMBOURINE, DrumKit, Groove, KitStyle
-from server.generation.band.feel import BEAT, EIGHTH, backbeats
+from server.generation.band.feel import BEAT, EIGHTH, Rhythms, backbeats
 from server.generation.band.voicing import Hands, triads
 from server.generation.notes import BASS, CHORDS, DRUMS
 
@@ -20,20 +20,17 @@ GUITAR_HANDS = Hands(triads, 52, 71, 40, 52)  # a low string under three upper o
 # one upper string picked.
 STRUM = Figure(
     GUITAR_HANDS,
-    {4: ("D-DU-UDU", "D-D-D-D-", "D-DUD-DU", "b-u-b-u-"), 2: ("D-DU",)},
-    EIGHTH,
+    Rhythms({4: ("D-DU-UDU", "D-D-D-D-", "D-DUD-DU", "b-u-b-u-"), 2: ("D-DU",)}, EIGHTH),
 )
 PICKING = Figure(
     GUITAR_HANDS,
-    {3: ("b12321",), 6: ("b12321b12321",), 4: ("b1232123",)},
-    EIGHTH,
+    Rhythms({3: ("b12321",), 6: ("b12321b12321",), 4: ("b1232123",)}, EIGHTH),
     ring=True,
 )
 GUITAR = CompingStyle(figures=(STRUM, PICKING), velocity=68, vary=0.15, refigure=0.25)
 
 BASS_LINE = BassStyle(
-    rhythms={4: ("a-a-", "a.a."), 3: ("a--", "a.."), 2: ("a-",)},
-    step=BEAT,
+    rhythms=Rhythms({4: ("a-a-", "a.a."), 3: ("a--", "a.."), 2: ("a-",)}, BEAT),
     low=33,
     high=52,
     approach=0.2,

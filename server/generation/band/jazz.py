@@ -18,7 +18,7 @@ from server.generation.band.drum_kits import (
     Groove,
     KitStyle,
 )
-from server.generation.band.feel import SWUNG, TRIPLET, backbeats
+from server.generation.band.feel import SWUNG, TRIPLET, Rhythms, backbeats
 from server.generation.band.voicing import Hands, shells
 from server.generation.band.walking_bass import WalkingBass
 from server.generation.notes import BASS, CHORDS, DRUMS
@@ -29,24 +29,26 @@ COMPING = CompingStyle(
     figures=(
         Figure(
             Hands(shells, 50, 74),
-            rhythms={
-                4: (
-                    "x-. ..x --. ...",  # the Charleston: 1 and the "and" of 2
-                    "..x --. x-- ...",  # the "and" of 1, then 3
-                    "... x-. ... x-.",  # 2 and 4
-                    "x-- ... ... ..>",  # 1, and the next chord on the "and" of 4
-                    "... ..x --. ..>",  # the "and" of 2, and of 4 into the next bar
-                    "..x ... ..x ...",  # the "and" of 1 and of 3
-                    "x-- --- --- ...",  # a long one
-                ),
-                3: (
-                    "x-. ..x --.",  # 1 and the "and" of 2
-                    "... x-. x-.",  # 2 and 3
-                    "..x --. ..>",  # the "and" of 1, and of 3 into the next bar
-                    "x-- --- ...",
-                ),
-            },
-            step=TRIPLET,
+            rhythms=Rhythms(
+                {
+                    4: (
+                        "x-. ..x --. ...",  # the Charleston: 1 and the "and" of 2
+                        "..x --. x-- ...",  # the "and" of 1, then 3
+                        "... x-. ... x-.",  # 2 and 4
+                        "x-- ... ... ..>",  # 1, and the next chord on the "and" of 4
+                        "... ..x --. ..>",  # the "and" of 2, and of 4 into the next bar
+                        "..x ... ..x ...",  # the "and" of 1 and of 3
+                        "x-- --- --- ...",  # a long one
+                    ),
+                    3: (
+                        "x-. ..x --.",  # 1 and the "and" of 2
+                        "... x-. x-.",  # 2 and 3
+                        "..x --. ..>",  # the "and" of 1, and of 3 into the next bar
+                        "x-- --- ...",
+                    ),
+                },
+                TRIPLET,
+            ),
         ),
     ),
     velocity=56,

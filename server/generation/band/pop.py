@@ -21,22 +21,24 @@ from server.generation.band.drum_kits import (
     KitStyle,
     backbeat,
 )
-from server.generation.band.feel import EIGHTH, SIXTEENTH
+from server.generation.band.feel import EIGHTH, SIXTEENTH, Rhythms
 from server.generation.band.voicing import Hands, close
 from server.generation.notes import BASS, CHORDS, DRUMS
 
 BASS_LINE = BassStyle(
-    rhythms={
-        4: (
-            "R-----R.5---R---",
-            "R-----R-R-----5-",
-            "R-R-5-R-R-R-8-5-",
-            "R--R--R-5--5--R-",
-            "R-------5-------",
-        ),
-        3: ("R-------5---", "R---5---R---", "R-----R.5---"),
-    },
-    step=SIXTEENTH,
+    rhythms=Rhythms(
+        {
+            4: (
+                "R-----R.5---R---",
+                "R-----R-R-----5-",
+                "R-R-5-R-R-R-8-5-",
+                "R--R--R-5--5--R-",
+                "R-------5-------",
+            ),
+            3: ("R-------5---", "R---5---R---", "R-----R.5---"),
+        },
+        SIXTEENTH,
+    ),
     low=31,
     high=50,
     approach=0.35,
@@ -49,11 +51,13 @@ PIANO = CompingStyle(
     figures=(
         Figure(
             Hands(close, 55, 76, 41, 53),
-            rhythms={
-                4: ("x-u-u-u-", "x--u--u-", "x.u.u.uu", "x---u---", "x-u-.uu-"),
-                3: ("x-u-u-", "x-----", "x--u--"),
-            },
-            step=EIGHTH,
+            rhythms=Rhythms(
+                {
+                    4: ("x-u-u-u-", "x--u--u-", "x.u.u.uu", "x---u---", "x-u-.uu-"),
+                    3: ("x-u-u-", "x-----", "x--u--"),
+                },
+                EIGHTH,
+            ),
         ),
     ),
     velocity=64,

@@ -22,16 +22,18 @@ from server.generation.band.drum_kits import (
     KitStyle,
     backbeat,
 )
-from server.generation.band.feel import EIGHTH, SIXTEENTH
+from server.generation.band.feel import EIGHTH, SIXTEENTH, Rhythms
 from server.generation.band.voicing import Hands, power
 from server.generation.notes import BASS, CHORDS, DRUMS
 
 BASS_LINE = BassStyle(
-    rhythms={
-        4: ("RRRRRRRR", "RRRRRR58", "RR8RRR8R", "R-RRR-RR"),
-        3: ("RRRRRR", "R-RRRR", "RRRR58"),
-    },
-    step=EIGHTH,
+    rhythms=Rhythms(
+        {
+            4: ("RRRRRRRR", "RRRRRR58", "RR8RRR8R", "R-RRR-RR"),
+            3: ("RRRRRR", "R-RRRR", "RRRR58"),
+        },
+        EIGHTH,
+    ),
     low=28,  # E1
     high=45,
     approach=0.5,
@@ -45,11 +47,13 @@ GUITAR = CompingStyle(
     figures=(
         Figure(
             Hands(power, 40, 64),
-            rhythms={
-                4: ("xpxpxpxp", "x--x--x-", "x-ppx-pp", "x-.xx-.x", "xpxpx-xp"),
-                3: ("xpxpxp", "x-xpxp", "x-x-x-"),
-            },
-            step=EIGHTH,
+            rhythms=Rhythms(
+                {
+                    4: ("xpxpxpxp", "x--x--x-", "x-ppx-pp", "x-.xx-.x", "xpxpx-xp"),
+                    3: ("xpxpxp", "x-xpxp", "x-x-x-"),
+                },
+                EIGHTH,
+            ),
         ),
     ),
     velocity=84,
