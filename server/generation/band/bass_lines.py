@@ -13,14 +13,11 @@ import numpy as np
 
 from server.generation.band.arrangement import BarContext
 from server.generation.band.feel import (
-    BEAT,
-    Hit,
     Player,
     Rhythm,
     Rhythms,
     accent,
-    span_end,
-    uncovered_starts,
+    over_chords,
 )
 from server.generation.band.voicing import bass_class, nearest, tones
 from server.generation.chords import NO_CHORD, Chord
@@ -51,6 +48,7 @@ class PatternBass(Player):
         self.style = style
         self.rhythm: Rhythm = ()
         self.chord: Chord = NO_CHORD
+        self.symbol = NO_CHORD.symbol
         self.root = style.low + (style.high - style.low) // 3  # MIDI pitch of the chord's bass
         self.fifth_next = False  # for `a`: the next stroke on the same chord plays the fifth
 
@@ -61,28 +59,23 @@ class PatternBass(Player):
         if section_start or self.rhythm not in rhythms:
             self.rhythm = self.pick(rhythms)
         rhythm = self.pick(rhythms) if self.chance(self.style.vary) else self.rhythm
-        hits = list(rhythm) + [Hit(tick, BEAT, "R") for tick in uncovered_starts(context, rhythm)]
-        hits.sort(key=lambda hit: hit.tick)
+        placed = over_chords(context, rhythm, "R")
         notes: list[Note] = []
-        for index, hit in enumerate(hits):
-            chord = context.chord_at(hit.tick)
+        for index, (hit, chord, end) in enumerate(placed):
             if not chord.is_chord:
                 continue
-            following = hits[index + 1].tick if index + 1 < len(hits) else context.bar_ticks
-            upcoming = context.chord_at(following) if following < context.bar_ticks else None
-            pitch = self._pitch(chord, hit.play, upcoming or context.next_chord)
-            end = min(span_end(context, hit.tick), hit.tick + hit.length)
-            length = max(1, end - hit.tick - self.style.gap)
-            loud = accent(hit.tick, context.beats_per_bar)
-            velocity = self.velocity(self.style.velocity + loud)
-            notes.append(Note(pitch, hit.tick, length, velocity, BASS, chord.symbol))
+            upcoming = placed[index + 1][1] if index + 1 < len(placed) else context.next_chord
+            pitch = self._pitch(chord, hit.play, upcoming)
+            length = max(1, min(end, hit.tick + hit.length) - hit.tick - self.style.gap)
+            velocity = self.velocity(self.style.velocity + accent(hit.tick, context.beats_per_bar))
+            notes.append(Note(pitch, hit.tick, length, velocity, BASS, self.symbol))
         return notes
 
     def _pitch(self, chord: Chord, play: str, upcoming: Chord) -> int:
         style = self.style
         if chord != self.chord:
             self.root = nearest(bass_class(chord) or 0, self.root, style.low, style.high)
-            self.chord, self.fifth_next = chord, True
+            self.chord, self.symbol, self.fifth_next = chord, chord.symbol, True
             return self.root
         if upcoming.is_chord and upcoming != chord and self.chance(style.approach):
             return self._approach(upcoming)

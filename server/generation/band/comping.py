@@ -13,13 +13,11 @@ import numpy as np
 from server.generation.band.arrangement import BarContext
 from server.generation.band.feel import (
     BEAT,
-    Hit,
     Player,
     Rhythm,
     Rhythms,
     accent,
-    span_end,
-    uncovered_starts,
+    over_chords,
 )
 from server.generation.band.voicing import Hands, Voicing
 from server.generation.chords import NO_CHORD, Chord
@@ -79,6 +77,7 @@ class Comping(Player):
         self.rhythm: Rhythm = ()
         self.voicing: Voicing = ()
         self.chord: Chord = NO_CHORD
+        self.symbol = NO_CHORD.symbol
         self.anticipated = False  # the last bar struck this bar's first chord ahead of time
 
     def play(self, context: BarContext, section_start: bool) -> list[Note]:
@@ -105,15 +104,11 @@ class Comping(Player):
         return [f for f in played if context.beats_per_bar in f.rhythms] or played
 
     def _strike(self, context: BarContext, figure: Figure, rhythm: Rhythm) -> list[Note]:
-        covered = 0 if self.anticipated else -1
-        hits = [hit for hit in rhythm if not (self.anticipated and hit.tick == 0)]
-        hits += [Hit(start, BEAT, "x") for start in uncovered_starts(context, rhythm, covered)]
-        hits.sort(key=lambda hit: hit.tick)
+        placed = over_chords(context, rhythm, "x", self.anticipated)
         self.anticipated = False
         notes: list[Note] = []
-        for hit in hits:
-            chord = context.chord_at(hit.tick)
-            end = span_end(context, hit.tick)
+        for hit, sounding, end in placed:
+            chord = sounding
             length = min(end - hit.tick, hit.length) if not figure.ring else end - hit.tick
             if hit.play == ANTICIPATION and self._anticipates(context, chord):
                 chord, length = context.next_chord, hit.length + BEAT  # rings over the bar line
@@ -122,11 +117,11 @@ class Comping(Player):
                 continue
             if chord != self.chord:
                 self.voicing = figure.hands.voice(chord, self.voicing)
-                self.chord = chord
+                self.chord, self.symbol = chord, chord.symbol
             loud = accent(hit.tick, context.beats_per_bar) or self.style.offbeat_accent
             velocity = self.velocity(self.style.velocity + loud - SOFTER.get(hit.play, 0))
             notes += [
-                Note(pitch, hit.tick, length, velocity, CHORDS, chord.symbol)
+                Note(pitch, hit.tick, length, velocity, CHORDS, self.symbol)
                 for pitch in self.voicing[VOICES[hit.play]]
             ]
         return notes
@@ -144,7 +139,7 @@ class Comping(Player):
                 continue
             if span.chord != self.chord:
                 self.voicing = self.figure.hands.voice(span.chord, self.voicing)
-                self.chord = span.chord
+                self.chord, self.symbol = span.chord, span.chord.symbol
             notes += [
                 Note(pitch, span.start, span.duration, velocity, CHORDS, span.chord.symbol)
                 for pitch in self.voicing

@@ -14,6 +14,7 @@ from typing import TypeVar
 import numpy as np
 
 from server.generation.band.arrangement import BarContext
+from server.generation.chords import NO_CHORD, Chord
 from server.generation.notes import TICKS_PER_BEAT, Note
 
 BEAT = TICKS_PER_BEAT
@@ -138,24 +139,32 @@ class Player:
         return options[int(self.random.random() * len(options))]
 
 
-def span_end(context: BarContext, tick: int) -> int:
-    """Where the chord sounding at `tick` stops in this bar (its span's end, else the bar's)."""
-    for span in context.spans:
-        if span.start <= tick < span.end:
-            return span.end
-    return context.bar_ticks
-
-
-def uncovered_starts(context: BarContext, rhythm: Rhythm, covered: int = -1) -> list[int]:
-    """Where a chord begins in the bar with no stroke of `rhythm` while it sounds (a chord
-    change the rhythm would skip); `covered` is a tick known to be played already."""
-    starts = []
-    for span in context.spans:
-        if not span.chord.is_chord or span.start <= covered < span.end:
+def over_chords(
+    context: BarContext, rhythm: Rhythm, symbol: str, anticipated: bool = False
+) -> list[tuple[Hit, Chord, int]]:
+    """The strokes of `rhythm` in start order, each with the chord it falls under (no chord
+    where none sounds) and the tick where that chord stops in the bar. A chord the rhythm would
+    skip gets a stroke of `symbol` where it begins; `anticipated` (the bar before struck this
+    bar's first chord early) leaves the first beat unstruck."""
+    hits = [hit for hit in rhythm if not (anticipated and hit.tick == 0)]
+    spans = context.spans
+    for span in spans:
+        if not span.chord.is_chord or (anticipated and span.start == 0):
             continue
         if not any(span.start <= hit.tick < span.end for hit in rhythm):
-            starts.append(span.start)
-    return starts
+            hits.append(Hit(span.start, BEAT, symbol))
+            hits.sort(key=lambda hit: hit.tick)
+    placed = []
+    index = 0
+    for hit in hits:
+        while index < len(spans) and spans[index].end <= hit.tick:
+            index += 1
+        if index < len(spans) and spans[index].start <= hit.tick:
+            placed.append((hit, spans[index].chord, spans[index].end))
+        else:  # between chords: silence until the next one begins
+            end = spans[index].start if index < len(spans) else context.bar_ticks
+            placed.append((hit, NO_CHORD, end))
+    return placed
 
 
 def pulse(beats_per_bar: int, symbol: str) -> str:
