@@ -41,6 +41,9 @@ VOICES: dict[str, slice] = {
 }
 SOFTER = {"p": 8, "U": 12, "u": 4, "M": 8, "H": 6, "1": 6, "2": 8, "3": 6}
 ANTICIPATION = ">"
+# What a stroke plays instead when a new chord arrives on it: the whole chord, or its bass
+# voice first (an Alberti bass or a picked guitar starts each chord from the bottom).
+ARRIVING = {"p": "x", "u": "x", "U": "D", "M": "L", "H": "L", "1": "b", "2": "b", "3": "b"}
 
 
 @dataclass(frozen=True)
@@ -115,14 +118,16 @@ class Comping(Player):
                 self.anticipated = True
             if not chord.is_chord:
                 continue
+            play = hit.play
             if chord != self.chord:
                 self.voicing = figure.hands.voice(chord, self.voicing)
                 self.chord, self.symbol = chord, chord.symbol
+                play = ARRIVING.get(play, play)
             loud = accent(hit.tick, context.beats_per_bar) or self.style.offbeat_accent
-            velocity = self.velocity(self.style.velocity + loud - SOFTER.get(hit.play, 0))
+            velocity = self.velocity(self.style.velocity + loud - SOFTER.get(play, 0))
             notes += [
                 Note(pitch, hit.tick, length, velocity, CHORDS, self.symbol)
-                for pitch in self.voicing[VOICES[hit.play]]
+                for pitch in self.voicing[VOICES[play]]
             ]
         return notes
 
