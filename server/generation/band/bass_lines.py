@@ -17,6 +17,7 @@ from server.generation.band.feel import (
     Rhythm,
     Rhythms,
     accent,
+    among,
     over_chords,
 )
 from server.generation.band.voicing import bass_class, nearest, tones
@@ -56,7 +57,7 @@ class PatternBass(Player):
         if context.last:
             return self._ending(context)
         rhythms = self.style.rhythms.for_meter(context.beats_per_bar, "R")
-        if section_start or self.rhythm not in rhythms:
+        if section_start or not among(self.rhythm, rhythms):
             self.rhythm = self.pick(rhythms)
         rhythm = self.pick(rhythms) if self.chance(self.style.vary) else self.rhythm
         placed = over_chords(context, rhythm, "R")
@@ -73,7 +74,9 @@ class PatternBass(Player):
 
     def _pitch(self, chord: Chord, play: str, upcoming: Chord) -> int:
         style = self.style
-        if chord != self.chord:
+        if (
+            chord is not self.chord and chord != self.chord
+        ):  # the same chord is mostly the same object
             self.root = nearest(bass_class(chord) or 0, self.root, style.low, style.high)
             self.chord, self.symbol, self.fifth_next = chord, chord.symbol, True
             return self.root

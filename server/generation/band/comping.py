@@ -17,6 +17,7 @@ from server.generation.band.feel import (
     Rhythm,
     Rhythms,
     accent,
+    among,
     over_chords,
 )
 from server.generation.band.voicing import Hands, Voicing
@@ -85,7 +86,7 @@ class Comping(Player):
 
     def play(self, context: BarContext, section_start: bool) -> list[Note]:
         figures = self._figures(context)
-        if self.figure not in figures:
+        if not among(self.figure, figures):
             self.figure = figures[0]
             section_start = True
         elif section_start and self.chance(self.style.refigure):
@@ -94,7 +95,7 @@ class Comping(Player):
         if context.last:
             return self._ending(context)
         rhythms = self.figure.rhythms.for_meter(context.beats_per_bar, "x")
-        if section_start or self.rhythm not in rhythms:
+        if section_start or not among(self.rhythm, rhythms):
             self.rhythm = self.pick(rhythms)
         rhythm = self.pick(rhythms) if self.chance(self.style.vary) else self.rhythm
         return self._strike(context, self.figure, rhythm)
@@ -119,7 +120,7 @@ class Comping(Player):
             if not chord.is_chord:
                 continue
             play = hit.play
-            if chord != self.chord:
+            if chord is not self.chord and chord != self.chord:
                 self.voicing = figure.hands.voice(chord, self.voicing)
                 self.chord, self.symbol = chord, chord.symbol
                 play = ARRIVING.get(play, play)

@@ -16,7 +16,7 @@ from server.generation.band.feel import (
     BEAT,
     EIGHTH,
     Player,
-    Rhythm,
+    among,
     grid,
     group_starts,
     rhythm_ticks,
@@ -74,18 +74,19 @@ class Groove:
     step: int
     tempo: tuple[float, float] = (0, 1000)
     chatter: tuple[tuple[int, tuple[int, ...], float], ...] = ()
-    _parsed: list[tuple[int, Rhythm]] = field(default_factory=list, compare=False)
+    _strokes: list[tuple[int, int, str]] = field(default_factory=list, compare=False)
 
     def __post_init__(self) -> None:
-        self._parsed.extend((drum, grid(text, self.step)) for drum, text in self.lines.items())
+        for drum, text in self.lines.items():
+            self._strokes.extend((hit.tick, drum, hit.play) for hit in grid(text, self.step))
 
     @property
     def drums(self) -> tuple[int, ...]:
         return tuple(self.lines)
 
     def strokes(self) -> list[tuple[int, int, str]]:
-        """(tick, drum, symbol) of every stroke."""
-        return [(hit.tick, drum, hit.play) for drum, rhythm in self._parsed for hit in rhythm]
+        """(tick, drum, symbol) of every stroke, a list of the bar's own."""
+        return list(self._strokes)
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,7 @@ class DrumKit(Player):
     def play(self, context: BarContext, section_start: bool) -> list[Note]:
         style = self.style
         grooves = style.grooves_for(context.beats_per_bar, context.tempo)
-        if self.groove not in grooves or (section_start and self.chance(style.regroove)):
+        if not among(self.groove, grooves) or (section_start and self.chance(style.regroove)):
             self.groove = self.pick(grooves)
         assert self.groove is not None
         if not self.groove.lines:

@@ -139,6 +139,11 @@ class Player:
         return options[int(self.random.random() * len(options))]
 
 
+def among(item: object, options: Sequence[object]) -> bool:
+    """Whether `item` is one of `options` itself (cheaper than comparing rhythms by value)."""
+    return any(option is item for option in options)
+
+
 def over_chords(
     context: BarContext, rhythm: Rhythm, symbol: str, anticipated: bool = False
 ) -> list[tuple[Hit, Chord, int]]:

@@ -56,7 +56,7 @@ class WalkingBass(Player):
             if not chord.is_chord:
                 self.chord, self.target = NO_CHORD, None
                 continue
-            if chord != self.chord:
+            if chord is not self.chord and chord != self.chord:
                 self.pitch = self._arrive(chord)
             elif following.is_chord and following != chord:
                 self.pitch = self._approach(following)
