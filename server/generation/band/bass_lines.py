@@ -74,9 +74,8 @@ class PatternBass(Player):
 
     def _pitch(self, chord: Chord, play: str, upcoming: Chord) -> int:
         style = self.style
-        if (
-            chord is not self.chord and chord != self.chord
-        ):  # the same chord is mostly the same object
+        # A chord sounding on is mostly the very same object: the cheap test first.
+        if chord is not self.chord and chord != self.chord:
             self.root = nearest(bass_class(chord) or 0, self.root, style.low, style.high)
             self.chord, self.symbol, self.fifth_next = chord, chord.symbol, True
             return self.root
