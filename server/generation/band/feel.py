@@ -149,14 +149,15 @@ def over_chords(
 ) -> list[tuple[Hit, Chord, int]]:
     """The strokes of `rhythm` in start order, each with the chord it falls under (no chord
     where none sounds) and the tick where that chord stops in the bar. A chord the rhythm would
-    skip gets a stroke of `symbol` where it begins; `anticipated` (the bar before struck this
-    bar's first chord early) leaves the first beat unstruck."""
+    skip, or reach a beat or more late, gets a stroke of `symbol` where it begins;
+    `anticipated` (the bar before struck this bar's first chord early) leaves the first beat
+    unstruck."""
     hits = [hit for hit in rhythm if not (anticipated and hit.tick == 0)]
     spans = context.spans
     for span in spans:
         if not span.chord.is_chord or (anticipated and span.start == 0):
             continue
-        if not any(span.start <= hit.tick < span.end for hit in rhythm):
+        if not any(span.start <= hit.tick < span.start + BEAT for hit in rhythm):
             hits.append(Hit(span.start, BEAT, symbol))
             hits.sort(key=lambda hit: hit.tick)
     placed = []
