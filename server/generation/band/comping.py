@@ -111,8 +111,7 @@ class Comping(Player):
         placed = over_chords(context, rhythm, "x", self.anticipated)
         self.anticipated = False
         notes: list[Note] = []
-        for hit, sounding, end in placed:
-            chord = sounding
+        for hit, chord, end in placed:
             length = min(end - hit.tick, hit.length) if not figure.ring else end - hit.tick
             if hit.play == ANTICIPATION and self._anticipates(context, chord):
                 chord, length = context.next_chord, hit.length + BEAT  # rings over the bar line

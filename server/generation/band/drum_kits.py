@@ -102,6 +102,7 @@ class KitStyle:
     fill_step: int = 3
     regroove: float = 0.5
     crash: bool = True
+    _fallbacks: dict[int, tuple[Groove, ...]] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
         for beats, grooves in self.grooves.items():
@@ -111,7 +112,9 @@ class KitStyle:
                         raise ValueError(f"groove {text!r} does not fill a bar of {beats} beats")
 
     def grooves_for(self, beats_per_bar: int, tempo: float) -> tuple[Groove, ...]:
-        grooves = self.grooves.get(beats_per_bar) or (self.fallback(beats_per_bar),)
+        grooves = self.grooves.get(beats_per_bar) or self._fallbacks.get(beats_per_bar)
+        if grooves is None:
+            grooves = self._fallbacks[beats_per_bar] = (self.fallback(beats_per_bar),)
         playable = tuple(g for g in grooves if g.tempo[0] <= tempo < g.tempo[1])
         return playable or grooves[:1]
 
