@@ -260,3 +260,14 @@ def test_rock_fills_use_the_toms() -> None:
         if n.pitch in TOMS
     }
     assert toms and toms <= {3, 7, 11}
+
+
+def test_the_rock_drummer_keeps_a_groove_through_a_section() -> None:
+    for seed in range(4):
+        drums = part(band("rock", seed=seed), DRUMS)
+        for section in range(0, 12, 4):
+            middle = [
+                sorted((tick, n.pitch) for tick, n in in_bar(drums, index))
+                for index in (section + 1, section + 2)
+            ]
+            assert middle[0] == middle[1]
