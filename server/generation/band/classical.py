@@ -1,7 +1,8 @@
-"""The classical accompaniment: a keyboard left hand in C3..C5 whose triads move to the
-nearest inversion, figured as an Alberti bass (low, high, middle, high; in sixteenths under 90
-beats a minute), a broken chord, an oom-pah or four-part chorale voicing, under a bass that
-holds the chords' roots an octave down. No drums.
+"""The classical accompaniment: a keyboard left hand in C3..C5 whose triads move to the nearest
+root position or first inversion (a slash chord's bass at the bottom), figured as an Alberti
+bass (low, high, middle, high; in sixteenths under 90 beats a minute), a broken chord, an
+oom-pah or four-part chorale voicing. The left hand's lowest voice is the bass line: no bass
+part, and no drums.
 """
 
 from __future__ import annotations
@@ -9,13 +10,12 @@ from __future__ import annotations
 from functools import partial
 
 from server.generation.band.arrangement import Style
-from server.generation.band.bass_lines import BassStyle, PatternBass
 from server.generation.band.comping import Comping, CompingStyle, Figure
 from server.generation.band.feel import BEAT, EIGHTH, SIXTEENTH, Rhythms
-from server.generation.band.voicing import Hands, triads
-from server.generation.notes import BASS, CHORDS
+from server.generation.band.voicing import Hands, inversions, triads
+from server.generation.notes import CHORDS
 
-LEFT_HAND = Hands(triads, 48, 72)  # C3..C5
+LEFT_HAND = Hands(inversions, 48, 72)  # C3..C5
 ALBERTI = Figure(LEFT_HAND, Rhythms({4: ("LHMHLHMH",), 3: ("LHMHMH",)}, EIGHTH), tempo=(90, 1000))
 SLOW_ALBERTI = Figure(
     LEFT_HAND, Rhythms({4: ("LHMH" * 4,), 3: ("LHMH" * 3,)}, SIXTEENTH), tempo=(0, 90)
@@ -33,17 +33,6 @@ KEYBOARD = CompingStyle(
     refigure=0.35,
 )
 
-BASS_LINE = BassStyle(
-    rhythms=Rhythms({4: ("R---", "R-R-"), 3: ("R--",)}, BEAT),
-    low=36,
-    high=52,
-    approach=0,
-    gap=1,
-    velocity=60,
-    vary=0,
-)
-
 CLASSICAL: Style = {
-    BASS: partial(PatternBass, style=BASS_LINE),
     CHORDS: partial(Comping, style=KEYBOARD),
 }

@@ -72,6 +72,18 @@ def triads(chord: Chord) -> tuple[Stacking, ...]:
 
 
 @lru_cache(maxsize=1024)
+def inversions(chord: Chord) -> tuple[Stacking, ...]:
+    """Three voices in root position or first inversion (a keyboard left hand of the classical
+    style avoids the unstable second inversion), or over a slash chord's bass."""
+    stackings = close(chord, 3)
+    bass = chord.bass
+    if bass is None:
+        return stackings[:2]
+    over = tuple(stacking for stacking in stackings if stacking[0] == bass)
+    return over or ((bass, *stackings[0][1:]),)
+
+
+@lru_cache(maxsize=1024)
 def shells(chord: Chord) -> tuple[Stacking, ...]:
     """Rootless shells: third under seventh with a colour on top (3-7-9), or seventh under third
     (7-3-13), each colour the quality allows."""
@@ -140,9 +152,9 @@ def _movement(voicing: Voicing, previous: Voicing, middle: float) -> float:
 @dataclass(frozen=True)
 class Hands:
     """How one instrument voices chords: the upper voices from `stackings` led within
-    `low`..`high`, and, when `bass_low` is given, a bass voice under them (the chord's bass
-    note, nearest the last one within bass_low..bass_high): a pianist's left hand, a guitar's
-    low string, the bass of a four-part chorale."""
+    `low`..`high` and, when `bass_low` is given, a bass voice under them, the chord's bass note
+    nearest the last one within `bass_low`..`bass_high` (a pianist's left hand, a guitar's low
+    string, the bass of a four-part chorale)."""
 
     stackings: Callable[[Chord], tuple[Stacking, ...]]
     low: int
