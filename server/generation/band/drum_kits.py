@@ -79,13 +79,14 @@ class Groove:
     def __post_init__(self) -> None:
         for drum, text in self.lines.items():
             self._strokes.extend((hit.tick, drum, hit.play) for hit in grid(text, self.step))
+        self._strokes.sort()
 
     @property
     def drums(self) -> tuple[int, ...]:
         return tuple(self.lines)
 
     def strokes(self) -> list[tuple[int, int, str]]:
-        """(tick, drum, symbol) of every stroke, a list of the bar's own."""
+        """(tick, drum, symbol) of every stroke in order, a list of the bar's own."""
         return list(self._strokes)
 
 
@@ -137,7 +138,8 @@ class DrumKit(Player):
             return []
         if context.last:
             return self._ending(context)
-        strokes = self.groove.strokes()
+        strokes = self.groove.strokes()  # in order, each drum once a tick
+        played = len(strokes)
         for drum, ticks, chance in self.groove.chatter:
             strokes += [(tick, drum, "g") for tick in ticks if self.chance(chance)]
         if section_start and style.crash:
@@ -145,12 +147,10 @@ class DrumKit(Player):
             strokes += [(0, CRASH, "x"), (0, KICK, "X")]
         if context.section_end and style.fills:
             strokes = self._fill(context, strokes)
-        loudest: dict[tuple[int, int], str] = {}  # a drum struck twice at a tick sounds once
-        for tick, drum, symbol in strokes:
-            if (tick, drum) not in loudest or LOUDER[symbol] > LOUDER[loudest[tick, drum]]:
-                loudest[tick, drum] = symbol
+        if len(strokes) != played or section_start or context.section_end:
+            strokes = _loudest_of_each(strokes)
         notes = []
-        for (tick, drum), symbol in sorted(loudest.items()):
+        for tick, drum, symbol in strokes:
             velocity = self.velocity(VELOCITY[drum] + LOUDER[symbol], 5)
             length = min(2 * BEAT, context.bar_ticks - tick) if drum == CRASH else STROKE
             notes.append(Note(drum, tick, length, velocity, DRUMS))
@@ -179,6 +179,15 @@ class DrumKit(Player):
             Note(drum, 0, context.bar_ticks if drum == CRASH else STROKE, VELOCITY[drum], DRUMS)
             for drum in drums
         ]
+
+
+def _loudest_of_each(strokes: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """A drum struck twice at a tick (a groove's stroke and a fill's) sounds once, the louder."""
+    loudest: dict[tuple[int, int], str] = {}
+    for tick, drum, symbol in strokes:
+        if (tick, drum) not in loudest or LOUDER[symbol] > LOUDER[loudest[tick, drum]]:
+            loudest[tick, drum] = symbol
+    return [(tick, drum, symbol) for (tick, drum), symbol in sorted(loudest.items())]
 
 
 def _fill_accent(symbol: str) -> str:
