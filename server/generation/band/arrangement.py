@@ -9,8 +9,9 @@ tempo and form give the same band.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
@@ -127,30 +128,33 @@ class Band:
             for note in writer.bar(context):
                 start = begin + note.start
                 if start < end:  # a note never outlasts the piece
+                    duration = min(note.duration, end - start)
+                    # Built directly: `dataclasses.replace` costs twice as much, on the live path.
                     notes.append(
-                        replace(note, start=start, duration=min(note.duration, end - start))
+                        Note(note.pitch, start, duration, note.velocity, note.part, note.chord)
                     )
         return notes
 
     def _context(self, index: int) -> BarContext:
         bar_ticks = self.bar_ticks
         begin, end = index * bar_ticks, (index + 1) * bar_ticks
-        spans = tuple(
-            replace(
-                span,
-                start=max(span.start, begin) - begin,
-                duration=min(span.end, end) - max(span.start, begin),
-            )
-            for span in self.chords.spans
-            if span.start < end and span.end > begin
-        )
+        spans = []
+        # Only the spans from the one sounding at the bar line on: a bar costs the same in a
+        # long piece as in a short one.
+        first = max(0, bisect.bisect_right(self.chords.starts, begin) - 1)
+        for span in self.chords.spans[first:]:
+            if span.start >= end:
+                break
+            if span.end > begin:
+                start = max(span.start, begin)
+                spans.append(ChordSpan(span.chord, start - begin, min(span.end, end) - start))
         next_chord = self.chords.chord_at(end) if index + 1 < self.bars else NO_CHORD
         return BarContext(
             index=index,
             bars=self.bars,
             beats_per_bar=self.chords.beats_per_bar,
             tempo=self.tempo,
-            spans=spans,
+            spans=tuple(spans),
             next_chord=next_chord,
             section_end=self._section_end(index),
             tonic=self.tonic,

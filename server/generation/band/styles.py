@@ -1,5 +1,6 @@
-"""Each genre's band: which writer plays each part (`arrangement.Style`). The plainest band, a
-bass on the chord roots under block chords, plays where a genre has no style of its own.
+"""Each genre's band: which writer plays each part (`arrangement.Style`), from the genres'
+modules (`jazz.py`, `rock.py`, `pop.py`, `classical.py`, `folk.py`). The plainest band, a bass
+on the chord roots under block chords, plays where a genre has no style of its own.
 """
 
 from __future__ import annotations
@@ -7,6 +8,11 @@ from __future__ import annotations
 import numpy as np
 
 from server.generation.band.arrangement import BarContext, PartWriter, Style
+from server.generation.band.classical import CLASSICAL
+from server.generation.band.folk import FOLK
+from server.generation.band.jazz import JAZZ
+from server.generation.band.pop import POP
+from server.generation.band.rock import ROCK
 from server.generation.chord_voicing import BASS_REGISTER, chord_pitches
 from server.generation.notes import BASS, CHORDS, Note
 
@@ -43,7 +49,15 @@ class BlockChords:
 
 
 PLAIN: Style = {BASS: RootBass, CHORDS: BlockChords}
-STYLES: dict[str, Style] = {}  # genre -> its band; a genre not here gets PLAIN
+STYLES: dict[str, Style] = {  # genre -> its band; a genre not here gets PLAIN
+    "classical": CLASSICAL,
+    "folk": FOLK,
+    "jazz": JAZZ,
+    # The pop band's keys: the rule-based piano of `pop.py` until the piano learned from
+    # POP909 is plugged in here as STYLES["pop"][CHORDS].
+    "pop": POP,
+    "rock": ROCK,
+}
 
 
 def style_for(genre: str | None) -> Style:
