@@ -98,6 +98,9 @@ class Band:
         rng = np.random.default_rng([seed, _BAND_STREAM])
         self.writers = {part: style[part](rng) for part in parts if part in style}
         self.written_bars = 0
+        # The last bar written, held back until the bar after it is written: a note ringing over
+        # the bar line is cut where the next bar strikes its pitch again (one key, one string).
+        self._held: list[Note] = []
 
     @property
     def bar_ticks(self) -> int:
@@ -108,11 +111,17 @@ class Band:
         return self.written_bars >= self.bars
 
     def notes_until(self, tick: int) -> list[Note]:
-        """The notes of every bar not yet written that starts before `tick`."""
+        """The notes not returned before of every bar that starts before `tick` (the bar after
+        them is written too, and held)."""
         notes: list[Note] = []
-        while not self.done and self.written_bars * self.bar_ticks < tick:
-            notes += self._write_bar(self.written_bars)
+        while not self.done and (self.written_bars - 1) * self.bar_ticks < tick:
+            fresh = self._write_bar(self.written_bars)
             self.written_bars += 1
+            notes += _cut_restrikes(self._held, fresh)
+            self._held = fresh
+        if self.done and self._held and (self.written_bars - 1) * self.bar_ticks < tick:
+            notes += _cut_restrikes(self._held, [])
+            self._held = []
         notes.sort(key=lambda note: (note.start, note.pitch))
         return notes
 
@@ -168,3 +177,32 @@ class Band:
             return (index + 1) % 4 == 0  # four-bar phrases when no form says otherwise
         sections = self.form.sections
         return sections[index] != sections[index + 1]
+
+
+def _cut_restrikes(notes: list[Note], later: list[Note]) -> list[Note]:
+    """`notes`, each cut where a later note of its part (in `notes` or `later`) strikes its
+    pitch again, and dropped where that note starts with it: a MIDI file cannot hold one pitch
+    of one track sounding twice at once."""
+    next_strike: dict[tuple[str, int], int] = {}
+    for note in later:
+        key = (note.part, note.pitch)
+        next_strike[key] = min(next_strike.get(key, note.start), note.start)
+    kept: list[Note] = []
+    for note in sorted(notes, key=lambda note: note.start, reverse=True):
+        key = (note.part, note.pitch)
+        strike = next_strike.get(key)
+        next_strike[key] = note.start
+        if strike is None or strike >= note.end:
+            kept.append(note)
+        elif strike > note.start:
+            kept.append(
+                Note(
+                    note.pitch,
+                    note.start,
+                    strike - note.start,
+                    note.velocity,
+                    note.part,
+                    note.chord,
+                )
+            )
+    return kept
