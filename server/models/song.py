@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from enum import StrEnum
 from typing import Any
@@ -16,6 +16,7 @@ from tortoise.models import Model
 from server.generation.instruments import instrument_named
 from server.generation.melody import MODES, PITCH_NAMES, TICKS_PER_QUARTER, Melody
 from server.generation.midi_io import melody_to_midi
+from server.generation.midi_writing import NamedPart
 from server.generation.notes import Note
 from server.generation.progression import Progression
 from server.models.user import User
@@ -84,13 +85,16 @@ class Song(Model):
         genre: str | None = None,
         bar_ticks: int = 48,
         chords: Progression | None = None,
+        parts: Sequence[NamedPart] = (),
         **fields: Any,
     ) -> Song:
         """An unsaved song of `notes`, MIDI rendered with bars of `bar_ticks` (48 = 4/4, 36 = 3/4;
         starts count from a bar line) and the General MIDI program of the instrument named in
         `parameters`, so it exports as it was heard. `chords` (by default those recorded in
         `parameters["chords"]` as storage rows) are written as a chord track and markers, up to
-        the end of the melody's last bar."""
+        the end of the melody's last bar. `parts` are tracks of their own (a jam's members and
+        the model's parts), timed from the file's start: give them with no melody `notes`, as
+        the melody's file starts at the bar line before its first note."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
         notes = list(notes)
@@ -106,7 +110,9 @@ class Song(Model):
             program=instrument.program,
             track_name=f"Melody ({instrument.label})",
             chords=None if chords is None else chords_under(notes, bar_ticks, chords),
+            parts=parts,
         )
+        part_notes = [note for part in parts for note in part.notes]
         return cls(
             owner=owner,
             title=title,
@@ -115,8 +121,8 @@ class Song(Model):
             mode=mode,
             tempo=tempo,
             midi=midi,
-            duration_seconds=melody_seconds(melody),
-            note_count=melody.note_count,
+            duration_seconds=max(melody_seconds(melody), notes_seconds(part_notes, tempo)),
+            note_count=melody.note_count + len(part_notes),
             **fields,
         )
 
@@ -144,3 +150,8 @@ def chords_under(notes: list[Note], bar_ticks: int, chords: Progression) -> Prog
 def melody_seconds(melody: Melody) -> float:
     """Length in seconds: total beats at `tempo` quarter notes per minute."""
     return melody.total_ticks / TICKS_PER_QUARTER * 60.0 / melody.tempo
+
+
+def notes_seconds(notes: Sequence[Note], tempo: float) -> float:
+    """Seconds from the start to the end of the last of `notes` at `tempo`."""
+    return max((note.end for note in notes), default=0) / TICKS_PER_QUARTER * 60.0 / tempo
