@@ -6,6 +6,8 @@ member and kept, so that the jam can be saved as one song with a part per member
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import math
 from dataclasses import dataclass
 from typing import Any, TypeGuard
@@ -19,7 +21,10 @@ from server.services.room_broker import Channel
 from server.services.rooms import invalid_params
 from server.services.token_bucket import TokenBucket
 
+log = logging.getLogger(__name__)
+
 NOTE = "jam:note"
+KEEP_EVERY_SECONDS = 0.25  # played notes are stored together, this often at most
 # Milliseconds from the moment a member plays a note to the room-clock time every member hears
 # it: more than a note takes to reach every member (fan-out p99 well under 100 ms at 200
 # members, docs/performance.md), plus room for a member's clock estimate to be a little off.
@@ -90,6 +95,8 @@ class JamNotes:
     def __init__(self, channel: Channel) -> None:
         self.channel = channel
         self._buckets: dict[str, TokenBucket] = {}  # sid -> its note allowance
+        self._unsaved: list[RoomJamEvent] = []  # played on this worker, not yet stored
+        self._writing: asyncio.Task[None] | None = None  # the next store, when one is due
 
     async def note(self, sid: str, data: Any) -> dict[str, Any]:
         if not self._buckets.setdefault(sid, TokenBucket(JAM_BURST, JAM_RATE)).take():
@@ -106,15 +113,39 @@ class JamNotes:
             "at_ms": at_ms,
         }
         await self.channel.emit(NOTE, payload, to=room.channel, skip_sid=sid)
-        await RoomJamEvent.create(
-            room_id=room.id,
-            user_id=connection.user_id,
-            pitch=played.pitch,
-            velocity=played.velocity,
-            at_ms=at_ms,
-            beats=piece_beats(room, at_ms),
+        self._keep(
+            RoomJamEvent(
+                room_id=room.id,
+                user_id=connection.user_id,
+                pitch=played.pitch,
+                velocity=played.velocity,
+                at_ms=at_ms,
+                beats=piece_beats(room, at_ms),
+            )
         )
         return {"at_ms": at_ms}
 
     def forget(self, sid: str) -> None:
         self._buckets.pop(sid, None)
+
+    def _keep(self, event: RoomJamEvent) -> None:
+        """Store `event` with the others played within KEEP_EVERY_SECONDS, in one write: a
+        write per note would queue every member's next note behind the database."""
+        self._unsaved.append(event)
+        if self._writing is None:
+            self._writing = asyncio.get_running_loop().create_task(self._write_soon())
+
+    async def _write_soon(self) -> None:
+        await asyncio.sleep(KEEP_EVERY_SECONDS)
+        await self.flush()
+
+    async def flush(self) -> None:
+        """Store every note played on this worker so far (a save calls it first)."""
+        self._writing = None
+        events, self._unsaved = self._unsaved, []
+        if not events:
+            return
+        try:
+            await RoomJamEvent.bulk_create(events)
+        except Exception:  # a room closed meanwhile: its notes went with it
+            log.warning("%d jam notes could not be stored", len(events), exc_info=True)

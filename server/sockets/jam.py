@@ -50,6 +50,7 @@ def register(
 
     async def save(sid: str) -> dict[str, Any]:
         connection = await broker.connection(sid)
+        await notes.flush()
         song = await save_jam(connection.room, connection.user)
         return {"song_id": song.id, "title": song.title}
 
