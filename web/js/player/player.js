@@ -56,6 +56,7 @@ export class Player extends EventTarget {
   #volumeFraction = 0.8;
   #following = false; // a shared clock (a room) moves the transport, not the song's end
   #sounded = new WeakSet(); // notes played since the song last started or jumped: each once
+  #held = new Map(); // pitch -> the instrument a note being played (noteOn) sounds on
   /** @type {{heard: number, scheduled: number, fromTicks: number, ticksPerSecond: number} | null} */
   #retimed = null; // the last speed change
 
@@ -258,6 +259,30 @@ export class Player extends EventTarget {
     this.#instrumentName = name;
     if (previous && previous !== this.#instruments.get(name)) previous.releaseAll();
     this.dispatchEvent(new CustomEvent("instrument", { detail: name }));
+  }
+
+  /**
+   * Starts a note someone is playing (a key held down) on the current instrument, heard at once,
+   * until `noteOff`. Reports it as a "live" event ({pitch, velocity, on, time}, time: audio clock).
+   */
+  noteOn(pitch, velocity) {
+    if (Tone.getContext().state !== "running") Tone.start(); // a key press is a gesture
+    const instrument = this.#instruments.get(this.#instrumentName);
+    if (!instrument || instrument.loaded === false) return; // samples still downloading
+    const time = Tone.immediate();
+    instrument.triggerAttack(Tone.Frequency(pitch, "midi").toNote(), time, velocity / 127);
+    this.#held.set(pitch, instrument);
+    this.dispatchEvent(new CustomEvent("live", { detail: { pitch, velocity, on: true, time } }));
+  }
+
+  /** Releases a note started by `noteOn`, on the instrument that started it. */
+  noteOff(pitch) {
+    const instrument = this.#held.get(pitch);
+    if (!instrument) return;
+    this.#held.delete(pitch);
+    const time = Tone.immediate();
+    instrument.triggerRelease(Tone.Frequency(pitch, "midi").toNote(), time);
+    this.dispatchEvent(new CustomEvent("live", { detail: { pitch, velocity: 0, on: false, time } }));
   }
 
   /** Volume from 0 (silent) to 1 (full). */
