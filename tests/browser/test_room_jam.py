@@ -7,15 +7,17 @@ from __future__ import annotations
 
 from playwright.sync_api import BrowserContext, Page, expect
 
+from tests.browser import test_rooms
 from tests.browser.conftest import PageProblems, wait_for_sound
 from tests.browser.test_rooms import (
     SKEW_TO_SYSTEM_CLOCK,
     SYNC_TOLERANCE_MS,
     clock_precision,
-    guest_context,  # noqa: F401  (a fixture)
     guest_joins,
     open_room,
 )
+
+guest_context = test_rooms.guest_context  # the rooms tests' second browser, a fixture
 
 COLLECT_JAM = """page => { window.jam = [];
   page.addEventListener('jamsound', (event) => window.jam.push(event.detail)); }"""
@@ -44,7 +46,7 @@ def test_two_members_play_and_hear_each_other_at_the_scheduled_time(
     page: Page,
     signed_in,
     guest_context: BrowserContext,
-    problems: PageProblems,  # noqa: F811
+    problems: PageProblems,
 ):
     invite = open_room(page, "Jam night")
     guest = guest_joins(guest_context, problems, invite, "Clara Wieck")
