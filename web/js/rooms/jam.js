@@ -3,8 +3,8 @@
 // room-clock time they were played (they sound here at once, through the keyboard); every other
 // member's notes sound at the room-clock time the server gave them, on a voice of their own, and
 // are drawn in the roll in that member's colour. Reports each note heard as a "jamsound" event on
-// `target` ({userId, pitch, on, atMs, arrivedMs (room clock), heardAtMs (wall clock)}); re-emits
-// steering as "proposal" and "steer".
+// `target` ({userId, pitch, on, atMs, late, heardAtMs (wall clock)}); re-emits steering as
+// "proposal" and "steer".
 import { JAM_EVENTS, emitWithAck } from "../common/socket.js";
 import { audioTimeOf, heardAtMs, positionAt } from "./roomsync.js";
 
@@ -34,7 +34,8 @@ export class RoomJam extends EventTarget {
   #roll;
   #target;
   #sounding = new Map(); // "user:pitch" -> the roll note drawn for a note still held
-  #scheduling = null; // the at_ms of the note being handed to the player (its "live" event is synchronous)
+  /** @type {{atMs: number, at: number} | null} the note being handed to the player (its "live" event is synchronous) */
+  #scheduling = null;
 
   /**
    * @param {{socket: any, clock: any, player: any, client: any, roll: any, target: EventTarget}} parts
@@ -73,7 +74,7 @@ export class RoomJam extends EventTarget {
   #heard({ user_id: userId, pitch, velocity, on, at_ms: atMs }) {
     const voice = String(userId);
     const at = audioTimeOf(this.#player, this.#clock, atMs);
-    this.#scheduling = atMs;
+    this.#scheduling = { atMs, at };
     if (on) this.#player.noteOn(pitch, velocity, { at, voice });
     else this.#player.noteOff(pitch, { at, voice });
     this.#scheduling = null;
@@ -83,10 +84,9 @@ export class RoomJam extends EventTarget {
   /** Another member's note as it will be heard here. */
   #report({ pitch, on, time, voice }) {
     if (!voice) return; // this member's own: heard as played
-    const detail = {
-      userId: Number(voice), pitch, on, atMs: this.#scheduling, arrivedMs: this.#clock.now(),
-      heardAtMs: heardAtMs(this.#player, time),
-    };
+    const { atMs = null, at = time } = this.#scheduling ?? {};
+    const late = time > at + 0.001; // it came too late for its time: the player sounds it at once
+    const detail = { userId: Number(voice), pitch, on, atMs, late, heardAtMs: heardAtMs(this.#player, time) };
     this.#target.dispatchEvent(new CustomEvent("jamsound", { detail }));
   }
 
