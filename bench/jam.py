@@ -11,7 +11,9 @@ note it hears from the others. All clients share the machine's clock with the se
 - slack: `at_ms` minus receipt, the least of all (negative: a note heard late), and late notes;
 - refused: notes the server refused (none at a human rate).
 `--delay-ms D` adds D ms to every note's way up (sent D ms after it was played) and down
-(heard D ms after it arrived), as a member on a slower network.
+(heard D ms after it arrived), as a member on a slower network. `--workers 2` runs two workers
+of one deployment (PostgreSQL and Redis, as `bench.scale` sets them up), each room's members
+connected to them in turn.
 """
 
 from __future__ import annotations
@@ -23,12 +25,15 @@ import random
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import socketio
 
 from bench.live import BenchServer, bench_server, listener_cookies, percentile
-from bench.rooms_fanout import model_folder, open_room
+from bench.rooms_fanout import join_room, model_folder, open_room
+from bench.scale import deployment
 from server.services.generation import MAX_STREAMS_PER_USER
 
 ROOMS, MEMBERS, SECONDS = 4, 6, 20.0
@@ -61,12 +66,7 @@ class Player:
         )
 
     async def join(self, url: str, cookie: str, token: str) -> None:
-        headers = {"Cookie": cookie}
-        await self.sio.connect(url, headers=headers, transports=["websocket"], wait_timeout=30)
-        ack = await self.sio.call("room:join", {"token": token}, timeout=60)
-        if not ack["ok"]:
-            raise RuntimeError(ack["error"])
-        self.user_id = ack["you"]
+        self.user_id = (await join_room(self.sio, url, cookie, token))["you"]
 
     async def play(self, seconds: float, seed: int) -> None:
         rng = random.Random(seed)
@@ -92,18 +92,25 @@ class Player:
             self.refused.append(ack["error"]["code"])
 
 
-async def jam(server: BenchServer, cookies: list[str], rooms: int, seconds: float, delay: float):
+async def jam(
+    server: BenchServer,
+    cookies: list[str],
+    rooms: int,
+    seconds: float,
+    delay: float,
+    urls: list[str],
+):
     members = len(cookies) // rooms
     players = [Player(delay) for _ in cookies]
     for number in range(rooms):
         room = await open_room(server, cookies[number * members])
         token = room["invite_path"].rsplit("/", 1)[1]
         for index in range(number * members, (number + 1) * members):
-            await players[index].join(server.url, cookies[index], token)
+            await players[index].join(urls[index % len(urls)], cookies[index], token)
     await asyncio.gather(*(p.play(seconds, seed) for seed, p in enumerate(players)))
     await asyncio.sleep(1.0 + delay / 1000)  # the last notes arrive
     await asyncio.gather(*(player.sio.disconnect() for player in players))
-    return summarize(players, rooms, members, seconds, delay)
+    return summarize(players, rooms, members, seconds, delay) | {"workers": len(urls)}
 
 
 def summarize(players: list[Player], rooms: int, members: int, seconds: float, delay: float):
@@ -141,12 +148,19 @@ def summarize(players: list[Player], rooms: int, members: int, seconds: float, d
     }
 
 
-def run(server: BenchServer, rooms: int = ROOMS, members: int = MEMBERS, **kw: float) -> dict:
-    """The jam benchmark against a running bench server (an account per member)."""
+def run(
+    server: BenchServer,
+    rooms: int = ROOMS,
+    members: int = MEMBERS,
+    urls: list[str] | None = None,
+    **kw: float,
+) -> dict:
+    """The jam benchmark against a running bench server (an account per member); members
+    connect to `urls` in turn (workers of one deployment), or all to `server`."""
     count = rooms * members
     cookies = listener_cookies(server, count * MAX_STREAMS_PER_USER)[:count]
     seconds, delay = kw.get("seconds", SECONDS), kw.get("delay_ms", 0.0)
-    return asyncio.run(jam(server, cookies, rooms, seconds, delay))
+    return asyncio.run(jam(server, cookies, rooms, seconds, delay, urls or [server.url]))
 
 
 def main() -> None:
@@ -155,13 +169,27 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=MEMBERS)
     parser.add_argument("--seconds", type=float, default=SECONDS)
     parser.add_argument("--delay-ms", type=float, default=0.0)
+    parser.add_argument("--workers", type=int, default=1, help="2: a PostgreSQL + Redis pair")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
-        with bench_server(model_folder(Path(scratch))) as server:
+        model = model_folder(Path(scratch))
+        with deployment(args.workers, model) if args.workers > 1 else single(model) as servers:
+            urls = [server.url for server in servers]
             results = run(
-                server, args.rooms, args.members, seconds=args.seconds, delay_ms=args.delay_ms
+                servers[0],
+                args.rooms,
+                args.members,
+                urls,
+                seconds=args.seconds,
+                delay_ms=args.delay_ms,
             )
     print(json.dumps(results, indent=2))
+
+
+@contextmanager
+def single(model: Path) -> Iterator[list[BenchServer]]:
+    with bench_server(model) as server:
+        yield [server]
 
 
 if __name__ == "__main__":
