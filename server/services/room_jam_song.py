@@ -21,6 +21,9 @@ from server.services.songs import save_song
 
 MODEL_TRACK = "Cadenza"  # the name of the model's track in a saved jam
 HELD_BEATS = 1.0  # how long a note sounds when its note-off never came
+# Note events a saved jam holds at most (the first ones): about two hours of six members playing
+# steadily, and a bound on what one save reads, however long a room was flooded.
+MAX_SAVED_EVENTS = 20_000
 
 
 async def save_jam(room: Room, user: User) -> Song:
@@ -66,8 +69,9 @@ async def jam_events(room: Room, piece: RoomPiece | None) -> list[RoomJamEvent]:
     query = RoomJamEvent.filter(room=room).order_by("at_ms", "id")
     if piece is not None:
         since_ms = piece.created_at.timestamp() * 1000
-        return list(await query.filter(at_ms__gte=since_ms, beats__not_isnull=True))
-    events = list(await query)
+        query = query.filter(at_ms__gte=since_ms, beats__not_isnull=True)
+        return list(await query.limit(MAX_SAVED_EVENTS))
+    events = list(await query.limit(MAX_SAVED_EVENTS))
     if events:
         first_ms = events[0].at_ms
         for event in events:
