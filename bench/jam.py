@@ -72,19 +72,20 @@ class Player:
         rng = random.Random(seed)
         end = time.monotonic() + seconds
         while time.monotonic() < end:
-            pitch = rng.randrange(48, 84)
+            # Pitch and velocity tell this member's notes apart (4,572 of them).
+            pitch, velocity = 48 + self.count // 127 % 36, 1 + self.count % 127
+            self.count += 1
             await asyncio.gather(
-                self.send(pitch, True), self.send(pitch, False, HELD_SECONDS * 1000)
+                self.send(pitch, velocity), self.send(pitch, 0, HELD_SECONDS * 1000)
             )
             await asyncio.sleep(rng.expovariate(NOTES_PER_SECOND))
 
-    async def send(self, pitch: int, on: bool, after_ms: float = 0.0) -> None:
+    async def send(self, pitch: int, velocity: int, after_ms: float = 0.0) -> None:
         await asyncio.sleep(after_ms / 1000)
         played_ms = now_ms()
         await asyncio.sleep(self.delay_ms / 1000)
-        self.count += 1
-        velocity = 1 + self.count % 127  # tells this member's notes apart
-        note = {"pitch": pitch, "on": on, "velocity": velocity, "played_ms": played_ms}
+        on = velocity > 0
+        note = {"pitch": pitch, "on": on, "velocity": velocity or 1, "played_ms": played_ms}
         ack = await self.sio.call("jam:note", note, timeout=30)
         if ack["ok"]:
             self.sent[ack["at_ms"]] = played_ms
