@@ -72,7 +72,7 @@ def test_two_members_play_and_hear_each_other_at_the_scheduled_time(
 
     guest.get_by_label("Genre", exact=True).nth(0).select_option("jazz")
     guest.get_by_role("button", name="Propose").click()
-    expect(page.locator("[data-proposals]")).to_contain_text("Clara Wieck proposes genre jazz")
+    expect(page.locator("[data-proposals]")).to_contain_text("genre jazz: 1 (Clara Wieck)")
     expect(guest.get_by_role("button", name="Apply at the next bar")).to_be_hidden()
     guest.get_by_role("button", name="Save the jam").click()
     expect(guest.get_by_role("link", name="Open dashboard")).to_be_visible()

@@ -23,3 +23,21 @@ test("the steering form asks for one change: the genre first, else the energy, e
   assert.equal(describeChange({ genre: "any" }), "genre any style");
   assert.equal(describeChange({ energy: "calm" }), "energy calm");
 });
+
+test("proposals are tallied: a member's latest proposal for a field is their one vote", async () => {
+  const { ProposalTally } = await import("../../web/js/rooms/jampanel.js");
+  const tally = new ProposalTally();
+  tally.add({ user_id: 1, display_name: "Clara", change: { genre: "jazz" } });
+  tally.add({ user_id: 2, display_name: "Robert", change: { genre: "folk" } });
+  tally.add({ user_id: 3, display_name: "Johannes", change: { genre: "jazz" } });
+  tally.add({ user_id: 2, display_name: "Robert", change: { energy: "calm" } });
+  assert.deepEqual(tally.standings(), [
+    { change: { genre: "jazz" }, names: ["Clara", "Johannes"] },
+    { change: { energy: "calm" }, names: ["Robert"] },
+    { change: { genre: "folk" }, names: ["Robert"] },
+  ]);
+  tally.add({ user_id: 2, display_name: "Robert", change: { genre: "jazz" } }); // changes their mind
+  assert.deepEqual(tally.standings()[0].names, ["Clara", "Johannes", "Robert"]);
+  tally.clear("genre");
+  assert.deepEqual(tally.standings(), [{ change: { energy: "calm" }, names: ["Robert"] }]);
+});
