@@ -8,7 +8,7 @@ from __future__ import annotations
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.browser import test_rooms
-from tests.browser.conftest import PageProblems, wait_for_sound
+from tests.browser.conftest import PageProblems, screenshot, wait_for_sound
 from tests.browser.test_rooms import (
     SKEW_TO_SYSTEM_CLOCK,
     SYNC_TOLERANCE_MS,
@@ -70,10 +70,12 @@ def test_two_members_play_and_hear_each_other_at_the_scheduled_time(
     host_pitches = sorted(s["pitch"] for s in guest.evaluate("window.jam") if s["on"])
     assert host_pitches == [48, 50, 52, 53]
 
-    guest.get_by_label("Genre", exact=True).nth(0).select_option("jazz")
+    guest.locator("[data-jam-panel]").get_by_label("Genre").select_option("jazz")
     guest.get_by_role("button", name="Propose").click()
     expect(page.locator("[data-proposals]")).to_contain_text("genre jazz: 1 (Clara Wieck)")
     expect(guest.get_by_role("button", name="Apply at the next bar")).to_be_hidden()
+    page.locator("[data-keyboard-panel]").scroll_into_view_if_needed()
+    screenshot(page, "room-jam")
     guest.get_by_role("button", name="Save the jam").click()
     expect(guest.get_by_role("link", name="Open dashboard")).to_be_visible()
     guest.close()
