@@ -268,7 +268,8 @@ export class Player extends EventTarget {
    * voice}, time: audio clock).
    */
   noteOn(pitch, velocity, { at = null, voice = "" } = {}) {
-    if (Tone.getContext().state !== "running") Tone.start(); // a key press is a gesture
+    // A key press is a gesture that may start the audio; another member's note is not.
+    if (Tone.getContext().state !== "running" && !voice) Tone.start();
     const instrument = this.#instruments.get(this.#instrumentName);
     if (!instrument || instrument.loaded === false) return; // samples still downloading
     const time = Math.max(at ?? 0, Tone.immediate());
