@@ -1,8 +1,9 @@
 """Steering the room's live piece: any member proposes a change (`jam:propose`, told to the
-room), the host decides (`jam:steer`); a change applies from a bar line of the live piece that
-every member hears of in time and the model has not written past, the same bar for everyone,
-announced with its number. What a live stream can change at a bar line is its genre and its
-energy (the sampling temperature), for the bars not yet written.
+room), which is their vote (`room_votes`): a change backed by more than half of the people
+present is applied; else the host decides (`jam:steer`). A change applies from a bar line of the
+live piece that every member hears of in time and the model has not written past, the same bar
+for everyone, announced with its number. What a live stream can change at a bar line is its
+genre and its energy (the sampling temperature), for the bars not yet written.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from server.generation.melody import GENRES
 from server.generation.melody_stream import BAR_TICKS, Steer
 from server.generation.vocabulary import ANY_GENRE
 from server.models.room import MS_PER_MINUTE, Playback, Room, server_time_ms
+from server.services import room_votes
 from server.services.room_broker import RoomBroker
 from server.services.room_clock import SCHEDULE_LEAD_MS
 from server.services.rooms import invalid_params
@@ -77,17 +79,31 @@ class JamSteering:
     async def propose(self, sid: str, data: Any) -> dict[str, Any]:
         connection = await self.broker.connection(sid)
         change = change_from(data)
+        room = connection.room
+        tally = await room_votes.vote(room, connection.user_id, change.field, change.value)
         payload = {
             "user_id": connection.user_id,
             "display_name": connection.user.display_name,
             "change": change.to_json(),
+            "votes": tally.backers,
+            "present": tally.present,
         }
-        await self.broker.channel.emit(PROPOSAL, payload, to=connection.room.channel)
-        return {}
+        await self.broker.channel.emit(PROPOSAL, payload, to=room.channel)
+        if not tally.carried:
+            return {"carried": False}
+        try:
+            return {"carried": True, "steer": await self.apply(room, change, None)}
+        except AppError:  # nothing this worker can change: the host decides
+            return {"carried": True, "steer": None}
 
     async def steer(self, sid: str, data: Any) -> dict[str, Any]:
         room, user = await self.broker.host_of(sid)
-        change = change_from(data)
+        return await self.apply(room, change_from(data), user.id)
+
+    async def apply(self, room: Room, change: Change, by: int | None) -> dict[str, Any]:
+        """Apply `change` to the room's live stream (written by this worker) from its next bar
+        line, tell every member, and spend the votes on its field; `by` is the host deciding,
+        None a vote."""
         stream = self.broker.live_stream(room.id)
         if stream is None or stream.ended or room.playback is not Playback.PLAYING:
             raise AppError("not_live", "Nothing is being written live here to steer.")
@@ -103,7 +119,8 @@ class JamSteering:
             "bar": bar,
             "at_beats": at_beats,
             "at_ms": room.anchor_ms + at_beats * MS_PER_MINUTE / room.tempo,
-            "by": user.id,
+            "by": by,
         }
         await self.broker.channel.emit(STEER, payload, to=room.channel)
+        await room_votes.clear(room, change.field)
         return payload

@@ -41,12 +41,14 @@ async def test_steering_applies_at_one_announced_bar_for_everyone(pair):
     assert ack["ok"], ack
     state = await guest.wait_for("room:state", lambda s: s["playback"] == "playing")
     proposed = await guest.call("jam:propose", {"genre": "jazz"})
-    assert proposed["ok"], proposed
+    assert proposed == {"ok": True, "carried": False}  # one of two is not a majority
     proposal = await host.wait_for("jam:proposal")
     assert proposal == {
         "user_id": guest.user_id,
         "display_name": "Live",
         "change": {"genre": "jazz"},
+        "votes": 1,
+        "present": 2,
     }
     refused = await guest.call("jam:steer", {"genre": "jazz"})
     assert refused["error"]["code"] == "not_host"
@@ -72,6 +74,25 @@ async def test_steering_applies_at_one_announced_bar_for_everyone(pair):
     assert status == 200 and song["genre"] == "jazz"
     late = await host.call("jam:steer", {"genre": "pop"})
     assert late["error"]["code"] == "not_live"
+
+
+async def test_a_change_most_members_propose_is_applied_at_the_next_bar(pair):
+    host, guest = pair
+    room = await open_room(host)
+    await guest.join(room)
+    ack = await host.call("room:generate", PIECE)
+    assert ack["ok"], ack
+    await guest.wait_for("room:state", lambda s: s["playback"] == "playing")
+    assert (await guest.call("jam:propose", {"energy": "calm"}))["carried"] is False
+    assert (await host.call("jam:propose", {"energy": "lively"}))["carried"] is False
+    carried = await host.call("jam:propose", {"energy": "calm"})  # the host changes their mind
+    assert carried["carried"] is True and carried["steer"]["by"] is None
+    announced = [await m.wait_for("jam:steer") for m in (host, guest)]
+    assert announced[0] == announced[1] == carried["steer"]
+    assert announced[0]["change"] == {"energy": "calm"} and announced[0]["bar"] >= 1
+    again = await guest.call("jam:propose", {"energy": "calm"})  # the votes were spent
+    assert again["carried"] is False
+    await host.call("room:stop")
 
 
 @pytest.mark.parametrize(

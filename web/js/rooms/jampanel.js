@@ -2,7 +2,7 @@
 // The room's jam controls (templates/room.html, inside the "Play with the room" panel): a change
 // to the live piece (genre or energy) that any member proposes and the host applies, the change
 // pending with the bar it applies at, the proposals tallied (each member's latest proposal for a
-// field is their vote), and saving the jam as a song.
+// field is their vote; the server applies a change most of the room backs), and saving the jam.
 import { errorFromPayload } from "../common/api.js";
 import { showToast } from "../common/toast.js";
 
@@ -95,9 +95,10 @@ export function bindJamPanel(root, jam, client) {
     showTally();
   });
   jam.addEventListener("steer", (/** @type {any} */ event) => {
-    const { change, bar } = event.detail;
+    const { change, bar, by } = event.detail;
     const pending = part("steer-pending");
-    pending.textContent = `Next: ${describeChange(change)} from bar ${bar + 1}`;
+    const how = by === null ? " (the room voted for it)" : "";
+    pending.textContent = `Next: ${describeChange(change)} from bar ${bar + 1}${how}`;
     pending.dataset.bar = String(bar);
     pending.hidden = false;
     tally.clear(Object.keys(change)[0]);

@@ -1,3 +1,6 @@
+import functools
+from json import dumps, loads
+
 from tortoise import fields, migrations
 from tortoise.fields.base import OnDelete
 from tortoise.indexes import Index
@@ -51,5 +54,15 @@ class Migration(migrations.Migration):
                 "pk_attr": "id",
             },
             bases=["Model"],
+        ),
+        ops.AddField(
+            model_name="RoomMember",
+            name="votes",
+            field=fields.JSONField(
+                default=dict,
+                db_default={},
+                encoder=functools.partial(dumps, separators=(",", ":")),
+                decoder=loads,
+            ),
         ),
     ]
