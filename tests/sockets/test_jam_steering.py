@@ -1,7 +1,8 @@
-"""Steering a room's live piece, written at its real pace: a member proposes, the host decides,
+"""Steering a room's live piece, written at its real pace: members vote or the host decides,
 and a change is announced to every member with one bar number, a bar line that sounds after the
 announcement has reached everyone and that the model has not yet written past, even when the
-request arrives in the last 50 ms of a bar; the piece is written on in the new genre."""
+request or the votes arrive in the last 50 ms of a bar; the piece is written on in the new
+genre."""
 
 from __future__ import annotations
 
@@ -53,19 +54,24 @@ async def test_steering_applies_at_one_announced_bar_for_everyone(pair):
     refused = await guest.call("jam:steer", {"genre": "jazz"})
     assert refused["error"]["code"] == "not_host"
 
-    # Both changes arrive in the last 50 ms of bar 2 (the room clock is this machine's clock).
+    # The host's change and both members' votes for another arrive in the last 50 ms of bar 2
+    # (the room clock is this machine's clock); the second vote carries it.
     await asyncio.sleep(max(bar_line_ms(state, 2) - 40 - time.time() * 1000, 0) / 1000)
     sent_ms = time.time() * 1000
-    acks = await asyncio.gather(
-        host.call("jam:steer", {"genre": "jazz"}), host.call("jam:steer", {"energy": "lively"})
+    decided, *votes = await asyncio.gather(
+        host.call("jam:steer", {"genre": "jazz"}),
+        guest.call("jam:propose", {"energy": "lively"}),
+        host.call("jam:propose", {"energy": "lively"}),
     )
-    assert all(a["ok"] for a in acks), acks
-    for steer in acks:
+    assert decided["ok"] and all(vote["ok"] for vote in votes), (decided, votes)
+    carried = [vote["steer"] for vote in votes if vote["carried"]]
+    assert len(carried) == 1 and carried[0]["by"] is None
+    for steer in ({k: v for k, v in decided.items() if k != "ok"}, carried[0]):
         announced = [
             await m.wait_for("jam:steer", lambda s, steer=steer: s["change"] == steer["change"])
             for m in (host, guest)
         ]
-        assert announced[0] == announced[1] == {k: v for k, v in steer.items() if k != "ok"}
+        assert announced[0] == announced[1] == steer
         assert steer["bar"] >= 3 and steer["at_beats"] == steer["bar"] * 4
         assert steer["at_ms"] == pytest.approx(bar_line_ms(state, steer["bar"]))
         assert steer["at_ms"] >= sent_ms + SCHEDULE_LEAD_MS
