@@ -51,7 +51,7 @@ test("a MIDI note takes the part of its track, the melody unless told", () => {
   const midiNote = { midi: 48, ticks: 0, durationTicks: 1920, velocity: 0.5 };
   assert.equal(noteFromMidi(midiNote, 480).part, "melody");
   assert.equal(noteFromMidi(midiNote, 480, "chords").part, "chords");
-  assert.throws(() => noteFromMidi(midiNote, 480, "drums"), /unknown part/);
+  assert.throws(() => noteFromMidi(midiNote, 480, "kazoo"), /unknown part/);
 });
 
 test("a melody's events: rests move time on, notes land on the 12-tick grid", () => {

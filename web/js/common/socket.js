@@ -18,6 +18,12 @@ export const ROOM_EVENTS = {
   remove: "room:remove", host: "room:host", state: "room:state", piece: "room:piece",
   presence: "room:presence", info: "room:info", closed: "room:closed", removed: "room:removed",
 };
+// Room jams (docs/protocol.md, "Jam"): `jam:note` goes both ways; `jam:proposal` answers a
+// `jam:propose` to every member.
+export const JAM_EVENTS = {
+  note: "jam:note", propose: "jam:propose", proposal: "jam:proposal", steer: "jam:steer",
+  save: "jam:save",
+};
 export const CLOCK_PING = "clock:ping";
 
 const ACK_TIMEOUT_MS = 10_000;

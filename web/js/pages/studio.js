@@ -9,6 +9,7 @@ import { soundsLikeText } from "../studio/convertsummary.js";
 import { showFormError, validateFields } from "../common/forms.js";
 import { LiveGeneration } from "../studio/generation.js";
 import { initNav } from "../common/nav.js";
+import { bindKeyboardPanel } from "../music/keyboardpanel.js";
 import { noteEnd } from "../music/notes.js";
 import { INSTRUMENT_NAMES, Player } from "../player/player.js";
 import { PlayerBar } from "../player/playerbar.js";
@@ -262,6 +263,7 @@ function init() {
   bindRangeOutputs();
   bindInstrument();
   bindChordField(form);
+  bindKeyboardPanel(part("keyboard-panel"), player);
   let generation = null;
   const socket = connectSocket({ onStatus: (status) => showConnection(status, generation) });
   generation = new LiveGeneration(socket);

@@ -52,9 +52,9 @@ export function drawRoll(
     if (note.start + note.duration < from || note.start > to) continue;
     const played = playhead !== null && note.start <= playhead;
     const chord = note.part === "chords";
-    context.fillStyle = chord
+    context.fillStyle = note.color ?? (chord // a jam member's notes carry their colour
       ? played ? COLORS.chordPlayed : COLORS.chord
-      : played ? COLORS.notePlayed : COLORS.note;
+      : played ? COLORS.notePlayed : COLORS.note);
     context.globalAlpha = 0.55 + 0.45 * (note.velocity / 127);
     const x = xOf(note.start);
     const noteWidth = Math.max(2 * ratio, xOf(note.start + note.duration) - x - ratio);

@@ -56,6 +56,7 @@ export class Player extends EventTarget {
   #volumeFraction = 0.8;
   #following = false; // a shared clock (a room) moves the transport, not the song's end
   #sounded = new WeakSet(); // notes played since the song last started or jumped: each once
+  #held = new Map(); // "voice:pitch" -> the instrument a note being played (noteOn) sounds on
   /** @type {{heard: number, scheduled: number, fromTicks: number, ticksPerSecond: number} | null} */
   #retimed = null; // the last speed change
 
@@ -258,6 +259,33 @@ export class Player extends EventTarget {
     this.#instrumentName = name;
     if (previous && previous !== this.#instruments.get(name)) previous.releaseAll();
     this.dispatchEvent(new CustomEvent("instrument", { detail: name }));
+  }
+
+  /**
+   * Starts a note someone is playing (a key held down) on the current instrument, heard at once
+   * or at audio time `at` (seconds: another member's note in a room jam), until `noteOff` with
+   * the same `voice` (who plays it). Reports it as a "live" event ({pitch, velocity, on, time,
+   * voice}, time: audio clock).
+   */
+  noteOn(pitch, velocity, { at = null, voice = "" } = {}) {
+    // A key press is a gesture that may start the audio; another member's note is not.
+    if (Tone.getContext().state !== "running" && !voice) Tone.start();
+    const instrument = this.#instruments.get(this.#instrumentName);
+    if (!instrument || instrument.loaded === false) return; // samples still downloading
+    const time = Math.max(at ?? 0, Tone.immediate());
+    instrument.triggerAttack(Tone.Frequency(pitch, "midi").toNote(), time, velocity / 127);
+    this.#held.set(`${voice}:${pitch}`, instrument);
+    this.dispatchEvent(new CustomEvent("live", { detail: { pitch, velocity, on: true, time, voice } }));
+  }
+
+  /** Releases a note started by `noteOn` (now or at audio time `at`), on the instrument that started it. */
+  noteOff(pitch, { at = null, voice = "" } = {}) {
+    const instrument = this.#held.get(`${voice}:${pitch}`);
+    if (!instrument) return;
+    this.#held.delete(`${voice}:${pitch}`);
+    const time = Math.max(at ?? 0, Tone.immediate());
+    instrument.triggerRelease(Tone.Frequency(pitch, "midi").toNote(), time);
+    this.dispatchEvent(new CustomEvent("live", { detail: { pitch, velocity: 0, on: false, time, voice } }));
   }
 
   /** Volume from 0 (silent) to 1 (full). */

@@ -4,6 +4,7 @@
 // roll and waveform that follow it. Where a shared clock moves the music (a room), a `transport`
 // stands in for the player's own play, pause and seek (rooms/roomtransport.js).
 import { formatTime } from "../common/format.js";
+import { isTypingTarget } from "../common/forms.js";
 import { PianoRoll } from "./pianoroll.js";
 import { INSTRUMENT_NAMES } from "./player.js";
 import { showToast } from "../common/toast.js";
@@ -16,8 +17,6 @@ const STATUS_TEXT = {
   paused: "Paused",
   buffering: "Buffering…",
 };
-// Keys typed into these elements are theirs, not shortcuts.
-const TYPING_TARGETS = "input:not([type=range]), textarea, select, [contenteditable]";
 
 /**
  * What the bar plays, pauses and seeks, and reads the position and status from. A Player is one
@@ -157,7 +156,7 @@ export class PlayerBar {
   }
 
   #onKey(event) {
-    if (this.#root.hidden || event.target.closest?.(TYPING_TARGETS)) return;
+    if (this.#root.hidden || isTypingTarget(event.target)) return;
     const transport = this.#transport;
     if (event.target.closest?.("dialog[open]") || !transport.lengthBeats) return;
     if (transport.canControl === false) return;
