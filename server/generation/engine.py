@@ -75,14 +75,20 @@ class GenerationEngine:
         paced: bool = True,
         melody: MelodyStream | None = None,
         stream_id: str | None = None,
+        playhead_beats: float | None = None,
     ) -> LiveStream:
         """Register a stream; it gets its first notes on the loop's next step. `melody` is a
         ready-made stream (e.g. a style transfer) to run instead of sampling `params`;
-        `stream_id` one reserved beforehand (e.g. counted against a limit), else a new one."""
+        `stream_id` one reserved beforehand (e.g. counted against a limit), else a new one.
+        `playhead_beats` says the listener is already at that beat of the stream (an answer
+        to a phrase just heard, its primer): its own notes go out as they are written until
+        they are the usual lead ahead of that playhead."""
         state = self.network.initial_state(1)[:, :, 0]
         melody = melody or MelodyStream(params, self.vocabulary)
         stream_id = stream_id or uuid.uuid4().hex
         stream = LiveStream(stream_id, owner, melody, sink, paced, state)
+        if playhead_beats is not None:
+            stream.started_at = time.monotonic() - playhead_beats * 60.0 / melody.params.tempo
         self.streams[stream.id] = stream
         self._new.append(stream)
         self._wake.set()
@@ -242,5 +248,6 @@ class GenerationEngine:
 
 
 def _opening(stream: LiveStream) -> bool:
-    """A paced stream whose playhead has not started: its listener waits for its first notes."""
-    return stream.paced and stream.started_at is None
+    """A paced stream whose listener waits for its first notes: its playhead has not started,
+    or it has not yet written a note past its primer (an answer to a phrase)."""
+    return stream.paced and (stream.started_at is None or stream.melody.before_own_notes)
