@@ -10,7 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import rooms_fanout, rooms_sync
+from bench import duet, rooms_fanout, rooms_sync
 from bench.live import bench_server, run_level
 from bench.machine import commit, conditions
 from bench.model_cost import numpy_costs, original_cost
@@ -78,6 +78,7 @@ def main() -> None:
             first = run_level(server, 100, REALTIME | {"bars": 2}, spread=10.0)
             results["first_note"] = first
             results["rooms"] = {"fanout": rooms_fanout.run(server), "sync": rooms_sync.run(server)}
+            results["duet"] = duet.run(server)
             levels = tuple(int(n) for n in args.levels.split(","))
             results["ramp"], results["max_realtime_streams"] = streams_ramp(
                 server, levels, args.bars
