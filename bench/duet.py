@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import random
 import time
+from collections.abc import Callable
 
 import socketio
 
@@ -39,7 +40,9 @@ class Session:
         self.first_start: dict[str, float] = {}  # stream id -> its first note's start (beats)
         self.turns: list[dict] = []
         self.errors: list[str] = []
+        self.answered: set[str] = set()  # streams whose answer is written to its end
         self.sio.on("generate:notes", self._frame)
+        self.sio.on("duet:answered", lambda event: self.answered.add(event["stream_id"]))
 
     def _frame(self, frame: dict) -> None:
         if frame["notes"] and frame["stream_id"] not in self.first_frame:
@@ -80,7 +83,7 @@ class Session:
                 self.errors.append(answer["error"]["code"])
                 return
             stream_id = answer["stream_id"]
-            await self._wait_for(stream_id, 5.0)
+            await self._wait_until(lambda: stream_id in self.first_frame, 5.0)
             arrived = self.first_frame.get(stream_id)
             self.turns.append(
                 {
@@ -92,11 +95,12 @@ class Session:
             )
             phrase_start = answer["answer_end"]  # listen to the answer, then play again
             await asyncio.sleep(max(at(phrase_start) - time.monotonic(), 0))
+            await self._wait_until(lambda: stream_id in self.answered, 10.0)
         await self.sio.call("duet:stop", {"duet_id": duet_id, "discard": True}, timeout=10)
 
-    async def _wait_for(self, stream_id: str, timeout: float) -> None:
+    async def _wait_until(self, ready: Callable[[], bool], timeout: float) -> None:
         deadline = time.monotonic() + timeout
-        while stream_id not in self.first_frame and time.monotonic() < deadline:
+        while not ready() and time.monotonic() < deadline:
             await asyncio.sleep(0.005)
 
 

@@ -1,7 +1,7 @@
 import "./page.mjs";
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { PhraseRecorder, phraseEnd, snapBeats } from "../../web/js/music/phrase.js";
+import { PhraseRecorder, barsOf, phraseEnd, snapBeats } from "../../web/js/music/phrase.js";
 
 test("beats snap to the tick grid, or to a coarser step of it", () => {
   assert.equal(snapBeats(1.04, 1), 1); // 12.48 ticks -> 12
@@ -73,4 +73,23 @@ test("finishing closes the notes still held at that beat", () => {
   phrase.noteOn(60, 90, 0);
   phrase.noteOn(67, 90, 1);
   assert.deepEqual(phrase.finish(2).map((note) => [note.pitch, note.start, note.duration]), [[60, 0, 2], [67, 1, 1]]);
+});
+
+const SONG = [
+  { pitch: 60, start: 0, duration: 2 },
+  { pitch: 62, start: 3.5, duration: 1 }, // crosses into bar 2
+  { pitch: 64, start: 4.5, duration: 1 },
+  { pitch: 65, start: 8, duration: 4 },
+];
+
+test("a bar range of a song starts at beat 0 and keeps only notes that start in it", () => {
+  assert.deepEqual(barsOf(SONG, 2, 2), [{ pitch: 64, start: 0.5, duration: 1 }]);
+  assert.deepEqual(barsOf(SONG, 2, 3).map((note) => note.start), [0.5, 4]);
+});
+
+test("a note that rings past the range's end is cut at it", () => {
+  assert.deepEqual(barsOf(SONG, 1, 1), [
+    { pitch: 60, start: 0, duration: 2 },
+    { pitch: 62, start: 3.5, duration: 0.5 },
+  ]);
 });

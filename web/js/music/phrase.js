@@ -2,7 +2,7 @@
 // A phrase someone plays, recorded on a timeline in beats: notes from the keyboard's noteon and
 // noteoff (music/keyboard.js) snapped to the tick grid, and when the phrase is over, judged as
 // the server judges it (server/services/duet_params.py `phrase_end`): a beat of silence after the
-// last note, or the bar line after it.
+// last note, or the bar line after it; and the bars of a song a range of bars holds.
 import { musicConstants } from "./constants.js";
 
 export const BEATS_PER_BAR = 4;
@@ -25,6 +25,24 @@ export function snapBeats(beats, step) {
  */
 export function phraseEnd(lastEnd, wait) {
   return wait === "beat" ? lastEnd + 1 : Math.ceil(lastEnd / BEATS_PER_BAR) * BEATS_PER_BAR;
+}
+
+/**
+ * The notes of bars `from`..`to` (1-based, inclusive) of `notes`, moved to start at beat 0 and
+ * cut at the range's end.
+ * @param {{pitch: number, start: number, duration: number}[]} notes
+ * @returns {{pitch: number, start: number, duration: number}[]}
+ */
+export function barsOf(notes, from, to) {
+  const begin = (from - 1) * BEATS_PER_BAR;
+  const end = to * BEATS_PER_BAR;
+  return notes
+    .filter((note) => note.start >= begin && note.start < end)
+    .map((note) => ({
+      pitch: note.pitch,
+      start: note.start - begin,
+      duration: Math.min(note.start + note.duration, end) - note.start,
+    }));
 }
 
 export class PhraseRecorder {

@@ -10,7 +10,6 @@ import { showFormError, validateFields } from "../common/forms.js";
 import { LiveGeneration } from "../studio/generation.js";
 import { DuetSession } from "../studio/duet.js";
 import { DuetPanel } from "../studio/duetpanel.js";
-import { loadSongNotes } from "../dashboard/songs.js";
 import { Opening } from "../studio/opening.js";
 import { initNav } from "../common/nav.js";
 import { bindKeyboardPanel } from "../music/keyboardpanel.js";
@@ -215,19 +214,6 @@ function duetParameters() {
   return parameters;
 }
 
-/** The dashboard's "Continue" opens the studio with `?continue=<song id>`: its bars to continue. */
-async function continueSong() {
-  const songId = new URLSearchParams(window.location.search).get("continue");
-  if (!songId) return;
-  const song = await api.get(`/api/songs/${encodeURIComponent(songId)}`);
-  const { notes } = await loadSongNotes(song);
-  for (const name of ["genre", "key", "mode"]) if (song[name]) form.elements[name].value = song[name];
-  form.elements.tempo.value = String(Math.round(song.tempo));
-  form.elements.tempo.dispatchEvent(new Event("input"));
-  opening.fromSong(song.title, notes.filter((note) => note.part === "melody"));
-  part("opening").scrollIntoView({ block: "nearest" });
-}
-
 function showConnection(status, generation, duet) {
   const previous = part("connection").dataset.status;
   const [text, colour] = CONNECTION_TEXT[status];
@@ -302,7 +288,7 @@ function init() {
     keyboard, player, session: new DuetSession(socket), parameters: duetParameters,
     onActive: (active) => { form.querySelector("[data-start]").disabled = active; },
   });
-  continueSong().catch((error) => showToast(`That song cannot be continued: ${error.message}`, { tone: "error" }));
+  opening.continueSong(new URLSearchParams(window.location.search).get("continue"), form).catch((error) => showToast(`That song cannot be continued: ${error.message}`, { tone: "error" }));
   generation.addEventListener("chords", (event) => current?.chords.add(event.detail));
   generation.addEventListener("notes", (event) => receiveNotes(event.detail));
   generation.addEventListener("done", (event) => finished(event.detail));

@@ -3,31 +3,15 @@
 // continues, a phrase recorded from the keyboard after a bar of count-in (snapped to sixteenths,
 // at the studio's tempo, with a metronome if asked) or a bar range of a saved song. `primer()`
 // gives it as `generate:start`'s `primer` (docs/protocol.md) and the whole bars it fills.
+import { api } from "../common/api.js";
+import { loadSongNotes } from "../dashboard/songs.js";
 import { makeNote } from "../music/notes.js";
-import { BEATS_PER_BAR, PhraseRecorder } from "../music/phrase.js";
+import { BEATS_PER_BAR, PhraseRecorder, barsOf } from "../music/phrase.js";
 
 const COUNT_IN_BEATS = BEATS_PER_BAR;
 const SIXTEENTH_TICKS = 3;
 
 /** @typedef {{pitch: number, start: number, duration: number}} PrimerNote */
-
-/**
- * The notes of bars `from`..`to` (1-based, inclusive) of `notes`, moved to start at beat 0 and
- * cut at the range's end.
- * @param {{pitch: number, start: number, duration: number}[]} notes
- * @returns {PrimerNote[]}
- */
-export function barsOf(notes, from, to) {
-  const begin = (from - 1) * BEATS_PER_BAR;
-  const end = to * BEATS_PER_BAR;
-  return notes
-    .filter((note) => note.start >= begin && note.start < end)
-    .map((note) => ({
-      pitch: note.pitch,
-      start: note.start - begin,
-      duration: Math.min(note.start + note.duration, end) - note.start,
-    }));
-}
 
 export class Opening {
   #root;
@@ -74,6 +58,24 @@ export class Opening {
     if (!notes || notes.length === 0) return null;
     const end = Math.max(...notes.map((note) => note.start + note.duration));
     return { notes, bars: Math.max(1, Math.ceil(end / BEATS_PER_BAR)) };
+  }
+
+  /**
+   * The dashboard's "Continue" opens the studio with `?continue=<song id>`: the song's bars
+   * become the opening, and `form` takes its genre, key, mode and tempo.
+   * @param {string | null} songId
+   * @param {HTMLFormElement} form the studio's generation form
+   */
+  async continueSong(songId, form) {
+    if (!songId) return;
+    const song = await api.get(`/api/songs/${encodeURIComponent(songId)}`);
+    const { notes } = await loadSongNotes(song);
+    const fields = /** @type {any} */ (form.elements);
+    for (const name of ["genre", "key", "mode"]) if (song[name]) fields[name].value = song[name];
+    fields.tempo.value = String(Math.round(song.tempo));
+    fields.tempo.dispatchEvent(new Event("input"));
+    this.fromSong(song.title, notes.filter((note) => note.part === "melody"));
+    this.#root.scrollIntoView({ block: "nearest" });
   }
 
   /** Takes the bars to continue from a saved song (the dashboard's "Continue"). */
