@@ -12,7 +12,7 @@ import argparse
 import asyncio
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Container
 
 import socketio
 
@@ -83,7 +83,7 @@ class Session:
                 self.errors.append(answer["error"]["code"])
                 return
             stream_id = answer["stream_id"]
-            await self._wait_until(lambda: stream_id in self.first_frame, 5.0)
+            await self._wait_for(stream_id, self.first_frame, 5.0)
             arrived = self.first_frame.get(stream_id)
             self.turns.append(
                 {
@@ -95,12 +95,13 @@ class Session:
             )
             phrase_start = answer["answer_end"]  # listen to the answer, then play again
             await asyncio.sleep(max(at(phrase_start) - time.monotonic(), 0))
-            await self._wait_until(lambda: stream_id in self.answered, 10.0)
+            await self._wait_for(stream_id, self.answered, 10.0)
         await self.sio.call("duet:stop", {"duet_id": duet_id, "discard": True}, timeout=10)
 
-    async def _wait_until(self, ready: Callable[[], bool], timeout: float) -> None:
+    async def _wait_for(self, stream_id: str, seen: Container[str], timeout: float) -> None:
+        """Until `stream_id` is in `seen` (its first notes came, or its answer is written)."""
         deadline = time.monotonic() + timeout
-        while not ready() and time.monotonic() < deadline:
+        while stream_id not in seen and time.monotonic() < deadline:
             await asyncio.sleep(0.005)
 
 
