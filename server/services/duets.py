@@ -8,10 +8,11 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import time
 import uuid
 from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from server.errors import AppError
 from server.generation.answer import AnswerPlan, AnswerStream
@@ -59,13 +60,20 @@ class Duet:
 
 
 class AnswerSink:
-    """One answer's notes to the duet's client, on the duet's timeline; its end reported."""
+    """One answer's notes to the duet's client, on the duet's timeline; its end reported, with
+    how long its first note took from the phrase's arrival (`arrived`, monotonic seconds)."""
 
-    def __init__(self, duets: StudioDuets, duet: Duet, melody: AnswerStream) -> None:
+    def __init__(
+        self, duets: StudioDuets, duet: Duet, melody: AnswerStream, arrived: float
+    ) -> None:
         self.duets, self.duet, self.melody = duets, duet, melody
+        self.arrived = arrived
+        self.first_note_ms: float | None = None  # phrase arrival to the first note sent
 
     def stream_notes(self, stream: LiveStream, notes: Sequence[Note], first_index: int) -> None:
         own = self.melody.own_notes(notes, first_index)
+        if own and self.first_note_ms is None:
+            self.first_note_ms = round((time.monotonic() - self.arrived) * 1e3, 2)
         if own:
             self.duet.answers.extend(own)
             first = max(first_index - self.melody.phrase_notes, 0)
@@ -101,6 +109,7 @@ class StudioDuets:
 
     async def phrase(self, sid: str, data: Any) -> dict[str, Any]:
         """Answer a played phrase: the `duet:phrase` acknowledgement's fields."""
+        arrived = time.monotonic()
         duet = self._duet(sid, data)
         if not duet.bucket.take():
             raise AppError("rate_limited", "Phrases are coming too fast; play, then listen.")
@@ -122,7 +131,7 @@ class StudioDuets:
             dataclasses.replace(params, seed=seed), service.engine.vocabulary, plan
         )
         playhead = ticks_to_beats(end - plan.origin)  # the player is where the phrase ended
-        sink = AnswerSink(self, duet, melody)
+        sink = AnswerSink(self, duet, melody, arrived)
         stream = await service.start(duet.user_id, params, sink, melody, playhead_beats=playhead)
         duet.played.extend(phrase)
         duet.turn += 1
@@ -145,7 +154,9 @@ class StudioDuets:
             duet.answering = None
         if stream.end_reason is EndReason.DISCONNECTED:
             return
+        first_note_ms = cast(AnswerSink, stream.sink).first_note_ms
         event, payload = ANSWERED, {"duet_id": duet.id, "turn": duet.turn, "stream_id": stream.id}
+        payload["first_note_ms"] = first_note_ms
         if stream.end_reason is EndReason.FAILED:
             event, payload = ERROR, {"stream_id": stream.id, "error": FAILED}
         self._spawn(self.notes.send_after_notes(duet.sid, stream.id, event, payload))

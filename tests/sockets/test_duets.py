@@ -57,7 +57,8 @@ class Duettist:
         assert ack["ok"], ack
         loop = asyncio.get_running_loop()
         answered = self.answered.setdefault(ack["turn"], loop.create_future())
-        await asyncio.wait_for(answered, 20)
+        event = await asyncio.wait_for(answered, 20)
+        assert event["stream_id"] == ack["stream_id"] and event["first_note_ms"] >= 0, event
         return ack, self.listener.notes[ack["stream_id"]]
 
 
