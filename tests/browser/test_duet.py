@@ -69,3 +69,24 @@ def test_a_recorded_phrase_opens_the_melody_generate_continues(page: Page, signe
     song = page.request.get("/api/songs").json()["songs"][0]
     assert [note[0] for note in song["parameters"]["primer"]] == [60, 62, 64]  # C4 D4 E4
     assert song["parameters"]["bars"] == 3  # the opening bar and the two asked for
+
+
+def test_continue_on_a_saved_song_opens_the_studio_with_its_bars_as_the_opening(
+    page: Page, signed_in: Account, insert_song
+):
+    # Bar 1: C E, bar 2: G A B, bar 3: C.
+    notes = [(60, 0, 2), (64, 2, 2), (67, 4, 1), (69, 5, 1), (71, 6, 2), (72, 8, 4)]
+    insert_song(signed_in.email, notes, title="Harbour Lights", genre="folk", tempo=150.0)
+    page.goto("/dashboard")
+    page.get_by_role("link", name="Continue Harbour Lights in the studio").click()
+    expect(page.locator("[data-opening-status]")).to_contain_text("of “Harbour Lights”")
+    expect(page.get_by_label("Genre")).to_have_value("folk")
+    page.get_by_label("From bar").fill("2")
+    page.get_by_label("To bar").fill("2")
+    expect(page.locator("[data-opening-status]")).to_contain_text("Opening: 3 notes (1 bar)")
+    page.get_by_label("Length in bars").fill("1")
+    page.get_by_role("button", name="Generate").click()
+    expect(page.get_by_role("link", name="Open dashboard")).to_be_visible(timeout=30_000)
+    song = page.request.get("/api/songs").json()["songs"][0]
+    assert song["parameters"]["primer"] == [[67, 0, 1], [69, 1, 1], [71, 2, 2]]
+    assert song["tempo"] == 150
