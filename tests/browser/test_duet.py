@@ -4,6 +4,8 @@ that Generate continues, and is saved with it."""
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import Account
@@ -43,8 +45,11 @@ def test_a_played_phrase_is_answered_in_the_roll_then_the_model_listens_again(
     play(page, "zxcv")
     expect(duet).to_have_attribute("data-turn", "model")  # a beat of silence ended the phrase
     page.wait_for_function(
-        "() => Number(document.querySelector('[data-player-roll]').dataset.noteCount) > 4"
-    )  # the answer's notes join the four played
+        "() => Number(document.querySelector('[data-duet-form]').dataset.answerNotes) > 0"
+    )
+    answer = int(duet.get_attribute("data-answer-notes") or 0)
+    assert notes_on_roll(page) >= 4 + answer  # the four played, the answer, and the chords
+    expect(page.locator("[data-chord-lane]")).to_have_attribute("data-struck", re.compile(".+"))
     expect(duet).to_have_attribute("data-turn", "person", timeout=15_000)  # heard to its end
 
     page.get_by_role("button", name="Stop and save").click()

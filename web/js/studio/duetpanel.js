@@ -2,14 +2,36 @@
 // The studio's call and response (templates/studio.html, the duet form): the player runs the
 // duet's timeline from beat 0; the person's phrase is recorded from the keyboard, sent when it
 // is over (music/phrase.js), and the model's answer plays and draws as it arrives; once the
-// answer has been heard to its end the model listens again.
+// answer has been heard to its end the model listens again. The duet's chords loop under it all,
+// struck a little ahead of the playhead, so the person hears what the model answers over.
 import { errorFromPayload } from "../common/api.js";
 import { showFormError } from "../common/forms.js";
 import { showToast } from "../common/toast.js";
+import { ChordFeed } from "../music/chordnotes.js";
 import { makeNote } from "../music/notes.js";
 import { PhraseRecorder } from "../music/phrase.js";
 
 const CHECK_MS = 20; // how often the phrase is checked for its end
+const CHORDS_AHEAD_BEATS = 1; // chords go to the player this far ahead of the playhead
+
+/**
+ * The duet's chords (one pass of its loop, beats from 0) as a feed that repeats them for ever.
+ * @param {import("../music/chordnotes.js").WireChord[]} chords
+ */
+function loopingChords(chords) {
+  const feed = new ChordFeed(chords);
+  const loopBeats = Math.max(0, ...chords.map((chord) => chord.start + chord.duration));
+  let loops = 1;
+  return {
+    notesBefore(beats) {
+      while (loopBeats > 0 && beats >= (loops - 1) * loopBeats) {
+        feed.add(chords.map((chord) => ({ ...chord, start: chord.start + loops * loopBeats })));
+        loops += 1;
+      }
+      return feed.notesBefore(beats);
+    },
+  };
+}
 
 export class DuetPanel {
   #form;
@@ -22,6 +44,8 @@ export class DuetPanel {
   #answerEnd = null; // beats: where the answer being heard ends
   #answered = false; // the answer is written to its end
   #timer = 0;
+  /** @type {{notesBefore: (beats: number) => import("../music/notes.js").Note[]} | null} */
+  #chords = null;
 
   /**
    * @param {HTMLFormElement} form
@@ -44,7 +68,7 @@ export class DuetPanel {
     this.#part("duet-stop").addEventListener("click", () => this.stop());
     keyboard.addEventListener("noteon", (event) => this.#noteOn(/** @type {CustomEvent} */ (event).detail));
     keyboard.addEventListener("noteoff", (event) => this.#noteOff(/** @type {CustomEvent} */ (event).detail));
-    session.addEventListener("notes", (event) => player.append(/** @type {CustomEvent} */ (event).detail));
+    session.addEventListener("notes", (event) => this.#answerNotes(/** @type {CustomEvent} */ (event).detail));
     session.addEventListener("answered", () => { this.#answered = true; });
     session.addEventListener("failed", (event) => this.#fail(/** @type {CustomEvent} */ (event).detail));
   }
@@ -66,6 +90,8 @@ export class DuetPanel {
     this.#player.load([], { tempo });
     const { contextTime } = this.#player.audioClockReading();
     this.#player.follow({ time: contextTime + 0.05, beats: 0, tempo, playing: true });
+    this.#chords = loopingChords(ack.chords ?? []);
+    this.#form.dataset.answerNotes = "0";
     this.#setActive(true);
     this.#listen(0);
     this.#timer = window.setInterval(() => this.#check(), CHECK_MS);
@@ -100,6 +126,12 @@ export class DuetPanel {
     this.#status("Your turn: play a phrase.");
   }
 
+  /** The answer's notes as they arrive: played and drawn, and counted on the form. */
+  #answerNotes(notes) {
+    this.#player.append(notes);
+    this.#form.dataset.answerNotes = String(Number(this.#form.dataset.answerNotes ?? 0) + notes.length);
+  }
+
   #noteOn({ pitch, velocity, time }) {
     this.#phrase?.noteOn(pitch, velocity, this.#player.beatsAt(time));
   }
@@ -111,6 +143,8 @@ export class DuetPanel {
 
   #check() {
     const now = this.#player.positionBeats;
+    const chordNotes = this.#chords?.notesBefore(now + CHORDS_AHEAD_BEATS) ?? [];
+    if (chordNotes.length > 0) this.#player.append(chordNotes);
     const wait = /** @type {HTMLSelectElement} */ (this.#form.elements.namedItem("wait")).value;
     if (this.#phrase?.isOver(now, wait)) {
       const notes = this.#phrase.notes;
