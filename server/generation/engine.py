@@ -30,7 +30,7 @@ from server.generation.live_stream import (
 from server.generation.lstm import LstmNetwork
 from server.generation.melody_stream import MelodyStream
 from server.generation.notes import Note
-from server.generation.sampler import step_streams
+from server.generation.sampler import step_through_primers
 from server.generation.sampling_params import SamplingParams
 
 log = logging.getLogger(__name__)
@@ -182,23 +182,15 @@ class GenerationEngine:
             pass
 
     def _step(self, batch: list[LiveStream]) -> tuple[list[list[Note]], np.ndarray]:
-        """Worker thread: one event for every stream in `batch`, from one network step; a
-        stream still reading its primer reads on, up to PRIMER_STEPS_PER_CALL events, in steps
-        of the streams that are, so a phrase to answer costs one trip to this thread, not one
-        per note. Returns each stream's new notes and the new state."""
+        """Worker thread: one event for every stream in `batch`, and the primer events of those
+        still reading one (up to PRIMER_STEPS_PER_CALL steps), so a phrase to answer costs one
+        trip to this thread, not one per note. Returns each stream's new notes and state."""
         state = np.stack([stream.state for stream in batch], axis=2)  # (layers, 2, batch, H)
-        written: list[list[Note]] = [[] for _ in batch]
-        rows = list(range(len(batch)))
-        for _ in range(PRIMER_STEPS_PER_CALL):
-            self.steps += 1
-            melodies = [batch[row].melody for row in rows]
-            notes, state[:, :, rows] = step_streams(self.network, melodies, state[:, :, rows])
-            for row, note in zip(rows, notes, strict=True):
-                if note is not None:
-                    written[row].append(note)
-            rows = [row for row in rows if _reading_primer(batch[row])]
-            if not rows:
-                break
+        melodies = [stream.melody for stream in batch]
+        written, state, steps = step_through_primers(
+            self.network, melodies, state, PRIMER_STEPS_PER_CALL
+        )
+        self.steps += steps
         return written, state
 
     def _publish(
@@ -267,8 +259,3 @@ def _opening(stream: LiveStream) -> bool:
     """A paced stream whose listener waits for its first notes: its playhead has not started,
     or it has not yet written a note past its primer (an answer to a phrase)."""
     return stream.paced and (stream.started_at is None or stream.melody.before_own_notes)
-
-
-def _reading_primer(stream: LiveStream) -> bool:
-    """Whether the stream's next event is its primer's (and it has not reached its end)."""
-    return stream.melody.in_primer and not stream.melody.done
