@@ -10,7 +10,14 @@ from typing import Any
 
 import pytest
 
-from tests.sockets.streaming import Listener, get_bytes, get_json, midi_notes
+from tests.sockets.streaming import (
+    Listener,
+    drafts_of,
+    eventually,
+    get_bytes,
+    get_json,
+    midi_notes,
+)
 
 DUET = {
     "genre": "jazz",
@@ -107,11 +114,22 @@ async def test_stopping_saves_the_duet_as_one_song_with_the_played_notes_marked(
     assert song["parameters"]["played"] == played
     assert song["parameters"]["instrument"] == "pad" and song["parameters"]["turns"] == 1
     assert song["title"] == "Duet in D minor" and song["status"] == "complete"
+    assert [chord["symbol"] for chord in song["chords"][:4]] == ["Dm", "Gm", "A7", "Dm"]
     midi = await get_bytes(unpaced_server, unpaced_cookie, f"/api/songs/{stopped['song_id']}/midi")
     heard = [(n["pitch"], n["start"], n["duration"]) for n in PHRASE + answer]
     assert [note[:2] for note in midi_notes(midi)] == [
         note[:2] for note in sorted(heard, key=lambda n: n[1])
     ]
+
+
+async def test_leaving_mid_duet_keeps_what_was_played_as_a_draft(unpaced_server, listen):
+    cookie = await unpaced_server.session_cookie()  # a user of its own: its songs are counted
+    duettist = Duettist(await listen(unpaced_server, cookie))
+    duet_id = await duettist.start()
+    await duettist.turn(duet_id, PHRASE)
+    await duettist.listener.sio.disconnect()
+    drafts = await eventually(lambda: drafts_of(unpaced_server, cookie), lambda found: found)
+    assert len(drafts) == 1 and drafts[0]["parameters"]["played"][0][0] == 62
 
 
 async def test_discarding_saves_nothing_and_the_duet_is_gone(duettist):
