@@ -10,7 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import jam, rooms_fanout, rooms_sync
+from bench import duet, jam, rooms_fanout, rooms_sync
 from bench.live import bench_server, run_level
 from bench.machine import commit, conditions
 from bench.model_cost import numpy_costs, original_cost
@@ -88,6 +88,7 @@ def main() -> None:
                 "sync": rooms_sync.run(server),
                 "jam": jam.run(server),
             }
+            results["duet"] = duet.run(server)
             levels = tuple(int(n) for n in args.levels.split(","))
             results["ramp"], results["max_realtime_streams"] = streams_ramp(
                 server, levels, args.bars

@@ -100,11 +100,21 @@ class MelodyStream:
         return self.tick >= self.total_ticks
 
     @property
+    def in_primer(self) -> bool:
+        """Whether the next event is the primer's (the stream reads it, it does not choose)."""
+        return len(self.events) < len(self.primer)
+
+    @property
+    def before_own_notes(self) -> bool:
+        """Whether the next event is still the primer's, or the first the stream writes."""
+        return len(self.events) <= len(self.primer)
+
+    @property
     def chooses_itself(self) -> bool:
         """Whether the stream picks its next event with `choose_pitch` and `choose_duration`
         (while it plays its primer, or brings a bar back exactly) instead of taking the batch's
         nucleus draw."""
-        if len(self.events) < len(self.primer):
+        if self.in_primer:
             return True
         return self.returns is not None and self.returns.copies(self.tick)
 

@@ -10,6 +10,12 @@ export const EVENTS = {
   generateStop: "generate:stop",
 };
 
+// Call and response in the studio (docs/protocol.md, "Call and response"): the answers come as
+// `generate:notes` frames of the stream each `duet:phrase` acknowledges.
+export const DUET_EVENTS = {
+  start: "duet:start", phrase: "duet:phrase", stop: "duet:stop", answered: "duet:answered",
+};
+
 // Listening rooms (docs/protocol.md, "Rooms"): `room:chat` goes both ways.
 export const ROOM_EVENTS = {
   join: "room:join", leave: "room:leave", chat: "room:chat", play: "room:play",
