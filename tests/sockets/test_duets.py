@@ -108,8 +108,9 @@ async def test_stopping_saves_the_duet_as_one_song_with_the_played_notes_marked(
     stopped = await duettist.call("duet:stop", {"duet_id": duet_id})
     assert stopped["ok"] and stopped["saved"], stopped
     song = await get_json(unpaced_server, unpaced_cookie, f"/api/songs/{stopped['song_id']}")
-    played = [
-        [n["pitch"], n["start"] * 12, n["duration"] * 12, n.get("velocity", 90)] for n in PHRASE
+    played = [  # stored rows: [pitch, start, duration, velocity, part]
+        [n["pitch"], n["start"] * 12, n["duration"] * 12, n.get("velocity", 90), "played"]
+        for n in PHRASE
     ]
     assert song["parameters"]["played"] == played
     assert song["parameters"]["instrument"] == "pad" and song["parameters"]["turns"] == 1
