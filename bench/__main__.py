@@ -10,7 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import rooms_fanout, rooms_sync
+from bench import duet, jam, rooms_fanout, rooms_sync
 from bench.live import bench_server, run_level
 from bench.machine import commit, conditions
 from bench.model_cost import numpy_costs, original_cost
@@ -83,7 +83,12 @@ def main() -> None:
             results["server_ready_seconds"] = round(server.ready_seconds, 2)
             results["first_note"] = first_note(server)
             results["first_note_band"] = first_note(server, band=True)
-            results["rooms"] = {"fanout": rooms_fanout.run(server), "sync": rooms_sync.run(server)}
+            results["rooms"] = {
+                "fanout": rooms_fanout.run(server),
+                "sync": rooms_sync.run(server),
+                "jam": jam.run(server),
+            }
+            results["duet"] = duet.run(server)
             levels = tuple(int(n) for n in args.levels.split(","))
             results["ramp"], results["max_realtime_streams"] = streams_ramp(
                 server, levels, args.bars

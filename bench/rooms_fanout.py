@@ -77,11 +77,7 @@ class Member:
         self.done.set()
 
     async def join(self, url: str, cookie: str, token: str) -> None:
-        headers = {"Cookie": cookie}
-        await self.sio.connect(url, headers=headers, transports=["websocket"], wait_timeout=30)
-        ack = await self.sio.call("room:join", {"token": token}, timeout=60)
-        if not ack["ok"]:
-            raise RuntimeError(ack["error"])
+        await join_room(self.sio, url, cookie, token)
 
     def report(self) -> dict:
         return {
@@ -92,6 +88,16 @@ class Member:
             "late": self.late,
             "problem": self.problem,
         }
+
+
+async def join_room(sio: socketio.AsyncClient, url: str, cookie: str, token: str) -> dict:
+    """Connect `sio` with the login in `cookie` and join the room; the join's acknowledgement."""
+    headers = {"Cookie": cookie}
+    await sio.connect(url, headers=headers, transports=["websocket"], wait_timeout=30)
+    ack = await sio.call("room:join", {"token": token}, timeout=60)
+    if not ack["ok"]:
+        raise RuntimeError(ack["error"])
+    return dict(ack)
 
 
 async def member_process(job: dict) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from server.generation.band.instruments import band_programs
 from server.generation.band.piece_band import band_for
 from server.generation.classifier import GenreClassifier
+from server.generation.form_plan import BLUES
 from server.generation.lstm import CheckpointError, LstmNetwork
 from server.generation.melody import GENRES, MODES, key_name
 from server.generation.midi_writing import BandParts, melody_to_midi
@@ -79,7 +80,9 @@ def generate_command(args: argparse.Namespace) -> str:
     write_atomically(args.out, midi)
     over = "" if params.chords is None else f" over {len(params.chords.changes())} chord changes"
     if params.form is not None:
-        over += f" written by the model in the form {params.form.letters}"
+        form = params.form
+        shape = "as a 12-bar blues" if form.harmony == BLUES else f"in the form {form.letters}"
+        over += f" written by the model {shape}"
     return (
         f"wrote {args.out}: {params.bars} bars of {args.genre} in "
         f"{key_name(melody.tonic, melody.mode)} at {params.tempo:g} bpm{over}, "

@@ -172,6 +172,17 @@ def test_bad_chords_exit_2_with_the_message(tmp_path, checkpoint, chords, bars, 
     assert not out.exists()
 
 
+def test_a_jazz_chorus_the_seed_makes_a_blues_is_written_over_the_blues(
+    tmp_path, checkpoint, capsys
+):
+    out = tmp_path / "blues.mid"
+    options = ["--genre", "jazz", "--key", "F", "--bars", "12", "--seed", "7"]
+    assert run_generate(*options, "--checkpoint", str(checkpoint), "--out", str(out)) == 0
+    assert "as a 12-bar blues" in capsys.readouterr().out
+    markers = [m.text for m in mido.MidiFile(out).tracks[0] if m.type == "marker"]
+    assert markers[0] == "F7" and markers[-2:] == ["C7", "F7"]  # I7 ... V7 | I7
+
+
 def test_generate_with_a_band_writes_a_track_per_part(tmp_path, checkpoint, capsys) -> None:
     out = tmp_path / "song.mid"
     options = ["--genre", "rock", "--chords", "C | Am | F | G", "--bars", "4", "--seed", "2"]
@@ -182,8 +193,12 @@ def test_generate_with_a_band_writes_a_track_per_part(tmp_path, checkpoint, caps
     assert [m.program for m in tracks["Chords"] if m.type == "program_change"] == [29]
     assert [m.program for m in tracks["Bass"] if m.type == "program_change"] == [34]
     assert [m.text for m in tracks["Chords"] if m.type == "text"] == ["C", "Am", "F", "G"]
-    bass = [m.note % 12 for m in tracks["Bass"] if m.type == "note_on"]
-    assert bass == [0, 9, 5, 7]  # the plainest band: the roots
+    now, downbeats = 0, []  # the bass note struck on each bar's first beat: its chord's root
+    for message in tracks["Bass"]:
+        now += message.time
+        if message.type == "note_on" and message.velocity and now % (4 * midi.ticks_per_beat) == 0:
+            downbeats.append(message.note % 12)
+    assert downbeats == [0, 9, 5, 7]
     assert midi.length == pytest.approx(4 * 4 * 0.5)
 
 

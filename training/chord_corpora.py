@@ -6,7 +6,7 @@ the first **harte spine), each as notes on the 12-ticks-per-beat grid with one l
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
@@ -29,7 +29,9 @@ NO_LABEL = "N"
 class AnnotatedSong:
     """One song with reference chords: `labels` holds the Harte label sounding at the middle of
     each beat (beat i spans ticks 12i..12i+12); `accompaniment` is empty where the corpus has
-    only the tune (RS200); bar lines fall at `pickup_ticks` + k * `bar_ticks`."""
+    only the tune (RS200); bar lines fall at `pickup_ticks` + k * `bar_ticks`; `tracks` holds
+    the notes of each named track apart (POP909's MELODY, BRIDGE, PIANO) and `downbeats` the
+    beats the corpus marks as bar lines (its bars are not all of `bar_ticks`)."""
 
     name: str
     melody: list[Span]
@@ -38,6 +40,8 @@ class AnnotatedSong:
     bar_ticks: int = 48
     pickup_ticks: int = 0
     key: tuple[int, str] | None = None  # as the melody reader estimated it (RS200)
+    tracks: dict[str, list[Span]] = field(default_factory=dict)  # by track name (POP909)
+    downbeats: list[int] = field(default_factory=list)  # annotated bar lines, beats (POP909)
 
     @property
     def arrangement(self) -> list[Span]:
@@ -75,9 +79,12 @@ def read_pop909(path: str | Path) -> AnnotatedSong:
     tempo_map = _tempo_map(midi)
     melody: list[Span] = []
     accompaniment: list[Span] = []
+    tracks: dict[str, list[Span]] = {}
     for part in parts:
-        target = melody if part.name.strip().upper() == MELODY_TRACK else accompaniment
-        target.extend(_notes_on_beats(part.notes, tempo_map, times))
+        name = part.name.strip().upper()
+        spans = _notes_on_beats(part.notes, tempo_map, times)
+        (melody if name == MELODY_TRACK else accompaniment).extend(spans)
+        tracks.setdefault(name, []).extend(spans)
     bar_beats = int(np.median(np.diff(downbeats))) if len(downbeats) > 1 else 4
     first = int(downbeats[0]) if len(downbeats) else 0
     chords = _read_chord_rows(annotations / f"{path.stem}.chords.txt")
@@ -89,6 +96,8 @@ def read_pop909(path: str | Path) -> AnnotatedSong:
         labels=[_label_at(chords, middle) for middle in middles],
         bar_ticks=bar_beats * TICKS_PER_BEAT,
         pickup_ticks=first % bar_beats * TICKS_PER_BEAT,
+        tracks=tracks,
+        downbeats=downbeats.tolist(),
     )
 
 

@@ -31,7 +31,7 @@ from server.generation.live_stream import (
 from server.generation.lstm import LstmNetwork
 from server.generation.melody_stream import MelodyStream
 from server.generation.notes import Note
-from server.generation.sampler import step_streams
+from server.generation.sampler import step_through_primers
 from server.generation.sampling_params import SamplingParams
 
 log = logging.getLogger(__name__)
@@ -45,6 +45,9 @@ LAG_WARNING_SECONDS = 0.5  # a quarter of the lead: log when a top-up starts thi
 # before the streams already playing, each seconds ahead, get theirs: a new stream's opening
 # takes about a dozen steps, and in whole batches of a thousand streams that was most of a second.
 OPENING_STEPS_IN_A_ROW = 16
+# Primer events one stream reads in one trip to the step thread (about 0.2 ms each alone): a
+# played phrase is read at once, and a long primer still lets other streams' steps in between.
+PRIMER_STEPS_PER_CALL = 64
 
 
 class GenerationEngine:
@@ -76,15 +79,21 @@ class GenerationEngine:
         paced: bool = True,
         melody: MelodyStream | None = None,
         stream_id: str | None = None,
+        playhead_beats: float | None = None,
     ) -> LiveStream:
         """Register a stream; it gets its first notes on the loop's next step. `melody` is a
         ready-made stream (e.g. a style transfer) to run instead of sampling `params`;
-        `stream_id` one reserved beforehand (e.g. counted against a limit), else a new one."""
+        `stream_id` one reserved beforehand (e.g. counted against a limit), else a new one.
+        `playhead_beats` says the listener is already at that beat of the stream (an answer
+        to a phrase just heard, its primer): its own notes go out as they are written until
+        they are the usual lead ahead of that playhead."""
         state = self.network.initial_state(1)[:, :, 0]
         melody = melody or MelodyStream(params, self.vocabulary)
         stream_id = stream_id or uuid.uuid4().hex
         band = band_for(melody.params)
         stream = LiveStream(stream_id, owner, melody, sink, paced, state, band)
+        if playhead_beats is not None:
+            stream.started_at = time.monotonic() - playhead_beats * 60.0 / melody.params.tempo
         self.streams[stream.id] = stream
         self._new.append(stream)
         self._wake.set()
@@ -174,22 +183,27 @@ class GenerationEngine:
         except TimeoutError:
             pass
 
-    def _step(self, batch: list[LiveStream]) -> tuple[list[Note | None], np.ndarray]:
-        """Worker thread: one event for every stream in `batch`, from one network step."""
+    def _step(self, batch: list[LiveStream]) -> tuple[list[list[Note]], np.ndarray]:
+        """Worker thread: one event for every stream in `batch`, and the primer events of those
+        still reading one (up to PRIMER_STEPS_PER_CALL steps), so a phrase to answer costs one
+        trip to this thread, not one per note. Returns each stream's new notes and state."""
         state = np.stack([stream.state for stream in batch], axis=2)  # (layers, 2, batch, H)
-        self.steps += 1
-        return step_streams(self.network, [stream.melody for stream in batch], state)
+        melodies = [stream.melody for stream in batch]
+        written, state, steps = step_through_primers(
+            self.network, melodies, state, PRIMER_STEPS_PER_CALL
+        )
+        self.steps += steps
+        return written, state
 
     def _publish(
-        self, batch: list[LiveStream], notes: list[Note | None], states: np.ndarray, now: float
+        self, batch: list[LiveStream], notes: list[list[Note]], states: np.ndarray, now: float
     ) -> None:
         """Event loop: keep each stream's new state, hand new notes out, end finished streams."""
-        for row, (stream, note) in enumerate(zip(batch, notes, strict=True)):
+        for row, (stream, written) in enumerate(zip(batch, notes, strict=True)):
             if stream.ended:
                 continue  # stopped or disconnected while the step ran
             stream.state = states[:, :, row].copy()
-            if note is not None:
-                stream.notes.append(note)
+            stream.notes.extend(written)
             if stream.melody.done:
                 self._hand_out(stream)
                 self._finish(stream, EndReason.COMPLETE)
@@ -251,5 +265,6 @@ def _onset(note: Note) -> int:
 
 
 def _opening(stream: LiveStream) -> bool:
-    """A paced stream whose playhead has not started: its listener waits for its first notes."""
-    return stream.paced and stream.started_at is None
+    """A paced stream whose listener waits for its first notes: its playhead has not started,
+    or it has not yet written a note past its primer (an answer to a phrase)."""
+    return stream.paced and (stream.started_at is None or stream.melody.before_own_notes)

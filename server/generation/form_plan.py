@@ -4,7 +4,10 @@ returning section's chords and the melody brings the section's phrase back over 
 
 Forms per genre are the ones its music lives in: folk tunes repeat each strain (AABB), songs of
 the jazz standard repertoire are AABA, pop and rock alternate verse and chorus, and the
-classical period or rounded binary form returns its opening after a contrasting phrase.
+classical period or rounded binary form returns its opening after a contrasting phrase. Jazz
+and rock pieces of whole 12-bar choruses may be blues instead: three 4-bar lines, the second
+bringing the first back over the IV chord, the third answering them, over the 12-bar blues
+progression (`progression_blues.py`).
 """
 
 from __future__ import annotations
@@ -24,6 +27,10 @@ FORMS: dict[str, tuple[tuple[str, ...], ...]] = {
     "rock": (("A", "B", "A", "B"), ("A", "A", "B", "A")),
 }
 DEFAULT_FORM = ("A", "A", "B", "A")
+BLUES = "blues"  # a form whose harmony is the 12-bar blues
+BLUES_GENRES = ("jazz", "rock")
+BLUES_CHORUS = ("A", "A", "B")  # three 4-bar lines: a call, the call again over IV, the answer
+CHORUS_BARS = 12
 
 
 @dataclass(frozen=True)
@@ -34,6 +41,7 @@ class FormPlan:
 
     sections: tuple[str, ...]
     source_bar: tuple[int | None, ...]
+    harmony: str | None = None  # BLUES where the form is the 12-bar blues and its chords
 
     @property
     def bars(self) -> int:
@@ -56,14 +64,24 @@ def _phrase_bars(bars: int) -> int:
 
 def plan_form(genre: str | None, bars: int, rng: np.random.Generator | None = None) -> FormPlan:
     """A form for `bars` bars in `genre` (one of the genre's forms, drawn with `rng` where it has
-    several, else its first)."""
+    several, else its first). A jazz or rock piece of whole 12-bar choruses may draw the blues."""
     if bars < 1:
         raise ValueError(f"a form needs at least one bar, got {bars}")
     forms = FORMS.get(genre or "", (DEFAULT_FORM,))
-    letters = (
-        forms[int(rng.integers(len(forms)))] if rng is not None and len(forms) > 1 else forms[0]
-    )
-    return form_from_letters(letters, bars)
+    blues = genre in BLUES_GENRES and bars % CHORUS_BARS == 0
+    choices = len(forms) + blues
+    choice = int(rng.integers(choices)) if rng is not None and choices > 1 else 0
+    if choice == len(forms):
+        return blues_form(bars)
+    return form_from_letters(forms[choice], bars)
+
+
+def blues_form(bars: int) -> FormPlan:
+    """Choruses of the 12-bar blues over `bars` bars (a whole number of choruses)."""
+    if bars % CHORUS_BARS:
+        raise ValueError(f"a blues is whole choruses of {CHORUS_BARS} bars, not {bars} bars")
+    plan = form_from_letters(BLUES_CHORUS * (bars // CHORUS_BARS), bars)
+    return FormPlan(plan.sections, plan.source_bar, BLUES)
 
 
 def form_from_letters(letters: tuple[str, ...] | str, bars: int) -> FormPlan:

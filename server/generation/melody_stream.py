@@ -5,6 +5,8 @@ follows.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+
 import numpy as np
 
 from server.generation.chord_following import GENRE_SCALE, ChordFollowing
@@ -24,6 +26,17 @@ from server.generation.sampling_params import SamplingParams
 from server.generation.vocabulary import Vocabulary
 
 BAR_TICKS = 4 * TICKS_PER_QUARTER  # 4/4
+
+
+@dataclass(frozen=True)
+class Steer:
+    """A change to a stream from a bar line on: its genre (None: any) and temperature; a field
+    left as None stays as it is (`genre` is changed only when `sets_genre`)."""
+
+    tick: int
+    sets_genre: bool = False
+    genre: str | None = None
+    temperature: float | None = None
 
 
 def _primer_events(params: SamplingParams, shift: int, vocabulary: Vocabulary) -> list[Event]:
@@ -68,6 +81,7 @@ class MelodyStream:
         self.genre_id = vocabulary.genre_id(params.genre)
         self.mode_id = vocabulary.mode_id(params.mode)
         self.previous = (vocabulary.pitch_bos, vocabulary.duration_bos)
+        self.steers: list[Steer] = []  # changes still to come, in the order given
         chords = self.params.chords
         # The chords move into the normalized key with the melody: minus the output's shift.
         self.chords = None if chords is None else chords.transposed(-self.shift)
@@ -86,11 +100,21 @@ class MelodyStream:
         return self.tick >= self.total_ticks
 
     @property
+    def in_primer(self) -> bool:
+        """Whether the next event is the primer's (the stream reads it, it does not choose)."""
+        return len(self.events) < len(self.primer)
+
+    @property
+    def before_own_notes(self) -> bool:
+        """Whether the next event is still the primer's, or the first the stream writes."""
+        return len(self.events) <= len(self.primer)
+
+    @property
     def chooses_itself(self) -> bool:
         """Whether the stream picks its next event with `choose_pitch` and `choose_duration`
         (while it plays its primer, or brings a bar back exactly) instead of taking the batch's
         nucleus draw."""
-        if len(self.events) < len(self.primer):
+        if self.in_primer:
             return True
         return self.returns is not None and self.returns.copies(self.tick)
 
@@ -98,6 +122,7 @@ class MelodyStream:
         """The ids the network reads for the next event, in `lstm.INPUT_NAMES` order: previous
         pitch and duration, position, genre, mode, the chord sounding at the onset and the next
         different one (no chord without a progression), and the lookback."""
+        self._apply_due_steers()
         position = self.vocabulary.position_id(self.bar_position())
         chords = (
             (NO_CHORD_ID, NO_CHORD_ID)
@@ -106,6 +131,22 @@ class MelodyStream:
         )
         lookback = self.history.inputs(self.tick, BAR_TICKS, self.no_lookback)
         return (*self.previous, position, self.genre_id, self.mode_id, *chords, *lookback)
+
+    def steer(self, change: Steer) -> None:
+        """Apply `change` to the events from its tick on (the engine's step thread reads it)."""
+        self.steers = [*self.steers, change]
+
+    def _apply_due_steers(self) -> None:
+        due = [change for change in self.steers if change.tick <= self.tick]
+        if not due:
+            return
+        self.steers = [change for change in self.steers if change.tick > self.tick]
+        for change in due:
+            if change.sets_genre:
+                self.params = replace(self.params, genre=change.genre)
+                self.genre_id = self.vocabulary.genre_id(change.genre)
+            if change.temperature is not None:
+                self.params = replace(self.params, temperature=change.temperature)
 
     def bar_position(self) -> int:
         """Ticks into the bar at the next onset."""

@@ -23,6 +23,22 @@ from server.generation.progression import Progression
 
 WRITE_TICKS_PER_BEAT = 480  # a multiple of TICKS_PER_QUARTER, so every grid tick is exact
 MELODY_CHANNEL = 0
+# Channels for named parts: all but the melody's, the chords' and the band's (the drums' among
+# them: General MIDI's percussion channel is never given to a pitched part).
+BAND_CHANNELS = tuple(channel for _, channel in PART_TRACKS.values())
+PART_CHANNELS = tuple(
+    c for c in range(16) if c not in (MELODY_CHANNEL, CHORD_CHANNEL, *BAND_CHANNELS)
+)
+
+
+@dataclass(frozen=True)
+class NamedPart:
+    """A track of its own beside the melody: a person's notes in a jam, named after them. The
+    notes may overlap (chords, held notes); times in ticks from the file's start."""
+
+    name: str
+    notes: Sequence[Note]
+    program: int = 0  # General MIDI instrument, 0-based
 
 
 def bar_ticks_to_meter(bar_ticks: int) -> tuple[int, int]:
@@ -53,6 +69,7 @@ def melody_to_midi(
     track_name: str = "Melody",
     chords: Progression | None = None,
     band: BandParts | None = None,
+    parts: Sequence[NamedPart] = (),
 ) -> bytes:
     """A type-1 standard MIDI file: a conductor track (tempo, meter, key) and one melody track
     named `track_name` that sets General MIDI `program` (0-based) before its first note.
@@ -60,7 +77,9 @@ def melody_to_midi(
     With `chords`, the conductor track also marks each chord change with its symbol and a
     "Chords" track plays them; the progression starts at the file's start, the bar line at or
     before the melody's first note (or the band's). With a `band`, the Chords track plays its
-    comping, and its bass and drums have a track each (`band.instruments.PART_TRACKS`)."""
+    comping, and its bass and drums have a track each (`band.instruments.PART_TRACKS`). Each of
+    `parts` (a jam's players) is a track of its own, on a channel of its own while there are
+    channels left (`PART_CHANNELS`, then shared in turn)."""
     conductor = smf.Track()
     conductor.text(smf.TRACK_NAME, melody.name or "Cadenza")
     conductor.meta(smf.SET_TEMPO, smf.tempo_payload(melody.tempo))
@@ -75,6 +94,10 @@ def melody_to_midi(
     tracks += _chord_tracks(chords, band)
     if band is not None:
         tracks += _band_tracks(band)
+    for number, part in enumerate(parts):
+        channel = PART_CHANNELS[number % len(PART_CHANNELS)]
+        timed = note_events(part.notes)
+        tracks.append(timed_track(part.name, channel, part.program, timed, WRITE_TICKS_PER_BEAT))
     return smf.midi_file([conductor.chunk(), *tracks], WRITE_TICKS_PER_BEAT)
 
 

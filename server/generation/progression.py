@@ -142,17 +142,22 @@ class Progression:
 
     def looped_to(self, bars: int) -> Progression:
         """The progression played over and over for `bars` bars, the last time cut short."""
-        if not 0 < bars <= MAX_BARS:
+        return self.window(0, bars)
+
+    def window(self, first_bar: int, bars: int) -> Progression:
+        """`bars` bars of the progression played over and over, from its bar `first_bar` on
+        (counted through the repeats, so any bar of a long piece): a piece's chords under a
+        passage that starts there."""
+        if not 0 < bars <= MAX_BARS or first_bar < 0:
             raise ProgressionError(f"A progression has 1 to {MAX_BARS} bars.")
+        begin = (first_bar % self.bars) * self.bar_ticks
+        end = begin + bars * self.bar_ticks
         spans: list[ChordSpan] = []
-        end = bars * self.bar_ticks
         for offset in range(0, end, self.total_ticks):
             for span in self.spans:
-                start = span.start + offset
-                if start < end:
-                    spans.append(
-                        replace(span, start=start, duration=min(span.end + offset, end) - start)
-                    )
+                start, stop = max(span.start + offset, begin), min(span.end + offset, end)
+                if start < stop:
+                    spans.append(replace(span, start=start - begin, duration=stop - start))
         return replace(self, spans=tuple(spans), bars=bars)
 
     def to_wire(self) -> list[WireSpan]:

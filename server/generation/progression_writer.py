@@ -1,6 +1,7 @@
 """Chords the model writes when the user gives none: the progression network samples one chord a
 half-bar over the piece's form (a returning bar takes the chords of the bar it returns), and the
-last bar is a cadence: the half-bar before it a V or IV chord, the last bar the tonic.
+last bar is a cadence: the half-bar before it a V or IV chord, the last bar the tonic. A blues
+form takes the blues' own chords (`progression_blues.py`).
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ from dataclasses import replace
 import numpy as np
 
 from server.generation.chords import VOCABULARY_SIZE, Chord, parse_symbol
-from server.generation.form_plan import FormPlan, plan_form
+from server.generation.form_plan import BLUES, FormPlan, plan_form
 from server.generation.melody import GENRES
 from server.generation.notes import TICKS_PER_BEAT
 from server.generation.nucleus import nucleus_draw
 from server.generation.progression import ChordSpan, Progression
+from server.generation.progression_blues import blues_progression
 from server.generation.progression_network import (
     CHORD_BOS,
     PHRASE_SLOTS,
@@ -65,6 +67,8 @@ def write_progression(
     follows; the same seed writes the same chords."""
     rng = np.random.default_rng([seed, PROGRESSION_STREAM])
     form = plan_form(params.genre, params.bars, rng)
+    if form.harmony == BLUES:
+        return blues_progression(params.bars, params.key, params.mode, params.genre, rng), form
     slots = sample_slots(network, params, form, rng)
     shift = -normalizing_shift(params.tonic, params.mode)
     chords = [Chord.from_id(chord_id).transposed(shift) for chord_id in slots]

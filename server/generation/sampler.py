@@ -115,6 +115,28 @@ def step_streams(
     return notes, state
 
 
+def step_through_primers(
+    network: LstmNetwork, streams: list[MelodyStream], state: np.ndarray, max_steps: int
+) -> tuple[list[list[Note]], np.ndarray, int]:
+    """Advance every stream by one event, then those still reading their primer on, in steps
+    of just those, up to `max_steps` steps in all: a primer is read in one call, not one call
+    per event. `state` as for `step_streams`; returns each stream's new notes, the new state
+    and the steps taken."""
+    written: list[list[Note]] = [[] for _ in streams]
+    rows = list(range(len(streams)))
+    steps = 0
+    while rows and steps < max_steps:
+        steps += 1
+        notes, state[:, :, rows] = step_streams(
+            network, [streams[row] for row in rows], state[:, :, rows]
+        )
+        for row, note in zip(rows, notes, strict=True):
+            if note is not None:
+                written[row].append(note)
+        rows = [row for row in rows if streams[row].in_primer and not streams[row].done]
+    return written, state, steps
+
+
 def run_to_end(network: LstmNetwork, streams: list[MelodyStream]) -> list[list[Note]]:
     """Write every stream to its end, stepping the unfinished ones together; returns each
     stream's notes as `accept` gave them."""

@@ -65,10 +65,10 @@ class TransferParams:
         strength = self.strength
         if isinstance(strength, bool) or not isinstance(strength, int | float):
             raise InvalidParamsError("strength", f"must be a number from 0 to 1, got {strength!r}")
-        if not isinstance(self.band, bool):
-            raise InvalidParamsError("band", f"is true or false, got {self.band!r}")
         if not 0.0 <= strength <= 1.0:
             raise InvalidParamsError("strength", f"must be a number from 0 to 1, got {strength!r}")
+        if not isinstance(self.band, bool):
+            raise InvalidParamsError("band", f"is true or false, got {self.band!r}")
 
 
 class BarSearch(Protocol):

@@ -16,6 +16,7 @@ MODEL_MODULES = [
     "server.models.room_connection",
     "server.models.room_message",
     "server.models.room_piece",
+    "server.models.room_jam_event",
     "server.models.stream_progress",
 ]
 

@@ -1,5 +1,6 @@
-"""Someone who joined a room with its invite link: kept so "my rooms" lists it, and so a member
-the owner removed cannot come back with the same link."""
+"""Someone who joined a room with its invite link: kept so "my rooms" lists it, so a member
+the owner removed cannot come back with the same link, and with their votes on the room's live
+piece (`room_votes`)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ class RoomMember(Model):
     user_id: int  # the column behind `user`
     joined_at = fields.DatetimeField(auto_now_add=True)
     removed_at = fields.DatetimeField(null=True)  # set when the owner removed them
+    # Their standing proposal for each steering field ({"genre": "jazz"}), until one is applied.
+    votes: dict[str, str] = fields.JSONField(default=dict, db_default={})
 
     class Meta:
         table = "room_members"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from enum import StrEnum
 from typing import Any
@@ -17,7 +17,7 @@ from server.generation.band.instruments import band_programs
 from server.generation.instruments import instrument_named
 from server.generation.melody import MODES, PITCH_NAMES, TICKS_PER_QUARTER, Melody
 from server.generation.midi_io import melody_to_midi
-from server.generation.midi_writing import BandParts
+from server.generation.midi_writing import BandParts, NamedPart
 from server.generation.notes import BAND_PARTS, Note
 from server.generation.progression import Progression
 from server.models.user import User
@@ -86,6 +86,7 @@ class Song(Model):
         genre: str | None = None,
         bar_ticks: int = 48,
         chords: Progression | None = None,
+        parts: Sequence[NamedPart] = (),
         **fields: Any,
     ) -> Song:
         """An unsaved song of `notes`, MIDI rendered with bars of `bar_ticks` (48 = 4/4, 36 = 3/4;
@@ -94,7 +95,10 @@ class Song(Model):
         `parameters["chords"]` as storage rows) are written as a chord track and markers, up to
         the end of the last bar played. The band's notes among `notes` (bass, comping, drums)
         get a track per part, with the genre's instruments (`band.instruments`), and make
-        `parameters["band"]` true; `note_count` counts the melody's notes."""
+        `parameters["band"]` true. `parts` are tracks of their own (a jam's members and the
+        model's parts), timed from the file's start: give them with no melody `notes`, as the
+        melody's file starts at the bar line before its first note. `note_count` counts the
+        melody's notes and the parts'."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
         notes = list(notes)
@@ -121,7 +125,9 @@ class Song(Model):
             track_name=f"Melody ({instrument.label})",
             chords=None if chords is None else chords_under(notes, bar_ticks, chords),
             band=band_parts(band_notes, melody_notes, bar_ticks, genre),
+            parts=parts,
         )
+        part_notes = [note for part in parts for note in part.notes]
         return cls(
             owner=owner,
             title=title,
@@ -131,9 +137,11 @@ class Song(Model):
             tempo=tempo,
             midi=midi,
             duration_seconds=max(
-                melody_seconds(melody), band_seconds(band_notes, bar_ticks, tempo)
+                melody_seconds(melody),
+                band_seconds(band_notes, bar_ticks, tempo),
+                notes_seconds(part_notes, tempo),
             ),
-            note_count=melody.note_count,
+            note_count=melody.note_count + len(part_notes),
             **fields,
         )
 
@@ -184,3 +192,8 @@ def band_seconds(band: list[Note], bar_ticks: int, tempo: float) -> float:
 def melody_seconds(melody: Melody) -> float:
     """Length in seconds: total beats at `tempo` quarter notes per minute."""
     return melody.total_ticks / TICKS_PER_QUARTER * 60.0 / melody.tempo
+
+
+def notes_seconds(notes: Sequence[Note], tempo: float) -> float:
+    """Seconds from the start to the end of the last of `notes` at `tempo`."""
+    return max((note.end for note in notes), default=0) / TICKS_PER_QUARTER * 60.0 / tempo

@@ -111,10 +111,12 @@ class GenerationService:
         sink: StreamSink,
         melody: MelodyStream | None = None,
         stream_id: str | None = None,
+        playhead_beats: float | None = None,
     ) -> LiveStream:
         """A new live stream of `user_id` (of `melody` when given, e.g. a conversion) with the
         `reserve`d `stream_id`, or reserved now. Chords left to the model are written here,
-        from the stream's seed, before its first note (none without a progression network)."""
+        from the stream's seed, before its first note (none without a progression network).
+        `playhead_beats`: the listener is already there (`GenerationEngine.start_stream`)."""
         if not self.accepting:
             raise unavailable()
         stream_id = stream_id or await self.reserve(user_id)
@@ -125,7 +127,13 @@ class GenerationService:
                 if not self.accepting:  # shut down meanwhile
                     raise unavailable()
             stream = self.engine.start_stream(
-                params, sink, owner=user_id, paced=self.paced, melody=melody, stream_id=stream_id
+                params,
+                sink,
+                owner=user_id,
+                paced=self.paced,
+                melody=melody,
+                stream_id=stream_id,
+                playhead_beats=playhead_beats,
             )
         finally:
             self.release(user_id, stream_id)

@@ -100,14 +100,14 @@ class RoomBroker:
         }
 
     async def chat(self, sid: str, text: Any) -> dict[str, Any]:
-        connection = await self._connection(sid)
+        connection = await self.connection(sid)
         message = await room_chat.post_message(connection.room, connection.user, text)
         payload = message.to_json(connection.user.display_name)
         await self.channel.emit(CHAT, payload, to=connection.room.channel)
         return {"message": payload}
 
     async def play(self, sid: str, song_id: Any) -> dict[str, Any]:
-        room, user = await self._host(sid)
+        room, user = await self.host_of(sid)
         self._end_live(room.id, EndReason.STOPPED)
         piece = await playback.play_song(room, user, song_id)
         await self._send_piece(room, piece)
@@ -117,7 +117,7 @@ class RoomBroker:
         self, sid: str, params: SamplingParams, extra: dict[str, Any]
     ) -> dict[str, Any]:
         """Start a live generation for the whole room, written for the host like the studio's."""
-        room, user = await self._host(sid)
+        room, user = await self.host_of(sid)
         service = self.generation()
         self._end_live(room.id, EndReason.STOPPED)
         sink = RoomSink(self.notes, room.id, room.channel, extra, self.generation, self.live_ended)
@@ -137,7 +137,7 @@ class RoomBroker:
         return {"stream_id": stream.id, "piece_id": piece.id} | piece.chords_json()
 
     async def stop(self, sid: str, discard: bool) -> dict[str, Any]:
-        room, _ = await self._host(sid)
+        room, _ = await self.host_of(sid)
         stream = self._end_live(room.id, EndReason.DISCARDED if discard else EndReason.STOPPED)
         if stream is None:
             raise AppError("not_live", "Nothing is being written live in this room.")
@@ -160,20 +160,20 @@ class RoomBroker:
         )
 
     async def rename(self, sid: str, name: Any) -> dict[str, Any]:
-        connection = await self._connection(sid)
+        connection = await self.connection(sid)
         await rooms.rename(connection.room, connection.user.id, name)
         await self.channel.emit(INFO, room_json(connection.room), to=connection.room.channel)
         return {"room": room_json(connection.room)}
 
     async def pass_host(self, sid: str, user_id: Any) -> dict[str, Any]:
-        connection = await self._connection(sid)
+        connection = await self.connection(sid)
         await rooms.pass_host(connection.room, connection.user.id, user_id)
         await self.channel.emit(INFO, room_json(connection.room), to=connection.room.channel)
         return {"room": room_json(connection.room)}
 
     async def remove(self, sid: str, user_id: Any) -> dict[str, Any]:
         """The owner removes a member: their connections leave and they cannot come back."""
-        connection = await self._connection(sid)
+        connection = await self.connection(sid)
         room = connection.room
         for removed_sid in await rooms.remove_member(room, connection.user.id, user_id):
             await self.channel.emit(REMOVED, {"room_id": room.id}, to=removed_sid)
@@ -181,7 +181,7 @@ class RoomBroker:
         return {}
 
     async def close(self, sid: str) -> dict[str, Any]:
-        connection = await self._connection(sid)
+        connection = await self.connection(sid)
         rooms.require_owner(connection.room, connection.user.id)
         await self.close_room(connection.room, "closed_by_owner")
         return {}
@@ -198,17 +198,23 @@ class RoomBroker:
         if not bucket.take():
             raise AppError("rate_limited", "Too many room actions at once; wait a moment.")
 
-    async def _connection(self, sid: str) -> RoomConnection:
+    def live_stream(self, room_id: str) -> LiveStream | None:
+        """The room's live stream, if this worker writes it."""
+        sink = self._live.get(room_id)
+        return None if sink is None else sink.stream
+
+    async def connection(self, sid: str) -> RoomConnection:
+        """The connection's room membership, within its allowance of room events."""
         self._limit(sid)
         return await room_presence.connection_of(sid)
 
-    async def _host(self, sid: str) -> tuple[Room, User]:
-        connection = await self._connection(sid)
+    async def host_of(self, sid: str) -> tuple[Room, User]:
+        connection = await self.connection(sid)
         rooms.require_host(connection.room, connection.user.id)
         return connection.room, connection.user
 
     async def _clock_change(self, sid: str, change: ClockAction) -> dict[str, Any]:
-        connection = await self._connection(sid)
+        connection = await self.connection(sid)
         room = await change(connection.room, connection.user.id)
         state = room.clock_json(server_time_ms())
         await self.channel.emit(STATE, state, to=room.channel)

@@ -1,6 +1,6 @@
 """What a `generate:start` or `room:generate` payload asks the model for: sampling parameters
-checked one by one (an `invalid_params` error names the field), the chords to write over, and
-the extra fields saved with the song (the player's instrument), and whether a band plays."""
+checked one by one (an `invalid_params` error names the field), the chords to write over and
+whether a band plays them, and the extra fields saved with the song (the player's instrument)."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from quart import Quart
 from server.security.sessions import session_for_cookie_header
 from server.services.stream_recovery import init_stream_recovery
 from server.services.studio_recovery import user_room
-from server.sockets import generation, rooms, time_sync
+from server.sockets import duets, generation, jam, rooms, time_sync
 from server.sockets.logins import SocketLogins, guarded
 from server.sockets.manager import client_manager, init_socket_manager, transports
 from server.sockets.text_only import TextOnlyServer
@@ -63,7 +63,9 @@ def register_handlers(sio: socketio.AsyncServer, app: Quart, logins: SocketLogin
     guard = guarded(logins)
     cleanups = [
         generation.register(sio, app, guard),
+        duets.register(sio, app, guard),
         rooms.register(sio, app, guard),
+        jam.register(sio, app, guard),
         time_sync.register(sio, app),
     ]
 

@@ -20,6 +20,7 @@ from server.generation.instruments import DEFAULT_INSTRUMENT, INSTRUMENTS
 from server.generation.melody import GENRES, MODES, PITCH_NAMES
 from server.generation.notes import browser_constants
 from server.generation.progression_presets import presets_for
+from server.generation.song_parts import PART_OF_TRACK
 from server.generation.vocabulary import ANY_GENRE
 from server.models.user import User
 from server.security.sessions import signed_in_user
@@ -55,8 +56,8 @@ STUDIO_CHOICES = {
 
 def music_constants() -> dict[str, Any]:
     """The music constants the browser reads (web/js/music/constants.js) instead of repeating
-    them: the note grid and defaults, pitch names, genres, modes, the player's instruments, and
-    how a piece's chords are saved and sounded."""
+    them: the note grid and defaults, pitch names, genres, modes, the player's instruments, how
+    a piece's chords are saved and sounded, and the MIDI track each part of a band is saved in."""
     return browser_constants() | {
         "pitchNames": list(PITCH_NAMES),
         "genres": list(GENRES),
@@ -65,6 +66,8 @@ def music_constants() -> dict[str, Any]:
         "defaultInstrument": DEFAULT_INSTRUMENT,
         "chordTrackName": CHORD_TRACK_NAME,
         "chordVelocity": CHORD_VELOCITY,
+        # track name -> part, for reading a saved song's band back from its MIDI file
+        "partTracks": PART_OF_TRACK,
     }
 
 

@@ -2,7 +2,7 @@
 
 from server.generation.band.arrangement import Band
 from server.generation.band.styles import style_for
-from server.generation.notes import BASS, CHORDS, TICKS_PER_BEAT
+from server.generation.notes import BASS, CHORDS, TICKS_PER_BEAT, Note
 from server.generation.progression_text import parse_progression
 
 BAR = 4 * TICKS_PER_BEAT
@@ -16,8 +16,8 @@ def band(genre: str = "pop", seed: int = 7, bars: int = 8) -> Band:
 def test_bars_are_written_only_as_far_as_asked() -> None:
     piece = band()
     first = piece.notes_until(BAR + 1)
-    assert piece.written_bars == 2
-    assert all(note.start < 2 * BAR for note in first)
+    assert piece.written_bars == 3  # the bar after those returned is written and held
+    assert {note.start // BAR for note in first} == {0, 1}
     assert piece.notes_until(BAR + 1) == []  # nothing twice
     rest = piece.rest()
     assert piece.done and min(note.start for note in rest) >= 2 * BAR
@@ -37,3 +37,39 @@ def test_a_progression_shorter_than_the_piece_loops_and_no_note_outlasts_it() ->
 def test_chord_notes_carry_their_symbol() -> None:
     chords = [note for note in band().rest() if note.part == CHORDS]
     assert {note.chord for note in chords} == {"C", "Am", "F", "G7"}
+
+
+class Ringing:
+    """A writer that strikes E on beat 1, and again on beat 4 ringing two beats on, over the bar
+    line into the next bar's beat 1; C twice at once."""
+
+    def __init__(self, rng) -> None:
+        self.part = CHORDS
+
+    def bar(self, context):
+        return [
+            Note(60, 0, 12, part=self.part),
+            Note(60, 0, 12, part=self.part),
+            Note(64, 0, 12, part=self.part),
+            Note(64, 36, 24, part=self.part),
+        ]
+
+
+class RingingBass(Ringing):
+    def __init__(self, rng) -> None:
+        self.part = BASS
+
+
+def test_a_note_ringing_into_a_bar_that_strikes_it_again_is_cut_there() -> None:
+    chords = parse_progression("C")
+    style = {CHORDS: Ringing, BASS: RingingBass}
+    piece = Band(style, chords, bars=3, seed=1, tempo=120, tonic=0, mode="major")
+    notes = piece.notes_until(1) + piece.rest()
+    for part in (CHORDS, BASS):  # each part on its own: a bass E does not cut a chord's E
+        played = sorted((n.pitch, n.start, n.duration) for n in notes if n.part == part)
+        assert played == [
+            (60, 0, 12), (60, 48, 12), (60, 96, 12),  # C once a bar, not twice
+            (64, 0, 12), (64, 36, 12),  # beat 4's E stops where the next bar strikes E
+            (64, 48, 12), (64, 84, 12),
+            (64, 96, 12), (64, 132, 12),  # the last bar's rings to the piece's end
+        ]  # fmt: skip

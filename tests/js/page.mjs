@@ -11,6 +11,7 @@ export const MUSIC_CONSTANTS = {
   defaultInstrument: "piano",
   chordTrackName: "Chords",
   chordVelocity: 64,
+  partTracks: { Chords: "chords", Bass: "bass", Drums: "drums" },
 };
 
 globalThis.document = {

@@ -8,6 +8,7 @@ import io
 import mido
 import pytest
 
+from server.generation.midi_writing import NamedPart
 from server.generation.progression_text import parse_progression
 from server.models.song import Song, SongStatus, SourceKind
 from tests.notes import beat_notes
@@ -103,3 +104,23 @@ async def test_chords_follow_the_bars_the_notes_are_in(make_user):
     assert chord_markers(stopped) == [("C", 0.0)]
     late = Song.from_notes(owner, beat_notes([(65, 5.0, 8.0)]), title="x", chords=chords)
     assert chord_markers(late) == [("C", 0.0), ("F", 4.0), ("G", 8.0)]
+
+
+async def test_a_song_with_named_parts_writes_a_track_per_part_overlaps_kept(make_user):
+    owner = await make_user()
+    chord = beat_notes([(60, 0.0, 2.0), (64, 0.0, 2.0), (67, 1.0, 1.0)])  # held together
+    parts = [NamedPart("Cadenza", NOTES), NamedPart("Clara", chord)]
+    song = Song.from_notes(owner, [], title="Jam", tempo=120.0, parts=parts)
+    assert song.note_count == 7
+    assert song.duration_seconds == pytest.approx(2.0)
+    midi = mido.MidiFile(file=io.BytesIO(song.to_midi()))
+    named = {track.name: track for track in midi.tracks}
+    assert [m.note for m in named["Cadenza"] if m.type == "note_on"] == [67, 69, 71, 72]
+    sounding, most = set(), 0
+    for message in named["Clara"]:
+        if message.type == "note_on":
+            sounding.add(message.note)
+        elif message.type == "note_off":
+            sounding.discard(message.note)
+        most = max(most, len(sounding))
+    assert most == 3  # a chord, not a line

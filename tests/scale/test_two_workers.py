@@ -1,10 +1,12 @@
 """One deployment, two worker processes: a login made through one holds on the other, logging
 out through one closes that login's sockets on the other, and a room whose members are
-connected to different workers shares chat, presence and one live generation, in order."""
+connected to different workers shares chat, presence and one live generation, in order, and
+hears a note a member played on either worker at one scheduled room-clock time."""
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 
 import aiohttp
@@ -118,3 +120,25 @@ async def published_events(pubsub: aioredis.client.PubSub) -> set[tuple[str, str
         if data.get("method") == "emit":
             events.add((data["event"], data["room"]))
     return events
+
+
+async def test_a_note_played_on_one_worker_reaches_a_member_on_the_other_at_its_time(pair):
+    first, second = pair
+    host = await Member(first, await first.session_cookie()).connect()
+    guest = await Member(second, await second.session_cookie(source="127.0.0.2")).connect()
+    near = await Member(first, await first.session_cookie(source="127.0.0.3")).connect()
+    try:
+        room = await open_room(host)
+        await guest.join(room)
+        await near.join(room)
+        played_ms = time.time_ns() / 1_000_000
+        ack = await host.call("jam:note", {"pitch": 62, "on": True, "played_ms": played_ms})
+        assert ack["ok"], ack
+        heard = [await member.wait_for("jam:note") for member in (guest, near)]
+        assert heard[0] == heard[1] and heard[0]["at_ms"] == ack["at_ms"]
+        assert (heard[0]["user_id"], heard[0]["pitch"]) == (host.user_id, 62)
+        back = await guest.call("jam:note", {"pitch": 65, "on": True, "played_ms": played_ms})
+        assert (await host.wait_for("jam:note"))["at_ms"] == back["at_ms"]
+    finally:
+        for member in (host, guest, near):
+            await member.sio.disconnect()

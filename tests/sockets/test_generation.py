@@ -54,6 +54,27 @@ async def test_the_same_seed_twice_gives_the_same_notes(unpaced_server, listen):
     assert other != first
 
 
+async def test_a_primer_opens_the_stream_and_is_saved_as_the_songs_first_notes(
+    unpaced_server, listen
+):
+    """Continue my melody: the primer (a phrase played, or bars of a saved song) is streamed
+    back first, the model continues after it, and the song holds both."""
+    cookie = await unpaced_server.session_cookie()
+    listener = await listen(unpaced_server, cookie)
+    primer = [
+        {"pitch": 62, "start": 0, "duration": 1.5},
+        {"pitch": 65, "start": 1.5, "duration": 0.5},
+        {"pitch": 69, "start": 2, "duration": 2},
+    ]
+    song_id, notes = await listener.stream(**FAST | {"bars": 3}, primer=primer)
+    assert notes[:3] == [(n["pitch"], n["start"], n["duration"]) for n in primer]
+    assert len(notes) > 3 and notes[3][1] >= 4  # continued after the primer's last note
+    song = await get_json(unpaced_server, cookie, f"/api/songs/{song_id}")
+    assert song["parameters"]["primer"] == [[62, 0, 1.5], [65, 1.5, 0.5], [69, 2, 2]]
+    midi = await get_bytes(unpaced_server, cookie, f"/api/songs/{song_id}/midi")
+    assert midi_notes(midi)[:3] == notes[:3]
+
+
 async def test_two_streams_at_once_do_not_mix(unpaced_server, listen):
     cookie = await unpaced_server.session_cookie()
     listener = await listen(unpaced_server, cookie)

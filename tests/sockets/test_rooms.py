@@ -31,6 +31,9 @@ EVENTS = (
     "generate:notes",
     "generate:done",
     "generate:error",
+    "jam:note",
+    "jam:proposal",
+    "jam:steer",
 )
 
 

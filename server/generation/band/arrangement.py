@@ -9,8 +9,9 @@ tempo and form give the same band.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
@@ -97,6 +98,9 @@ class Band:
         rng = np.random.default_rng([seed, _BAND_STREAM])
         self.writers = {part: style[part](rng) for part in parts if part in style}
         self.written_bars = 0
+        # The last bar written, held back until the bar after it is written: a note ringing over
+        # the bar line is cut where the next bar strikes its pitch again (one key, one string).
+        self._held: list[Note] = []
 
     @property
     def bar_ticks(self) -> int:
@@ -107,11 +111,17 @@ class Band:
         return self.written_bars >= self.bars
 
     def notes_until(self, tick: int) -> list[Note]:
-        """The notes of every bar not yet written that starts before `tick`."""
+        """The notes not returned before of every bar that starts before `tick` (the bar after
+        them is written too, and held)."""
         notes: list[Note] = []
-        while not self.done and self.written_bars * self.bar_ticks < tick:
-            notes += self._write_bar(self.written_bars)
+        while not self.done and (self.written_bars - 1) * self.bar_ticks < tick:
+            fresh = self._write_bar(self.written_bars)
             self.written_bars += 1
+            notes += _cut_restrikes(self._held, fresh)
+            self._held = fresh
+        if self.done and self._held and (self.written_bars - 1) * self.bar_ticks < tick:
+            notes += _cut_restrikes(self._held, [])
+            self._held = []
         notes.sort(key=lambda note: (note.start, note.pitch))
         return notes
 
@@ -127,30 +137,33 @@ class Band:
             for note in writer.bar(context):
                 start = begin + note.start
                 if start < end:  # a note never outlasts the piece
+                    duration = min(note.duration, end - start)
+                    # Built directly: `dataclasses.replace` costs twice as much, on the live path.
                     notes.append(
-                        replace(note, start=start, duration=min(note.duration, end - start))
+                        Note(note.pitch, start, duration, note.velocity, note.part, note.chord)
                     )
         return notes
 
     def _context(self, index: int) -> BarContext:
         bar_ticks = self.bar_ticks
         begin, end = index * bar_ticks, (index + 1) * bar_ticks
-        spans = tuple(
-            replace(
-                span,
-                start=max(span.start, begin) - begin,
-                duration=min(span.end, end) - max(span.start, begin),
-            )
-            for span in self.chords.spans
-            if span.start < end and span.end > begin
-        )
+        spans = []
+        # Only the spans from the one sounding at the bar line on: a bar costs the same in a
+        # long piece as in a short one.
+        first = max(0, bisect.bisect_right(self.chords.starts, begin) - 1)
+        for span in self.chords.spans[first:]:
+            if span.start >= end:
+                break
+            if span.end > begin:
+                start = max(span.start, begin)
+                spans.append(ChordSpan(span.chord, start - begin, min(span.end, end) - start))
         next_chord = self.chords.chord_at(end) if index + 1 < self.bars else NO_CHORD
         return BarContext(
             index=index,
             bars=self.bars,
             beats_per_bar=self.chords.beats_per_bar,
             tempo=self.tempo,
-            spans=spans,
+            spans=tuple(spans),
             next_chord=next_chord,
             section_end=self._section_end(index),
             tonic=self.tonic,
@@ -164,3 +177,32 @@ class Band:
             return (index + 1) % 4 == 0  # four-bar phrases when no form says otherwise
         sections = self.form.sections
         return sections[index] != sections[index + 1]
+
+
+def _cut_restrikes(notes: list[Note], later: list[Note]) -> list[Note]:
+    """`notes`, each cut where a later note of its part (in `notes` or `later`) strikes its
+    pitch again, and dropped where that note starts with it: a MIDI file cannot hold one pitch
+    of one track sounding twice at once."""
+    next_strike: dict[tuple[str, int], int] = {}
+    for note in later:
+        key = (note.part, note.pitch)
+        next_strike[key] = min(next_strike.get(key, note.start), note.start)
+    kept: list[Note] = []
+    for note in sorted(notes, key=lambda note: note.start, reverse=True):
+        key = (note.part, note.pitch)
+        strike = next_strike.get(key)
+        next_strike[key] = note.start
+        if strike is None or strike >= note.end:
+            kept.append(note)
+        elif strike > note.start:
+            kept.append(
+                Note(
+                    note.pitch,
+                    note.start,
+                    strike - note.start,
+                    note.velocity,
+                    note.part,
+                    note.chord,
+                )
+            )
+    return kept

@@ -6,6 +6,17 @@ export const DISPLAY_NAME_MAX_LENGTH = 50;
 export const PHOTO_MAX_BYTES = 5 * 1024 * 1024;
 export const PHOTO_TYPES = ["image/png", "image/jpeg", "image/webp"];
 
+// Keys typed into these elements are theirs, not shortcuts or notes (a slider's are not typing).
+const TYPING_TARGETS = "input:not([type=range]), textarea, select, [contenteditable]";
+
+/**
+ * Whether a key event at `target` is someone typing into a field.
+ * @param {Element | null} target
+ */
+export function isTypingTarget(target) {
+  return Boolean(target?.closest?.(TYPING_TARGETS));
+}
+
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export function checkEmail(email) {

@@ -10,6 +10,12 @@ export const EVENTS = {
   generateStop: "generate:stop",
 };
 
+// Call and response in the studio (docs/protocol.md, "Call and response"): the answers come as
+// `generate:notes` frames of the stream each `duet:phrase` acknowledges.
+export const DUET_EVENTS = {
+  start: "duet:start", phrase: "duet:phrase", stop: "duet:stop", answered: "duet:answered",
+};
+
 // Listening rooms (docs/protocol.md, "Rooms"): `room:chat` goes both ways.
 export const ROOM_EVENTS = {
   join: "room:join", leave: "room:leave", chat: "room:chat", play: "room:play",
@@ -17,6 +23,12 @@ export const ROOM_EVENTS = {
   seek: "room:seek", tempo: "room:tempo", rename: "room:rename", close: "room:close",
   remove: "room:remove", host: "room:host", state: "room:state", piece: "room:piece",
   presence: "room:presence", info: "room:info", closed: "room:closed", removed: "room:removed",
+};
+// Room jams (docs/protocol.md, "Jam"): `jam:note` goes both ways; `jam:proposal` answers a
+// `jam:propose` to every member.
+export const JAM_EVENTS = {
+  note: "jam:note", propose: "jam:propose", proposal: "jam:proposal", steer: "jam:steer",
+  save: "jam:save",
 };
 export const CLOCK_PING = "clock:ping";
 

@@ -95,6 +95,8 @@ export class SongList {
     part("meta").textContent = describeSong(song);
     part("download").href = song.midi_url;
     part("download").setAttribute("aria-label", `Download ${song.title} as MIDI`);
+    part("continue").href = `/studio?continue=${encodeURIComponent(song.id)}`; // its bars as an opening
+    part("continue").setAttribute("aria-label", `Continue ${song.title} in the studio`);
     for (const [name, label] of [["play", "Play"], ["rename", "Rename"], ["delete", "Delete"]]) {
       part(name).setAttribute("aria-label", `${label} ${song.title}`);
     }

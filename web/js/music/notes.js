@@ -12,6 +12,7 @@ import { musicConstants } from "./constants.js";
  * @property {number} velocity MIDI velocity 1..127
  * @property {string} part the part it belongs to ("melody")
  * @property {string | null} chord the chord symbol sounding under it, when known
+ * @property {string} [color] the roll's colour for it, when not its part's (a jam member's notes)
  */
 
 /**

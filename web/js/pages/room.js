@@ -9,12 +9,15 @@ import { ChordFeed } from "../music/chordnotes.js";
 import { showFormError } from "../common/forms.js";
 import { copyInviteLink } from "../rooms/invite.js";
 import { initNav } from "../common/nav.js";
+import { bindJamPanel } from "../rooms/jampanel.js";
+import { bindKeyboardPanel } from "../music/keyboardpanel.js";
 import { noteEnd } from "../music/notes.js";
 import { Player } from "../player/player.js";
 import { PlayerBar } from "../player/playerbar.js";
 import { RoomClient } from "../rooms/roomclient.js";
 import { appendChat, renderMembers } from "../rooms/roompeople.js";
 import { RoomFollower } from "../rooms/roomsync.js";
+import { RoomJam } from "../rooms/jam.js";
 import { RoomTransport } from "../rooms/roomtransport.js";
 import { connectSocket } from "../common/socket.js";
 import { showToast } from "../common/toast.js";
@@ -27,7 +30,10 @@ const client = new RoomClient(socket, page.dataset.inviteToken);
 const playerBar = new PlayerBar(part("player"), player, {
   transport: new RoomTransport({ player, client, act }),
 });
-const follower = new RoomFollower({ player, clock: new ServerClock(socket), client, target: page });
+const clock = new ServerClock(socket);
+const follower = new RoomFollower({ player, clock, client, target: page });
+const jam = new RoomJam({ socket, clock, player, client, roll: playerBar.roll, target: page });
+const jamPanel = bindJamPanel(part("jam-panel"), jam, client);
 const CONNECTION = {
   connected: ["Connected", "bg-mint-400"], reconnected: ["Connected", "bg-mint-400"],
   reconnecting: ["Reconnecting…", "bg-amber-400"], disconnected: ["Offline", "bg-rose-400"],
@@ -56,6 +62,7 @@ function showHostControls() {
   const live = Boolean(piece && !piece.complete);
   const tempo = state?.tempo ?? 120;
   part("host-controls").hidden = !client.isHost;
+  jamPanel.showHost();
   part("rename").hidden = !client.isOwner;
   part("close-room").hidden = !client.isOwner;
   page.dataset.host = String(client.isHost);
@@ -296,6 +303,7 @@ function init() {
   part("save-copy").addEventListener("click", saveCopy);
   part("chat-form").addEventListener("submit", sendChat);
   part("listen").addEventListener("click", startListening);
+  jam.bindKeyboard(bindKeyboardPanel(part("keyboard-panel"), player));
   startAudioOnFirstGesture();
   player.preload().then(() => { part("listen").hidden = player.audioState === "running"; });
   // Audio starts without a click only where the browser allows it; else "Start listening".

@@ -8,7 +8,11 @@ import { bindModeTabs } from "../studio/convertmode.js";
 import { soundsLikeText } from "../studio/convertsummary.js";
 import { showFormError, validateFields } from "../common/forms.js";
 import { LiveGeneration } from "../studio/generation.js";
+import { DuetSession } from "../studio/duet.js";
+import { DuetPanel } from "../studio/duetpanel.js";
+import { Opening } from "../studio/opening.js";
 import { initNav } from "../common/nav.js";
+import { bindKeyboardPanel } from "../music/keyboardpanel.js";
 import { noteEnd } from "../music/notes.js";
 import { INSTRUMENT_NAMES, Player } from "../player/player.js";
 import { PlayerBar } from "../player/playerbar.js";
@@ -23,6 +27,7 @@ const playerBar = new PlayerBar(part("player"), player);
 const converter = new ConvertForm(document.querySelector("[data-convert-form]"), {
   onPreview: () => previewSource().catch((error) => showToast(error.message, { tone: "error" })),
 });
+let opening = null; // what "Continue my melody" gives Generate to continue (studio/opening.js)
 // The stream being played: the request that started it, its form, its chords (a ChordFeed),
 // whether a band plays (its chords come as notes), and how many notes have come, the melody
 // ending where (beats).
@@ -35,10 +40,11 @@ const modes = bindModeTabs(part("mode-tabs"), (mode) => {
 /** The generation form as a stream request ({parameters, title, ...}), or null when invalid. */
 function readParameters() {
   const { genre, key, mode, tempo, bars, temperature, top_p: topP, seed, instrument, band } = form.elements;
-  const barCount = Number(bars.value);
+  const primer = opening?.primer() ?? null;
+  const barCount = Number(bars.value) + (primer?.bars ?? 0);
   const valid = validateFields(form, {
     bars: () => (Number.isInteger(barCount) && barCount >= 1 && barCount <= 128
-      ? "" : "Choose a length from 1 to 128 bars."),
+      ? "" : primer ? "The opening and its continuation last 128 bars at most." : "Choose a length from 1 to 128 bars."),
     seed: () => (seed.value === "" || /^\d+$/.test(seed.value) ? "" : "A seed is a whole number."),
   });
   if (!valid) return null;
@@ -48,10 +54,11 @@ function readParameters() {
     instrument: instrument.value, band: band.checked,
   };
   if (seed.value !== "") parameters.seed = Number(seed.value);
+  if (primer) parameters.primer = primer.notes;
   const chordsAsked = chordsParameter(form);
   if (chordsAsked !== null) parameters.chords = chordsAsked;
   return {
-    parameters, title: describe(parameters), tempo: parameters.tempo, bars: barCount,
+    parameters, title: `${describe(parameters)}${primer ? ", continued" : ""}`, tempo: parameters.tempo, bars: barCount,
     expectedBeats: barCount * 4, activity: "Writing your melody",
   };
 }
@@ -207,7 +214,15 @@ const CONNECTION_TEXT = {
   disconnected: ["Offline", "bg-rose-400"],
 };
 
-function showConnection(status, generation) {
+/** The studio's genre, key, mode, tempo, chords and instrument, as a duet plays in them. */
+function duetParameters() {
+  const request = readParameters();
+  if (!request) return null;
+  const { bars: _bars, primer: _primer, ...parameters } = request.parameters;
+  return parameters;
+}
+
+function showConnection(status, generation, duet) {
   const previous = part("connection").dataset.status;
   const [text, colour] = CONNECTION_TEXT[status];
   part("connection").dataset.status = status;
@@ -215,6 +230,7 @@ function showConnection(status, generation) {
   part("connection-dot").className = `size-2 rounded-full ${colour}`;
   if (status === "reconnecting" && previous !== "reconnecting") {
     showToast("Connection to the studio lost. Reconnecting…", { tone: "error" });
+    duet?.abandon();
     if (generation.abandon()) {
       setStreaming(false);
       player.finish();
@@ -270,9 +286,17 @@ function init() {
   bindRangeOutputs();
   bindInstrument();
   bindChordField(form);
+  const keyboard = bindKeyboardPanel(part("keyboard-panel"), player);
+  opening = new Opening(part("opening"), { keyboard, player, tempo: () => Number(form.elements.tempo.value) });
   let generation = null;
-  const socket = connectSocket({ onStatus: (status) => showConnection(status, generation) });
+  let duet = null;
+  const socket = connectSocket({ onStatus: (status) => showConnection(status, generation, duet) });
   generation = new LiveGeneration(socket);
+  duet = new DuetPanel(part("duet-form"), {
+    keyboard, player, session: new DuetSession(socket), parameters: duetParameters,
+    onActive: (active) => { form.querySelector("[data-start]").disabled = active; },
+  });
+  opening.continueSong(new URLSearchParams(window.location.search).get("continue"), form).catch((error) => showToast(`That song cannot be continued: ${error.message}`, { tone: "error" }));
   generation.addEventListener("chords", (event) => current?.chords.add(event.detail));
   generation.addEventListener("notes", (event) => receiveNotes(event.detail));
   generation.addEventListener("done", (event) => finished(event.detail));

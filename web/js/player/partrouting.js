@@ -86,6 +86,11 @@ export class PartRouting {
     });
   }
 
+  /** The instrument `part` plays on now (a note a person plays: the melody's), if made yet. */
+  instrumentOf(part) {
+    return this.#instruments.get(this.#keyFor(mixerPart(part))) ?? null;
+  }
+
   /**
    * Sounds `note` on its part's instrument at audio time `time` for `seconds`; false when the
    * instrument is not ready (samples still downloading).
@@ -93,7 +98,7 @@ export class PartRouting {
    */
   play(note, seconds, time) {
     const part = mixerPart(note.part);
-    const instrument = this.#instruments.get(this.#keyFor(part));
+    const instrument = this.instrumentOf(part);
     if (!instrument || instrument.loaded === false) return false;
     const velocity = note.velocity / 127;
     const pitch = part === "drums" ? note.pitch : this.#Tone.Frequency(note.pitch, "midi").toNote();

@@ -61,7 +61,7 @@ export function drawRoll(
   for (const note of notes) {
     if (note.start + note.duration < from || note.start > to) continue;
     const played = playhead !== null && note.start <= playhead;
-    context.fillStyle = partColor(note.part);
+    context.fillStyle = note.color ?? partColor(note.part); // a jam member's notes carry their colour
     context.globalAlpha = (played ? ALPHA_PLAYED : ALPHA_TO_COME) + 0.2 * (note.velocity / 127);
     const x = xOf(note.start);
     const noteWidth = Math.max(2 * ratio, xOf(note.start + note.duration) - x - ratio);

@@ -25,6 +25,10 @@ const MASTER_COMPRESSOR = { threshold: -20, ratio: 3, knee: 6, attack: 0.005, re
 const MASTER_LIMITER = { threshold: -3, ratio: 20, knee: 0, attack: 0.001, release: 0.05 };
 // A limiter reacts within a millisecond or two, so a sharp attack can overshoot it: the clipper
 // bends anything above the knee smoothly towards the ceiling (full-scale sample values).
+// A short woodblock-like tick: a membrane synth with almost no pitch sweep.
+const METRONOME_CLICK = {
+  pitchDecay: 0.005, octaves: 1.5, envelope: { attack: 0.001, decay: 0.06, sustain: 0, release: 0.02 },
+};
 const CLIP_KNEE = 0.75; // -2.5 dBFS
 const CEILING = 0.891; // -1 dBFS
 
@@ -60,6 +64,11 @@ export class Player extends EventTarget {
   #volumeFraction = 0.8;
   #following = false; // a shared clock (a room) moves the transport, not the song's end
   #sounded = new WeakSet(); // notes played since the song last started or jumped: each once
+  #held = new Map(); // "voice:pitch" -> the instrument a note being played (noteOn) sounds on
+  /** @type {number | null} the transport's repeating metronome event */
+  #metronome = null;
+  /** @type {Tone.MembraneSynth | null} */
+  #click = null;
   /** @type {{heard: number, scheduled: number, fromTicks: number, ticksPerSecond: number} | null} */
   #retimed = null; // the last speed change
 
@@ -150,14 +159,15 @@ export class Player extends EventTarget {
   /**
    * Adds notes to the song. Notes that `accompany` a live stream (its chords, struck as its melody
    * reaches them) sound, draw and seek like the others, but only the stream's own notes tell how
-   * far it has come: playing waits for the melody, not for a chord that reaches past it.
+   * far it has come: playing waits for the melody, not for a chord that reaches past it. Notes
+   * already `heard` (someone played them, `noteOn`) are drawn, not sounded again.
    */
-  append(notes, { accompany = false } = {}) {
+  append(notes, { accompany = false, heard = false } = {}) {
     for (const note of notes) {
       this.#notes.push(note);
       if (accompany && !this.#complete) this.#accompanimentEnd = Math.max(this.#accompanimentEnd, noteEnd(note));
       else this.#bufferedBeats = Math.max(this.#bufferedBeats, noteEnd(note));
-      this.#transport.schedule((time) => this.#sound(note, time), this.#ticks(note.start));
+      if (!heard) this.#transport.schedule((time) => this.#sound(note, time), this.#ticks(note.start));
     }
     const ahead = this.#bufferedBeats - this.positionBeats;
     if (this.#state === "buffering" && ahead >= BUFFER_RESUME_BEATS) this.#resume();
@@ -238,6 +248,27 @@ export class Player extends EventTarget {
     }, delayMs);
   }
 
+  /** Gives the transport back to the song after `follow`: playing stops at its end again. */
+  unfollow() {
+    this.#following = false;
+  }
+
+  /**
+   * Clicks every beat while the transport runs, the first of each bar of four louder: a
+   * count-in, or time to play in. Set after `load`, which clears what the transport schedules.
+   */
+  setMetronome(on) {
+    if (this.#metronome !== null) this.#transport.clear(this.#metronome);
+    this.#metronome = null;
+    if (!on || !this.#master) return;
+    this.#click ??= new Tone.MembraneSynth(METRONOME_CLICK).connect(this.#master);
+    const click = this.#click;
+    this.#metronome = this.#transport.scheduleRepeat((time) => {
+      const downbeat = Math.round(this.#transport.getTicksAtTime(time) / this.#transport.PPQ) % 4 === 0;
+      click.triggerAttackRelease(downbeat ? "C6" : "G5", 0.05, time, downbeat ? 0.8 : 0.45);
+    }, "4n", 0);
+  }
+
   /**
    * The audio clock and `performance.now()` read together: `contextTime` (seconds) is heard at
    * `performanceMs` (milliseconds), output latency included where the browser reports it.
@@ -271,6 +302,42 @@ export class Player extends EventTarget {
     if (this.#output) await this.#useInstruments({ melody: name, genre: this.#genre }); // the old one plays while it loads
     this.#instrumentName = name;
     this.dispatchEvent(new CustomEvent("instrument", { detail: name }));
+  }
+
+  /**
+   * Starts a note someone is playing (a key held down) on the melody's instrument and strip, heard at once
+   * or at audio time `at` (seconds: another member's note in a room jam), until `noteOff` with
+   * the same `voice` (who plays it). Reports it as a "live" event ({pitch, velocity, on, time,
+   * voice}, time: audio clock).
+   */
+  noteOn(pitch, velocity, { at = null, voice = "" } = {}) {
+    // A key press is a gesture that may start the audio; another member's note is not.
+    if (Tone.getContext().state !== "running" && !voice) Tone.start();
+    const instrument = this.#parts?.instrumentOf("played");
+    if (!instrument || instrument.loaded === false) return; // samples still downloading
+    const time = Math.max(at ?? 0, Tone.immediate());
+    instrument.triggerAttack(Tone.Frequency(pitch, "midi").toNote(), time, velocity / 127);
+    this.#held.set(`${voice}:${pitch}`, instrument);
+    this.dispatchEvent(new CustomEvent("live", { detail: { pitch, velocity, on: true, time, voice } }));
+  }
+
+  /**
+   * Where the listener was, in beats, at `performanceMs` (a key press's time on the
+   * performance.now() clock): a played note's place in the song.
+   */
+  beatsAt(performanceMs) {
+    const seconds = (performance.now() - performanceMs) / 1000;
+    return this.positionBeats - (seconds * this.#transport.bpm.value) / 60;
+  }
+
+  /** Releases a note started by `noteOn` (now or at audio time `at`), on the instrument that started it. */
+  noteOff(pitch, { at = null, voice = "" } = {}) {
+    const instrument = this.#held.get(`${voice}:${pitch}`);
+    if (!instrument) return;
+    this.#held.delete(`${voice}:${pitch}`);
+    const time = Math.max(at ?? 0, Tone.immediate());
+    instrument.triggerRelease(Tone.Frequency(pitch, "midi").toNote(), time);
+    this.dispatchEvent(new CustomEvent("live", { detail: { pitch, velocity: 0, on: false, time, voice } }));
   }
 
   /** Volume from 0 (silent) to 1 (full). */

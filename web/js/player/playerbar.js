@@ -4,6 +4,7 @@
 // mixer (player/mixerpanel.js), and the piano roll and waveform that follow it. Where a shared clock moves the music (a room), a `transport`
 // stands in for the player's own play, pause and seek (rooms/roomtransport.js).
 import { formatTime } from "../common/format.js";
+import { isTypingTarget } from "../common/forms.js";
 import { MixerPanel } from "./mixerpanel.js";
 import { PianoRoll } from "./pianoroll.js";
 import { INSTRUMENT_NAMES } from "./player.js";
@@ -17,8 +18,6 @@ const STATUS_TEXT = {
   paused: "Paused",
   buffering: "Buffering…",
 };
-// Keys typed into these elements are theirs, not shortcuts.
-const TYPING_TARGETS = "input:not([type=range]), textarea, select, [contenteditable]";
 
 /**
  * What the bar plays, pauses and seeks, and reads the position and status from. A Player is one
@@ -162,7 +161,7 @@ export class PlayerBar {
   }
 
   #onKey(event) {
-    if (this.#root.hidden || event.target.closest?.(TYPING_TARGETS)) return;
+    if (this.#root.hidden || isTypingTarget(event.target)) return;
     const transport = this.#transport;
     if (event.target.closest?.("dialog[open]") || !transport.lengthBeats) return;
     if (transport.canControl === false) return;

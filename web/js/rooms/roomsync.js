@@ -12,6 +12,27 @@ export function positionAt(state, serverMs) {
   return Math.max(0, ((serverMs - state.anchor_ms) * state.tempo) / 60_000);
 }
 
+/**
+ * The audio-clock time (seconds) at which the server's clock reads `serverMs`.
+ * @param {{audioClockReading: () => {contextTime: number, performanceMs: number}}} player
+ * @param {{toPerformanceMs: (serverMs: number) => number}} clock
+ * @param {number} serverMs
+ */
+export function audioTimeOf(player, clock, serverMs) {
+  const reading = player.audioClockReading();
+  return reading.contextTime + (clock.toPerformanceMs(serverMs) - reading.performanceMs) / 1000;
+}
+
+/**
+ * The wall-clock time (ms) at which audio time `time` (seconds) is heard.
+ * @param {{audioClockReading: () => {contextTime: number, performanceMs: number}}} player
+ * @param {number} time
+ */
+export function heardAtMs(player, time) {
+  const reading = player.audioClockReading();
+  return performance.timeOrigin + reading.performanceMs + (time - reading.contextTime) * 1000;
+}
+
 export class RoomFollower {
   #player;
   #clock;
@@ -39,19 +60,13 @@ export class RoomFollower {
     if (!state || !piece || !this.#clockReady || this.#player.audioState !== "running") return;
     const serverAt = Math.max(state.effective_ms, this.#clock.now() + START_MARGIN_MS);
     this.#player.follow({
-      time: this.#audioTimeOf(serverAt),
+      time: audioTimeOf(this.#player, this.#clock, serverAt),
       beats: positionAt(state, serverAt),
       tempo: state.tempo,
       playing: state.playback === "playing",
     });
     this.#followedOffset = this.#clock.offsetMs;
     this.#target.dataset.playback = state.playback;
-  }
-
-  /** The audio-clock time (seconds) at which the server's clock reads `serverMs`. */
-  #audioTimeOf(serverMs) {
-    const reading = this.#player.audioClockReading();
-    return reading.contextTime + (this.#clock.toPerformanceMs(serverMs) - reading.performanceMs) / 1000;
   }
 
   #clockChanged() {
@@ -63,10 +78,8 @@ export class RoomFollower {
   }
 
   #report({ note, time }) {
-    const reading = this.#player.audioClockReading();
-    const heardAtMs = performance.timeOrigin + reading.performanceMs + (time - reading.contextTime) * 1000;
     const { start, pitch, part } = note;
-    const detail = { pieceId: this.#client.piece?.id, start, pitch, part, heardAtMs };
+    const detail = { pieceId: this.#client.piece?.id, start, pitch, part, heardAtMs: heardAtMs(this.#player, time) };
     this.#target.dispatchEvent(new CustomEvent("sound", { detail }));
   }
 }
