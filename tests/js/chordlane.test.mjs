@@ -82,3 +82,10 @@ test("a song card lists the chords it was written over, a long progression cut s
   const long = Array.from({ length: 10 }, (_, bar) => ({ ...(bar % 2 ? G7 : DM7), start: bar * 4 }));
   assert.equal(chordsText(long), "Dm7 G7 Dm7 G7 Dm7 G7 Dm7 G7 …");
 });
+
+test("a band's comping off the beat is named by the chord sounding there, one label per chord", () => {
+  const comp = (start, pitch) => ({ pitch, start, duration: 0.5, velocity: 64, part: "chords", chord: null });
+  const named = nameChordNotes([comp(1.5, 53), comp(3.5, 53), comp(5.5, 55), melody(0)], [DM7, G7]);
+  assert.deepEqual(named.map((note) => note.chord), ["Dm7", "Dm7", "G7", null]);
+  assert.deepEqual(chordChanges(named).map((change) => change.symbol), ["Dm7", "G7"]);
+});

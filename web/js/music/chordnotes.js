@@ -68,14 +68,17 @@ export class ChordFeed {
 }
 
 /**
- * `notes` with each note of the "chords" part named by the chord of `chords` struck where it
- * starts, e.g. a saved song's chord track read from its MIDI file, named by the song's chords.
+ * `notes` with each note of the "chords" part named by the chord of `chords` sounding where it
+ * starts, e.g. a saved song's chord track read from its MIDI file, named by the song's chords
+ * (a band's comping strikes its chords off the beat as well as on it).
  * @param {import("./notes.js").Note[]} notes
  * @param {WireChord[]} chords
  */
 export function nameChordNotes(notes, chords) {
-  const symbolAt = new Map(chords.map((chord) => [chord.start, chord.symbol]));
-  return notes.map((note) => (note.part === "chords" && symbolAt.has(note.start)
-    ? { ...note, chord: symbolAt.get(note.start) ?? null }
-    : note));
+  const sounding = (beats) => chords.find((chord) => chord.start <= beats && beats < chord.start + chord.duration);
+  return notes.map((note) => {
+    if (note.part !== "chords") return note;
+    const chord = sounding(note.start);
+    return chord ? { ...note, chord: chord.symbol } : note;
+  });
 }

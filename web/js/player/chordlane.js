@@ -24,7 +24,7 @@ const CHORDS_LISTED = 8; // a song's card lists the first changes of a long prog
 
 /**
  * Where the chords change, from the notes of the "chords" part that carry a chord symbol: one
- * change per chord struck, and none where the same chord is struck again right where it ends.
+ * change per chord struck, and none where the same chord is struck again (a band's comping).
  * @param {import("../music/notes.js").Note[]} notes
  * @returns {ChordChange[]}
  */
@@ -42,7 +42,7 @@ export function chordChanges(notes) {
   const changes = [];
   for (const chord of [...struck.values()].sort((a, b) => a.start - b.start)) {
     const previous = changes.at(-1);
-    if (previous && previous.symbol === chord.symbol && previous.end === chord.start) {
+    if (previous && previous.symbol === chord.symbol) { // struck again, or comped on: one chord
       previous.end = chord.end;
     } else {
       changes.push({ ...chord });
