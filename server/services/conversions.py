@@ -15,7 +15,8 @@ from server.generation.melody import Melody
 from server.generation.progression import Progression
 from server.generation.sampler import InvalidParamsError, run_to_end
 from server.generation.style_search import StyleSearch
-from server.generation.transfer import TransferParams, TransferStream
+from server.generation.transfer import TransferStream
+from server.generation.transfer_params import TransferParams
 from server.models.song import Song, SongStatus
 from server.models.upload import Upload
 from server.models.user import User
