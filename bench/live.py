@@ -117,7 +117,7 @@ def run_level(server: BenchServer, streams: int, params: dict, spread: float) ->
             "params": params,
             "timeout": spread + seconds + 60,
         }
-        workers.append(_spawn_listeners(job))
+        workers.append(spawn_worker(["bench.listeners"], job))
     connected = sum(json.loads(worker.stdout.readline())["ready"] for worker in workers)
     server.process.cpu_percent()  # starts the CPU measurement window
     cpu_before = server.process.cpu_times()
@@ -149,16 +149,21 @@ def cost_per_stream(cpu_percent: float, cpu_seconds: float, streams: int) -> dic
     }
 
 
-def _spawn_listeners(job: dict) -> subprocess.Popen:
+def spawn_worker(module: list[str], job: dict, *, more_input: bool = True) -> subprocess.Popen:
+    """A client process (`python -m` and `module`, its module and arguments) given `job` as a
+    line of JSON on its stdin, which stays open when the caller has `more_input` to send."""
     worker = subprocess.Popen(
-        [sys.executable, "-m", "bench.listeners"],
+        [sys.executable, "-m", *module],
         cwd=REPO_ROOT,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
     )
     worker.stdin.write(json.dumps(job) + "\n")
-    worker.stdin.flush()
+    if more_input:
+        worker.stdin.flush()
+    else:
+        worker.stdin.close()
     return worker
 
 

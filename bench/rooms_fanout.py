@@ -26,7 +26,7 @@ from pathlib import Path
 import aiohttp
 import socketio
 
-from bench.live import BenchServer, bench_server, listener_cookies, percentile
+from bench.live import BenchServer, bench_server, listener_cookies, percentile, spawn_worker
 from server.config import REPO_ROOT
 from server.generation.lstm import CheckpointError, LstmNetwork
 from server.generation.vocabulary import default_vocabulary
@@ -129,19 +129,6 @@ async def open_room(server: BenchServer, cookie: str) -> dict:
             return await response.json()
 
 
-def spawn_members(job: dict) -> subprocess.Popen:
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "bench.rooms_fanout", "--worker"],
-        cwd=REPO_ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    worker.stdin.write(json.dumps(job) + "\n")
-    worker.stdin.flush()
-    return worker
-
-
 def run(server: BenchServer, members: int = MEMBERS, urls: list[str] | None = None) -> dict:
     """The fan-out benchmark against a running bench server; members connect to `urls` in turn
     (workers of one deployment), or all to the host's server."""
@@ -162,7 +149,9 @@ async def fan_out(
     job = {"token": token, "timeout": seconds + 90}
     parts = [cookies[part::MEMBER_PROCESSES] for part in range(MEMBER_PROCESSES)]
     jobs = [job | {"cookies": part, "url": urls[n % len(urls)]} for n, part in enumerate(parts)]
-    workers = [spawn_members(job) for job in jobs if job["cookies"]]
+    workers = [
+        spawn_worker(["bench.rooms_fanout", "--worker"], job) for job in jobs if job["cookies"]
+    ]
     joined = sum([json.loads(await read_line(worker))["ready"] for worker in workers])
     server.process.cpu_percent()  # starts the CPU measurement window
     ack = await host.sio.call("room:generate", PIECE, timeout=60)

@@ -11,8 +11,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -20,7 +18,7 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
-from bench.live import BenchServer, listener_cookies
+from bench.live import BenchServer, listener_cookies, spawn_worker
 from bench.machine import commit, conditions, load_average
 from bench.rooms_fanout import model_folder, open_room
 from bench.scale import deployment
@@ -61,19 +59,6 @@ def jobs(servers: list[BenchServer], clients: int, rooms: int, seconds: float) -
     ]
 
 
-def spawn(job: dict) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bench.soak_clients"],
-        cwd=REPO_ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    process.stdin.write(json.dumps(job) + "\n")
-    process.stdin.close()
-    return process
-
-
 def sample(servers: list[BenchServer], started: float) -> dict:
     """Each worker's resident memory (MB) and CPU seconds so far, and the load average."""
     return {
@@ -86,7 +71,10 @@ def sample(servers: list[BenchServer], started: float) -> dict:
 
 def soak(servers: list[BenchServer], clients: int, rooms: int, seconds: float) -> dict:
     """Run the clients for `seconds`, sampling the workers until every client process ends."""
-    processes = [spawn(job) for job in jobs(servers, clients, rooms, seconds)]
+    processes = [
+        spawn_worker(["bench.soak_clients"], job, more_input=False)
+        for job in jobs(servers, clients, rooms, seconds)
+    ]
     started, samples = time.monotonic(), []
     while any(p.poll() is None for p in processes):
         samples.append(sample(servers, started))
