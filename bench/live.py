@@ -24,10 +24,13 @@ import aiohttp
 import psutil
 
 from server.config import REPO_ROOT
+from server.generation.lstm import CheckpointError, LstmNetwork
+from server.generation.vocabulary import default_vocabulary
 from server.security.csrf import CSRF_COOKIE, CSRF_HEADER
 from server.services.generation import MAX_STREAMS_PER_USER
 from tests.conftest import free_port, wait_until_healthy
 
+SHIPPED_MODEL = REPO_ROOT / "checkpoints" / "melody"
 LISTENER_PROCESSES = 4
 START_SPREAD_SECONDS = 5.0  # listeners press Generate at random moments over this window
 SIGNUPS_AT_ONCE = 8
@@ -101,6 +104,17 @@ def listener_cookies(server: BenchServer, streams: int) -> list[str]:
     if missing > 0:
         server.cookies += asyncio.run(_signups(server.url, len(server.cookies), missing))
     return [server.cookies[i % accounts] for i in range(streams)]
+
+
+def melody_checkpoint(scratch: Path) -> tuple[LstmNetwork, Path]:
+    """The shipped melody checkpoint, or random weights of the default size saved in `scratch`
+    when none is shipped yet: the network and its folder."""
+    try:
+        return LstmNetwork.load(SHIPPED_MODEL), SHIPPED_MODEL
+    except CheckpointError:
+        network = LstmNetwork.random(default_vocabulary())
+        network.save(scratch / "melody")
+        return network, scratch / "melody"
 
 
 def run_level(server: BenchServer, streams: int, params: dict, spread: float) -> dict:

@@ -26,10 +26,14 @@ from pathlib import Path
 import aiohttp
 import socketio
 
-from bench.live import BenchServer, bench_server, listener_cookies, percentile, spawn_worker
-from server.config import REPO_ROOT
-from server.generation.lstm import CheckpointError, LstmNetwork
-from server.generation.vocabulary import default_vocabulary
+from bench.live import (
+    BenchServer,
+    bench_server,
+    listener_cookies,
+    melody_checkpoint,
+    percentile,
+    spawn_worker,
+)
 from server.security.csrf import CSRF_HEADER
 from server.services.generation import MAX_STREAMS_PER_USER
 
@@ -211,21 +215,11 @@ def run_alone(benchmark: Callable[[BenchServer, int], dict], members: int) -> No
     """A room benchmark on a bench server of its own; prints the figures and the machine's load."""
     with (
         tempfile.TemporaryDirectory() as scratch,
-        bench_server(model_folder(Path(scratch))) as server,
+        bench_server(melody_checkpoint(Path(scratch))[1]) as server,
     ):
         results = benchmark(server, members)
     load = {"load_average_1min": round(os.getloadavg()[0], 2), "cores": os.cpu_count()}
     print(json.dumps(results | load, indent=2))
-
-
-def model_folder(scratch: Path) -> Path:
-    """The shipped melody checkpoint, or random weights of the default size."""
-    try:
-        LstmNetwork.load(REPO_ROOT / "checkpoints" / "melody")
-        return REPO_ROOT / "checkpoints" / "melody"
-    except CheckpointError:
-        LstmNetwork.random(default_vocabulary()).save(scratch / "melody")
-        return scratch / "melody"
 
 
 if __name__ == "__main__":

@@ -18,9 +18,9 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
-from bench.live import BenchServer, listener_cookies, spawn_worker
+from bench.live import BenchServer, listener_cookies, melody_checkpoint, spawn_worker
 from bench.machine import commit, conditions, load_average
-from bench.rooms_fanout import model_folder, open_room
+from bench.rooms_fanout import open_room
 from bench.scale import deployment
 from server.config import REPO_ROOT
 from server.services.generation import MAX_STREAMS_PER_USER
@@ -171,7 +171,7 @@ def main() -> None:
     results = {"started": time.strftime("%Y-%m-%dT%H:%M:%S"), "commit": commit()}
     results |= {"conditions": conditions(), "params": vars(args) | {"plot": str(args.plot)}}
     with tempfile.TemporaryDirectory() as scratch:
-        with deployment(2, model_folder(Path(scratch))) as servers:
+        with deployment(2, melody_checkpoint(Path(scratch))[1]) as servers:
             results |= soak(servers, args.clients, args.rooms, seconds)
     results["memory"] = memory(results["samples"], seconds)
     results["conditions_after"] = conditions()
