@@ -11,16 +11,15 @@ import time
 from pathlib import Path
 
 from bench import duet, jam, rooms_fanout, rooms_sync
-from bench.live import bench_server, run_level
+from bench.live import SHIPPED_MODEL, bench_server, melody_checkpoint, run_level
 from bench.machine import commit, conditions
 from bench.model_cost import numpy_costs, original_cost
 from bench.ramp import ramp, streams_passed
 from server.config import REPO_ROOT
-from server.generation.lstm import CheckpointError, LstmNetwork
+from server.generation.lstm import LstmNetwork
 from server.generation.vocabulary import default_vocabulary
 
 RESULTS = REPO_ROOT / "bench" / "results"
-SHIPPED_MODEL = REPO_ROOT / "checkpoints" / "melody"
 LEVELS = (100, 250, 500, 750, 1000, 1250, 1500, 2000)
 REALTIME = {
     "genre": "pop",
@@ -34,12 +33,9 @@ REALTIME = {
 
 def melody_network(scratch: Path) -> tuple[LstmNetwork, Path, str]:
     """The shipped checkpoint, or a random one of the default size when none is shipped yet."""
-    try:
-        return LstmNetwork.load(SHIPPED_MODEL), SHIPPED_MODEL, "checkpoints/melody"
-    except CheckpointError:
-        network = LstmNetwork.random(default_vocabulary())
-        network.save(scratch / "melody")
-        return network, scratch / "melody", "random weights, default size"
+    network, folder = melody_checkpoint(scratch)
+    label = "checkpoints/melody" if folder == SHIPPED_MODEL else "random weights, default size"
+    return network, folder, label
 
 
 def model_section(network: LstmNetwork, with_original: bool) -> dict:

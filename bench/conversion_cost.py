@@ -17,7 +17,8 @@ from server.generation.classifier import GenreClassifier
 from server.generation.lstm import LstmNetwork
 from server.generation.sampler import SamplingParams, generate, run_to_end, step_streams
 from server.generation.style_search import CANDIDATES, StyleSearch
-from server.generation.transfer import TransferParams, TransferStream
+from server.generation.transfer import TransferStream
+from server.generation.transfer_params import TransferParams
 
 SOURCE_BARS = 16
 SEEDS = 8  # conversions measured per variant (medians reported)

@@ -31,8 +31,8 @@ from pathlib import Path
 
 import socketio
 
-from bench.live import BenchServer, bench_server, listener_cookies, percentile
-from bench.rooms_fanout import join_room, model_folder, open_room
+from bench.live import BenchServer, bench_server, listener_cookies, melody_checkpoint, percentile
+from bench.rooms_fanout import join_room, open_room
 from bench.scale import deployment
 from server.services.generation import MAX_STREAMS_PER_USER
 
@@ -173,7 +173,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="2: a PostgreSQL + Redis pair")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
-        model = model_folder(Path(scratch))
+        _, model = melody_checkpoint(Path(scratch))
         with deployment(args.workers, model) if args.workers > 1 else single(model) as servers:
             urls = [server.url for server in servers]
             results = run(

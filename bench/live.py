@@ -24,10 +24,13 @@ import aiohttp
 import psutil
 
 from server.config import REPO_ROOT
+from server.generation.lstm import CheckpointError, LstmNetwork
+from server.generation.vocabulary import default_vocabulary
 from server.security.csrf import CSRF_COOKIE, CSRF_HEADER
 from server.services.generation import MAX_STREAMS_PER_USER
 from tests.conftest import free_port, wait_until_healthy
 
+SHIPPED_MODEL = REPO_ROOT / "checkpoints" / "melody"
 LISTENER_PROCESSES = 4
 START_SPREAD_SECONDS = 5.0  # listeners press Generate at random moments over this window
 SIGNUPS_AT_ONCE = 8
@@ -103,6 +106,17 @@ def listener_cookies(server: BenchServer, streams: int) -> list[str]:
     return [server.cookies[i % accounts] for i in range(streams)]
 
 
+def melody_checkpoint(scratch: Path) -> tuple[LstmNetwork, Path]:
+    """The shipped melody checkpoint, or random weights of the default size saved in `scratch`
+    when none is shipped yet: the network and its folder."""
+    try:
+        return LstmNetwork.load(SHIPPED_MODEL), SHIPPED_MODEL
+    except CheckpointError:
+        network = LstmNetwork.random(default_vocabulary())
+        network.save(scratch / "melody")
+        return network, scratch / "melody"
+
+
 def run_level(server: BenchServer, streams: int, params: dict, spread: float) -> dict:
     """`streams` listeners in LISTENER_PROCESSES processes, starting over `spread` seconds."""
     cookies = listener_cookies(server, streams)
@@ -117,7 +131,7 @@ def run_level(server: BenchServer, streams: int, params: dict, spread: float) ->
             "params": params,
             "timeout": spread + seconds + 60,
         }
-        workers.append(_spawn_listeners(job))
+        workers.append(spawn_worker(["bench.listeners"], job))
     connected = sum(json.loads(worker.stdout.readline())["ready"] for worker in workers)
     server.process.cpu_percent()  # starts the CPU measurement window
     cpu_before = server.process.cpu_times()
@@ -149,16 +163,21 @@ def cost_per_stream(cpu_percent: float, cpu_seconds: float, streams: int) -> dic
     }
 
 
-def _spawn_listeners(job: dict) -> subprocess.Popen:
+def spawn_worker(module: list[str], job: dict, *, more_input: bool = True) -> subprocess.Popen:
+    """A client process (`python -m` and `module`, its module and arguments) given `job` as a
+    line of JSON on its stdin, which stays open when the caller has `more_input` to send."""
     worker = subprocess.Popen(
-        [sys.executable, "-m", "bench.listeners"],
+        [sys.executable, "-m", *module],
         cwd=REPO_ROOT,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
     )
     worker.stdin.write(json.dumps(job) + "\n")
-    worker.stdin.flush()
+    if more_input:
+        worker.stdin.flush()
+    else:
+        worker.stdin.close()
     return worker
 
 

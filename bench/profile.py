@@ -17,9 +17,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from bench.live import listener_cookies
+from bench.live import listener_cookies, melody_checkpoint
 from bench.machine import commit, conditions
-from bench.rooms_fanout import model_folder
 from bench.scale import deployment, split_level
 from server.config import REPO_ROOT
 
@@ -38,7 +37,7 @@ def profile_level(streams: int, bars: int, stem: Path) -> dict:
     its last stream's end; the level's figures and the top functions."""
     raw, svg = stem.with_suffix(".txt"), stem.with_suffix(".svg")
     with tempfile.TemporaryDirectory() as scratch:
-        model_dir = model_folder(Path(scratch))
+        _, model_dir = melody_checkpoint(Path(scratch))
         with deployment(1, model_dir) as servers:
             listener_cookies(servers[0], streams)  # accounts made before sampling starts
             split_level(servers, min(streams, 100), 2)  # and the code warmed

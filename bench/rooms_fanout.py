@@ -26,10 +26,14 @@ from pathlib import Path
 import aiohttp
 import socketio
 
-from bench.live import BenchServer, bench_server, listener_cookies, percentile
-from server.config import REPO_ROOT
-from server.generation.lstm import CheckpointError, LstmNetwork
-from server.generation.vocabulary import default_vocabulary
+from bench.live import (
+    BenchServer,
+    bench_server,
+    listener_cookies,
+    melody_checkpoint,
+    percentile,
+    spawn_worker,
+)
 from server.security.csrf import CSRF_HEADER
 from server.services.generation import MAX_STREAMS_PER_USER
 
@@ -129,19 +133,6 @@ async def open_room(server: BenchServer, cookie: str) -> dict:
             return await response.json()
 
 
-def spawn_members(job: dict) -> subprocess.Popen:
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "bench.rooms_fanout", "--worker"],
-        cwd=REPO_ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    worker.stdin.write(json.dumps(job) + "\n")
-    worker.stdin.flush()
-    return worker
-
-
 def run(server: BenchServer, members: int = MEMBERS, urls: list[str] | None = None) -> dict:
     """The fan-out benchmark against a running bench server; members connect to `urls` in turn
     (workers of one deployment), or all to the host's server."""
@@ -162,7 +153,9 @@ async def fan_out(
     job = {"token": token, "timeout": seconds + 90}
     parts = [cookies[part::MEMBER_PROCESSES] for part in range(MEMBER_PROCESSES)]
     jobs = [job | {"cookies": part, "url": urls[n % len(urls)]} for n, part in enumerate(parts)]
-    workers = [spawn_members(job) for job in jobs if job["cookies"]]
+    workers = [
+        spawn_worker(["bench.rooms_fanout", "--worker"], job) for job in jobs if job["cookies"]
+    ]
     joined = sum([json.loads(await read_line(worker))["ready"] for worker in workers])
     server.process.cpu_percent()  # starts the CPU measurement window
     ack = await host.sio.call("room:generate", PIECE, timeout=60)
@@ -222,21 +215,11 @@ def run_alone(benchmark: Callable[[BenchServer, int], dict], members: int) -> No
     """A room benchmark on a bench server of its own; prints the figures and the machine's load."""
     with (
         tempfile.TemporaryDirectory() as scratch,
-        bench_server(model_folder(Path(scratch))) as server,
+        bench_server(melody_checkpoint(Path(scratch))[1]) as server,
     ):
         results = benchmark(server, members)
     load = {"load_average_1min": round(os.getloadavg()[0], 2), "cores": os.cpu_count()}
     print(json.dumps(results | load, indent=2))
-
-
-def model_folder(scratch: Path) -> Path:
-    """The shipped melody checkpoint, or random weights of the default size."""
-    try:
-        LstmNetwork.load(REPO_ROOT / "checkpoints" / "melody")
-        return REPO_ROOT / "checkpoints" / "melody"
-    except CheckpointError:
-        LstmNetwork.random(default_vocabulary()).save(scratch / "melody")
-        return scratch / "melody"
 
 
 if __name__ == "__main__":

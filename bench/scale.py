@@ -22,10 +22,9 @@ from pathlib import Path
 import asyncpg
 
 from bench import rooms_fanout
-from bench.live import BenchServer, bench_server, listener_cookies, run_level
+from bench.live import BenchServer, bench_server, listener_cookies, melody_checkpoint, run_level
 from bench.machine import commit, conditions
 from bench.ramp import members_passed, ramp, streams_passed
-from bench.rooms_fanout import model_folder
 from server.config import REPO_ROOT
 
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -179,7 +178,7 @@ def main() -> None:
     results: dict = {"started": started, "commit": commit(), "params": REALTIME, "runs": []}
     results["conditions"] = conditions()
     with tempfile.TemporaryDirectory() as scratch:
-        model_dir = model_folder(Path(scratch))
+        _, model_dir = melody_checkpoint(Path(scratch))
         for _ in range(args.repeats):
             for workers in numbers(args.workers):
                 results["runs"].append(measure(workers, model_dir, args))

@@ -11,8 +11,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -20,9 +18,9 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
-from bench.live import BenchServer, listener_cookies
+from bench.live import BenchServer, listener_cookies, melody_checkpoint, spawn_worker
 from bench.machine import commit, conditions, load_average
-from bench.rooms_fanout import model_folder, open_room
+from bench.rooms_fanout import open_room
 from bench.scale import deployment
 from server.config import REPO_ROOT
 from server.services.generation import MAX_STREAMS_PER_USER
@@ -61,19 +59,6 @@ def jobs(servers: list[BenchServer], clients: int, rooms: int, seconds: float) -
     ]
 
 
-def spawn(job: dict) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bench.soak_clients"],
-        cwd=REPO_ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    process.stdin.write(json.dumps(job) + "\n")
-    process.stdin.close()
-    return process
-
-
 def sample(servers: list[BenchServer], started: float) -> dict:
     """Each worker's resident memory (MB) and CPU seconds so far, and the load average."""
     return {
@@ -86,7 +71,10 @@ def sample(servers: list[BenchServer], started: float) -> dict:
 
 def soak(servers: list[BenchServer], clients: int, rooms: int, seconds: float) -> dict:
     """Run the clients for `seconds`, sampling the workers until every client process ends."""
-    processes = [spawn(job) for job in jobs(servers, clients, rooms, seconds)]
+    processes = [
+        spawn_worker(["bench.soak_clients"], job, more_input=False)
+        for job in jobs(servers, clients, rooms, seconds)
+    ]
     started, samples = time.monotonic(), []
     while any(p.poll() is None for p in processes):
         samples.append(sample(servers, started))
@@ -183,7 +171,7 @@ def main() -> None:
     results = {"started": time.strftime("%Y-%m-%dT%H:%M:%S"), "commit": commit()}
     results |= {"conditions": conditions(), "params": vars(args) | {"plot": str(args.plot)}}
     with tempfile.TemporaryDirectory() as scratch:
-        with deployment(2, model_folder(Path(scratch))) as servers:
+        with deployment(2, melody_checkpoint(Path(scratch))[1]) as servers:
             results |= soak(servers, args.clients, args.rooms, seconds)
     results["memory"] = memory(results["samples"], seconds)
     results["conditions_after"] = conditions()

@@ -30,11 +30,11 @@ from server.generation.progression_writer import AUTO_CHORDS, NO_CHORDS, with_wr
 from server.generation.sampler import generate, run_to_end
 from server.generation.sampling_params import SamplingParams
 from server.generation.style_search import StyleSearch
-from server.generation.transfer import (
+from server.generation.transfer import TransferStream
+from server.generation.transfer_params import (
     DEFAULT_STRENGTH,
     DEFAULT_TEMPERATURE,
     TransferParams,
-    TransferStream,
 )
 from server.generation.upload_analysis import analyse_midi
 from server.generation.upload_chords import SourceChords

@@ -35,8 +35,9 @@ from server.generation.melody import GENRES, Melody
 from server.generation.sampler import run_to_end
 from server.generation.similarity import content_similarity
 from server.generation.style_search import StyleSearch
-from server.generation.transfer import TransferParams, TransferStream
+from server.generation.transfer import TransferStream
 from server.generation.transfer_affinity import PULLS, Pulls
+from server.generation.transfer_params import TransferParams
 from server.generation.upload_analysis import analyse_midi
 from server.generation.upload_chords import SourceChords
 from training.chord_corpora import (

@@ -30,7 +30,8 @@ from server.generation.sampler import run_to_end, step_streams
 from server.generation.sampling_params import SamplingParams
 from server.generation.similarity import content_similarity
 from server.generation.style_search import CANDIDATES, StyleSearch
-from server.generation.transfer import TransferParams, TransferStream
+from server.generation.transfer import TransferStream
+from server.generation.transfer_params import TransferParams
 from training.classifier import EXCERPT_BARS, excerpt
 from training.conversion_songs import evaluate_songs
 from training.dataset import load_splits

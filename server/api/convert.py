@@ -10,7 +10,7 @@ from quart import Blueprint
 from quart_schema import validate_request, validate_response
 
 from server.api.schemas import SongOut, Strict, song_out
-from server.generation.transfer import DEFAULT_STRENGTH, DEFAULT_TEMPERATURE
+from server.generation.transfer_params import DEFAULT_STRENGTH, DEFAULT_TEMPERATURE
 from server.security.sessions import require_user
 from server.services import conversions
 from server.services.registry import services

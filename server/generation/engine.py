@@ -1,17 +1,16 @@
 """The live generation engine: many melody streams advanced together (continuous batching).
 
 Every live stream keeps its own LSTM state. One loop on the event loop collects the streams that
-need notes, advances them by one event in a single batched step on a worker thread, and hands the
-new notes to each stream's sink. A paced stream stays a few beats ahead of its own real-time
-playhead and no further; an unpaced one (nobody listening) runs flat out. This module imports
-neither Quart, Socket.IO nor the database: whoever starts a stream gives it a `StreamSink`.
+need notes (in the order stream_queue.py gives them), advances them by one event in a single
+batched step on a worker thread, and hands the new notes to each stream's sink. A paced stream
+stays a few beats ahead of its own real-time playhead and no further; an unpaced one (nobody
+listening) runs flat out. This module imports neither Quart, Socket.IO nor the database:
+whoever starts a stream gives it a `StreamSink`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import heapq
-import itertools
 import logging
 import time
 import uuid
@@ -33,18 +32,10 @@ from server.generation.melody_stream import MelodyStream
 from server.generation.notes import Note
 from server.generation.sampler import step_through_primers
 from server.generation.sampling_params import SamplingParams
+from server.generation.stream_queue import StreamQueue
 
 log = logging.getLogger(__name__)
 
-MAX_BATCH = 1024  # streams per network step; more wait for the next step (bounds step latency)
-# Seconds early a parked stream may be topped up, so streams due close together share steps
-# (fewer, larger batches: the per-note cost falls with batch size).
-SHARED_STEP_WINDOW = 0.25
-LAG_WARNING_SECONDS = 0.5  # a quarter of the lead: log when a top-up starts this late
-# Steps in a row that write only streams' openings (small batches, a millisecond or two each)
-# before the streams already playing, each seconds ahead, get theirs: a new stream's opening
-# takes about a dozen steps, and in whole batches of a thousand streams that was most of a second.
-OPENING_STEPS_IN_A_ROW = 16
 # Primer events one stream reads in one trip to the step thread (about 0.2 ms each alone): a
 # played phrase is read at once, and a long primer still lets other streams' steps in between.
 PRIMER_STEPS_PER_CALL = 64
@@ -58,17 +49,11 @@ class GenerationEngine:
         self.vocabulary = network.require_vocabulary()
         self.pacing = pacing or Pacing()
         self.streams: dict[str, LiveStream] = {}
-        self._new: list[LiveStream] = []  # started since the last step: served first
-        self._filling: list[LiveStream] = []  # need notes now, in round-robin order
-        self._waiting: list[tuple[float, int, LiveStream]] = []  # heap of (due at, tiebreak, s)
-        self._tiebreak = itertools.count()
+        self.queue = StreamQueue()  # the streams waiting for a step, in the order they get one
         self._wake = asyncio.Event()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lstm-step")
         self._loop_task: asyncio.Task[None] | None = None
         self.steps = 0  # network steps taken, for monitoring
-        self.opening_steps = 0  # of which steps that wrote only streams' openings
-        self._openings_in_a_row = 0
-        self.max_lag = 0.0  # seconds: the latest any top-up started after it was due
 
     def start_stream(
         self,
@@ -95,7 +80,7 @@ class GenerationEngine:
         if playhead_beats is not None:
             stream.started_at = time.monotonic() - playhead_beats * 60.0 / melody.params.tempo
         self.streams[stream.id] = stream
-        self._new.append(stream)
+        self.queue.add(stream)
         self._wake.set()
         return stream
 
@@ -129,7 +114,7 @@ class GenerationEngine:
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
-            batch = self._take_due_streams(time.monotonic())
+            batch = self.queue.take_due(time.monotonic())
             if not batch:
                 await self._sleep_until_due()
                 continue
@@ -141,43 +126,10 @@ class GenerationEngine:
                 continue
             self._publish(batch, notes, states, time.monotonic())
 
-    def _take_due_streams(self, now: float) -> list[LiveStream]:
-        """The next batch: new streams first, then those whose lead ran low, MAX_BATCH at most.
-        Paced streams still writing their opening go alone, up to OPENING_STEPS_IN_A_ROW steps
-        in a row, so that a listener's first notes do not wait on whole batches. The rest wait
-        in `_filling`; stepped streams rejoin it at the back (round robin)."""
-        while self._waiting and self._waiting[0][0] <= now + SHARED_STEP_WINDOW:
-            due_at, _, stream = heapq.heappop(self._waiting)
-            if not stream.ended:
-                stream.filling = True
-                self._filling.append(stream)
-                self._note_lag(now - due_at)
-        due = [stream for stream in self._new + self._filling if not stream.ended]
-        self._new = []
-        opening = [stream for stream in due if _opening(stream)]
-        if opening and len(opening) < len(due):
-            if self._openings_in_a_row < OPENING_STEPS_IN_A_ROW:
-                self._openings_in_a_row += 1
-                self.opening_steps += 1
-                self._filling = opening[MAX_BATCH:] + [s for s in due if not _opening(s)]
-                return opening[:MAX_BATCH]
-        self._openings_in_a_row = 0
-        self._filling = due[MAX_BATCH:]
-        return due[:MAX_BATCH]
-
-    def _note_lag(self, lag: float) -> None:
-        """Track how late (seconds) top-ups start; a lag near the lead means late notes."""
-        if lag > self.max_lag:
-            self.max_lag = lag
-            if lag > LAG_WARNING_SECONDS:
-                log.warning("a stream was topped up %.0f ms late (busy machine?)", lag * 1e3)
-
     async def _sleep_until_due(self) -> None:
         """Wait for a new stream, or until the earliest paced stream runs low."""
         self._wake.clear()
-        timeout = None
-        if self._waiting:
-            timeout = max(self._waiting[0][0] - time.monotonic(), 0.0)
+        timeout = self.queue.seconds_to_due(time.monotonic())
         try:
             await asyncio.wait_for(self._wake.wait(), timeout)
         except TimeoutError:
@@ -212,7 +164,7 @@ class GenerationEngine:
                 self._pace(stream, now)
             if not (stream.paced and stream.filling) or self._running_late(stream, now):
                 self._hand_out(stream)
-        self._filling += [stream for stream in batch if stream.filling and not stream.ended]
+        self.queue.requeue(batch)
 
     def _pace(self, stream: LiveStream, now: float) -> None:
         """Start the playhead once the opening lead is written; park a stream that is far
@@ -230,7 +182,7 @@ class GenerationEngine:
         stream.filling = False
         due_beats = stream.written_beats - self.pacing.low_water(tempo)
         due_at = stream.started_at + due_beats * 60.0 / tempo
-        heapq.heappush(self._waiting, (due_at, next(self._tiebreak), stream))
+        self.queue.park(stream, due_at)
 
     def _running_late(self, stream: LiveStream, now: float) -> bool:
         """Less than half the lead is left: send each note as soon as it is written."""
@@ -262,9 +214,3 @@ class GenerationEngine:
 
 def _onset(note: Note) -> int:
     return note.start
-
-
-def _opening(stream: LiveStream) -> bool:
-    """A paced stream whose listener waits for its first notes: its playhead has not started,
-    or it has not yet written a note past its primer (an answer to a phrase)."""
-    return stream.paced and (stream.started_at is None or stream.melody.before_own_notes)

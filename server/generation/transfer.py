@@ -5,13 +5,14 @@ Each choice is drawn from p_guided(x | genre) * a(x)^w: the genre model with gui
 (guidance.py) times the source affinity (transfer_affinity.py: pitch near the source's line,
 rhythm on its onsets), w = (1 - strength) / strength; strength 0 copies the source, 1 ignores
 it. The length, bar grid, pickup and phrase rests are kept (transfer_source.py), the song's
-chords re-voiced for the genre (genre_harmony.py); the key is the source's or the user's."""
+chords re-voiced for the genre (genre_harmony.py); the key is the source's or the user's.
+The request and the stream's sampling parameters: transfer_params.py."""
 
 from __future__ import annotations
 
 import copy
 from collections import deque
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Protocol
 
 import numpy as np
@@ -21,8 +22,6 @@ from server.generation.genre_harmony import chords_for
 from server.generation.guidance import GenreGuidance
 from server.generation.lstm import LstmNetwork
 from server.generation.melody import (
-    GENRES,
-    PITCH_NAMES,
     TICKS_PER_QUARTER,
     Event,
     Melody,
@@ -32,43 +31,14 @@ from server.generation.melody_stream import MelodyStream
 from server.generation.notes import Note
 from server.generation.nucleus import nucleus_draw
 from server.generation.progression import Progression
-from server.generation.sampling_params import InvalidParamsError, SamplingParams, tonic_of
+from server.generation.sampling_params import InvalidParamsError, tonic_of
 from server.generation.transfer_affinity import PULLS, Pulls, duration_affinity, pitch_affinity
+from server.generation.transfer_params import TransferParams, sampling_params
 from server.generation.transfer_source import MAX_BARS, SourcePlan
 from server.generation.vocabulary import Vocabulary
 
-DEFAULT_STRENGTH = 0.6  # docs/style-transfer.md ("Keeping the song"): content 0.81
-DEFAULT_TEMPERATURE = 0.8  # a little safer than free generation's 1.0: measured more in-genre
 MIN_GAP_TICKS = TICKS_PER_QUARTER // 4  # the shortest event written before a phrase rest or the end
 GUIDANCE_SCALE = 4.0  # genre guidance (see guidance.py): 1 = the genre model as it is
-TEMPO_RANGE = (40.0, 240.0)  # quarter notes per minute the studio plays
-
-
-@dataclass(frozen=True)
-class TransferParams:
-    """A conversion request: target genre, how freely to rewrite (0 = the source, 1 = free
-    writing in the genre), output key (None keeps the source's), sampling and instrument, and
-    whether the genre's band plays the chords kept from the source (none when it has none)."""
-
-    genre: str
-    strength: float = DEFAULT_STRENGTH
-    key: str | None = None
-    temperature: float = DEFAULT_TEMPERATURE
-    top_p: float = 0.95
-    seed: int | None = None
-    program: int = 0
-    band: bool = False
-
-    def __post_init__(self) -> None:
-        if self.genre not in GENRES:
-            raise InvalidParamsError("genre", f"expected one of {', '.join(GENRES)}")
-        strength = self.strength
-        if isinstance(strength, bool) or not isinstance(strength, int | float):
-            raise InvalidParamsError("strength", f"must be a number from 0 to 1, got {strength!r}")
-        if not 0.0 <= strength <= 1.0:
-            raise InvalidParamsError("strength", f"must be a number from 0 to 1, got {strength!r}")
-        if not isinstance(self.band, bool):
-            raise InvalidParamsError("band", f"is true or false, got {self.band!r}")
 
 
 class BarSearch(Protocol):
@@ -109,7 +79,7 @@ class TransferStream(MelodyStream):
         key = (source.tonic, source.mode)
         to_tonic = source.tonic if transfer.key is None else tonic_of(transfer.key)
         kept = None if chords is None else chords_for(chords, transfer.genre, key, to_tonic, bars)
-        super().__init__(_sampling_params(source, transfer, bars, kept), vocabulary)
+        super().__init__(sampling_params(source, transfer, bars, kept), vocabulary)
         self.pulls = pulls
         self.transfer = replace(transfer, seed=self.params.seed)
         # Another key sits in the octave nearest the source, not nearest C major or A minor.
@@ -260,22 +230,3 @@ class TransferStream(MelodyStream):
         output.genre = self.transfer.genre
         output.name = str(self.song_fields()["title"])
         return output
-
-
-def _sampling_params(
-    source: Melody, transfer: TransferParams, bars: int, chords: Progression | None
-) -> SamplingParams:
-    low, high = TEMPO_RANGE
-    return SamplingParams(
-        genre=transfer.genre,
-        key=transfer.key or PITCH_NAMES[source.tonic],
-        mode=source.mode,
-        tempo=min(max(round(source.tempo, 3), low), high),
-        bars=bars,
-        temperature=transfer.temperature,
-        top_p=transfer.top_p,
-        seed=transfer.seed,
-        program=transfer.program,
-        chords=chords,
-        band=transfer.band and chords is not None,
-    )

@@ -15,11 +15,11 @@ from server.generation.melody import Melody
 from server.generation.progression import Progression
 from server.generation.sampler import InvalidParamsError, run_to_end
 from server.generation.style_search import StyleSearch
-from server.generation.transfer import TransferParams, TransferStream
-from server.models.song import Song, SongStatus
+from server.generation.transfer import TransferStream
+from server.generation.transfer_params import TransferParams
+from server.models.song import Song, SongStatus, SourceKind
 from server.models.upload import Upload
 from server.models.user import User
-from server.services.generation import params_to_json
 from server.services.registry import Services
 from server.services.songs import save_song
 from server.services.uploads import get_upload, upload_source
@@ -166,17 +166,7 @@ async def convert_to_song(
         )
         # Writing every note and rendering MIDI are CPU work, on the conversion pool's thread.
         notes = with_band(stream.params, (await CONVERSIONS.run(run_to_end, network, [stream]))[0])
-        fields = converted_song_fields(stream, extra) | {"model_version": service.model_version}
-        return await save_song(user, notes, render=CONVERSIONS.run, **fields)
-
-
-def converted_song_fields(stream: TransferStream, extra: dict[str, Any]) -> dict[str, Any]:
-    """A complete conversion's song, MIDI rendered on the source's bar grid."""
-    return stream.song_fields() | {
-        "tempo": stream.params.tempo,
-        "tonic": stream.params.tonic,
-        "mode": stream.params.mode,
-        "genre": stream.transfer.genre,
-        "status": SongStatus.COMPLETE,
-        "parameters": params_to_json(stream.params, extra),
-    }
+        fields = service.song_fields(stream, extra, SourceKind.CONVERTED)
+        return await save_song(
+            user, notes, render=CONVERSIONS.run, status=SongStatus.COMPLETE, **fields
+        )

@@ -28,10 +28,10 @@ from server.services.duet_params import (
     phrase_end,
     phrase_from_payload,
 )
-from server.services.generation import params_to_json
 from server.services.live_listener import ERROR, FAILED, NoteSender
 from server.services.registry import Services
 from server.services.songs import save_song
+from server.services.stream_songs import params_to_json
 from server.services.token_bucket import TokenBucket
 
 log = logging.getLogger(__name__)

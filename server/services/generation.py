@@ -6,35 +6,35 @@ keeping saved as one song, whose id is the stream's so that it can never be save
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import hashlib
 import logging
-import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from tortoise.exceptions import IntegrityError
 
 from server.config import Config
 from server.errors import AppError
 from server.generation.engine import GenerationEngine
-from server.generation.live_stream import BEATS_PER_BAR, EndReason, LiveStream, StreamSink
+from server.generation.live_stream import EndReason, LiveStream, StreamSink
 from server.generation.lstm import WEIGHTS_FILE, CheckpointError, LstmNetwork
 from server.generation.progression_network import ProgressionNetwork
 from server.generation.progression_writer import with_written_chords
 from server.generation.sampler import MelodyStream, SamplingParams
 from server.generation.transfer import TransferStream
-from server.models.song import Song, SongStatus, SourceKind
+from server.models.song import Song, SourceKind
 from server.models.user import User
 from server.services.songs import save_song
 from server.services.stream_slots import LocalSlots, SlotsUnavailableError, StreamSlots
+from server.services.stream_songs import gently, params_to_json
+from server.services.stream_songs import song_title as song_title  # also the rooms broker's
+from server.services.stream_songs import status_to_keep as status_to_keep
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
 MAX_STREAMS_PER_USER = 3  # live streams at once, counted across all of a user's connections
 UNAVAILABLE = "Live generation is not available on this server now."
 
@@ -186,7 +186,10 @@ class GenerationService:
         owner = await User.get_or_none(id=stream.owner) if status is not None else None
         if owner is None:
             return None
-        fields = self.song_fields(stream, extra, source_kind) | {"status": status, "id": stream.id}
+        fields = self.song_fields(stream.melody, extra, source_kind) | {
+            "status": status,
+            "id": stream.id,
+        }
         try:
             return await save_song(owner, stream.sent_notes, render=self._render, **fields)
         except IntegrityError:
@@ -199,13 +202,14 @@ class GenerationService:
         return await loop.run_in_executor(self._renderer, gently, render_song)
 
     def song_fields(
-        self, stream: LiveStream, extra: dict[str, Any], source_kind: SourceKind
+        self, melody: MelodyStream, extra: dict[str, Any], source_kind: SourceKind
     ) -> dict[str, Any]:
-        """Everything a song of this stream records besides its notes and status."""
-        params = stream.params
+        """Everything a song of this stream (live or written at once) records besides its
+        notes and status."""
+        params = melody.params
         fields: dict[str, Any] = {"title": song_title(params), "source_kind": source_kind}
-        if isinstance(stream.melody, TransferStream):
-            fields = stream.melody.song_fields()  # a conversion: its title, kind and meter
+        if isinstance(melody, TransferStream):
+            fields = melody.song_fields()  # a conversion: its title, kind and meter
         return fields | {
             "tempo": params.tempo,
             "tonic": params.tonic,
@@ -214,49 +218,6 @@ class GenerationService:
             "parameters": params_to_json(params, extra),
             "model_version": self.model_version,
         }
-
-
-def gently(work: Callable[[], T]) -> T:
-    """Run `work`, then rest as long as it took: a burst of renders (many songs ending at once)
-    then holds the interpreter at most half the time, and live notes keep flowing."""
-    began = time.perf_counter()
-    result = work()
-    time.sleep(time.perf_counter() - began)
-    return result
-
-
-def status_to_keep(stream: LiveStream) -> SongStatus | None:
-    """Complete streams and those stopped after at least a bar are songs; a disconnected or
-    failed stream with any note is kept as a draft; anything else (discarded, stopped within
-    its first bar) is dropped."""
-    reason = stream.end_reason
-    if reason is EndReason.COMPLETE:
-        return SongStatus.COMPLETE
-    if not stream.sent_notes:
-        return None
-    if reason is EndReason.STOPPED:
-        return SongStatus.COMPLETE if stream.sent_beats >= BEATS_PER_BAR else None
-    if reason in (EndReason.DISCONNECTED, EndReason.FAILED):
-        return SongStatus.DRAFT
-    return None
-
-
-def song_title(params: SamplingParams) -> str:
-    """E.g. "Jazz melody in D minor"."""
-    return f"{(params.genre or 'Free').capitalize()} melody in {params.key} {params.mode}"
-
-
-def params_to_json(params: SamplingParams, extra: dict[str, Any]) -> dict[str, Any]:
-    """Everything needed to make the piece again (the seed is always concrete here); chords,
-    when the piece has them, as the progression's storage rows (`Progression.to_storage`)."""
-    fields = {field.name: getattr(params, field.name) for field in dataclasses.fields(params)}
-    fields["primer"] = [list(note) for note in params.primer]
-    chords, form = fields.pop("chords"), fields.pop("form")
-    if chords is not None:
-        fields["chords"] = chords.to_storage()
-    if form is not None:
-        fields["form"] = form.letters
-    return fields | extra
 
 
 def model_version(checkpoint: Path) -> str:

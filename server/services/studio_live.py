@@ -14,7 +14,7 @@ from server.generation.live_stream import EndReason, LiveStream
 from server.generation.sampler import MelodyStream, SamplingParams
 from server.generation.style_search import StyleSearch
 from server.services.conversions import stream_from_payload, style_search
-from server.services.generation import GenerationService, status_to_keep
+from server.services.generation import GenerationService
 from server.services.live_listener import DONE, ERROR, SAVE_FAILED, LiveListener, NoteSender
 from server.services.progress_writes import ProgressWrites
 from server.services.registry import Services
@@ -23,6 +23,7 @@ from server.services.stream_params import (
     params_from_payload,
     refuse_chords_with_source,
 )
+from server.services.stream_songs import status_to_keep
 from server.services.studio_recovery import StudioProgress
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ class StudioSink(LiveListener):
     def keep(self, stream: LiveStream) -> None:
         if self.progress is None:
             service = self.generation()
-            fields = service.song_fields(stream, self.extra, self.source_kind)
+            fields = service.song_fields(stream.melody, self.extra, self.source_kind)
             self.progress = StudioProgress(stream, fields, self.studio.progress_writes)
         self.progress.keeper.changed(stream)
 

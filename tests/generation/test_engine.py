@@ -120,11 +120,11 @@ async def test_a_new_listeners_opening_is_not_written_in_step_with_a_crowd(engin
     while not all(sink.notes for sink in crowd):
         await asyncio.sleep(0.001)
     sink = RecordingSink()
-    crowd_steps = engine.steps - engine.opening_steps
+    crowd_steps = engine.steps - engine.queue.opening_steps
     engine.start_stream(SamplingParams(tempo=60, bars=16, seed=5), sink, owner="me")
     while not sink.notes:
         await asyncio.sleep(0.001)
-    assert engine.steps - engine.opening_steps - crowd_steps <= 2
+    assert engine.steps - engine.queue.opening_steps - crowd_steps <= 2
     assert not any(sink.ended.is_set() for sink in crowd)
 
 

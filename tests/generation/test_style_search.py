@@ -14,7 +14,8 @@ from server.generation.melody_stream import MelodyStream
 from server.generation.sampler import run_to_end
 from server.generation.sampling_params import SamplingParams
 from server.generation.style_search import StyleSearch
-from server.generation.transfer import TransferParams, TransferStream
+from server.generation.transfer import TransferStream
+from server.generation.transfer_params import TransferParams
 from tests.generation.random_checkpoint import lively_network
 from tests.generation.test_transfer import SOURCE, phrase_rests
 

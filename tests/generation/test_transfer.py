@@ -15,7 +15,8 @@ from server.generation.melody import Event, Melody
 from server.generation.midi_io import midi_to_melody
 from server.generation.sampler import run_to_end, step_streams
 from server.generation.sampling_params import InvalidParamsError
-from server.generation.transfer import TransferParams, TransferStream
+from server.generation.transfer import TransferStream
+from server.generation.transfer_params import TransferParams
 from server.generation.transfer_source import PHRASE_REST_TICKS, spell_on_vocabulary
 from server.generation.vocabulary import default_vocabulary
 from tests.generation.random_checkpoint import lively_network, write_lively_checkpoint

@@ -16,7 +16,8 @@ from server.generation.classifier import GenreClassifier
 from server.generation.lstm import LstmNetwork
 from server.generation.sampler import run_to_end
 from server.generation.style_search import StyleSearch
-from server.generation.transfer import TransferParams, TransferStream
+from server.generation.transfer import TransferStream
+from server.generation.transfer_params import TransferParams
 from server.generation.upload_analysis import analyse_midi
 from server.generation.upload_chords import SourceChords
 from server.security.csrf import CSRF_COOKIE, CSRF_HEADER

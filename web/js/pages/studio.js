@@ -2,11 +2,12 @@
 // uploaded MIDI file converted into another genre; its notes play and draw as they arrive.
 import { api, errorFromPayload } from "../common/api.js";
 import { ConvertForm } from "../studio/convertform.js";
-import { bindChordField, chordsParameter } from "../studio/chordfield.js";
+import { bindChordField } from "../studio/chordfield.js";
 import { ChordFeed } from "../music/chordnotes.js";
 import { bindModeTabs } from "../studio/convertmode.js";
 import { soundsLikeText } from "../studio/convertsummary.js";
-import { showFormError, validateFields } from "../common/forms.js";
+import { showFormError } from "../common/forms.js";
+import { bindInstrument, bindRangeOutputs, readDuetParameters, readGenerateRequest } from "../studio/generateform.js";
 import { LiveGeneration } from "../studio/generation.js";
 import { DuetSession } from "../studio/duet.js";
 import { DuetPanel } from "../studio/duetpanel.js";
@@ -14,9 +15,10 @@ import { Opening } from "../studio/opening.js";
 import { initNav } from "../common/nav.js";
 import { bindKeyboardPanel } from "../music/keyboardpanel.js";
 import { noteEnd } from "../music/notes.js";
-import { INSTRUMENT_NAMES, Player } from "../player/player.js";
+import { Player } from "../player/player.js";
 import { PlayerBar } from "../player/playerbar.js";
 import { connectSocket } from "../common/socket.js";
+import { showConnectionStatus } from "../common/connectionbadge.js";
 import { showToast } from "../common/toast.js";
 
 const BAND_PARTS = new Set(["chords", "bass", "drums"]); // what plays under a melody
@@ -28,6 +30,7 @@ const converter = new ConvertForm(document.querySelector("[data-convert-form]"),
   onPreview: () => previewSource().catch((error) => showToast(error.message, { tone: "error" })),
 });
 let opening = null; // what "Continue my melody" gives Generate to continue (studio/opening.js)
+const primer = () => opening?.primer() ?? null;
 // The stream being played: the request that started it, its form, its chords (a ChordFeed),
 // whether a band plays (its chords come as notes), and how many notes have come, the melody
 // ending where (beats).
@@ -36,37 +39,6 @@ const modes = bindModeTabs(part("mode-tabs"), (mode) => {
   if (current || player.notes.length) return; // the player already shows something
   playerBar.setSong({ title: mode === "convert" ? "Choose a MIDI file, then press Convert" : "Press Generate to write a melody" });
 });
-
-/** The generation form as a stream request ({parameters, title, ...}), or null when invalid. */
-function readParameters() {
-  const { genre, key, mode, tempo, bars, temperature, top_p: topP, seed, instrument, band } = form.elements;
-  const primer = opening?.primer() ?? null;
-  const barCount = Number(bars.value) + (primer?.bars ?? 0);
-  const valid = validateFields(form, {
-    bars: () => (Number.isInteger(barCount) && barCount >= 1 && barCount <= 128
-      ? "" : primer ? "The opening and its continuation last 128 bars at most." : "Choose a length from 1 to 128 bars."),
-    seed: () => (seed.value === "" || /^\d+$/.test(seed.value) ? "" : "A seed is a whole number."),
-  });
-  if (!valid) return null;
-  const parameters = {
-    genre: genre.value, key: key.value, mode: mode.value, tempo: Number(tempo.value),
-    bars: barCount, temperature: Number(temperature.value), top_p: Number(topP.value),
-    instrument: instrument.value, band: band.checked,
-  };
-  if (seed.value !== "") parameters.seed = Number(seed.value);
-  if (primer) parameters.primer = primer.notes;
-  const chordsAsked = chordsParameter(form);
-  if (chordsAsked !== null) parameters.chords = chordsAsked;
-  return {
-    parameters, title: `${describe(parameters)}${primer ? ", continued" : ""}`, tempo: parameters.tempo, bars: barCount,
-    expectedBeats: barCount * 4, activity: "Writing your melody",
-  };
-}
-
-function describe({ genre, key, mode }) {
-  const style = genre === "any" ? "Melody" : `${genre.charAt(0).toUpperCase()}${genre.slice(1)} melody`;
-  return `${style} in ${key} ${mode}`;
-}
 
 function setStreaming(streaming) {
   const streamForm = current.form;
@@ -207,27 +179,8 @@ function discard(generation) {
   setStreaming(false);
 }
 
-const CONNECTION_TEXT = {
-  connected: ["Connected", "bg-mint-400"],
-  reconnected: ["Connected", "bg-mint-400"],
-  reconnecting: ["Reconnecting…", "bg-amber-400"],
-  disconnected: ["Offline", "bg-rose-400"],
-};
-
-/** The studio's genre, key, mode, tempo, chords and instrument, as a duet plays in them. */
-function duetParameters() {
-  const request = readParameters();
-  if (!request) return null;
-  const { bars: _bars, primer: _primer, ...parameters } = request.parameters;
-  return parameters;
-}
-
 function showConnection(status, generation, duet) {
-  const previous = part("connection").dataset.status;
-  const [text, colour] = CONNECTION_TEXT[status];
-  part("connection").dataset.status = status;
-  part("connection-text").textContent = text;
-  part("connection-dot").className = `size-2 rounded-full ${colour}`;
+  const previous = showConnectionStatus(status);
   if (status === "reconnecting" && previous !== "reconnecting") {
     showToast("Connection to the studio lost. Reconnecting…", { tone: "error" });
     duet?.abandon();
@@ -241,32 +194,9 @@ function showConnection(status, generation, duet) {
   if (status === "disconnected") showToast("The studio closed the connection. Reload the page.", { tone: "error", ms: 0 });
 }
 
-function bindRangeOutputs() {
-  const outputs = [
-    ["tempo", "tempo-value", (value) => `${value} BPM`],
-    ["temperature", "temperature-value", (value) => Number(value).toFixed(2)],
-    ["top_p", "top-p-value", (value) => Number(value).toFixed(2)],
-  ];
-  for (const [name, output, format] of outputs) {
-    const input = form.elements[name];
-    const show = () => { part(output).textContent = format(input.value); };
-    input.addEventListener("input", show);
-    show();
-  }
-}
-
-function bindInstrument() {
-  for (const [value, label] of Object.entries(INSTRUMENT_NAMES)) {
-    form.elements.instrument.append(new Option(label, value));
-  }
-  // The studio's instrument and the player's are one choice, whichever control makes it.
-  form.elements.instrument.addEventListener("change", () => player.setInstrument(form.elements.instrument.value));
-  player.addEventListener("instrument", (event) => { form.elements.instrument.value = event.detail; });
-}
-
 function bindStreamControls(generation) {
   const streamOf = {
-    [form.id]: () => readParameters(),
+    [form.id]: () => readGenerateRequest(form, primer()),
     [converter.form.id]: () => converter.request(player.instrument),
   };
   for (const streamForm of [form, converter.form]) {
@@ -283,8 +213,8 @@ function bindStreamControls(generation) {
 function init() {
   initNav();
   player.preload().catch((error) => showToast(`The piano could not load: ${error.message}`, { tone: "error" }));
-  bindRangeOutputs();
-  bindInstrument();
+  bindRangeOutputs(form);
+  bindInstrument(form, player);
   bindChordField(form);
   const keyboard = bindKeyboardPanel(part("keyboard-panel"), player);
   opening = new Opening(part("opening"), { keyboard, player, tempo: () => Number(form.elements.tempo.value) });
@@ -293,7 +223,7 @@ function init() {
   const socket = connectSocket({ onStatus: (status) => showConnection(status, generation, duet) });
   generation = new LiveGeneration(socket);
   duet = new DuetPanel(part("duet-form"), {
-    keyboard, player, session: new DuetSession(socket), parameters: duetParameters,
+    keyboard, player, session: new DuetSession(socket), parameters: () => readDuetParameters(form, primer()),
     onActive: (active) => { form.querySelector("[data-start]").disabled = active; },
   });
   opening.continueSong(new URLSearchParams(window.location.search).get("continue"), form).catch((error) => showToast(`That song cannot be continued: ${error.message}`, { tone: "error" }));

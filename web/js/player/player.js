@@ -1,12 +1,20 @@
 // @ts-check
 // The one audio player of the studio: notes (music/notes.js, in beats) scheduled on Tone.Transport,
-// so speed is a tempo change and seeking is a transport jump. The only module that imports Tone.
+// so speed is a tempo change and seeking is a transport jump. The only module that imports Tone:
+// the player's parts (masterchain.js, metronome.js, heldnotes.js, speedchange.js,
+// audioclock.js) and the
+// instruments (music/instruments.js) receive the Tone namespace from here.
 import "./tone-quiet.js"; // must run before Tone's module body
 import * as Tone from "tone";
 import { DEFAULT_INSTRUMENT, INSTRUMENT_NAMES } from "../music/instruments.js";
 import { MixSettings } from "./mixsettings.js";
 import { noteEnd } from "../music/notes.js";
 import { PartRouting } from "./partrouting.js";
+import { audioClockReading } from "./audioclock.js";
+import { HeldNotes } from "./heldnotes.js";
+import { createMasterChain } from "./masterchain.js";
+import { Metronome } from "./metronome.js";
+import { changeTempoNow, ticksDuringChange } from "./speedchange.js";
 
 export { INSTRUMENT_NAMES };
 
@@ -14,32 +22,6 @@ export { INSTRUMENT_NAMES };
 // note received, and resume once this much music is ahead again (beats).
 const BUFFER_LOW_BEATS = 0.25;
 const BUFFER_RESUME_BEATS = 0.5;
-// The master chain every part's strip (player/partrouting.js) plays into: a drive up to a listening level, a gentle
-// compressor that evens out phrases and instruments, a limiter, a soft clipper that no sample
-// passes, and the listener's volume last, so turning it down only makes it quieter. Levels are
-// measured in tests/browser/test_sound.py (docs/performance.md, "Loudness"). Tone.Limiter is
-// not used: its compressor keeps Tone's 30 dB soft knee, which lets peaks well past its
-// threshold through.
-const MASTER_DRIVE_DB = 14;
-const MASTER_COMPRESSOR = { threshold: -20, ratio: 3, knee: 6, attack: 0.005, release: 0.2 };
-const MASTER_LIMITER = { threshold: -3, ratio: 20, knee: 0, attack: 0.001, release: 0.05 };
-// A limiter reacts within a millisecond or two, so a sharp attack can overshoot it: the clipper
-// bends anything above the knee smoothly towards the ceiling (full-scale sample values).
-// A short woodblock-like tick: a membrane synth with almost no pitch sweep.
-const METRONOME_CLICK = {
-  pitchDecay: 0.005, octaves: 1.5, envelope: { attack: 0.001, decay: 0.06, sustain: 0, release: 0.02 },
-};
-const CLIP_KNEE = 0.75; // -2.5 dBFS
-const CEILING = 0.891; // -1 dBFS
-
-/** The clipper's curve: straight up to the knee, then a tanh bend that never reaches the ceiling. */
-function softClip(sample) {
-  const excess = Math.abs(sample) - CLIP_KNEE;
-  if (excess <= 0) return sample;
-  const room = CEILING - CLIP_KNEE;
-  return Math.sign(sample) * (CLIP_KNEE + room * Math.tanh(excess / room));
-}
-
 export class Player extends EventTarget {
   #transport = Tone.getTransport();
   /** @type {Tone.Volume | null} where instruments play into: the head of the master chain */
@@ -64,11 +46,8 @@ export class Player extends EventTarget {
   #volumeFraction = 0.8;
   #following = false; // a shared clock (a room) moves the transport, not the song's end
   #sounded = new WeakSet(); // notes played since the song last started or jumped: each once
-  #held = new Map(); // "voice:pitch" -> the instrument a note being played (noteOn) sounds on
-  /** @type {number | null} the transport's repeating metronome event */
-  #metronome = null;
-  /** @type {Tone.MembraneSynth | null} */
-  #click = null;
+  #held = new HeldNotes(Tone); // notes being played (noteOn), each on its own instrument
+  #metronome = new Metronome(Tone);
   /** @type {{heard: number, scheduled: number, fromTicks: number, ticksPerSecond: number} | null} */
   #retimed = null; // the last speed change
 
@@ -94,10 +73,8 @@ export class Player extends EventTarget {
   /** Where the listener is now, in beats (what is heard, not what is being scheduled). */
   get positionBeats() {
     const now = Tone.immediate();
-    const retimed = this.#retimed; // until the transport takes up a speed change, it runs here
-    const ticks = retimed && now >= retimed.heard && now < retimed.scheduled
-      ? retimed.fromTicks + (now - retimed.heard) * retimed.ticksPerSecond
-      : this.#transport.getTicksAtTime(now);
+    // Until the transport takes up a speed change, it runs there.
+    const ticks = ticksDuringChange(this.#retimed, now) ?? this.#transport.getTicksAtTime(now);
     return ticks / this.#transport.PPQ;
   }
   get lengthBeats() { return this.#bufferedBeats; }
@@ -112,16 +89,10 @@ export class Player extends EventTarget {
   /** Builds the audio graph and loads the current instruments' samples; no sound yet. */
   async preload() {
     if (!this.#output) {
-      const analyser = new Tone.Analyser("waveform", 1024);
-      const output = new Tone.Volume(this.#volumeDb()).toDestination();
-      output.connect(analyser);
-      this.#analyser = analyser;
+      const { input, output, analyser } = createMasterChain(Tone, this.#volumeDb());
+      this.#master = input;
       this.#output = output;
-      const clipper = new Tone.WaveShaper(softClip, 4096).connect(output);
-      clipper.oversample = "4x"; // the bend adds harmonics: keep them from folding back
-      const limiter = new Tone.Compressor(MASTER_LIMITER).connect(clipper);
-      const compressor = new Tone.Compressor(MASTER_COMPRESSOR).connect(limiter);
-      this.#master = new Tone.Volume(MASTER_DRIVE_DB).connect(compressor);
+      this.#analyser = analyser;
       const options = { samplesUrl: this.#samplesUrl, melody: this.#instrumentName };
       this.#parts = new PartRouting(Tone, this.#master, this.mix, options);
     }
@@ -258,15 +229,7 @@ export class Player extends EventTarget {
    * count-in, or time to play in. Set after `load`, which clears what the transport schedules.
    */
   setMetronome(on) {
-    if (this.#metronome !== null) this.#transport.clear(this.#metronome);
-    this.#metronome = null;
-    if (!on || !this.#master) return;
-    this.#click ??= new Tone.MembraneSynth(METRONOME_CLICK).connect(this.#master);
-    const click = this.#click;
-    this.#metronome = this.#transport.scheduleRepeat((time) => {
-      const downbeat = Math.round(this.#transport.getTicksAtTime(time) / this.#transport.PPQ) % 4 === 0;
-      click.triggerAttackRelease(downbeat ? "C6" : "G5", 0.05, time, downbeat ? 0.8 : 0.45);
-    }, "4n", 0);
+    this.#metronome.set(on, this.#master);
   }
 
   /**
@@ -274,15 +237,7 @@ export class Player extends EventTarget {
    * `performanceMs` (milliseconds), output latency included where the browser reports it.
    */
   audioClockReading() {
-    // Tone's context (standardized-audio-context) wraps the browser's without getOutputTimestamp;
-    // the browser's own pairs the two clocks to 0.1 ms, where currentTime moves in 10 ms steps.
-    const context = /** @type {any} */ (Tone.getContext().rawContext);
-    const stamp = (context._nativeAudioContext ?? context).getOutputTimestamp?.();
-    if (stamp?.performanceTime > 0) {
-      return { contextTime: stamp.contextTime, performanceMs: stamp.performanceTime };
-    }
-    const latency = (context.baseLatency ?? 0) + (context.outputLatency ?? 0);
-    return { contextTime: context.currentTime - latency, performanceMs: performance.now() };
+    return audioClockReading(Tone);
   }
 
   /**
@@ -315,9 +270,7 @@ export class Player extends EventTarget {
     if (Tone.getContext().state !== "running" && !voice) Tone.start();
     const instrument = this.#parts?.instrumentOf("played");
     if (!instrument || instrument.loaded === false) return; // samples still downloading
-    const time = Math.max(at ?? 0, Tone.immediate());
-    instrument.triggerAttack(Tone.Frequency(pitch, "midi").toNote(), time, velocity / 127);
-    this.#held.set(`${voice}:${pitch}`, instrument);
+    const time = this.#held.start(instrument, pitch, velocity, { at, voice });
     this.dispatchEvent(new CustomEvent("live", { detail: { pitch, velocity, on: true, time, voice } }));
   }
 
@@ -332,11 +285,8 @@ export class Player extends EventTarget {
 
   /** Releases a note started by `noteOn` (now or at audio time `at`), on the instrument that started it. */
   noteOff(pitch, { at = null, voice = "" } = {}) {
-    const instrument = this.#held.get(`${voice}:${pitch}`);
-    if (!instrument) return;
-    this.#held.delete(`${voice}:${pitch}`);
-    const time = Math.max(at ?? 0, Tone.immediate());
-    instrument.triggerRelease(Tone.Frequency(pitch, "midi").toNote(), time);
+    const time = this.#held.stop(pitch, { at, voice });
+    if (time === null) return;
     this.dispatchEvent(new CustomEvent("live", { detail: { pitch, velocity: 0, on: false, time, voice } }));
   }
 
@@ -386,22 +336,10 @@ export class Player extends EventTarget {
     return `${Math.round(beats * this.#transport.PPQ)}i`;
   }
 
-  // Tone changes the tempo at Tone.now(), one look-ahead (0.1 s) after what is heard, with notes
-  // up to there already scheduled at the old tempo: going 1x -> 2x at 150 BPM lost a quarter of
-  // a beat. Here the song moves at `bpm` from the moment heard now: the transport restarts, where
-  // the new tempo has brought it, at the first time still unscheduled, and the notes between
-  // are played now at their new times unless already scheduled (each plays once).
+  /** The song moves at `bpm` from the moment heard now; the notes the change skips play now. */
   #retime(bpm) {
     const transport = this.#transport;
-    const heard = Tone.immediate();
-    const scheduled = Tone.now();
-    const fromTicks = transport.getTicksAtTime(heard);
-    const ticksPerSecond = (bpm * transport.PPQ) / 60;
-    const toTicks = Math.round(fromTicks + (scheduled - heard) * ticksPerSecond);
-    transport.stop(scheduled);
-    transport.bpm.cancelScheduledValues(scheduled);
-    transport.bpm.setValueAtTime(bpm, scheduled);
-    transport.start(scheduled, `${toTicks}i`);
+    const { heard, scheduled, fromTicks, toTicks, ticksPerSecond } = changeTempoNow(Tone, bpm);
     this.#retimed = { heard, scheduled, fromTicks, ticksPerSecond };
     for (const note of this.#notes) {
       const ticks = note.start * transport.PPQ;

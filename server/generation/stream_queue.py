@@ -1,0 +1,90 @@
+"""Which live streams the engine steps next: new streams first, a listener's opening before the
+crowd for a while, the rest round robin, and paced streams parked until their lead runs low."""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+
+from server.generation.live_stream import LiveStream
+
+log = logging.getLogger(__name__)
+
+MAX_BATCH = 1024  # streams per network step; more wait for the next step (bounds step latency)
+# Seconds early a parked stream may be topped up, so streams due close together share steps
+# (fewer, larger batches: the per-note cost falls with batch size).
+SHARED_STEP_WINDOW = 0.25
+LAG_WARNING_SECONDS = 0.5  # a quarter of the lead: log when a top-up starts this late
+# Steps in a row that write only streams' openings (small batches, a millisecond or two each)
+# before the streams already playing, each seconds ahead, get theirs: a new stream's opening
+# takes about a dozen steps, and in whole batches of a thousand streams that was most of a second.
+OPENING_STEPS_IN_A_ROW = 16
+
+
+class StreamQueue:
+    """The streams waiting for a network step, in the order they get one; see the module doc."""
+
+    def __init__(self) -> None:
+        self._new: list[LiveStream] = []  # started since the last step: served first
+        self._filling: list[LiveStream] = []  # need notes now, in round-robin order
+        self._waiting: list[tuple[float, int, LiveStream]] = []  # heap of (due at, tiebreak, s)
+        self._tiebreak = itertools.count()
+        self.opening_steps = 0  # steps that wrote only streams' openings, for monitoring
+        self._openings_in_a_row = 0
+        self.max_lag = 0.0  # seconds: the latest any top-up started after it was due
+
+    def add(self, stream: LiveStream) -> None:
+        """A new stream: it is in the next batch."""
+        self._new.append(stream)
+
+    def park(self, stream: LiveStream, due_at: float) -> None:
+        """A paced stream far enough ahead: it rejoins the batches at `due_at` (monotonic s)."""
+        heapq.heappush(self._waiting, (due_at, next(self._tiebreak), stream))
+
+    def requeue(self, batch: list[LiveStream]) -> None:
+        """The stepped streams that still need notes now go to the back of the line."""
+        self._filling += [stream for stream in batch if stream.filling and not stream.ended]
+
+    def seconds_to_due(self, now: float) -> float | None:
+        """Until the earliest parked stream runs low; None when none is parked."""
+        if not self._waiting:
+            return None
+        return max(self._waiting[0][0] - now, 0.0)
+
+    def take_due(self, now: float) -> list[LiveStream]:
+        """The next batch: new streams first, then those whose lead ran low, MAX_BATCH at most.
+        Paced streams still writing their opening go alone, up to OPENING_STEPS_IN_A_ROW steps
+        in a row, so that a listener's first notes do not wait on whole batches. The rest wait
+        in `_filling`; stepped streams rejoin it at the back (round robin)."""
+        while self._waiting and self._waiting[0][0] <= now + SHARED_STEP_WINDOW:
+            due_at, _, stream = heapq.heappop(self._waiting)
+            if not stream.ended:
+                stream.filling = True
+                self._filling.append(stream)
+                self._note_lag(now - due_at)
+        due = [stream for stream in self._new + self._filling if not stream.ended]
+        self._new = []
+        opening = [stream for stream in due if _opening(stream)]
+        if opening and len(opening) < len(due):
+            if self._openings_in_a_row < OPENING_STEPS_IN_A_ROW:
+                self._openings_in_a_row += 1
+                self.opening_steps += 1
+                self._filling = opening[MAX_BATCH:] + [s for s in due if not _opening(s)]
+                return opening[:MAX_BATCH]
+        self._openings_in_a_row = 0
+        self._filling = due[MAX_BATCH:]
+        return due[:MAX_BATCH]
+
+    def _note_lag(self, lag: float) -> None:
+        """Track how late (seconds) top-ups start; a lag near the lead means late notes."""
+        if lag > self.max_lag:
+            self.max_lag = lag
+            if lag > LAG_WARNING_SECONDS:
+                log.warning("a stream was topped up %.0f ms late (busy machine?)", lag * 1e3)
+
+
+def _opening(stream: LiveStream) -> bool:
+    """A paced stream whose listener waits for its first notes: its playhead has not started,
+    or it has not yet written a note past its primer (an answer to a phrase)."""
+    return stream.paced and (stream.started_at is None or stream.melody.before_own_notes)
