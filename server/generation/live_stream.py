@@ -96,7 +96,9 @@ class LiveStream:
             return self.band.rest()
         bar = self.band.bar_ticks
         written = self.melody.tick + self.melody.tick_offset  # the piece's ticks, as the chords'
-        return self.band.notes_until((max(written - 1, 0) // bar + 2) * bar)
+        until = (max(written - 1, 0) // bar + 2) * bar
+        self.melody.chords_until(until + bar)  # the band reads the next bar's chord too
+        return self.band.notes_until(until)
 
     @property
     def sent_notes(self) -> list[Note]:

@@ -22,6 +22,7 @@ from server.generation.melody import (
 )
 from server.generation.notes import Note
 from server.generation.phrase_returns import phrase_returns_for
+from server.generation.progression import Progression
 from server.generation.sampling_params import SamplingParams
 from server.generation.vocabulary import Vocabulary
 
@@ -82,18 +83,27 @@ class MelodyStream:
         self.mode_id = vocabulary.mode_id(params.mode)
         self.previous = (vocabulary.pitch_bos, vocabulary.duration_bos)
         self.steers: list[Steer] = []  # changes still to come, in the order given
-        chords = self.params.chords
-        # The chords move into the normalized key with the melody: minus the output's shift.
-        self.chords = None if chords is None else chords.transposed(-self.shift)
-        scale = GENRE_SCALE.get(params.genre or "", 0.0)
-        self.chord_following = (
-            None
-            if self.chords is None or scale == 0
-            else ChordFollowing(self.chords, vocabulary, BAR_TICKS, scale)
-        )
+        self.follow(self.params.chords)
         self.returns = (
             phrase_returns_for(self.params, vocabulary, BAR_TICKS) if self.RETURNS_PHRASES else None
         )
+
+    def follow(self, chords: Progression | None) -> None:
+        """Write over `chords` (in the output key) from the next event on."""
+        if chords is not self.params.chords:
+            self.params = replace(self.params, chords=chords)
+        # The chords move into the normalized key with the melody: minus the output's shift.
+        self.chords = None if chords is None else chords.transposed(-self.shift)
+        scale = GENRE_SCALE.get(self.params.genre or "", 0.0)
+        self.chord_following = (
+            None
+            if self.chords is None or scale == 0
+            else ChordFollowing(self.chords, self.vocabulary, BAR_TICKS, scale)
+        )
+
+    def chords_until(self, tick: int) -> None:
+        """The band is about to play up to `tick` (the piece's ticks): a stream whose chords are
+        decided as it goes decides them that far here (these are decided from the start)."""
 
     @property
     def done(self) -> bool:

@@ -26,7 +26,7 @@ def register(
     clean-up to run when a client disconnects."""
     broker = services(app).rooms
     assert broker is not None  # rooms.register made it
-    notes, steering = JamNotes(sio), JamSteering(broker)
+    notes, steering = JamNotes(sio, broker.accompaniment), JamSteering(broker)
 
     @sio.on("jam:note")
     @guard
