@@ -19,6 +19,7 @@ class AccompanyingMelody(MelodyStream):
     written again over a chord the room chose since would not fit it."""
 
     RETURNS_PHRASES = False
+    BAND_BARS_AHEAD = 1  # the band waits for the room's chords as long as it can
 
     def __init__(
         self, params: SamplingParams, vocabulary: Vocabulary, accompaniment: Accompaniment

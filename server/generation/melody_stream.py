@@ -64,6 +64,9 @@ class MelodyStream:
     back (`phrase_returns.py`), except in a subclass that turns `RETURNS_PHRASES` off."""
 
     RETURNS_PHRASES = True
+    # How far past the bar of the melody's last written note the band is written, in bars
+    # (`LiveStream.band_due`).
+    BAND_BARS_AHEAD = 2
 
     def __init__(self, params: SamplingParams, vocabulary: Vocabulary) -> None:
         self.params = params.with_seed()
@@ -102,8 +105,9 @@ class MelodyStream:
         )
 
     def chords_until(self, tick: int) -> None:
-        """The band is about to play up to `tick` (the piece's ticks): a stream whose chords are
-        decided as it goes decides them that far here (these are decided from the start)."""
+        """The band is about to write up to the bar that starts at `tick` (the piece's ticks):
+        a stream whose chords are decided as it goes decides them that far here (these are
+        decided from the start)."""
 
     @property
     def done(self) -> bool:
