@@ -1,0 +1,66 @@
+// @ts-check
+// The model accompanying the room (docs/protocol.md, "Accompaniment"): the host asks for a live
+// piece whose chords follow what the members play, and every member sees the chord the model has
+// committed to for the bar coming next ("Coming: Am at bar 13") before that bar sounds.
+import { JAM_EVENTS } from "../common/socket.js";
+
+const REFRESH_MS = 250; // how often the coming chord is brought up to date as bars go by
+
+/**
+ * The `room:generate` parameters with what `form` asks of the accompaniment: with its
+ * "accompany" box ticked, an accompanying piece with its band and no chords of its own.
+ * @param {Record<string, any>} parameters
+ * @param {HTMLFormElement} form
+ */
+export function withAccompaniment(parameters, form) {
+  const box = /** @type {HTMLInputElement | null} */ (form.elements.namedItem("accompany"));
+  if (!box?.checked) return parameters;
+  const { chords: _chords, ...rest } = parameters;
+  return { ...rest, accompany: true, band: true };
+}
+
+/**
+ * @typedef {{bar: number, at_ms: number | null, chord: {symbol: string}}} Announced
+ */
+
+/**
+ * Of the `jam:chord` announcements, the first whose bar has not begun at room time `nowMs`.
+ * @param {Announced[]} chords in bar order
+ * @param {number} nowMs
+ */
+export function comingChord(chords, nowMs) {
+  return chords.find((chord) => chord.at_ms !== null && chord.at_ms > nowMs) ?? null;
+}
+
+/**
+ * "Coming: Am at bar 13" (bars counted from 1, for people).
+ * @param {Announced} announced
+ */
+export function describeComing({ bar, chord }) {
+  return `Coming: ${chord.symbol} at bar ${bar + 1}`;
+}
+
+/**
+ * Shows in `element` the chord committed for the coming bar of the live piece.
+ * @param {HTMLElement} element
+ * @param {{on: (event: string, handler: (payload: any) => void) => void}} socket
+ * @param {{now: () => number}} clock the room clock
+ */
+export function bindComingChord(element, socket, clock) {
+  /** @type {any[]} */
+  let chords = [];
+  const show = () => {
+    const now = clock.now();
+    chords = chords.filter((chord) => chord.at_ms === null || chord.at_ms > now);
+    const coming = comingChord(chords, now);
+    element.hidden = coming === null;
+    if (coming === null) return;
+    element.textContent = describeComing(coming); // text, never HTML
+    element.dataset.bar = String(coming.bar);
+  };
+  socket.on(JAM_EVENTS.chord, (chord) => {
+    chords = [...chords.filter((held) => held.stream_id === chord.stream_id), chord];
+    show();
+  });
+  setInterval(show, REFRESH_MS);
+}
