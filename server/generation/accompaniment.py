@@ -131,6 +131,16 @@ class Accompaniment:
                 self.chords.append(chord)
             return True
 
+    def change_key(self, bar: int, tonic: int, semitones: int) -> None:
+        """From `bar` on the piece is in `tonic`: chords committed for it and later move by
+        `semitones` (and are announced again), chords to come are fitted in the new key."""
+        with self._lock:
+            self.tonic = tonic
+            committed_ms = time.time_ns() / 1e6
+            for index in range(bar, len(self.chords)):
+                self.chords[index] = self.chords[index].transposed(semitones)
+                self._untold.append(Commit(index, self.chords[index], committed_ms, None))
+
     def take_commits(self) -> list[Commit]:
         """The commits made since the last call, in bar order (to announce them)."""
         with self._lock:

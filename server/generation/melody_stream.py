@@ -31,13 +31,15 @@ BAR_TICKS = 4 * TICKS_PER_QUARTER  # 4/4
 
 @dataclass(frozen=True)
 class Steer:
-    """A change to a stream from a bar line on: its genre (None: any) and temperature; a field
-    left as None stays as it is (`genre` is changed only when `sets_genre`)."""
+    """A change to a stream from a bar line on: its genre (None: any), temperature and key (a
+    note name; its chords are moved by `key_change`); a field left as None stays as it is
+    (`genre` is changed only when `sets_genre`)."""
 
     tick: int
     sets_genre: bool = False
     genre: str | None = None
     temperature: float | None = None
+    key: str | None = None
 
 
 def _primer_events(params: SamplingParams, shift: int, vocabulary: Vocabulary) -> list[Event]:
@@ -161,6 +163,10 @@ class MelodyStream:
                 self.genre_id = self.vocabulary.genre_id(change.genre)
             if change.temperature is not None:
                 self.params = replace(self.params, temperature=change.temperature)
+            if change.key is not None:
+                self.params = replace(self.params, key=change.key)
+                self.shift = smallest_shift(normalized_tonic(self.params.mode), self.params.tonic)
+                self.follow(self.params.chords)  # into the normalized key by the new shift
 
     def bar_position(self) -> int:
         """Ticks into the bar at the next onset."""

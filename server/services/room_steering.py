@@ -3,7 +3,8 @@ room), which is their vote (`room_votes`): a change backed by more than half of 
 present is applied; else the host decides (`jam:steer`). A change applies from a bar line of the
 live piece that every member hears of in time and the model has not written past, the same bar
 for everyone, announced with its number. What a live stream can change at a bar line is its
-genre and its energy (the sampling temperature), for the bars not yet written.
+genre, its energy (the sampling temperature) and its key (`key_change`), for the bars not yet
+written.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from server.errors import AppError
+from server.generation.key_change import change_key, first_bar_to_change
 from server.generation.live_stream import BEATS_PER_BAR, LiveStream
-from server.generation.melody import GENRES
+from server.generation.melody import GENRES, PITCH_NAMES
 from server.generation.melody_stream import BAR_TICKS, Steer
 from server.generation.vocabulary import ANY_GENRE
 from server.models.room import MS_PER_MINUTE, Playback, Room, server_time_ms
@@ -30,30 +32,42 @@ ENERGY_TEMPERATURES = {"calm": 0.8, "steady": 1.0, "lively": 1.2}
 
 @dataclass(frozen=True)
 class Change:
-    """One steering change: a genre ("any" for the general model) or an energy."""
+    """One steering change: a genre ("any" for the general model), an energy or a key."""
 
-    field: str  # "genre" or "energy"
+    field: str  # "genre", "energy" or "key"
     value: str
 
     def to_json(self) -> dict[str, Any]:
         return {self.field: self.value}
 
-    def steer(self, tick: int) -> Steer:
-        if self.field == "genre":
-            return Steer(
-                tick, sets_genre=True, genre=None if self.value == ANY_GENRE else self.value
-            )
-        return Steer(tick, temperature=ENERGY_TEMPERATURES[self.value])
+    def first_bar(self, stream: LiveStream) -> int:
+        """The earliest bar this change can apply from, beyond the bar every member hears of
+        in time: a key moves chords, which must not have gone out yet."""
+        return first_bar_to_change(stream) if self.field == "key" else 0
+
+    def apply(self, stream: LiveStream, bar: int) -> None:
+        tick = bar * BAR_TICKS
+        if self.field == "key":
+            change_key(stream, bar, self.value)
+        elif self.field == "genre":
+            genre = None if self.value == ANY_GENRE else self.value
+            stream.melody.steer(Steer(tick, sets_genre=True, genre=genre))
+        else:
+            stream.melody.steer(Steer(tick, temperature=ENERGY_TEMPERATURES[self.value]))
 
 
-CHOICES = {"genre": (*GENRES, ANY_GENRE), "energy": tuple(ENERGY_TEMPERATURES)}
+CHOICES = {
+    "genre": (*GENRES, ANY_GENRE),
+    "energy": tuple(ENERGY_TEMPERATURES),
+    "key": PITCH_NAMES,
+}
 
 
 def change_from(data: Any) -> Change:
-    """`{genre}` or `{energy}` (exactly one), else `invalid_params` naming the field."""
+    """`{genre}`, `{energy}` or `{key}` (exactly one), else `invalid_params` naming the field."""
     given = [name for name in CHOICES if isinstance(data, dict) and name in data]
     if len(given) != 1:
-        raise invalid_params("change", "change: give exactly one of genre, energy")
+        raise invalid_params("change", "change: give exactly one of genre, energy, key")
     name = given[0]
     value = data[name]
     if value not in CHOICES[name]:
@@ -107,10 +121,10 @@ class JamSteering:
         stream = self.broker.live_stream(room.id)
         if stream is None or stream.ended or room.playback is not Playback.PLAYING:
             raise AppError("not_live", "Nothing is being written live here to steer.")
-        bar = next_bar(room, stream, server_time_ms())
+        bar = max(next_bar(room, stream, server_time_ms()), change.first_bar(stream))
         if bar * BAR_TICKS >= stream.melody.total_ticks:
             raise AppError("too_late", "The live piece ends before the next bar line.")
-        stream.melody.steer(change.steer(bar * BAR_TICKS))
+        change.apply(stream, bar)
         at_beats = bar * BEATS_PER_BAR
         assert room.anchor_ms is not None  # playing
         payload = {

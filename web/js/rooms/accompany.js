@@ -59,7 +59,9 @@ export function bindComingChord(element, socket, clock) {
     element.dataset.bar = String(coming.bar);
   };
   socket.on(JAM_EVENTS.chord, (chord) => {
-    chords = [...chords.filter((held) => held.stream_id === chord.stream_id), chord];
+    // A bar announced again (the key changed) replaces what was announced for it.
+    const kept = chords.filter((held) => held.stream_id === chord.stream_id && held.bar !== chord.bar);
+    chords = [...kept, chord].sort((a, b) => a.bar - b.bar);
     show();
   });
   setInterval(show, REFRESH_MS);
