@@ -75,13 +75,39 @@ def change_from(data: Any) -> Change:
     return Change(name, value)
 
 
-def next_bar(room: Room, stream: LiveStream, now_ms: float) -> int:
+def next_bar(room: Room, stream: LiveStream) -> int:
     """The first bar line (0 is the piece's start) that sounds at least SCHEDULE_LEAD_MS from
     now, so every member hears of the change before it, and that the model has not yet written
     past (a note already written stays as it is)."""
-    heard = room.position_at(now_ms + SCHEDULE_LEAD_MS)
+    heard = room.position_at(server_time_ms() + SCHEDULE_LEAD_MS)
     written = stream.melody.tick / BAR_TICKS
     return max(math.ceil(heard / BEATS_PER_BAR), math.floor(written) + 1)
+
+
+def playing_stream(broker: RoomBroker, room: Room) -> LiveStream:
+    """The room's live stream while it plays, when this worker writes it; else `not_live`."""
+    stream = broker.live_stream(room.id)
+    if stream is None or stream.ended or room.playback is not Playback.PLAYING:
+        raise AppError("not_live", "Nothing is being written live here to steer.")
+    return stream
+
+
+def checked_bar(stream: LiveStream, bar: int) -> int:
+    """`bar`, when the live piece lasts until it; else `too_late`."""
+    if bar * BAR_TICKS >= stream.melody.total_ticks:
+        raise AppError("too_late", "The live piece ends before the next bar line.")
+    return bar
+
+
+def bar_line(room: Room, bar: int) -> dict[str, Any]:
+    """Where bar `bar` of the playing room's piece starts: `{bar, at_beats, at_ms}`."""
+    at_beats = bar * BEATS_PER_BAR
+    assert room.anchor_ms is not None  # playing
+    return {
+        "bar": bar,
+        "at_beats": at_beats,
+        "at_ms": room.anchor_ms + at_beats * MS_PER_MINUTE / room.tempo,
+    }
 
 
 class JamSteering:
@@ -118,23 +144,11 @@ class JamSteering:
         """Apply `change` to the room's live stream (written by this worker) from its next bar
         line, tell every member, and spend the votes on its field; `by` is the host deciding,
         None a vote."""
-        stream = self.broker.live_stream(room.id)
-        if stream is None or stream.ended or room.playback is not Playback.PLAYING:
-            raise AppError("not_live", "Nothing is being written live here to steer.")
-        bar = max(next_bar(room, stream, server_time_ms()), change.first_bar(stream))
-        if bar * BAR_TICKS >= stream.melody.total_ticks:
-            raise AppError("too_late", "The live piece ends before the next bar line.")
+        stream = playing_stream(self.broker, room)
+        bar = checked_bar(stream, max(next_bar(room, stream), change.first_bar(stream)))
         change.apply(stream, bar)
-        at_beats = bar * BEATS_PER_BAR
-        assert room.anchor_ms is not None  # playing
-        payload = {
-            "stream_id": stream.id,
-            "change": change.to_json(),
-            "bar": bar,
-            "at_beats": at_beats,
-            "at_ms": room.anchor_ms + at_beats * MS_PER_MINUTE / room.tempo,
-            "by": by,
-        }
+        payload = {"stream_id": stream.id, "change": change.to_json()}
+        payload |= bar_line(room, bar) | {"by": by}
         await self.broker.channel.emit(STEER, payload, to=room.channel)
         await room_votes.clear(room, change.field)
         return payload

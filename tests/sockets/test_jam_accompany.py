@@ -110,17 +110,57 @@ async def test_the_room_hears_the_chords_the_model_commits_from_what_it_played(p
     ]
 
 
-@pytest.mark.parametrize(
-    ("payload", "field"),
-    [
+async def test_a_malformed_accompaniment_or_solo_is_refused_by_name(pair):
+    host, _ = pair
+    await open_room(host)
+    for payload, field in (
         ({"accompany": "yes"}, "accompany"),
         ({"accompany": 1}, "accompany"),
         ({"accompany": True, "chords": "C Am F G"}, "chords"),
-    ],
-)
-async def test_a_malformed_accompaniment_is_refused_by_name(pair, payload, field):
+    ):
+        refused = await host.call("room:generate", PIECE | payload)
+        assert (refused["error"]["code"], refused["error"].get("field")) == (
+            "invalid_params",
+            field,
+        )
+    for payload in ({}, {"bars": 0}, {"bars": 17}, {"bars": "2"}, {"bars": True}, "4"):
+        refused = await host.call("jam:solo", payload)
+        assert (refused["error"]["code"], refused["error"].get("field")) == (
+            "invalid_params",
+            "bars",
+        )
+    assert host.events["generate:notes"] == []
+
+
+async def test_solo_for_me_the_model_takes_the_lead_from_one_announced_bar(pair):
+    host, guest = pair
+    room = await open_room(host)
+    await guest.join(room)
+    assert (await guest.call("jam:solo", {"bars": 2}))["error"]["code"] == "not_live"
+    ack = await host.call("room:generate", PIECE)
+    assert ack["ok"], ack
+    await guest.wait_for("room:state", lambda s: s["playback"] == "playing")
+    solo = await guest.call("jam:solo", {"bars": 4})
+    assert solo["ok"], solo
+    announced = [await m.wait_for("jam:solo") for m in (host, guest)]
+    assert announced[0] == announced[1] == {k: v for k, v in solo.items() if k != "ok"}
+    bar = solo["bar"]
+    assert solo["bars"] == 4 and solo["user_id"] == guest.user_id and solo["at_beats"] == 4 * bar
+    assert solo["at_ms"] > now_ms()
+    await host.wait_for("generate:done", lambda d: d["stream_id"] == ack["stream_id"], 30)
+
+    # The model leaves the lead to the room but for the bars it was asked to solo over.
+    melody = [n for n in notes_of(host, ack["stream_id"]) if "part" not in n]
+    assert melody, "the model played its solo"
+    assert all(4 * bar <= n["start"] < 4 * (bar + 4) for n in melody)
+
+
+async def test_the_model_solos_only_in_a_piece_it_accompanies(pair):
     host, _ = pair
     await open_room(host)
-    refused = await host.call("room:generate", PIECE | payload)
-    assert (refused["error"]["code"], refused["error"].get("field")) == ("invalid_params", field)
-    assert host.events["generate:notes"] == []
+    ack = await host.call("room:generate", {k: v for k, v in PIECE.items() if k != "accompany"})
+    assert ack["ok"], ack
+    await host.wait_for("room:state", lambda s: s["playback"] == "playing")
+    refused = await host.call("jam:solo", {"bars": 2})
+    assert refused["error"]["code"] == "not_accompanying"
+    await host.call("room:stop", {"discard": True})

@@ -34,6 +34,7 @@ EVENTS = (
     "jam:note",
     "jam:proposal",
     "jam:steer",
+    "jam:solo",
 )
 
 
