@@ -81,7 +81,7 @@ def test_two_members_play_and_hear_each_other_at_the_scheduled_time(
     guest.close()
 
 
-def test_the_room_sees_the_chord_the_model_commits_to_from_what_a_member_plays(
+def test_the_room_sees_the_chord_the_model_commits_to_and_asks_it_for_a_solo(
     page: Page,
     signed_in,
     guest_context: BrowserContext,
@@ -102,5 +102,9 @@ def test_the_room_sees_the_chord_the_model_commits_to_from_what_a_member_plays(
         play(guest, "nqen")  # A C E A: an A minor phrase, over C major
     expect(coming).to_contain_text("Coming: Am", timeout=20_000)
     expect(page.locator("[data-coming-chord]")).to_contain_text("Coming: Am", timeout=5_000)
+    guest.get_by_label("Solo bars").fill("2")
+    guest.get_by_role("button", name="Solo for me").click()
+    for each in (page, guest):
+        expect(each.locator("[data-solo-status]")).to_contain_text("for 2 bars (Clara Wieck asked)")
     page.get_by_role("button", name="Stop writing").click()
     guest.close()

@@ -1,7 +1,7 @@
 import "./page.mjs";
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { comingChord, describeComing, withAccompaniment } from "../../web/js/rooms/accompany.js";
+import { comingChord, describeComing, describeSolo, withAccompaniment } from "../../web/js/rooms/accompany.js";
 
 const announced = (bar, atMs, symbol = "Am") => ({ stream_id: "s", bar, at_ms: atMs, chord: { symbol } });
 
@@ -21,4 +21,9 @@ test("an accompanying piece asks for its band and no chords of its own", () => {
     genre: "pop", key: "C", accompany: true, band: true,
   });
   assert.equal(withAccompaniment(asked, /** @type {any} */ (form(false))), asked);
+});
+
+test("a solo is told with its first bar counted from 1 and who asked", () => {
+  assert.equal(describeSolo({ bar: 9, bars: 4, display_name: "Clara" }), "The model solos from bar 10 for 4 bars (Clara asked)");
+  assert.equal(describeSolo({ bar: 0, bars: 1, display_name: "Li" }), "The model solos from bar 1 for 1 bar (Li asked)");
 });

@@ -1,8 +1,11 @@
 // @ts-check
 // The model accompanying the room (docs/protocol.md, "Accompaniment"): the host asks for a live
 // piece whose chords follow what the members play, and every member sees the chord the model has
-// committed to for the bar coming next ("Coming: Am at bar 13") before that bar sounds.
-import { JAM_EVENTS } from "../common/socket.js";
+// committed to for the bar coming next ("Coming: Am at bar 13") before that bar sounds; any
+// member asks the model to take the lead for a few bars ("Solo for me").
+import { errorFromPayload } from "../common/api.js";
+import { JAM_EVENTS, emitWithAck } from "../common/socket.js";
+import { showToast } from "../common/toast.js";
 
 const REFRESH_MS = 250; // how often the coming chord is brought up to date as bars go by
 
@@ -65,4 +68,31 @@ export function bindComingChord(element, socket, clock) {
     show();
   });
   setInterval(show, REFRESH_MS);
+}
+
+/**
+ * "The model solos from bar 10 for 4 bars (Clara asked)" (bars counted from 1, for people).
+ * @param {{bar: number, bars: number, display_name: string}} solo
+ */
+export function describeSolo({ bar, bars, display_name: name }) {
+  return `The model solos from bar ${bar + 1} for ${bars} bar${bars === 1 ? "" : "s"} (${name} asked)`;
+}
+
+/**
+ * Binds the "Solo for me" form (its `bars` input) and shows each solo announced in `status`.
+ * @param {HTMLFormElement} form
+ * @param {HTMLElement} status
+ * @param {any} socket
+ */
+export function bindSoloControl(form, status, socket) {
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const bars = Number(/** @type {HTMLInputElement} */ (form.elements.namedItem("bars")).value);
+    const ack = await emitWithAck(socket, JAM_EVENTS.solo, { bars });
+    if (!ack.ok) showToast(errorFromPayload(ack.error).message, { tone: "error" });
+  });
+  socket.on(JAM_EVENTS.solo, (solo) => {
+    status.textContent = describeSolo(solo); // text, never HTML
+    status.hidden = false;
+  });
 }
