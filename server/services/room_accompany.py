@@ -25,7 +25,7 @@ ACCOMPANY = "accompany"
 
 def accompany_from(data: Any) -> tuple[Any, bool]:
     """The `room:generate` payload without its `accompany` field, and that field (false when
-    left out); chords given with it are refused: the room's playing decides them."""
+    left out); chords or a primer given with it are refused: the room's playing decides."""
     if not isinstance(data, dict) or ACCOMPANY not in data:
         return data, False
     accompany = data[ACCOMPANY]
@@ -35,6 +35,8 @@ def accompany_from(data: Any) -> tuple[Any, bool]:
         raise invalid_params(
             "chords", "chords: an accompanying piece takes its chords from what the room plays"
         )
+    if accompany and data.get("primer"):
+        raise invalid_params("primer", "primer: an accompanying piece follows the room, unprimed")
     return {name: value for name, value in data.items() if name != ACCOMPANY}, accompany
 
 

@@ -117,6 +117,7 @@ async def test_a_malformed_accompaniment_or_solo_is_refused_by_name(pair):
         ({"accompany": "yes"}, "accompany"),
         ({"accompany": 1}, "accompany"),
         ({"accompany": True, "chords": "C Am F G"}, "chords"),
+        ({"accompany": True, "primer": [[60, 0, 1]]}, "primer"),
     ):
         refused = await host.call("room:generate", PIECE | payload)
         assert (refused["error"]["code"], refused["error"].get("field")) == (
