@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.sockets.test_rooms import Member, notes_of, open_room
+from tests.sockets.test_rooms import Member, members_from, notes_of, open_room
 
 # C major, a bar a second; an A minor phrase played over it should turn the chords to Am.
 PIECE = {
@@ -45,13 +45,8 @@ class Announcements:
 
 @pytest.fixture
 async def pair(paced_server) -> AsyncIterator[tuple[Member, Member]]:
-    made = []
-    for source in ("127.0.0.43", "127.0.0.44"):
-        cookie = await paced_server.session_cookie(source=source)
-        made.append(await Member(paced_server, cookie).connect())
-    yield made[0], made[1]
-    for member in made:
-        await member.sio.disconnect()
+    async with members_from(paced_server, "127.0.0.43", "127.0.0.44") as (host, guest):
+        yield host, guest
 
 
 async def play_phrase(member: Member, pitches: tuple[int, ...]) -> float:

@@ -13,20 +13,15 @@ from collections.abc import AsyncIterator
 import pytest
 
 from server.services.room_clock import SCHEDULE_LEAD_MS
-from tests.sockets.test_rooms import Member, open_room
+from tests.sockets.test_rooms import Member, members_from, open_room
 
 PIECE = {"genre": "folk", "key": "C", "tempo": 240, "bars": 8, "seed": 3}  # a bar a second
 
 
 @pytest.fixture
 async def pair(paced_server) -> AsyncIterator[tuple[Member, Member]]:
-    made = []
-    for source in ("127.0.0.41", "127.0.0.42"):
-        cookie = await paced_server.session_cookie(source=source)
-        made.append(await Member(paced_server, cookie).connect())
-    yield made[0], made[1]
-    for member in made:
-        await member.sio.disconnect()
+    async with members_from(paced_server, "127.0.0.41", "127.0.0.42") as (host, guest):
+        yield host, guest
 
 
 def bar_line_ms(state: dict, bar: int) -> float:
