@@ -88,7 +88,8 @@ class LiveStream:
 
     def band_due(self) -> list[Note]:
         """The band's notes to go out with the melody written so far: every bar up to the one
-        after the melody's last written bar (a bar ahead, as its chords go), and the rest of
+        after the melody's last written bar (a bar ahead, as its chords go; only that bar, not
+        the one after it, for a melody whose chords are decided as it goes), and the rest of
         the piece once the melody is done; each bar once."""
         if self.band is None:
             return []
@@ -96,7 +97,9 @@ class LiveStream:
             return self.band.rest()
         bar = self.band.bar_ticks
         written = self.melody.tick + self.melody.tick_offset  # the piece's ticks, as the chords'
-        return self.band.notes_until((max(written - 1, 0) // bar + 2) * bar)
+        until = (max(written - 1, 0) // bar + self.melody.BAND_BARS_AHEAD) * bar
+        self.melody.chords_until(until)
+        return self.band.notes_until(until)
 
     @property
     def sent_notes(self) -> list[Note]:

@@ -22,6 +22,7 @@ from server.generation.melody import (
 )
 from server.generation.notes import Note
 from server.generation.phrase_returns import phrase_returns_for
+from server.generation.progression import Progression
 from server.generation.sampling_params import SamplingParams
 from server.generation.vocabulary import Vocabulary
 
@@ -30,13 +31,15 @@ BAR_TICKS = 4 * TICKS_PER_QUARTER  # 4/4
 
 @dataclass(frozen=True)
 class Steer:
-    """A change to a stream from a bar line on: its genre (None: any) and temperature; a field
-    left as None stays as it is (`genre` is changed only when `sets_genre`)."""
+    """A change to a stream from a bar line on: its genre (None: any), temperature and key (a
+    note name; its chords are moved by `key_change`); a field left as None stays as it is
+    (`genre` is changed only when `sets_genre`)."""
 
     tick: int
     sets_genre: bool = False
     genre: str | None = None
     temperature: float | None = None
+    key: str | None = None
 
 
 def _primer_events(params: SamplingParams, shift: int, vocabulary: Vocabulary) -> list[Event]:
@@ -63,6 +66,9 @@ class MelodyStream:
     back (`phrase_returns.py`), except in a subclass that turns `RETURNS_PHRASES` off."""
 
     RETURNS_PHRASES = True
+    # How far past the bar of the melody's last written note the band is written, in bars
+    # (`LiveStream.band_due`).
+    BAND_BARS_AHEAD = 2
 
     def __init__(self, params: SamplingParams, vocabulary: Vocabulary) -> None:
         self.params = params.with_seed()
@@ -82,18 +88,28 @@ class MelodyStream:
         self.mode_id = vocabulary.mode_id(params.mode)
         self.previous = (vocabulary.pitch_bos, vocabulary.duration_bos)
         self.steers: list[Steer] = []  # changes still to come, in the order given
-        chords = self.params.chords
-        # The chords move into the normalized key with the melody: minus the output's shift.
-        self.chords = None if chords is None else chords.transposed(-self.shift)
-        scale = GENRE_SCALE.get(params.genre or "", 0.0)
-        self.chord_following = (
-            None
-            if self.chords is None or scale == 0
-            else ChordFollowing(self.chords, vocabulary, BAR_TICKS, scale)
-        )
+        self.follow(self.params.chords)
         self.returns = (
             phrase_returns_for(self.params, vocabulary, BAR_TICKS) if self.RETURNS_PHRASES else None
         )
+
+    def follow(self, chords: Progression | None) -> None:
+        """Write over `chords` (in the output key) from the next event on."""
+        if chords is not self.params.chords:
+            self.params = replace(self.params, chords=chords)
+        # The chords move into the normalized key with the melody: minus the output's shift.
+        self.chords = None if chords is None else chords.transposed(-self.shift)
+        scale = GENRE_SCALE.get(self.params.genre or "", 0.0)
+        self.chord_following = (
+            None
+            if self.chords is None or scale == 0
+            else ChordFollowing(self.chords, self.vocabulary, BAR_TICKS, scale)
+        )
+
+    def chords_until(self, tick: int) -> None:
+        """The band is about to write up to the bar that starts at `tick` (the piece's ticks):
+        a stream whose chords are decided as it goes decides them that far here (these are
+        decided from the start)."""
 
     @property
     def done(self) -> bool:
@@ -147,6 +163,10 @@ class MelodyStream:
                 self.genre_id = self.vocabulary.genre_id(change.genre)
             if change.temperature is not None:
                 self.params = replace(self.params, temperature=change.temperature)
+            if change.key is not None:
+                self.params = replace(self.params, key=change.key)
+                self.shift = smallest_shift(normalized_tonic(self.params.mode), self.params.tonic)
+                self.follow(self.params.chords)  # into the normalized key by the new shift
 
     def bar_position(self) -> int:
         """Ticks into the bar at the next onset."""

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Protocol
 
 from server.errors import AppError
+from server.generation.accompaniment import Accompaniment
 from server.generation.live_stream import EndReason, LiveStream
 from server.generation.sampler import SamplingParams
 from server.models.room import Room, server_time_ms
@@ -23,6 +24,7 @@ from server.services import room_chat, room_clock, room_presence, rooms
 from server.services import room_playback as playback
 from server.services.generation import GenerationService, song_title, status_to_keep
 from server.services.live_listener import NoteSender
+from server.services.room_accompany import accompanying_melody, announce
 from server.services.room_live import RoomSink
 from server.services.room_presence import Presence
 from server.services.token_bucket import TokenBucket
@@ -114,14 +116,22 @@ class RoomBroker:
         return {"piece_id": piece.id}
 
     async def generate(
-        self, sid: str, params: SamplingParams, extra: dict[str, Any]
+        self, sid: str, params: SamplingParams, extra: dict[str, Any], accompany: bool = False
     ) -> dict[str, Any]:
-        """Start a live generation for the whole room, written for the host like the studio's."""
+        """Start a live generation for the whole room, written for the host like the studio's;
+        `accompany`: its chords follow what the members play (`room_accompany`)."""
         room, user = await self.host_of(sid)
         service = self.generation()
         self._end_live(room.id, EndReason.STOPPED)
         sink = RoomSink(self.notes, room.id, room.channel, extra, self.generation, self.live_ended)
-        sink.stream = stream = await service.start(user.id, params, sink)
+        melody = accompanying_melody(params, service.engine.vocabulary) if accompany else None
+        sink.stream = stream = await service.start(user.id, params, sink, melody)
+        if melody is not None:
+            melody.band = stream.band
+            sink.accompaniment = melody.accompaniment
+            sink.on_chords = lambda commits: self.spawn(
+                announce(self.channel, room.id, stream.id, commits)
+            )
         self._end_live(room.id, EndReason.STOPPED)  # one started by a request during the wait
         self._live[room.id] = sink
         try:
@@ -197,6 +207,11 @@ class RoomBroker:
         bucket = self._buckets.setdefault(sid, TokenBucket(CONTROL_BURST, CONTROL_RATE))
         if not bucket.take():
             raise AppError("rate_limited", "Too many room actions at once; wait a moment.")
+
+    def accompaniment(self, room_id: str) -> Accompaniment | None:
+        """The chords of the room's accompanying piece, if this worker writes one."""
+        sink = self._live.get(room_id)
+        return None if sink is None else sink.accompaniment
 
     def live_stream(self, room_id: str) -> LiveStream | None:
         """The room's live stream, if this worker writes it."""

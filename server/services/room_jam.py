@@ -9,10 +9,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeGuard
 
 from server.errors import AppError
+from server.generation.accompaniment import Accompaniment
 from server.generation.notes import DEFAULT_VELOCITY
 from server.models.room import Playback, Room, server_time_ms
 from server.models.room_jam_event import RoomJamEvent
@@ -92,8 +94,13 @@ class JamNotes:
     """One per worker: the `jam:note` event. Each connection's allowance is checked before
     anything else, so one member's flood costs the others nothing but its refusals."""
 
-    def __init__(self, channel: Channel) -> None:
+    def __init__(
+        self,
+        channel: Channel,
+        accompaniment_of: Callable[[str], Accompaniment | None] = lambda room_id: None,
+    ) -> None:
         self.channel = channel
+        self.accompaniment_of = accompaniment_of  # room id -> its piece's, when written here
         self._buckets: dict[str, TokenBucket] = {}  # sid -> its note allowance
         self._unsaved: list[RoomJamEvent] = []  # played on this worker, not yet stored
         self._writing: asyncio.Task[None] | None = None  # the next store, when one is due
@@ -113,6 +120,10 @@ class JamNotes:
             "at_ms": at_ms,
         }
         await self.channel.emit(NOTE, payload, to=room.channel, skip_sid=sid)
+        beats = piece_beats(room, at_ms)
+        accompaniment = self.accompaniment_of(room.id)
+        if accompaniment is not None and beats is not None:
+            accompaniment.hear(connection.user_id, played.pitch, played.on, beats)
         self._keep(
             RoomJamEvent(
                 room_id=room.id,
@@ -120,7 +131,7 @@ class JamNotes:
                 pitch=played.pitch,
                 velocity=played.velocity,
                 at_ms=at_ms,
-                beats=piece_beats(room, at_ms),
+                beats=beats,
             )
         )
         return {"at_ms": at_ms}

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from server.errors import AppError
+from server.generation.accompaniment import Accompaniment, Commit
 from server.generation.live_stream import LiveStream
 from server.generation.notes import Note, WireNote
 from server.generation.progression import WireSpan
@@ -43,6 +44,9 @@ class RoomSink(LiveListener):
         self._held: tuple[list[WireNote], list[WireSpan]] | None = ([], [])
         self._keeper = NoteKeeper(self._store_notes)
         self._announced = asyncio.Event()  # set once the room knows the piece, or never will
+        # An accompanying piece's chords, and who announces those committed (room_accompany)
+        self.accompaniment: Accompaniment | None = None
+        self.on_chords: Callable[[list[Commit]], None] | None = None
 
     def announce(self, stream: LiveStream, piece_id: str) -> None:
         self.stream, self.piece_id = stream, piece_id
@@ -50,6 +54,7 @@ class RoomSink(LiveListener):
         self._announced.set()
         if held[0] or held[1]:
             super().send(stream, *held)
+        self._tell_chords()
 
     def discarded(self) -> None:
         """The piece could not be set up and the stream was discarded: the room never hears
@@ -63,6 +68,15 @@ class RoomSink(LiveListener):
             self._held[1].extend(chords)
             return
         super().send(stream, wire, chords)
+        self._tell_chords()
+
+    def _tell_chords(self) -> None:
+        """Announce the chords committed since the last frame (with or before its notes)."""
+        if self.accompaniment is None or self.on_chords is None:
+            return
+        commits = self.accompaniment.take_commits()
+        if commits:
+            self.on_chords(commits)
 
     def keep(self, stream: LiveStream) -> None:
         self._keeper.changed(stream)

@@ -1,6 +1,7 @@
 """Room jams over Socket.IO (docs/protocol.md, "Jam"): members' played notes (`jam:note`),
-steering the live piece (`jam:propose`, `jam:steer`) and saving the jam (`jam:save`). Each event
-is read from its payload and handed to a service; acknowledgements as for `room:*`.
+steering the live piece (`jam:propose`, `jam:steer`), the model's solos (`jam:solo`) and saving
+the jam (`jam:save`). Each event is read from its payload and handed to a service;
+acknowledgements as for `room:*`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from quart import Quart
 from server.services.registry import services
 from server.services.room_jam import JamNotes
 from server.services.room_jam_song import save_jam
+from server.services.room_solo import JamSolos
 from server.services.room_steering import JamSteering
 from server.sockets.acks import acknowledge
 from server.sockets.logins import Guard
@@ -26,7 +28,8 @@ def register(
     clean-up to run when a client disconnects."""
     broker = services(app).rooms
     assert broker is not None  # rooms.register made it
-    notes, steering = JamNotes(sio), JamSteering(broker)
+    notes, steering = JamNotes(sio, broker.accompaniment), JamSteering(broker)
+    solos = JamSolos(broker)
 
     @sio.on("jam:note")
     @guard
@@ -42,6 +45,11 @@ def register(
     @guard
     async def jam_steer(sid: str, data: Any = None) -> dict[str, Any]:
         return await acknowledge(steering.steer(sid, data))
+
+    @sio.on("jam:solo")
+    @guard
+    async def jam_solo(sid: str, data: Any = None) -> dict[str, Any]:
+        return await acknowledge(solos.solo(sid, data))
 
     @sio.on("jam:save")
     @guard

@@ -15,6 +15,7 @@ from quart import Quart
 from server.generation.notes import WireNote
 from server.generation.progression import WireSpan
 from server.services.registry import services
+from server.services.room_accompany import accompany_from
 from server.services.room_broker import RoomBroker
 from server.services.stream_params import params_from_payload
 from server.sockets.acks import acknowledge
@@ -120,8 +121,9 @@ def field(data: Any, name: str) -> Any:
 
 
 async def generate(broker: RoomBroker, sid: str, data: Any) -> dict[str, Any]:
+    data, accompany = accompany_from(data)
     params, extra = params_from_payload(data)
-    return await broker.generate(sid, params, extra)
+    return await broker.generate(sid, params, extra, accompany)
 
 
 class RoomOutbox(Outbox):

@@ -92,3 +92,32 @@ def test_two_members_play_and_hear_each_other_at_the_scheduled_time(
     guest.get_by_role("button", name="Save the jam").click()
     expect(guest.get_by_role("link", name="Open dashboard")).to_be_visible()
     guest.close()
+
+
+def test_the_room_sees_the_chord_the_model_commits_to_and_asks_it_for_a_solo(
+    page: Page,
+    signed_in,
+    guest_context: BrowserContext,
+    problems: PageProblems,
+):
+    invite = open_room(page, "Accompanied jam")
+    guest = guest_joins(guest_context, problems, invite, "Clara Wieck")
+    expect(page.locator("[data-member]")).to_have_count(2)
+    form = page.locator("[data-generate-form]")
+    form.get_by_label("Bars").fill("24")
+    form.get_by_label("Tempo").fill("200")
+    form.get_by_label("Accompany the room").check()
+    form.get_by_role("button", name="Write a melody live for the room").click()
+
+    coming = guest.locator("[data-coming-chord]")
+    expect(coming).to_contain_text("Coming: C at bar", timeout=15_000)  # the key's tonic
+    for _ in range(3):
+        play(guest, "nqen")  # A C E A: an A minor phrase, over C major
+    expect(coming).to_contain_text("Coming: Am", timeout=20_000)
+    expect(page.locator("[data-coming-chord]")).to_contain_text("Coming: Am", timeout=5_000)
+    guest.get_by_label("Solo bars").fill("2")
+    guest.get_by_role("button", name="Solo for me").click()
+    for each in (page, guest):
+        expect(each.locator("[data-solo-status]")).to_contain_text("for 2 bars (Clara Wieck asked)")
+    page.get_by_role("button", name="Stop writing").click()
+    guest.close()

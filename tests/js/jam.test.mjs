@@ -16,12 +16,16 @@ test("a played note's room time is the clock's now, less how long ago it was pla
 });
 
 test("the steering form asks for one change: the genre first, else the energy, else none", () => {
-  const form = (genre, energy) => ({ elements: { genre: { value: genre }, energy: { value: energy } } });
+  const form = (genre, energy, key = "") => ({
+    elements: { genre: { value: genre }, energy: { value: energy }, key: { value: key } },
+  });
   assert.deepEqual(changeOf(form("jazz", "calm")), { genre: "jazz" });
   assert.deepEqual(changeOf(form("", "lively")), { energy: "lively" });
+  assert.deepEqual(changeOf(form("", "", "D")), { key: "D" });
   assert.equal(changeOf(form("", "")), null);
   assert.equal(describeChange({ genre: "any" }), "genre any style");
   assert.equal(describeChange({ energy: "calm" }), "energy calm");
+  assert.equal(describeChange({ key: "Eb" }), "key Eb");
 });
 
 test("proposals are tallied: a member's latest proposal for a field is their one vote", async () => {

@@ -13,20 +13,15 @@ from collections.abc import AsyncIterator
 import pytest
 
 from server.services.room_clock import SCHEDULE_LEAD_MS
-from tests.sockets.test_rooms import Member, open_room
+from tests.sockets.test_rooms import Member, members_from, open_room
 
 PIECE = {"genre": "folk", "key": "C", "tempo": 240, "bars": 8, "seed": 3}  # a bar a second
 
 
 @pytest.fixture
 async def pair(paced_server) -> AsyncIterator[tuple[Member, Member]]:
-    made = []
-    for source in ("127.0.0.41", "127.0.0.42"):
-        cookie = await paced_server.session_cookie(source=source)
-        made.append(await Member(paced_server, cookie).connect())
-    yield made[0], made[1]
-    for member in made:
-        await member.sio.disconnect()
+    async with members_from(paced_server, "127.0.0.41", "127.0.0.42") as (host, guest):
+        yield host, guest
 
 
 def bar_line_ms(state: dict, bar: int) -> float:
@@ -106,6 +101,8 @@ async def test_a_change_most_members_propose_is_applied_at_the_next_bar(pair):
     [
         ({}, "change"),
         ({"genre": "jazz", "energy": "calm"}, "change"),
+        ({"key": "H"}, "key"),
+        ({"key": "D", "genre": "pop"}, "change"),
         ({"genre": "polka"}, "genre"),
         ({"energy": 11}, "energy"),
         ("jazz", "change"),
@@ -120,3 +117,34 @@ async def test_a_malformed_change_is_refused_by_name(pair, change, field):
             "invalid_params",
             field,
         )
+
+
+async def test_a_key_change_moves_the_melody_chords_and_band_from_one_bar(pair):
+    host, guest = pair
+    room = await open_room(host)
+    await guest.join(room)
+    piece = PIECE | {"chords": "C G Am F", "band": True, "genre": "rock"}
+    ack = await host.call("room:generate", piece)
+    assert ack["ok"], ack
+    await guest.wait_for("room:state", lambda s: s["playback"] == "playing")
+    steer = await host.call("jam:steer", {"key": "D"})
+    assert steer["ok"], steer
+    announced = await guest.wait_for("jam:steer")
+    assert announced["change"] == {"key": "D"} and announced["bar"] == steer["bar"]
+    bar = steer["bar"]
+    done = await host.wait_for("generate:done", lambda d: d["stream_id"] == ack["stream_id"], 30)
+
+    frames = [f for f in guest.events["generate:notes"] if f["stream_id"] == ack["stream_id"]]
+    spans = [span for frame in frames for span in frame.get("chords", [])]
+    wanted = ["C", "G", "Am", "F", "C", "G", "Am", "F"]
+    moved = ["D", "A", "Bm", "G", "D", "A", "Bm", "G"]
+    assert [s["symbol"] for s in spans] == wanted[:bar] + moved[bar:]
+    roots = {s["start"] // 4: s["root"] for s in spans}
+    bass = [
+        n for f in frames for n in f["notes"] if n.get("part") == "bass" and n["start"] % 4 == 0
+    ]
+    assert {n["start"] // 4 for n in bass} >= set(range(bar, 8))
+    for note in bass:
+        assert note["pitch"] % 12 == roots[note["start"] // 4]
+    status, song = await host.http("GET", f"/api/songs/{done['song_id']}")
+    assert status == 200 and song["key"] == "D"

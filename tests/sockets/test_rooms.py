@@ -10,6 +10,7 @@ import json
 import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import aiohttp
@@ -34,6 +35,7 @@ EVENTS = (
     "jam:note",
     "jam:proposal",
     "jam:steer",
+    "jam:solo",
 )
 
 
@@ -92,6 +94,20 @@ class Member:
             async with http.request(method, self.server.base_url + path, json=body) as response:
                 text = await response.text()
                 return response.status, json.loads(text) if text else None
+
+
+@asynccontextmanager
+async def members_from(server: LiveServer, *sources: str) -> AsyncIterator[list[Member]]:
+    """A new user signed up from each address in `sources`, connected; closed afterwards."""
+    made = []
+    for source in sources:
+        cookie = await server.session_cookie(source=source)
+        made.append(await Member(server, cookie).connect())
+    try:
+        yield made
+    finally:
+        for member in made:
+            await member.sio.disconnect()
 
 
 @pytest.fixture

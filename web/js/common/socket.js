@@ -25,10 +25,11 @@ export const ROOM_EVENTS = {
   presence: "room:presence", info: "room:info", closed: "room:closed", removed: "room:removed",
 };
 // Room jams (docs/protocol.md, "Jam"): `jam:note` goes both ways; `jam:proposal` answers a
-// `jam:propose` to every member.
+// `jam:propose` to every member; `jam:chord` announces an accompanying piece's next chords and
+// `jam:solo` the bars its model leads.
 export const JAM_EVENTS = {
   note: "jam:note", propose: "jam:propose", proposal: "jam:proposal", steer: "jam:steer",
-  save: "jam:save",
+  save: "jam:save", chord: "jam:chord", solo: "jam:solo",
 };
 export const CLOCK_PING = "clock:ping";
 

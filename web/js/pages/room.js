@@ -10,6 +10,7 @@ import { showFormError } from "../common/forms.js";
 import { copyInviteLink } from "../rooms/invite.js";
 import { initNav } from "../common/nav.js";
 import { bindJamPanel } from "../rooms/jampanel.js";
+import { bindComingChord, bindSoloControl, withAccompaniment } from "../rooms/accompany.js";
 import { bindKeyboardPanel } from "../music/keyboardpanel.js";
 import { noteEnd } from "../music/notes.js";
 import { Player } from "../player/player.js";
@@ -34,6 +35,8 @@ const clock = new ServerClock(socket);
 const follower = new RoomFollower({ player, clock, client, target: page });
 const jam = new RoomJam({ socket, clock, player, client, roll: playerBar.roll, target: page });
 const jamPanel = bindJamPanel(part("jam-panel"), jam, client);
+bindComingChord(part("coming-chord"), socket, clock);
+bindSoloControl(part("solo-form"), part("solo-status"), socket);
 const CONNECTION = {
   connected: ["Connected", "bg-mint-400"], reconnected: ["Connected", "bg-mint-400"],
   reconnecting: ["Reconnecting…", "bg-amber-400"], disconnected: ["Offline", "bg-rose-400"],
@@ -239,7 +242,7 @@ function generationParameters(form) {
   };
   const chordsAsked = chordsParameter(form);
   if (chordsAsked !== null) parameters.chords = chordsAsked;
-  return parameters;
+  return withAccompaniment(parameters, form);
 }
 
 function bindHostControls() {

@@ -1,6 +1,6 @@
 // @ts-check
 // The room's jam controls (templates/room.html, inside the "Play with the room" panel): a change
-// to the live piece (genre or energy) that any member proposes and the host applies, the change
+// to the live piece (genre, energy or key) that any member proposes and the host applies, the change
 // pending with the bar it applies at, the proposals tallied (each member's latest proposal for a
 // field is their vote; the server applies a change most of the room backs), and saving the jam.
 import { errorFromPayload } from "../common/api.js";
@@ -42,11 +42,12 @@ export class ProposalTally {
   }
 }
 
-/** The change the form asks for: {genre} or {energy} (genre first when both are set), or null. */
+/** The change the form asks for: {genre}, {energy} or {key} (the first set, in that order), or null. */
 export function changeOf(form) {
-  const { genre, energy } = form.elements;
-  if (genre.value) return { genre: genre.value };
-  if (energy.value) return { energy: energy.value };
+  for (const field of ["genre", "energy", "key"]) {
+    const value = form.elements[field]?.value;
+    if (value) return { [field]: value };
+  }
   return null;
 }
 
@@ -66,7 +67,7 @@ export function bindJamPanel(root, jam, client) {
   const form = part("steer-form");
   const ask = async (send) => {
     const change = changeOf(form);
-    if (!change) return showToast("Choose a genre or an energy first.");
+    if (!change) return showToast("Choose a genre, an energy or a key first.");
     const ack = await send(change);
     if (!ack.ok) showToast(errorFromPayload(ack.error).message, { tone: "error" });
   };
