@@ -29,9 +29,7 @@ from server.models.song import Song, SourceKind
 from server.models.user import User
 from server.services.songs import save_song
 from server.services.stream_slots import LocalSlots, SlotsUnavailableError, StreamSlots
-from server.services.stream_songs import gently, params_to_json
-from server.services.stream_songs import song_title as song_title  # also the rooms broker's
-from server.services.stream_songs import status_to_keep as status_to_keep
+from server.services.stream_songs import gently, params_to_json, song_title, status_to_keep
 
 log = logging.getLogger(__name__)
 

@@ -22,11 +22,12 @@ from server.models.room_piece import PieceKind, RoomPiece
 from server.models.user import User
 from server.services import room_chat, room_clock, room_presence, rooms
 from server.services import room_playback as playback
-from server.services.generation import GenerationService, song_title, status_to_keep
+from server.services.generation import GenerationService
 from server.services.live_listener import NoteSender
 from server.services.room_accompany import accompanying_melody, announce
 from server.services.room_live import RoomSink
 from server.services.room_presence import Presence
+from server.services.stream_songs import song_title, status_to_keep
 from server.services.token_bucket import TokenBucket
 
 log = logging.getLogger(__name__)

@@ -22,6 +22,7 @@ import { RoomJam } from "../rooms/jam.js";
 import { RoomTransport } from "../rooms/roomtransport.js";
 import { connectSocket } from "../common/socket.js";
 import { showToast } from "../common/toast.js";
+import { showConnectionStatus, showConnectionText } from "../common/connectionbadge.js";
 
 const page = document.querySelector("[data-room-page]");
 const part = (name) => page.querySelector(`[data-${name}]`);
@@ -37,10 +38,6 @@ const jam = new RoomJam({ socket, clock, player, client, roll: playerBar.roll, t
 const jamPanel = bindJamPanel(part("jam-panel"), jam, client);
 bindComingChord(part("coming-chord"), socket, clock);
 bindSoloControl(part("solo-form"), part("solo-status"), socket);
-const CONNECTION = {
-  connected: ["Connected", "bg-mint-400"], reconnected: ["Connected", "bg-mint-400"],
-  reconnecting: ["Reconnecting…", "bg-amber-400"], disconnected: ["Offline", "bg-rose-400"],
-};
 
 // The piece's chords, struck as notes of its "chords" part once its melody reaches them, as the
 // studio does: for a live piece as the notes arrive, for a finished one at once.
@@ -109,11 +106,6 @@ function showError(message, { exit = false } = {}) {
   part("room-error").hidden = !message;
 }
 
-function showConnectionText(text, colour) {
-  part("connection-text").textContent = text;
-  part("connection-dot").className = `size-2 rounded-full ${colour}`;
-}
-
 /** Out of the room for good (closed, removed, or a link that names no open room). */
 function leftRoom(message, connectionText) {
   page.dataset.status = "left"; // first: the disconnect below is not a connection to restore
@@ -145,8 +137,7 @@ async function joinRoom() {
 
 function showConnection(status) {
   if (page.dataset.status === "left") return; // the page let go of the connection on purpose
-  part("connection").dataset.status = status;
-  showConnectionText(...CONNECTION[status]);
+  showConnectionStatus(status);
   if (status === "connected" || status === "reconnected") joinRoom();
 }
 
