@@ -75,6 +75,10 @@ def test_a_midi_file_converted_to_jazz_plays_while_streaming_and_lands_on_the_da
     )
     expect(page.locator("[data-visualizer]")).to_have_attribute("data-audio-state", "running")
     wait_for_sound(page)
+    # The band switch is on: jazz's trio plays the chords kept from the song.
+    expect(page.locator("[data-roll-legend] li")).to_have_text(
+        ["Melody", "Chords", "Bass", "Drums"]
+    )
     expect(form).to_have_attribute("data-streaming", "true")  # all of that before the end
     expect(page.get_by_role("tab", name="Generate")).to_be_disabled()
     page.evaluate("window.scrollTo(0, 0)")  # the picture shows the page from its top

@@ -64,8 +64,10 @@ export class ConvertForm {
       return null;
     }
     const { id, filename, analysis } = this.#upload;
-    const { genre, strength, track, key } = this.#form.elements;
-    const parameters = { source: id, genre: genre.value, strength: Number(strength.value), instrument };
+    const { genre, strength, track, key, band } = this.#form.elements;
+    const parameters = {
+      source: id, genre: genre.value, strength: Number(strength.value), instrument, band: band.checked,
+    };
     if (!this.#part("track-field").hidden && Number(track.value) !== analysis.melody_track) {
       parameters.track = Number(track.value);
     }
