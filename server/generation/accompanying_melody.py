@@ -68,4 +68,4 @@ class AccompanyingMelody(MelodyStream):
             chords = self.accompaniment.progression()
             self.follow(chords)
             if self.band is not None:
-                self.band.chords = chords
+                self.band.change_chords(chords)

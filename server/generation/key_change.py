@@ -52,6 +52,6 @@ def change_key(stream: LiveStream, bar: int, key: str) -> None:
     if chords is not None:
         melody.params = replace(melody.params, chords=transposed_from(chords, tick, step))
     if stream.band is not None:
-        stream.band.chords = transposed_from(stream.band.chords, tick, step)
+        stream.band.change_chords(transposed_from(stream.band.chords, tick, step))
         stream.band.tonic = tonic
     melody.steer(Steer(bar * BAR_TICKS, key=key))

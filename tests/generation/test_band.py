@@ -73,3 +73,13 @@ def test_a_note_ringing_into_a_bar_that_strikes_it_again_is_cut_there() -> None:
             (64, 48, 12), (64, 84, 12),
             (64, 96, 12), (64, 132, 12),  # the last bar's rings to the piece's end
         ]  # fmt: skip
+
+
+def test_chords_changed_after_a_bar_was_written_ahead_are_played_from_that_bar() -> None:
+    piece = band(bars=4)
+    first = piece.notes_until(BAR + 1)  # bars 1-2 out; bar 3 written ahead, held
+    assert {note.start // BAR for note in first} == {0, 1}
+    piece.change_chords(parse_progression("C | Am | D | D"))  # decided late, as a room's are
+    rest = piece.rest()
+    roots = [n.pitch % 12 for n in rest if n.part == BASS and n.start % BAR == 0]
+    assert roots == [2, 2]  # bars 3 and 4 over D, none over the F first written for bar 3

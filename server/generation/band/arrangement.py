@@ -102,6 +102,15 @@ class Band:
         # the bar line is cut where the next bar strikes its pitch again (one key, one string).
         self._held: list[Note] = []
 
+    def change_chords(self, chords: Progression) -> None:
+        """Play `chords` (as long as the piece) from the bar not yet returned on: the room's
+        chords as they are decided, or a key change's. The held bar, written over the chords
+        before, is written again over these."""
+        self.chords = chords
+        if self._held:
+            self._held = []
+            self.written_bars -= 1
+
     @property
     def bar_ticks(self) -> int:
         return self.chords.bar_ticks
