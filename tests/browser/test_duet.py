@@ -59,6 +59,20 @@ def test_a_played_phrase_is_answered_in_the_roll_then_the_model_listens_again(
     assert len(songs[0]["parameters"]["played"]) == 4
 
 
+def test_the_duets_first_chord_sounds_on_its_first_beat(page: Page, signed_in: Account):
+    open_studio(page)
+    page.get_by_role("button", name="Start call and response").click()
+    # Heard inside the first bar (1.2 s at 200 BPM): the next chord is a bar or more later.
+    page.wait_for_function(
+        """() => {
+            const strip = document.querySelector('[data-mixer] > [data-mixer-part="chords"]');
+            return Number(strip.dataset.sounded) > 0 && Number(strip.dataset.level) > 0.001;
+        }""",
+        timeout=1000,
+    )
+    page.get_by_role("button", name="Stop and save").click()
+
+
 def test_a_recorded_phrase_opens_the_melody_generate_continues(page: Page, signed_in: Account):
     open_studio(page)
     page.get_by_label("Length in bars").fill("2")

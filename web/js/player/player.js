@@ -203,17 +203,22 @@ export class Player extends EventTarget {
     this.#speed = 1;
     this.#restartPass();
     const ticks = Math.round(Math.max(beats, 0) * this.#transport.PPQ);
+    // Now, not at `time`: by then the notes from `ticks` on are already struck.
+    this.#releaseAll();
     this.#transport.bpm.setValueAtTime(tempo, time);
     if (playing) {
       this.#transport.stop(time);
       this.#transport.start(time, `${ticks}i`);
+      // Tone's clock does not always fire the tick it starts from: the notes there sound here,
+      // and once only (#sound skips a note already played).
+      const PPQ = this.#transport.PPQ;
+      for (const note of this.#notes) if (Math.round(note.start * PPQ) === ticks) this.#sound(note, time);
     } else {
       this.#transport.pause(time);
     }
     // Not Tone.Draw: it runs on animation frames, which a hidden tab does not get.
     const delayMs = Math.max(0, (time - Tone.getContext().rawContext.currentTime) * 1000);
     setTimeout(() => {
-      this.#releaseAll();
       if (!playing) this.#transport.ticks = ticks;
       this.#setState(playing ? "playing" : "paused");
     }, delayMs);

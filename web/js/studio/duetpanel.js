@@ -88,9 +88,10 @@ export class DuetPanel {
     }
     const tempo = /** @type {any} */ (base).tempo;
     this.#player.load([], { tempo });
+    this.#chords = loopingChords(ack.chords ?? []);
+    this.#feedChords(0); // the first chord is on the transport before the playhead reaches it
     const { contextTime } = this.#player.audioClockReading();
     this.#player.follow({ time: contextTime + 0.05, beats: 0, tempo, playing: true });
-    this.#chords = loopingChords(ack.chords ?? []);
     this.#form.dataset.answerNotes = "0";
     this.#setActive(true);
     this.#listen(0);
@@ -143,8 +144,7 @@ export class DuetPanel {
 
   #check() {
     const now = this.#player.positionBeats;
-    const chordNotes = this.#chords?.notesBefore(now + CHORDS_AHEAD_BEATS) ?? [];
-    if (chordNotes.length > 0) this.#player.append(chordNotes);
+    this.#feedChords(now);
     const wait = /** @type {HTMLSelectElement} */ (this.#form.elements.namedItem("wait")).value;
     if (this.#phrase?.isOver(now, wait)) {
       const notes = this.#phrase.notes;
@@ -153,6 +153,12 @@ export class DuetPanel {
     } else if (this.#answered && this.#answerEnd !== null && now >= this.#answerEnd) {
       this.#listen(this.#answerEnd);
     }
+  }
+
+  /** Hands the player the chords that start before `beats` plus the look-ahead. */
+  #feedChords(beats) {
+    const chordNotes = this.#chords?.notesBefore(beats + CHORDS_AHEAD_BEATS) ?? [];
+    if (chordNotes.length > 0) this.#player.append(chordNotes);
   }
 
   async #send(notes) {
