@@ -7,11 +7,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from server.generation.band.styles import style_for
 from tests.browser.band_pieces import BAND_PIECES, insert_band_song
-from tests.browser.conftest import Account, open_studio, screenshot, wait_for_sound
+from tests.browser.conftest import (
+    Account,
+    PageProblems,
+    open_studio,
+    screenshot,
+    wait_for_sound,
+    watched_page,
+)
 
 PARTS = ("melody", "chords", "bass", "drums")
 PART_NAMES = {"melody": "Melody", "chords": "Chords", "bass": "Bass", "drums": "Drums"}
@@ -107,6 +114,29 @@ def test_mute_and_solo_silence_the_right_parts_and_are_kept_for_the_next_visit(
     )
     play(page, "rock band")
     wait_for_parts(page, {"chords", "drums"})
+
+
+def test_the_rock_guitar_is_heard_on_every_fresh_page(
+    context: BrowserContext,
+    problems: PageProblems,
+    signed_in: Account,
+    insert_song: Callable[..., str],
+) -> None:
+    """The overdriven guitar's chain once came up silent on about two pages in five (its notes
+    counted, nothing sent): each of six fresh pages (a new audio graph each) hears it."""
+    insert_band_song(insert_song, signed_in.email, "rock")
+    for _ in range(6):
+        page = watched_page(context, problems)
+        page.goto("/dashboard")
+        play(page, "rock band")
+        page.wait_for_function(
+            """(level) => Number(document.querySelector('[data-mixer-part=chords]').dataset.level)
+                 > level""",
+            arg=HEARD,
+            timeout=6_000,
+        )
+        page.close()
+    assert problems.unexpected_errors() == [], "console errors on the page"
 
 
 def test_the_mixer_works_from_the_keyboard(

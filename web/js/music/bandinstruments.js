@@ -58,10 +58,15 @@ function cello(Tone, output) {
   }).connect(body);
 }
 
-/** Power chords on an overdriven guitar: square waves, distortion, the cabinet's low-pass. */
+/**
+ * Power chords on an overdriven guitar: square waves, a tanh waveshaper, the cabinet's low-pass.
+ * A plain WaveShaper: built on Tone.Distortion, the chain came up silent on about two pages in
+ * five in Chromium (its notes played, nothing came out).
+ */
 function guitar(Tone, output) {
   const cabinet = new Tone.Filter({ type: "lowpass", frequency: 2600, Q: 0.7 }).connect(output);
-  const drive = new Tone.Distortion({ distortion: 0.6, oversample: "2x", wet: 0.8 }).connect(cabinet);
+  const drive = new Tone.WaveShaper((x) => Math.tanh(4 * x), 4096).connect(cabinet);
+  drive.oversample = "2x";
   return new Tone.PolySynth(Tone.Synth, {
     oscillator: { type: "fatsquare", count: 2, spread: 18 },
     envelope: { attack: 0.003, decay: 0.4, sustain: 0.5, release: 0.2 },
