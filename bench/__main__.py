@@ -10,7 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import duet, jam, rooms_fanout, rooms_sync
+from bench import accompany, duet, jam, rooms_fanout, rooms_sync
 from bench.live import SHIPPED_MODEL, bench_server, melody_checkpoint, run_level
 from bench.machine import commit, conditions
 from bench.model_cost import numpy_costs, original_cost
@@ -48,9 +48,12 @@ def model_section(network: LstmNetwork, with_original: bool) -> dict:
     return section
 
 
-def streams_ramp(server, levels: tuple[int, ...], bars: int) -> tuple[list[dict], int]:
-    """Real-time streams on one server, level after level, until one has late notes twice."""
-    params = REALTIME | {"bars": bars}
+def streams_ramp(
+    server, levels: tuple[int, ...], bars: int, band: bool = False
+) -> tuple[list[dict], int]:
+    """Real-time streams on one server, level after level, until one has late notes twice:
+    the melody alone, or with the genre's band."""
+    params = REALTIME | {"bars": bars, "band": band}
 
     def one(streams: int) -> dict:
         return run_level(server, streams, params, spread=5.0)
@@ -83,11 +86,15 @@ def main() -> None:
                 "fanout": rooms_fanout.run(server),
                 "sync": rooms_sync.run(server),
                 "jam": jam.run(server),
+                "accompany": accompany.run(server),
             }
             results["duet"] = duet.run(server)
             levels = tuple(int(n) for n in args.levels.split(","))
             results["ramp"], results["max_realtime_streams"] = streams_ramp(
                 server, levels, args.bars
+            )
+            results["ramp_band"], results["max_realtime_band_streams"] = streams_ramp(
+                server, levels, args.bars, band=True
             )
     results["conditions_after"] = conditions()
     write(results)

@@ -21,8 +21,8 @@ from pathlib import Path
 import socketio
 
 from bench.jam import now_ms
-from bench.live import BenchServer, bench_server, listener_cookies, percentile
-from bench.rooms_fanout import join_room, model_folder, open_room
+from bench.live import BenchServer, bench_server, listener_cookies, melody_checkpoint, percentile
+from bench.rooms_fanout import join_room, open_room
 from server.services.generation import MAX_STREAMS_PER_USER
 
 PIECE = {"genre": "pop", "key": "C", "tempo": 120, "bars": 16, "band": True, "accompany": True}
@@ -79,15 +79,21 @@ def summarize(chords: list[tuple[float, dict]], arrived: list[float]) -> dict:
     }
 
 
+def run(server: BenchServer, seconds: float = 24.0) -> dict:
+    """One accompanying room on `server` for `seconds`, its host and player two people."""
+    accounts = listener_cookies(server, 2 * MAX_STREAMS_PER_USER)
+    cookies = [accounts[0], accounts[MAX_STREAMS_PER_USER]]
+    return asyncio.run(accompany(server, cookies, seconds))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.accompany", description=__doc__)
     parser.add_argument("--seconds", type=float, default=24.0)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
-        with bench_server(model_folder(Path(scratch))) as server:
-            accounts = listener_cookies(server, 2 * MAX_STREAMS_PER_USER)
-            cookies = [accounts[0], accounts[MAX_STREAMS_PER_USER]]  # two people
-            print(json.dumps(asyncio.run(accompany(server, cookies, args.seconds)), indent=2))
+        _, model_dir = melody_checkpoint(Path(scratch))
+        with bench_server(model_dir) as server:
+            print(json.dumps(run(server, args.seconds), indent=2))
 
 
 if __name__ == "__main__":

@@ -368,7 +368,9 @@ export class Player extends EventTarget {
     const seconds = (note.duration * 60) / this.#transport.bpm.value;
     if (!this.#parts?.play(note, seconds, time)) return; // samples still downloading
     this.#sounded.add(note);
-    this.dispatchEvent(new CustomEvent("sound", { detail: { note, time } })); // time: audio clock
+    // late: the callback came after the note's moment (the page was too busy), so it starts late
+    const late = time < Tone.getContext().rawContext.currentTime;
+    this.dispatchEvent(new CustomEvent("sound", { detail: { note, time, late } })); // time: audio clock
   }
 
   #scheduleEnd() {

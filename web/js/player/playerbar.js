@@ -141,9 +141,12 @@ export class PlayerBar {
     this.#player.addEventListener("instrument", (event) => this.#showInstrument(event.detail));
     // The chord last struck, on the lane (for assistive technology and the page's tests).
     const lane = this.#root.querySelector("[data-chord-lane]");
+    // Notes started late since the song was loaded: a page too busy to keep up (for the tests).
+    this.#player.addEventListener("load", () => { this.#root.dataset.lateNotes = "0"; });
     this.#player.addEventListener("sound", (event) => {
-      const { note } = event.detail;
+      const { note, late } = event.detail;
       if (lane && note.part === "chords" && note.chord) lane.dataset.struck = note.chord;
+      if (late) this.#root.dataset.lateNotes = String(Number(this.#root.dataset.lateNotes ?? 0) + 1);
     });
     this.#player.addEventListener("loading", (event) => {
       this.#loading = event.detail;
