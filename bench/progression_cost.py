@@ -1,7 +1,9 @@
 """What writing the chords costs a stream at its start: the milliseconds the progression network
 takes to write a piece's chords (`with_written_chords`) for 8 to 128 bars, beside the time the
 shipped melody network takes to write a stream's opening bar (about what its first frame holds),
-timed in turn in one run, one BLAS thread as the server runs them; and the time to first note at
+timed in turn in one run, one BLAS thread as the server runs them; the cost a piece of 16-bar
+progressions written together in batches of 1 to 256 (`with_written_chords_for`, as the server
+writes those of the streams starting together); and the time to first note at
 the client (100 real socket clients, as `python -m bench` measures it) with the model's chords
 and with `chords: "none"`, on one bench server in one run.
 `python -m bench.progression_cost [--skip-live]` prints them as JSON.
@@ -24,10 +26,11 @@ from bench.live import bench_server, run_level
 from server.config import REPO_ROOT
 from server.generation.lstm import LstmNetwork
 from server.generation.progression_network import ProgressionNetwork
-from server.generation.progression_writer import with_written_chords
+from server.generation.progression_writer import with_written_chords, with_written_chords_for
 from server.generation.sampler import SamplingParams, generate
 
 BARS = (8, 16, 64, 128)
+BATCHES = (1, 8, 64, 256)
 RUNS = 30  # the median is reported
 
 
@@ -73,6 +76,15 @@ def main() -> None:
                     replace(asked, seed=seed), progressions
                 )
             )
+        asked = SamplingParams(genre="pop", bars=16, write_chords=True)
+        for batch in BATCHES:
+            per_batch = median_ms(
+                lambda seed, batch=batch: with_written_chords_for(
+                    [replace(asked, seed=seed * batch + i) for i in range(batch)], progressions
+                ),
+                runs=max(RUNS // batch, 5),
+            )
+            report[f"write_chords_16_bars_batch_{batch}_ms_per_piece"] = round(per_batch / batch, 3)
     report["ratio_16_bars_to_opening_bar"] = round(
         report["write_chords_16_bars_ms"] / report["melody_opening_bar_ms"], 3
     )

@@ -64,8 +64,8 @@ class ProgressionConfig:
 
 
 class ProgressionNetwork:
-    """One step for one piece at a time: a progression is written whole before its stream
-    starts (at most 256 steps)."""
+    """One step for a batch of pieces: a progression is written whole before its stream starts
+    (at most 256 steps), those of streams starting together in one batch."""
 
     def __init__(self, config: ProgressionConfig, arrays: dict[str, np.ndarray]) -> None:
         for name, shape in config.array_shapes().items():
@@ -91,16 +91,21 @@ class ProgressionNetwork:
         np.savez(folder / WEIGHTS_FILE, allow_pickle=False, **self.arrays)
         (folder / CONFIG_FILE).write_text(json.dumps(asdict(self.config), indent=2) + "\n")
 
-    def initial_state(self) -> np.ndarray:
-        """Zero state (2, 1, hidden): h, c."""
-        return np.zeros((2, 1, self.config.hidden), dtype=np.float32)
+    def initial_state(self, batch: int = 1) -> np.ndarray:
+        """Zero state (2, batch, hidden): h, c."""
+        return np.zeros((2, batch, self.config.hidden), dtype=np.float32)
 
     def step(
-        self, chord: int, position: int, genre: int, mode: int, state: np.ndarray
+        self,
+        chord: int | np.ndarray,
+        position: int,
+        genre: int | np.ndarray,
+        mode: int | np.ndarray,
+        state: np.ndarray,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Logits (1, VOCABULARY_SIZE) of the chord at `position` after `chord`, and the new
-        state."""
-        gates = self.arrays["input_chord"][[chord]]
+        """Logits (batch, VOCABULARY_SIZE) of the chord at `position` after `chord`, and the
+        new state; `chord`, `genre` and `mode` one value or one per row of `state`."""
+        gates = self.arrays["input_chord"][np.atleast_1d(chord)]
         for name, value in zip(INPUT_NAMES[1:], (position, genre, mode), strict=True):
             gates += self.arrays[f"input_{name}"][value]
         gates += state[0] @ self.arrays["recurrent"]

@@ -18,7 +18,6 @@ from server.errors import AppError
 from server.generation.answer import AnswerPlan, AnswerStream
 from server.generation.live_stream import EndReason, LiveStream
 from server.generation.notes import TICKS_PER_BEAT, Note, storage_rows, ticks_to_beats, wire_notes
-from server.generation.progression_writer import with_written_chords
 from server.models.song import Song, SongStatus
 from server.models.user import User
 from server.services.duet_params import (
@@ -97,11 +96,9 @@ class StudioDuets:
             raise AppError("duet_running", "A duet is already going: stop it first.")
         service = self.held.live_generation()
         request = duet_from_payload(data)
-        if service.progressions is not None:  # chords left to the model: written once, here
-            params = await asyncio.to_thread(
-                with_written_chords, request.params, service.progressions
-            )
-            request = dataclasses.replace(request, params=params)
+        # chords left to the model: written once, here
+        params = await service.written_chords(request.params)
+        request = dataclasses.replace(request, params=params)
         duet = Duet(uuid.uuid4().hex, sid, user_id, request)
         self._duets[sid] = duet
         chords = request.params.chords

@@ -22,11 +22,11 @@ from server.generation.engine import GenerationEngine
 from server.generation.live_stream import EndReason, LiveStream, StreamSink
 from server.generation.lstm import WEIGHTS_FILE, CheckpointError, LstmNetwork
 from server.generation.progression_network import ProgressionNetwork
-from server.generation.progression_writer import with_written_chords
 from server.generation.sampler import MelodyStream, SamplingParams
 from server.generation.transfer import TransferStream
 from server.models.song import Song, SourceKind
 from server.models.user import User
+from server.services.chord_batches import ChordBatches
 from server.services.songs import save_song
 from server.services.stream_slots import LocalSlots, SlotsUnavailableError, StreamSlots
 from server.services.stream_songs import gently, params_to_json, song_title, status_to_keep
@@ -54,6 +54,7 @@ class GenerationService:
     ) -> None:
         self.engine = engine
         self.progressions = progressions  # writes the chords a request leaves to the model
+        self._chords = ChordBatches(progressions) if progressions is not None else None
         self.model_version = model_version
         self.paced = paced
         self.accepting = True  # False once the worker shuts down: no new streams
@@ -119,9 +120,8 @@ class GenerationService:
             raise unavailable()
         stream_id = stream_id or await self.reserve(user_id)
         try:
-            if self.progressions is not None and melody is None:
-                # Milliseconds of NumPy steps (about 28 ms for 128 bars): off the event loop.
-                params = await asyncio.to_thread(with_written_chords, params, self.progressions)
+            if melody is None:
+                params = await self.written_chords(params)
                 if not self.accepting:  # shut down meanwhile
                     raise unavailable()
             stream = self.engine.start_stream(
@@ -138,6 +138,11 @@ class GenerationService:
         self.unsettled[stream.id] = stream
         self._all_settled.clear()
         return stream
+
+    async def written_chords(self, params: SamplingParams) -> SamplingParams:
+        """`params` with the chords it leaves to the model written (none without a progression
+        network), off the event loop, in one batch with the streams starting beside it."""
+        return params if self._chords is None else await self._chords.written(params)
 
     def live_ids(self, user_id: int) -> set[str]:
         """The user's streams this worker writes now, or has reserved."""

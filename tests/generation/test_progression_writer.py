@@ -13,6 +13,7 @@ from server.generation.progression_writer import (
     SLOT_TICKS,
     ending_chords,
     with_written_chords,
+    with_written_chords_for,
     write_progression,
 )
 from server.generation.sampling_params import SamplingParams
@@ -84,3 +85,31 @@ def test_every_length_gets_a_cadence(network, bars):
     assert len(slots) == bars * SLOTS_PER_BAR and form.bars == bars
     assert slots[-1] in {parse_symbol(s) for s in ("C", "Cmaj7", "C6")}
     assert progression.total_ticks == bars * 4 * 12
+
+
+def test_pieces_written_together_get_the_chords_each_gets_alone(network):
+    """Streams starting at once have their chords written in one batch: every genre, both
+    modes, different lengths (one ending while the others write on), blues forms among them,
+    and requests that give their own chords or none."""
+    requests = [
+        SamplingParams(genre=genre, key=key, mode=mode, bars=bars, seed=seed, write_chords=True)
+        for seed, (genre, key, mode, bars) in enumerate(
+            [
+                ("jazz", "F", "major", 12),
+                ("pop", "C", "minor", 4),
+                ("rock", "E", "major", 16),
+                ("folk", "G", "major", 1),
+                ("classical", "D", "minor", 8),
+                (None, "Bb", "major", 24),
+                ("jazz", "C", "minor", 24),
+                ("rock", "A", "major", 12),
+            ]
+        )
+    ]
+    typed = progression_from_input("C G Am F", key="C")
+    requests += [SamplingParams(bars=4, seed=3), SamplingParams(bars=4, chords=typed, seed=4)]
+    together = with_written_chords_for(requests, network)
+    alone = [with_written_chords(params, network) for params in requests]
+    assert together == alone
+    assert [params.chords is not None for params in together] == [True] * 8 + [False, True]
+    assert any(params.form.harmony == "blues" for params in together[:8] if params.form)
