@@ -27,6 +27,7 @@ from server.services.live_listener import NoteSender
 from server.services.room_accompany import accompanying_melody, announce
 from server.services.room_live import RoomSink
 from server.services.room_presence import Presence
+from server.services.room_relay import RoomRelay, not_live
 from server.services.stream_songs import song_title, status_to_keep
 from server.services.token_bucket import TokenBucket
 
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 STATE, PIECE, PRESENCE, INFO = "room:state", "room:piece", "room:presence", "room:info"
 CHAT, CLOSED, REMOVED = "room:chat", "room:closed", "room:removed"
 CONTROL_BURST, CONTROL_RATE = 30, 5.0  # room events per connection: burst, then per second
+END = "end"  # the relayed operation ending a room's live piece
 ClockAction = Callable[[Room, int], Awaitable[Room]]  # a room_clock change by a user
 
 
@@ -57,9 +59,13 @@ class RoomBroker:
         notes: NoteSender,
         generation: Callable[[], GenerationService],
         worker: str = "",
+        relay: RoomRelay | None = None,
     ) -> None:
         self.channel, self.notes, self.generation = channel, notes, generation
         self.worker = worker  # this worker's id, kept with each room connection it holds
+        # to the worker writing a room's live piece, when another one does
+        self.relay = relay or RoomRelay(None, worker)
+        self.relay.add(END, self._end_here)
         self._live: dict[str, RoomSink] = {}  # room id -> the live stream this worker writes
         self._buckets: dict[str, TokenBucket] = {}  # sid -> its room event allowance
         self._tasks: set[asyncio.Task[None]] = set()
@@ -87,7 +93,7 @@ class RoomBroker:
             await self.channel.leave_room(sid, presence.room.channel)
             await self._announce(presence)
             if presence.room.empty_since is not None:
-                self._end_live(presence.room.id, EndReason.STOPPED)
+                await self.relay.tell(END, presence.room.id, {"discard": False})
         return {}
 
     async def snapshot(self, room: Room, user_id: int) -> dict[str, Any]:
@@ -111,7 +117,7 @@ class RoomBroker:
 
     async def play(self, sid: str, song_id: Any) -> dict[str, Any]:
         room, user = await self.host_of(sid)
-        self._end_live(room.id, EndReason.STOPPED)
+        await self._end_anywhere(room)
         piece = await playback.play_song(room, user, song_id)
         await self._send_piece(room, piece)
         return {"piece_id": piece.id}
@@ -123,7 +129,7 @@ class RoomBroker:
         `accompany`: its chords follow what the members play (`room_accompany`)."""
         room, user = await self.host_of(sid)
         service = self.generation()
-        self._end_live(room.id, EndReason.STOPPED)
+        await self._end_anywhere(room)
         sink = RoomSink(self.notes, room.id, room.channel, extra, self.generation, self.live_ended)
         melody = accompanying_melody(params, service.engine.vocabulary) if accompany else None
         sink.stream = stream = await service.start(user.id, params, sink, melody)
@@ -149,10 +155,33 @@ class RoomBroker:
 
     async def stop(self, sid: str, discard: bool) -> dict[str, Any]:
         room, _ = await self.host_of(sid)
-        stream = self._end_live(room.id, EndReason.DISCARDED if discard else EndReason.STOPPED)
+        return await self.relay.ask(END, room.id, {"discard": discard})
+
+    async def _end_here(self, room_id: str, args: dict[str, Any]) -> dict[str, Any] | None:
+        """End the room's live piece if this worker writes it (the relayed `END`); None if
+        another worker does."""
+        if room_id not in self._live:
+            return None
+        stream = self._end_live(
+            room_id, EndReason.DISCARDED if args["discard"] else EndReason.STOPPED
+        )
         if stream is None:
-            raise AppError("not_live", "Nothing is being written live in this room.")
+            raise not_live()
         return {"stream_id": stream.id, "saving": status_to_keep(stream) is not None}
+
+    async def _end_anywhere(self, room: Room) -> None:
+        """End the room's live piece, kept for the host, whichever worker writes it, before
+        something else plays; a worker that does not answer in time has died, and its stream
+        is recovered by lease."""
+        if self._end_live(room.id, EndReason.STOPPED) is not None:
+            return
+        piece = await room_clock.current_piece(room)
+        if piece is None or piece.kind is not PieceKind.LIVE or piece.complete:
+            return
+        try:
+            await self.relay.ask(END, room.id, {"discard": False})
+        except AppError:
+            pass  # ended meanwhile, or its worker is gone
 
     async def pause(self, sid: str) -> dict[str, Any]:
         return await self._clock_change(sid, room_clock.pause)
@@ -199,7 +228,7 @@ class RoomBroker:
 
     async def close_room(self, room: Room, reason: str) -> None:
         """Tell the members, stop the room's live stream (kept for the host) and delete it."""
-        self._end_live(room.id, EndReason.STOPPED)
+        await self.relay.tell(END, room.id, {"discard": False})
         await self.channel.emit(CLOSED, {"room_id": room.id, "reason": reason}, to=room.channel)
         await self.channel.close_room(room.channel)
         await room.delete()

@@ -20,12 +20,14 @@ from server.models.room import Playback, Room, server_time_ms
 from server.models.room_jam_event import RoomJamEvent
 from server.services import room_presence
 from server.services.room_broker import Channel
+from server.services.room_relay import RoomRelay
 from server.services.rooms import invalid_params
 from server.services.token_bucket import TokenBucket
 
 log = logging.getLogger(__name__)
 
 NOTE = "jam:note"
+HEAR = "hear"  # the relayed operation: the room's accompaniment hears a played note
 KEEP_EVERY_SECONDS = 0.25  # played notes are stored together, this often at most
 # Milliseconds from the moment a member plays a note to the room-clock time every member hears
 # it: more than a note takes to reach every member (fan-out p99 well under 100 ms at 200
@@ -97,10 +99,12 @@ class JamNotes:
     def __init__(
         self,
         channel: Channel,
+        relay: RoomRelay,
         accompaniment_of: Callable[[str], Accompaniment | None] = lambda room_id: None,
     ) -> None:
-        self.channel = channel
+        self.channel, self.relay = channel, relay
         self.accompaniment_of = accompaniment_of  # room id -> its piece's, when written here
+        relay.add(HEAR, self._hear_here)
         self._buckets: dict[str, TokenBucket] = {}  # sid -> its note allowance
         self._unsaved: list[RoomJamEvent] = []  # played on this worker, not yet stored
         self._writing: asyncio.Task[None] | None = None  # the next store, when one is due
@@ -121,9 +125,9 @@ class JamNotes:
         }
         await self.channel.emit(NOTE, payload, to=room.channel, skip_sid=sid)
         beats = piece_beats(room, at_ms)
-        accompaniment = self.accompaniment_of(room.id)
-        if accompaniment is not None and beats is not None:
-            accompaniment.hear(connection.user_id, played.pitch, played.on, beats)
+        if beats is not None:  # a piece plays: its accompaniment, if any, hears the note
+            heard = {"user_id": connection.user_id, "pitch": played.pitch, "on": played.on}
+            await self.relay.tell(HEAR, room.id, heard | {"beats": beats})
         self._keep(
             RoomJamEvent(
                 room_id=room.id,
@@ -135,6 +139,14 @@ class JamNotes:
             )
         )
         return {"at_ms": at_ms}
+
+    async def _hear_here(self, room_id: str, heard: dict[str, Any]) -> dict[str, Any] | None:
+        """The room's accompaniment hears the note, if this worker writes it; None if not."""
+        accompaniment = self.accompaniment_of(room_id)
+        if accompaniment is None:
+            return None
+        accompaniment.hear(heard["user_id"], heard["pitch"], heard["on"], heard["beats"])
+        return {}
 
     def forget(self, sid: str) -> None:
         self._buckets.pop(sid, None)

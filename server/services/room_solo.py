@@ -11,10 +11,17 @@ from typing import Any
 from server.errors import AppError
 from server.generation.accompanying_melody import AccompanyingMelody
 from server.services.room_broker import RoomBroker
-from server.services.room_steering import bar_line, checked_bar, next_bar, playing_stream
+from server.services.room_steering import (
+    bar_line,
+    checked_bar,
+    next_bar,
+    playing_stream,
+    room_written_here,
+)
 from server.services.rooms import invalid_params
 
 SOLO = "jam:solo"
+SOLO_HERE = "solo"  # the relayed operation starting a solo
 MAX_SOLO_BARS = 16
 
 
@@ -31,22 +38,29 @@ class JamSolos:
 
     def __init__(self, broker: RoomBroker) -> None:
         self.broker = broker
+        broker.relay.add(SOLO_HERE, self._solo_here)
 
     async def solo(self, sid: str, data: Any) -> dict[str, Any]:
         connection = await self.broker.connection(sid)
-        bars = solo_bars(data)
-        room = connection.room
+        asked = {
+            "bars": solo_bars(data),
+            "user_id": connection.user_id,
+            "display_name": connection.user.display_name,
+        }
+        return await self.broker.relay.ask(SOLO_HERE, connection.room.id, asked)
+
+    async def _solo_here(self, room_id: str, asked: dict[str, Any]) -> dict[str, Any] | None:
+        """Start the solo if this worker writes the room's live stream; None if not."""
+        room = await room_written_here(self.broker, room_id)
+        if room is None:
+            return None
+        bars = asked["bars"]
         stream = playing_stream(self.broker, room)
         melody = stream.melody
         if not isinstance(melody, AccompanyingMelody):
             raise AppError("not_accompanying", "The model takes solos in a piece it accompanies.")
         bar = checked_bar(stream, next_bar(room, stream))
         melody.solo(bar, bars)
-        payload = {
-            "stream_id": stream.id,
-            "user_id": connection.user_id,
-            "display_name": connection.user.display_name,
-            "bars": bars,
-        } | bar_line(room, bar)
+        payload = {"stream_id": stream.id} | asked | bar_line(room, bar)
         await self.broker.channel.emit(SOLO, payload, to=room.channel)
         return payload

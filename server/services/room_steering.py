@@ -26,6 +26,7 @@ from server.services.room_clock import SCHEDULE_LEAD_MS
 from server.services.rooms import invalid_params
 
 PROPOSAL, STEER = "jam:proposal", "jam:steer"
+STEER_HERE = "steer"  # the relayed operation applying a change
 # Energy as the melody's sampling temperature: calmer is more predictable, livelier more daring.
 ENERGY_TEMPERATURES = {"calm": 0.8, "steady": 1.0, "lively": 1.2}
 
@@ -92,6 +93,16 @@ def playing_stream(broker: RoomBroker, room: Room) -> LiveStream:
     return stream
 
 
+async def room_written_here(broker: RoomBroker, room_id: str) -> Room | None:
+    """The room, when this worker writes its live stream; None when it does not."""
+    if broker.live_stream(room_id) is None:
+        return None
+    room = await Room.get_or_none(id=room_id)
+    if room is None:  # closed meanwhile
+        raise AppError("not_live", "Nothing is being written live here to steer.")
+    return room
+
+
 def checked_bar(stream: LiveStream, bar: int) -> int:
     """`bar`, when the live piece lasts until it; else `too_late`."""
     if bar * BAR_TICKS >= stream.melody.total_ticks:
@@ -115,6 +126,7 @@ class JamSteering:
 
     def __init__(self, broker: RoomBroker) -> None:
         self.broker = broker
+        broker.relay.add(STEER_HERE, self._apply_here)
 
     async def propose(self, sid: str, data: Any) -> dict[str, Any]:
         connection = await self.broker.connection(sid)
@@ -141,9 +153,19 @@ class JamSteering:
         return await self.apply(room, change_from(data), user.id)
 
     async def apply(self, room: Room, change: Change, by: int | None) -> dict[str, Any]:
-        """Apply `change` to the room's live stream (written by this worker) from its next bar
-        line, tell every member, and spend the votes on its field; `by` is the host deciding,
-        None a vote."""
+        """Apply `change` to the room's live stream from its next bar line, on the worker that
+        writes it; `by` is the host deciding, None a vote."""
+        return await self.broker.relay.ask(
+            STEER_HERE, room.id, {"change": change.to_json(), "by": by}
+        )
+
+    async def _apply_here(self, room_id: str, args: dict[str, Any]) -> dict[str, Any] | None:
+        """Apply a change to the room's live stream if this worker writes it (None if not), tell
+        every member, and spend the votes on its field."""
+        room = await room_written_here(self.broker, room_id)
+        if room is None:
+            return None
+        change, by = change_from(args["change"]), args["by"]
         stream = playing_stream(self.broker, room)
         bar = checked_bar(stream, max(next_bar(room, stream), change.first_bar(stream)))
         change.apply(stream, bar)

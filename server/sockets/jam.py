@@ -28,7 +28,7 @@ def register(
     clean-up to run when a client disconnects."""
     broker = services(app).rooms
     assert broker is not None  # rooms.register made it
-    notes, steering = JamNotes(sio, broker.accompaniment), JamSteering(broker)
+    notes, steering = JamNotes(sio, broker.relay, broker.accompaniment), JamSteering(broker)
     solos = JamSolos(broker)
 
     @sio.on("jam:note")

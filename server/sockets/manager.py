@@ -28,6 +28,9 @@ SHARED_TRANSPORTS = ["websocket"]
 # without a word (a Redis restart behind NAT, a half-open TCP link) raises and is replaced.
 HEALTH_CHECK_SECONDS = 5
 ACCOUNT_ROOM_PREFIX = "account:"
+# No client connects to this namespace: emits published on it are the workers' own messages to
+# each other (`WorkerMessages`), handed to the room relay rather than to any socket.
+WORKERS_NAMESPACE = "/workers"
 # Checks this worker's sockets in an account's room; set by the login watch (sockets/logins.py).
 LoginCheck = Callable[[str], Coroutine[Any, Any, None]]
 
@@ -81,7 +84,39 @@ class LocalManager(AccountRooms, socketio.AsyncManager):
             await super().close_room(room, namespace)
 
 
-class ReconnectingRedisManager(AccountRooms, socketio.AsyncRedisManager):
+class WorkerMessages:
+    """A manager's channel from worker to worker: `publish_to_workers` reaches every other
+    worker's `worker_message` (set by the room relay), which runs in a task of its own."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.worker_message: Callable[[Any], Coroutine[Any, Any, None]] | None = None
+        self._received: set[asyncio.Task[None]] = set()
+
+    async def publish_to_workers(self, data: Any) -> None:
+        message = {
+            "method": "emit",
+            "event": "worker",
+            "data": [data],
+            "binary": False,
+            "namespace": WORKERS_NAMESPACE,
+            "room": None,
+            "skip_sid": None,
+            "callback": None,
+            "host_id": self.host_id,  # type: ignore[attr-defined]
+        }
+        await self._publish(message)  # type: ignore[attr-defined]
+
+    async def _handle_emit(self, message: dict[str, Any]) -> None:
+        if message.get("namespace") != WORKERS_NAMESPACE:
+            await super()._handle_emit(message)  # type: ignore[misc]
+        elif self.worker_message is not None and message.get("data"):
+            task = asyncio.get_running_loop().create_task(self.worker_message(message["data"][0]))
+            self._received.add(task)
+            task.add_done_callback(self._received.discard)
+
+
+class ReconnectingRedisManager(WorkerMessages, AccountRooms, socketio.AsyncRedisManager):
     """python-socketio's Redis manager, closing its old connections when it makes new ones:
     after a cut, redis-py quietly revives the old pub/sub connection and its subscription while
     the listener makes a new one, and the old one would stay subscribed with no reader.

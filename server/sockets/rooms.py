@@ -17,9 +17,11 @@ from server.generation.progression import WireSpan
 from server.services.registry import services
 from server.services.room_accompany import accompany_from
 from server.services.room_broker import RoomBroker
+from server.services.room_relay import RoomRelay
 from server.services.stream_params import params_from_payload
 from server.sockets.acks import acknowledge
 from server.sockets.logins import Guard
+from server.sockets.manager import WorkerMessages
 from server.sockets.outbox import DROP_BACKLOG, Outbox
 
 STALL_CHECK_SECONDS = 1.0  # how often a room's members are checked for a stalled connection
@@ -30,7 +32,11 @@ def register(
 ) -> Callable[[str], Awaitable[Any]]:
     """Add the room:* events; returns the clean-up to run when a client disconnects."""
     held = services(app)
-    broker = RoomBroker(sio, RoomOutbox(sio), held.live_generation, held.worker_id)
+    relay = RoomRelay(None, held.worker_id)
+    if isinstance(sio.manager, WorkerMessages):  # several workers: a room's piece is on one
+        relay.publish = sio.manager.publish_to_workers
+        sio.manager.worker_message = relay.received
+    broker = RoomBroker(sio, RoomOutbox(sio), held.live_generation, held.worker_id, relay)
     held.rooms = broker
 
     @sio.on("room:join")
