@@ -16,9 +16,39 @@ from training.discriminator import LogisticRegression, features
 PER_GENRE = 400
 
 
-class FeatureGenreJudge:
+class OneVsRestGenres:
+    """One logistic regression per genre over feature vectors, its probabilities normalized to
+    sum 1 across the genres (every genre weighing the same in each fit)."""
+
     def __init__(self) -> None:
         self.models: dict[str, LogisticRegression] = {}
+
+    def fit(self, x: np.ndarray, genres: list[str]) -> OneVsRestGenres:
+        labels = np.array([GENRES.index(genre) for genre in genres])
+        for index, genre in enumerate(GENRES):
+            self.models[genre] = LogisticRegression().fit(x, (labels == index).astype(int))
+        return self
+
+    def classify(self, x: np.ndarray) -> dict[str, float]:
+        """Genre -> probability for one feature vector `x`."""
+        scores = {
+            genre: float(model.probability(x[None])[0]) for genre, model in self.models.items()
+        }
+        total = sum(scores.values()) or 1.0
+        return {genre: score / total for genre, score in scores.items()}
+
+
+def balanced_accuracy(verdicts: dict[str, list[dict[str, float]]]) -> float:
+    """Share of verdicts naming their own genre (the key), every genre weighing the same."""
+    shares = [
+        np.mean([max(v, key=v.get) == genre for v in mine]) for genre, mine in verdicts.items()
+    ]
+    return float(np.mean(shares))
+
+
+class FeatureGenreJudge:
+    def __init__(self) -> None:
+        self.genres = OneVsRestGenres()
 
     def fit(self, pieces: list[Melody], per_genre: int = PER_GENRE, seed: int = 0):
         rng = np.random.default_rng(seed)
@@ -28,24 +58,19 @@ class FeatureGenreJudge:
             picks = rng.permutation(len(mine))[:per_genre]
             chosen += [excerpt(mine[i]) for i in sorted(picks)]
         x = np.stack([features(melody) for melody in chosen])
-        labels = np.array([GENRES.index(melody.genre) for melody in chosen])
-        for index, genre in enumerate(GENRES):
-            self.models[genre] = LogisticRegression().fit(x, (labels == index).astype(int))
+        self.genres.fit(x, [melody.genre for melody in chosen])
         return self
 
     def classify(self, melody: Melody) -> dict[str, float]:
         """Genre -> the one-vs-rest probabilities, normalized to sum 1."""
-        x = features(melody)[None]
-        scores = {genre: float(model.probability(x)[0]) for genre, model in self.models.items()}
-        total = sum(scores.values()) or 1.0
-        return {genre: score / total for genre, score in scores.items()}
+        return self.genres.classify(features(melody))
 
     def accuracy(self, pieces: list[Melody]) -> float:
         """Share of `pieces` (their first 16 bars) judged their own genre, every genre weighing
         the same."""
-        per_genre = []
-        for genre in GENRES:
-            mine = [excerpt(piece) for piece in pieces if piece.genre == genre]
-            verdicts = [self.classify(melody) for melody in mine]
-            per_genre.append(np.mean([max(v, key=v.get) == genre for v in verdicts]))
-        return float(np.mean(per_genre))
+        return balanced_accuracy(
+            {
+                genre: [self.classify(excerpt(p)) for p in pieces if p.genre == genre]
+                for genre in GENRES
+            }
+        )
