@@ -13,7 +13,7 @@ from server.errors import AppError
 from server.generation.accompaniment import Accompaniment, Commit
 from server.generation.live_stream import LiveStream
 from server.generation.notes import Note, WireNote
-from server.generation.progression import WireSpan
+from server.generation.progression import Progression, WireSpan
 from server.models.song import SourceKind
 from server.services.generation import GenerationService
 from server.services.live_listener import DONE, ERROR, LiveListener, NoteSender
@@ -87,9 +87,14 @@ class RoomSink(LiveListener):
     def stream_ended(self, stream: LiveStream) -> None:
         self.on_end(self, stream)
 
+    def _committed_chords(self) -> Progression | None:
+        """An accompanying piece's chords committed so far; None for a piece written over
+        chords known from its start (stored with it then)."""
+        return None if self.accompaniment is None else self.accompaniment.progression()
+
     async def _store_notes(self, notes: list[Note]) -> None:
         if self.piece_id is not None:
-            await save_live_notes(self.piece_id, notes)
+            await save_live_notes(self.piece_id, notes, self._committed_chords())
 
     async def save(self, stream: LiveStream) -> None:
         """The stream ended (perhaps before the piece was announced, when written flat out):
@@ -110,7 +115,7 @@ class RoomSink(LiveListener):
 
     async def _save_announced(self, stream: LiveStream, piece_id: str) -> None:
         song, error = await self.save_song(stream)
-        await complete_live_piece(piece_id, stream.notes, song)
+        await complete_live_piece(piece_id, stream.notes, song, self._committed_chords())
         if error is not None:
             await self.tell(stream, ERROR, {"stream_id": stream.id, "error": error})
             return

@@ -95,15 +95,27 @@ async def replace_piece(
     return piece
 
 
-async def save_live_notes(piece_id: str, notes: list[Note]) -> None:
-    await RoomPiece.filter(id=piece_id).update(notes=storage_rows(notes))
+async def save_live_notes(
+    piece_id: str, notes: list[Note], chords: Progression | None = None
+) -> None:
+    """The live piece's notes so far, and its chords when they are committed as it plays (an
+    accompanying piece's), for members who join meanwhile on any worker."""
+    fields: dict[str, Any] = {"notes": storage_rows(notes)}
+    if chords is not None:
+        fields["chords"] = chords.to_storage()
+    await RoomPiece.filter(id=piece_id).update(**fields)
 
 
-async def complete_live_piece(piece_id: str, notes: list[Note], song: Song | None) -> None:
-    """The live piece is written: all its notes, and the song it was saved as (if any)."""
-    stored = storage_rows(notes)
-    song_id = song.id if song is not None else None
-    await RoomPiece.filter(id=piece_id).update(notes=stored, complete=True, song_id=song_id)
+async def complete_live_piece(
+    piece_id: str, notes: list[Note], song: Song | None, chords: Progression | None = None
+) -> None:
+    """The live piece is written: all its notes, the song it was saved as (if any), and its
+    chords when they were committed as it played."""
+    fields: dict[str, Any] = {"notes": storage_rows(notes), "complete": True}
+    fields["song_id"] = song.id if song is not None else None
+    if chords is not None:
+        fields["chords"] = chords.to_storage()
+    await RoomPiece.filter(id=piece_id).update(**fields)
 
 
 async def copy_piece(room: Room, user: User) -> Song:

@@ -105,6 +105,35 @@ async def test_the_room_hears_the_chords_the_model_commits_from_what_it_played(p
     ]
 
 
+async def test_a_member_joining_mid_piece_gets_the_chords_committed_so_far(
+    pair, paced_server
+):
+    """The chords already committed, those of bars still to come included, are in the piece a
+    late joiner reads (stored with the notes about once a second, as any worker reads them)."""
+    host, guest = pair
+    room = await open_room(host)
+    await guest.join(room)
+    heard = Announcements(guest)
+    ack = await host.call("room:generate", PIECE)
+    assert ack["ok"], ack
+    await guest.wait_for("room:state", lambda s: s["playback"] == "playing")
+    await play_phrase(guest, A_MINOR_PHRASE)
+    await asyncio.sleep(1.5)  # a store of the piece since the phrase's chords were committed
+    async with members_from(paced_server, "127.0.0.45") as (late,):
+        joined_ms = now_ms()
+        snapshot = await late.join(room)
+    committed = [c for c in heard.payloads if c["committed_ms"] < joined_ms - 1200]
+    assert any(c["chord"]["symbol"] == "Am" for c in committed), committed
+    stored = snapshot["piece"].get("chords", [])
+    assert [span["symbol"] for span in stored[: len(committed)]] == [
+        c["chord"]["symbol"] for c in committed
+    ]
+    assert [span["start"] for span in stored[: len(committed)]] == [
+        c["at_beats"] for c in committed
+    ]
+    await host.call("room:stop", {"discard": True})
+
+
 async def test_a_malformed_accompaniment_or_solo_is_refused_by_name(pair):
     host, _ = pair
     await open_room(host)
