@@ -105,9 +105,7 @@ async def test_the_room_hears_the_chords_the_model_commits_from_what_it_played(p
     ]
 
 
-async def test_a_member_joining_mid_piece_gets_the_chords_committed_so_far(
-    pair, paced_server
-):
+async def test_a_member_joining_mid_piece_gets_the_chords_committed_so_far(pair, paced_server):
     """The chords already committed, those of bars still to come included, are in the piece a
     late joiner reads (stored with the notes about once a second, as any worker reads them)."""
     host, guest = pair
