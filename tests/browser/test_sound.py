@@ -163,7 +163,11 @@ def test_double_speed_covers_ten_beats_in_two_seconds_of_audio(
     times, beats = zip(*[r for r in readings if r[0] >= changed + 0.5], strict=True)
     slope = statistics.linear_regression(times, beats).slope
     print(f"2x: {advanced:.3f} beats in the 2 s after the change, {slope:.3f} beats/s later")
-    assert advanced == pytest.approx(10.0, abs=0.05)  # 150 BPM at 2x: 5 beats a second
+    # 150 BPM at 2x: 5 beats a second. The readings are taken once a drawn frame, and the change's
+    # moment is read in the page's event, not the audio thread: on a busy machine the two ends
+    # may each be off by a few ms, so the window's beats are checked to within one frame at 2x
+    # (16.7 ms, 0.083 beats); the steady speed after it, by the slope, to within 0.5%.
+    assert advanced == pytest.approx(10.0, abs=0.083)
     assert slope == pytest.approx(5.0, abs=0.025)
 
 
