@@ -55,6 +55,9 @@ class RoomRelay:
             reply = await asyncio.wait_for(answer, ASK_SECONDS)
         except TimeoutError:
             raise not_live() from None
+        except Exception:  # Redis unreachable: no other worker can be asked
+            log.exception("relaying %s for room %s failed", name, room_id)
+            raise not_live() from None
         finally:
             self._waiting.pop(request, None)
         if "error" in reply:
@@ -67,7 +70,10 @@ class RoomRelay:
         """Run the operation here when this worker writes the room's piece, else on the worker
         that does, if any; nothing comes back."""
         if await self._operations[name](room_id, args) is None and self.publish is not None:
-            await self.publish(self._message("tell", name, room_id, args))
+            try:
+                await self.publish(self._message("tell", name, room_id, args))
+            except Exception:  # Redis unreachable: the caller goes on (a room still closes)
+                log.exception("relaying %s for room %s failed", name, room_id)
 
     async def received(self, message: Any) -> None:
         """A message from another worker: an operation to run if this worker writes the piece,
