@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from quart import Quart, current_app
 
 from server.config import Config
+from server.memory import settle_heap
 from server.services.generation import GenerationService, load_generation, unavailable
 from server.services.room_broker import RoomBroker
 from server.services.sounds_like import SoundsLike, load_sounds_like
@@ -54,6 +55,7 @@ def init_services(app: Quart, config: Config) -> Services:
             generation.engine.start()
         held.generation = generation
         held.sounds_like = await asyncio.to_thread(load_sounds_like)
+        settle_heap()  # what start-up made lives as long as the worker (server/memory.py)
 
     async def stop() -> None:
         generation, held.generation = held.generation, None
