@@ -24,6 +24,7 @@ import asyncpg
 from bench import rooms_fanout
 from bench.live import BenchServer, bench_server, listener_cookies, melody_checkpoint, run_level
 from bench.machine import commit, conditions
+from bench.model_cost import numpy_costs
 from bench.ramp import members_passed, ramp, streams_passed
 from server.config import REPO_ROOT
 
@@ -35,6 +36,9 @@ REALTIME = {"tempo": 120, "genre": "jazz"}
 SPREAD_SECONDS = 5.0
 STREAM_LEVELS = ",".join(str(n) for n in range(100, 2001, 100))
 MEMBER_LEVELS = "50,100,150,200,255"  # a room holds 256 people: the host and 255 members
+# Batches at which the model's own ceiling (notes a second on one core, nothing else running)
+# is measured beside the ramps, so that a level's notes a second can be read against it.
+CEILING_BATCHES = (256, 1024)
 
 
 @contextmanager
@@ -178,7 +182,8 @@ def main() -> None:
     results: dict = {"started": started, "commit": commit(), "params": REALTIME, "runs": []}
     results["conditions"] = conditions()
     with tempfile.TemporaryDirectory() as scratch:
-        _, model_dir = melody_checkpoint(Path(scratch))
+        network, model_dir = melody_checkpoint(Path(scratch))
+        results["model_ceiling"] = numpy_costs(network, CEILING_BATCHES)["batches"]
         for _ in range(args.repeats):
             for workers in numbers(args.workers):
                 results["runs"].append(measure(workers, model_dir, args))
@@ -187,7 +192,7 @@ def main() -> None:
     out = REPO_ROOT / "bench" / "results" / f"scale-{started.replace(':', '')}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
-    print(json.dumps(results["summary"], indent=2))
+    print(json.dumps(results["summary"] | {"model_ceiling": results["model_ceiling"]}, indent=2))
     print(f"written to {out}")
 
 
