@@ -1,5 +1,6 @@
 """Which live streams the engine steps next: new streams first, a listener's opening before the
-crowd for a while, the rest round robin, and paced streams parked until their lead runs low."""
+crowd for a while (with the longest-waiting of the crowd filling its step), the rest round
+robin, and paced streams parked until their lead runs low."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ from server.generation.live_stream import LiveStream
 
 log = logging.getLogger(__name__)
 
-MAX_BATCH = 1024  # streams per network step; more wait for the next step (bounds step latency)
+# Streams per network step; more wait for the next step. A step runs on the event loop: this
+# bounds how long it holds the loop (about 25 ms here, sampling included; 256 to 1,024 streams
+# cost about the same a note).
+MAX_BATCH = 512
 # Seconds early a parked stream may be topped up, so streams due close together share steps
 # (fewer, larger batches: the per-note cost falls with batch size).
 SHARED_STEP_WINDOW = 0.25
@@ -20,6 +24,12 @@ LAG_WARNING_SECONDS = 0.5  # a quarter of the lead: log when a top-up starts thi
 # before the streams already playing, each seconds ahead, get theirs: a new stream's opening
 # takes about a dozen steps, and in whole batches of a thousand streams that was most of a second.
 OPENING_STEPS_IN_A_ROW = 16
+# Streams in a step that writes openings: the openings, then the longest-waiting of the streams
+# being topped up. A step of a few streams costs nearly what one of dozens does (reading the
+# weights dominates), so at a burst of starts the openings' steps carry the crowd's top-ups too;
+# alone, a hundred starts a second took nearly every step and left streams already playing
+# seconds without notes. Small enough that an opening's dozen steps stay a few ms each.
+OPENING_BATCH = 64
 
 
 class StreamQueue:
@@ -30,7 +40,7 @@ class StreamQueue:
         self._filling: list[LiveStream] = []  # need notes now, in round-robin order
         self._waiting: list[tuple[float, int, LiveStream]] = []  # heap of (due at, tiebreak, s)
         self._tiebreak = itertools.count()
-        self.opening_steps = 0  # steps that wrote only streams' openings, for monitoring
+        self.opening_steps = 0  # steps that wrote openings (OPENING_BATCH), for monitoring
         self._openings_in_a_row = 0
         self.max_lag = 0.0  # seconds: the latest any top-up started after it was due
 
@@ -54,9 +64,10 @@ class StreamQueue:
 
     def take_due(self, now: float) -> list[LiveStream]:
         """The next batch: new streams first, then those whose lead ran low, MAX_BATCH at most.
-        Paced streams still writing their opening go alone, up to OPENING_STEPS_IN_A_ROW steps
-        in a row, so that a listener's first notes do not wait on whole batches. The rest wait
-        in `_filling`; stepped streams rejoin it at the back (round robin)."""
+        Paced streams still writing their opening go first in small steps (OPENING_BATCH
+        streams, the rest from the front of the line), up to OPENING_STEPS_IN_A_ROW steps in a
+        row, so that a listener's first notes do not wait on whole batches. The rest wait in
+        `_filling`; stepped streams rejoin it at the back (round robin)."""
         while self._waiting and self._waiting[0][0] <= now + SHARED_STEP_WINDOW:
             due_at, _, stream = heapq.heappop(self._waiting)
             if not stream.ended:
@@ -70,8 +81,10 @@ class StreamQueue:
             if self._openings_in_a_row < OPENING_STEPS_IN_A_ROW:
                 self._openings_in_a_row += 1
                 self.opening_steps += 1
-                self._filling = opening[MAX_BATCH:] + [s for s in due if not _opening(s)]
-                return opening[:MAX_BATCH]
+                crowd = [stream for stream in due if not _opening(stream)]
+                along = max(OPENING_BATCH - len(opening), 0)
+                self._filling = opening[MAX_BATCH:] + crowd[along:]
+                return opening[:MAX_BATCH] + crowd[:along]
         self._openings_in_a_row = 0
         self._filling = due[MAX_BATCH:]
         return due[:MAX_BATCH]
