@@ -5,6 +5,7 @@ Both run as local services in CI (.ci/run starts them); elsewhere these tests sk
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 from collections.abc import AsyncIterator
@@ -13,11 +14,13 @@ from dataclasses import replace
 import asyncpg
 import pytest
 import redis.asyncio as aioredis
+from tortoise import Tortoise
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from server.app import create_app
 from server.generation.notes import Note
 from server.migrate import apply_migrations
+from server.models import POSTGRES_POOL_SIZE, with_pool_size
 from server.models.song import Song
 from server.models.user import User
 from tests.conftest import PASSWORD, AuthActions, StudioTestClient, config_for_tests, unique_email
@@ -77,6 +80,33 @@ async def test_studio_runs_on_postgresql(tmp_path, postgres_url):
         assert [song["title"] for song in songs["songs"]] == ["On Postgres"]
         assert (await client.delete("/api/me", json={"password": PASSWORD})).status_code == 204
         assert await Song.all().count() == 0
+
+
+async def test_a_worker_runs_many_queries_at_once_on_postgresql(tmp_path, postgres_url):
+    """A burst of listeners pressing Generate makes one login check each: they must not queue
+    behind a handful of pooled connections (and a URL's own `maxsize` wins)."""
+    await apply_migrations(postgres_url)
+    app = create_app(config_for_tests(tmp_path, database_url=postgres_url))
+    async with app.test_app():
+        connection = Tortoise.get_connection("default")
+        sleeps = asyncio.gather(
+            *(connection.execute_query("SELECT pg_sleep(1)") for _ in range(POSTGRES_POOL_SIZE))
+        )
+        admin = await asyncpg.connect(postgres_url)
+        most = 0
+        try:
+            while not sleeps.done():
+                running = await admin.fetchval(
+                    "SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(1)'"
+                    " AND state = 'active'"
+                )
+                most = max(most, running)
+                await asyncio.sleep(0.05)
+        finally:
+            await admin.close()
+        await sleeps
+    assert most == POSTGRES_POOL_SIZE
+    assert with_pool_size(f"{postgres_url}?maxsize=3").endswith("?maxsize=3")
 
 
 async def test_login_limits_are_shared_through_redis(config, redis_url):

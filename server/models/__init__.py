@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 APP_LABEL = "studio"
 MIGRATIONS_MODULE = "migrations"
@@ -19,12 +20,17 @@ MODEL_MODULES = [
     "server.models.room_jam_event",
     "server.models.stream_progress",
 ]
+# Connections a worker keeps open to PostgreSQL at most, unless its URL sets `maxsize`. Tortoise's
+# default of 5 queued every login check behind the progress writes when a few hundred listeners
+# started at once: the check waited up to 6 s for a connection (docs/performance.md, "Steps on
+# the event loop"). PostgreSQL allows 100 connections by default: room for four workers.
+POSTGRES_POOL_SIZE = 20
 
 
 def tortoise_config(database_url: str) -> dict[str, Any]:
     """The Tortoise configuration for one database; migrations live in the repo's `migrations/`."""
     return {
-        "connections": {"default": database_url},
+        "connections": {"default": with_pool_size(database_url)},
         "apps": {
             APP_LABEL: {
                 "models": MODEL_MODULES,
@@ -35,6 +41,17 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
         "use_tz": True,
         "timezone": "UTC",
     }
+
+
+def with_pool_size(database_url: str) -> str:
+    """A PostgreSQL URL with POSTGRES_POOL_SIZE as its `maxsize` unless it names one; any other
+    URL as it is."""
+    parts = urlsplit(database_url)
+    if parts.scheme not in ("postgres", "asyncpg", "psycopg"):
+        return database_url
+    query = dict(parse_qsl(parts.query))
+    query.setdefault("maxsize", str(POSTGRES_POOL_SIZE))
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 # For the tortoise CLI when writing a new migration after a model change:
