@@ -2,10 +2,16 @@
 
 Every live stream keeps its own LSTM state. One loop on the event loop collects the streams that
 need notes (in the order stream_queue.py gives them), advances them by one event in a single
-batched step on a worker thread, and hands the new notes to each stream's sink. A paced stream
-stays a few beats ahead of its own real-time playhead and no further; an unpaced one (nobody
-listening) runs flat out. This module imports neither Quart, Socket.IO nor the database:
-whoever starts a stream gives it a `StreamSink`.
+batched step, and hands the new notes to each stream's sink. A paced stream stays a few beats
+ahead of its own real-time playhead and no further; an unpaced one (nobody listening) runs flat
+out. This module imports neither Quart, Socket.IO nor the database: whoever starts a stream
+gives it a `StreamSink`.
+
+The step runs on the event loop, in slices: one step of at most MAX_BATCH streams, then the
+loop's other work before the next. On a worker thread it shared one interpreter lock with the
+loop sending the notes, and each slowed the other down: a step of 64 streams took 40 ms in a
+busy worker against 3 ms alone, and one worker held 500 real-time streams where it now holds
+750 to 1,000 (docs/performance.md, "Steps on the event loop").
 """
 
 from __future__ import annotations
@@ -15,7 +21,6 @@ import logging
 import time
 import uuid
 from collections.abc import Hashable
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -36,9 +41,9 @@ from server.generation.stream_queue import StreamQueue
 
 log = logging.getLogger(__name__)
 
-# Primer events one stream reads in one trip to the step thread (about 0.2 ms each alone): a
-# played phrase is read at once, and a long primer still lets other streams' steps in between.
-PRIMER_STEPS_PER_CALL = 64
+# Primer events one stream reads in one slice (about 0.2 ms each alone): a played phrase is read
+# at once, and a long primer still lets the loop and other streams' steps in between.
+PRIMER_STEPS_PER_CALL = 32
 
 
 class GenerationEngine:
@@ -51,7 +56,6 @@ class GenerationEngine:
         self.streams: dict[str, LiveStream] = {}
         self.queue = StreamQueue()  # the streams waiting for a step, in the order they get one
         self._wake = asyncio.Event()
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lstm-step")
         self._loop_task: asyncio.Task[None] | None = None
         self.steps = 0  # network steps taken, for monitoring
 
@@ -93,15 +97,15 @@ class GenerationEngine:
 
     def start(self) -> None:
         """Start the stepping loop on the running event loop."""
-        # One BLAS thread: the step already has its own thread, and a multi-threaded BLAS on a
-        # small machine waits for busy cores (measured: batch-1 step 0.16 ms alone, 12 ms with
-        # two OpenBLAS threads while other processes load both cores).
+        # One BLAS thread: a multi-threaded BLAS on a small machine waits for busy cores
+        # (measured: batch-1 step 0.16 ms alone, 12 ms with two OpenBLAS threads while other
+        # processes load both cores).
         threadpool_limits(1, user_api="blas")
         if self._loop_task is None:
             self._loop_task = asyncio.get_running_loop().create_task(self._run())
 
     async def aclose(self) -> None:
-        """Stop the loop and the worker thread; live streams are left as they are."""
+        """Stop the loop; live streams are left as they are."""
         if self._loop_task is not None:
             self._loop_task.cancel()
             try:
@@ -109,22 +113,21 @@ class GenerationEngine:
             except asyncio.CancelledError:
                 pass
             self._loop_task = None
-        self._worker.shutdown(wait=True)
 
     async def _run(self) -> None:
-        loop = asyncio.get_running_loop()
         while True:
             batch = self.queue.take_due(time.monotonic())
             if not batch:
                 await self._sleep_until_due()
                 continue
             try:
-                notes, states = await loop.run_in_executor(self._worker, self._step, batch)
+                notes, states = self._step(batch)
             except Exception:
                 log.exception("network step failed for %d streams", len(batch))
                 self._fail(batch)
-                continue
-            self._publish(batch, notes, states, time.monotonic())
+            else:
+                self._publish(batch, notes, states, time.monotonic())
+            await asyncio.sleep(0)  # the loop's other work (frames, saves) before the next slice
 
     async def _sleep_until_due(self) -> None:
         """Wait for a new stream, or until the earliest paced stream runs low."""
@@ -136,9 +139,9 @@ class GenerationEngine:
             pass
 
     def _step(self, batch: list[LiveStream]) -> tuple[list[list[Note]], np.ndarray]:
-        """Worker thread: one event for every stream in `batch`, and the primer events of those
-        still reading one (up to PRIMER_STEPS_PER_CALL steps), so a phrase to answer costs one
-        trip to this thread, not one per note. Returns each stream's new notes and state."""
+        """One event for every stream in `batch`, and the primer events of those still reading
+        one (up to PRIMER_STEPS_PER_CALL steps), so a phrase to answer is read in one slice, not
+        one per note. Returns each stream's new notes and state."""
         state = np.stack([stream.state for stream in batch], axis=2)  # (layers, 2, batch, H)
         melodies = [stream.melody for stream in batch]
         written, state, steps = step_through_primers(
@@ -153,7 +156,7 @@ class GenerationEngine:
         """Event loop: keep each stream's new state, hand new notes out, end finished streams."""
         for row, (stream, written) in enumerate(zip(batch, notes, strict=True)):
             if stream.ended:
-                continue  # stopped or disconnected while the step ran
+                continue  # stopped or disconnected: its notes go nowhere
             stream.state = states[:, :, row].copy()
             stream.notes.extend(written)
             if stream.melody.done:

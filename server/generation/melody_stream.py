@@ -149,7 +149,7 @@ class MelodyStream:
         return (*self.previous, position, self.genre_id, self.mode_id, *chords, *lookback)
 
     def steer(self, change: Steer) -> None:
-        """Apply `change` to the events from its tick on (the engine's step thread reads it)."""
+        """Apply `change` to the events from its tick on (the engine's next step reads it)."""
         self.steers = [*self.steers, change]
 
     def _apply_due_steers(self) -> None:

@@ -1,10 +1,11 @@
-"""Chords for the streams that start together, written in one batch off the event loop.
+"""Chords for the streams that start together, written in one batch.
 
-A progression costs a couple of milliseconds of small NumPy steps written alone, nearly all of
-it per-step overhead; when hundreds of listeners press Generate within a few seconds, writing
-them one by one in threads would queue every first note behind the others and take the
-interpreter from the loop that sends notes. Requests arriving while a batch is written wait for
-the next one, which takes all of them (up to MAX_BATCH): one thread, one batch at a time.
+A progression costs a millisecond or two of small NumPy steps written alone, nearly all of it
+per-step overhead; when hundreds of listeners press Generate within a few seconds, writing them
+one by one would queue every first note behind the others. Requests arriving before the writer
+runs wait for it together, up to MAX_BATCH a batch. The batch is written on the event loop, like
+the melody's steps: in a thread it held the interpreter lock against the loop sending notes and
+cost both more (docs/performance.md, "Steps on the event loop").
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from server.generation.progression_network import ProgressionNetwork
 from server.generation.progression_writer import with_written_chords_for
 from server.generation.sampling_params import SamplingParams
 
-MAX_BATCH = 256  # requests written together at most: a batch of 256 16-bar pieces is ~30 ms
+MAX_BATCH = 64  # requests written together at most: 64 16-bar pieces take about 10 ms
 
 
 class ChordBatches:
@@ -37,16 +38,15 @@ class ChordBatches:
             while self._waiting:
                 batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
                 try:
-                    written = await asyncio.to_thread(
-                        with_written_chords_for, [params for params, _ in batch], self.network
-                    )
+                    written = with_written_chords_for([params for params, _ in batch], self.network)
                 except Exception as error:  # each waiting request hears of it
                     for _, future in batch:
                         if not future.done():
                             future.set_exception(error)
-                    continue
-                for (_, future), params in zip(batch, written, strict=True):
-                    if not future.done():  # not given up meanwhile
-                        future.set_result(params)
+                else:
+                    for (_, future), params in zip(batch, written, strict=True):
+                        if not future.done():  # not given up meanwhile
+                            future.set_result(params)
+                await asyncio.sleep(0)  # the loop's other work before the next batch
         finally:
             self._writer = None
