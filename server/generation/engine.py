@@ -35,18 +35,16 @@ from server.generation.live_stream import (
 from server.generation.lstm import LstmNetwork
 from server.generation.melody_stream import MelodyStream
 from server.generation.notes import Note
-from server.generation.sampler import step_through
+from server.generation.sampler import step_through_primers
 from server.generation.sampling_params import SamplingParams
 from server.generation.stream_queue import StreamQueue
 
 log = logging.getLogger(__name__)
 
-# Steps in one slice for the streams that read on alone after the batch's step: a primer's
-# events (about 0.2 ms each alone, so a slice holds the loop no longer than a full step), and a
-# new listener's opening, so that a played phrase is read, and an opening written, in one slice,
-# not one loop turn an event (a dozen turns, each behind the loop's other work, at a burst of
-# starts); a long primer still lets the loop and other streams' steps in between.
-STEPS_PER_SLICE = 64
+# Primer events one stream reads in one slice (about 0.2 ms each alone, so a slice holds the
+# loop no longer than a full step): a played phrase is read at once, and a long primer still
+# lets the loop and other streams' steps in between.
+PRIMER_STEPS_PER_CALL = 64
 
 
 class GenerationEngine:
@@ -142,25 +140,16 @@ class GenerationEngine:
             pass
 
     def _step(self, batch: list[LiveStream]) -> tuple[list[list[Note]], np.ndarray]:
-        """One event for every stream in `batch`, then the primer events of those still reading
-        one and the openings of those whose listener waits for their first notes (up to
-        STEPS_PER_SLICE steps). Returns each stream's new notes and state."""
+        """One event for every stream in `batch`, and the primer events of those still reading
+        one (up to PRIMER_STEPS_PER_CALL steps), so a phrase to answer is read in one slice, not
+        one per note. Returns each stream's new notes and state."""
         state = np.stack([stream.state for stream in batch], axis=2)  # (layers, 2, batch, H)
         melodies = [stream.melody for stream in batch]
-
-        def goes_on(row: int) -> bool:
-            return melodies[row].in_primer or self._writing_opening(batch[row])
-
-        written, state, steps = step_through(
-            self.network, melodies, state, STEPS_PER_SLICE, goes_on
+        written, state, steps = step_through_primers(
+            self.network, melodies, state, PRIMER_STEPS_PER_CALL
         )
         self.steps += steps
         return written, state
-
-    def _writing_opening(self, stream: LiveStream) -> bool:
-        """A paced stream whose playhead waits for its opening lead (`_pace`)."""
-        high_water = self.pacing.high_water(stream.params.tempo)
-        return stream.paced and stream.started_at is None and stream.written_beats < high_water
 
     def _publish(
         self, batch: list[LiveStream], notes: list[list[Note]], states: np.ndarray, now: float

@@ -5,8 +5,6 @@ driver.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 
 from server.generation.chord_following import with_bias
@@ -117,18 +115,13 @@ def step_streams(
     return notes, state
 
 
-def step_through(
-    network: LstmNetwork,
-    streams: list[MelodyStream],
-    state: np.ndarray,
-    max_steps: int,
-    goes_on: Callable[[int], bool] | None = None,
+def step_through_primers(
+    network: LstmNetwork, streams: list[MelodyStream], state: np.ndarray, max_steps: int
 ) -> tuple[list[list[Note]], np.ndarray, int]:
-    """Advance every stream by one event, then those that go on (`goes_on(row)`; by default,
-    those still reading their primer) in steps of just those, up to `max_steps` steps in all:
-    a primer is read in one call, not one call per event. `state` as for `step_streams`;
-    returns each stream's new notes, the new state and the steps taken."""
-    goes_on = goes_on or (lambda row: streams[row].in_primer)
+    """Advance every stream by one event, then those still reading their primer on, in steps
+    of just those, up to `max_steps` steps in all: a primer is read in one call, not one call
+    per event. `state` as for `step_streams`; returns each stream's new notes, the new state
+    and the steps taken."""
     written: list[list[Note]] = [[] for _ in streams]
     rows = list(range(len(streams)))
     steps = 0
@@ -140,7 +133,7 @@ def step_through(
         for row, note in zip(rows, notes, strict=True):
             if note is not None:
                 written[row].append(note)
-        rows = [row for row in rows if not streams[row].done and goes_on(row)]
+        rows = [row for row in rows if streams[row].in_primer and not streams[row].done]
     return written, state, steps
 
 

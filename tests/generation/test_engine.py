@@ -15,7 +15,6 @@ from server.generation.lstm import LstmNetwork
 from server.generation.notes import TICKS_PER_BEAT, Note
 from server.generation.sampler import generate
 from server.generation.sampling_params import SamplingParams
-from server.generation.stream_queue import OPENING_BATCH
 from tests.generation.random_checkpoint import lively_network
 
 
@@ -113,33 +112,19 @@ async def test_first_note_comes_out_at_once(engine):
 
 
 async def test_a_new_listeners_opening_is_not_written_in_step_with_a_crowd(engine):
-    """A stream's opening (the notes before its playhead starts) takes a dozen events; with
-    many streams busy, it is written in one slice: one step shared with at most a small batch
-    of the crowd, the rest of its events alone, not a dozen whole batches of the crowd."""
+    """A stream's opening (the notes before its playhead starts) takes a few steps; with many
+    streams busy, those steps are the new stream's own, not whole batches of the crowd."""
     crowd = [RecordingSink() for _ in range(200)]
-    streams = [
+    for number, sink in enumerate(crowd):
         engine.start_stream(SamplingParams(bars=64, seed=number), sink, owner="crowd", paced=False)
-        for number, sink in enumerate(crowd)
-    ]
     while not all(sink.notes for sink in crowd):
         await asyncio.sleep(0.001)
-
-    def crowd_events() -> int:
-        return sum(len(stream.melody.events) for stream in streams)
-
-    class FirstNotes(RecordingSink):
-        def stream_notes(self, stream: LiveStream, notes: list[Note], first_index: int) -> None:
-            if not self.notes:
-                self.crowd_events = crowd_events()
-            super().stream_notes(stream, notes, first_index)
-
-    sink = FirstNotes()
-    before = crowd_events()
-    stream = engine.start_stream(SamplingParams(tempo=60, bars=16, seed=5), sink, owner="me")
+    sink = RecordingSink()
+    crowd_steps = engine.steps - engine.queue.opening_steps
+    engine.start_stream(SamplingParams(tempo=60, bars=16, seed=5), sink, owner="me")
     while not sink.notes:
         await asyncio.sleep(0.001)
-    assert len(stream.melody.events) > 2  # an opening of several events (2 beats at 60 bpm)
-    assert sink.crowd_events - before <= OPENING_BATCH
+    assert engine.steps - engine.queue.opening_steps - crowd_steps <= 2
     assert not any(sink.ended.is_set() for sink in crowd)
 
 

@@ -22,7 +22,7 @@ from server.generation.melody_stream import MelodyStream
 from server.generation.nucleus import nucleus_draw
 from server.generation.progression import Progression
 from server.generation.progression_text import parse_progression
-from server.generation.sampler import generate, step_streams, step_through
+from server.generation.sampler import generate, step_streams, step_through_primers
 from server.generation.sampling_params import InvalidParamsError, SamplingParams, tonic_of
 from server.generation.vocabulary import default_vocabulary
 from tests.notes import beat_notes
@@ -251,10 +251,10 @@ def test_a_primer_is_read_in_one_call_while_other_streams_take_one_event(
     primed = MelodyStream(SamplingParams(key="D", primer=primer, bars=2, seed=4), vocabulary)
     plain = MelodyStream(SamplingParams(bars=2, seed=5), vocabulary)
     state = network.initial_state(2)
-    written, _, steps = step_through(network, [primed, plain], state, max_steps=64)
+    written, _, steps = step_through_primers(network, [primed, plain], state, max_steps=64)
     assert written[0] == beat_notes(primer) and steps == 3
     assert len(plain.events) == 1 and not primed.in_primer
-    _, _, capped = step_through(
+    _, _, capped = step_through_primers(
         network, [MelodyStream(primed.params, vocabulary)], network.initial_state(1), 2
     )
     assert capped == 2
