@@ -118,6 +118,25 @@ def lstm_cell(gates: np.ndarray, cell: np.ndarray, out: np.ndarray) -> None:
     out[0] *= output_gate
 
 
+# Batches for which a step multiplies by the transposed kernels, (kernel.T @ x.T).T: OpenBLAS
+# computes the same numbers (equal to the bit here) in 25-40% less time for 2 to about a
+# hundred rows, where `x @ kernel` spends most of its time packing the kernel; a step at a burst
+# of starts, when many small batches go, is mostly these products. Outside it, `x @ kernel` is
+# as fast or faster (docs/performance.md, "Steps on the event loop").
+TRANSPOSED_BATCHES = range(2, 129)
+# Batches up to this many rows look their inputs up in one table of all of them (one gather and
+# one sum, the same sums in the same order) instead of twelve gathers and adds.
+JOINED_LOOKUP_BATCH = 32
+
+
+def _product(x: np.ndarray, kernel: np.ndarray, kernel_t: np.ndarray) -> np.ndarray:
+    """x @ kernel as a new C-contiguous array; `kernel_t` is kernel.T, C-contiguous."""
+    if len(x) in TRANSPOSED_BATCHES:
+        return np.ascontiguousarray((kernel_t @ x.T).T)
+    product: np.ndarray = x @ kernel
+    return product
+
+
 class LstmNetwork:
     """One LSTM step for a batch of streams.
 
@@ -146,9 +165,15 @@ class LstmNetwork:
             for name, table in INPUTS
         ]
         self.input_tables[0] += self.arrays["lstm_0_bias"]
+        # Every table in one, each input's rows from its offset on (`_input_gates`).
+        self.joined_table = np.concatenate(self.input_tables)
+        starts = np.cumsum([0] + [len(table) for table in self.input_tables[:-1]])
+        self.table_offsets = starts[:, None]  # (inputs, 1)
         self.recurrent0 = self.arrays["lstm_0_recurrent"]
         self.kernels = [self.arrays[f"lstm_{k}_kernel"] for k in range(1, config.layers)]
         self.biases = [self.arrays[f"lstm_{k}_bias"] for k in range(1, config.layers)]
+        self.recurrent0_t = np.ascontiguousarray(self.recurrent0.T)
+        self.kernels_t = [np.ascontiguousarray(kernel.T) for kernel in self.kernels]
 
     def require_vocabulary(self) -> Vocabulary:
         """The vocabulary the network reads and writes; sampling cannot go on without it."""
@@ -252,20 +277,30 @@ class LstmNetwork:
         """
         if len(ids) != len(self.input_tables):
             raise ValueError(f"a step reads {len(self.input_tables)} ids a stream, got {len(ids)}")
-        gates = self.input_tables[0][ids[0]]  # fancy indexing copies: safe to add into
-        for table, column in zip(self.input_tables[1:], ids[1:], strict=True):
-            gates += table[column]
+        gates = self._input_gates(ids)
         new_state = np.empty_like(state)
-        gates += state[0, 0] @ self.recurrent0
+        gates += _product(state[0, 0], self.recurrent0, self.recurrent0_t)
         lstm_cell(gates, state[0, 1], new_state[0])
-        for k, (kernel, bias) in enumerate(zip(self.kernels, self.biases, strict=True), start=1):
+        layers = zip(self.kernels, self.kernels_t, self.biases, strict=True)
+        for k, (kernel, kernel_t, bias) in enumerate(layers, start=1):
             joined = np.concatenate((new_state[k - 1, 0], state[k, 0]), axis=1)  # (batch, 2H)
-            gates = joined @ kernel
+            gates = _product(joined, kernel, kernel_t)
             gates += bias
             lstm_cell(gates, state[k, 1], new_state[k])
         logits = new_state[-1, 0] @ self.arrays["pitch_kernel"]
         logits += self.arrays["pitch_bias"]
         return logits, new_state
+
+    def _input_gates(self, ids: np.ndarray) -> np.ndarray:
+        """(batch, 4H) first-layer gate inputs: every input's table row added up, in order."""
+        if ids.shape[1] <= JOINED_LOOKUP_BATCH:
+            rows = self.joined_table[ids + self.table_offsets]  # (inputs, batch, 4H)
+            summed: np.ndarray = np.add.reduce(rows, axis=0)  # row by row, as the adds below
+            return summed
+        gates: np.ndarray = self.input_tables[0][ids[0]]  # fancy indexing copies: safe to add to
+        for table, column in zip(self.input_tables[1:], ids[1:], strict=True):
+            gates += table[column]
+        return gates
 
     def duration_logits(self, state: np.ndarray, pitch_ids: np.ndarray) -> np.ndarray:
         """Duration logits (batch, n_duration) of the event whose pitch ids (batch,) were chosen,

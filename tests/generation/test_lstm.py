@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from server.generation import lstm
 from server.generation.lstm import INPUT_NAMES, CheckpointError, LstmNetwork
 from server.generation.vocabulary import default_vocabulary
 
@@ -59,6 +60,22 @@ def test_rows_of_a_batch_do_not_influence_each_other(network: LstmNetwork) -> No
     for row in range(6):
         alone = network.step(ids[:, row : row + 1], network.initial_state(1))[0]
         np.testing.assert_allclose(alone[0], batched[row], atol=1e-5)
+
+
+@pytest.mark.parametrize("batch", [1, 2, 5, 40, 130])
+def test_every_way_of_computing_a_step_gives_the_same_network(monkeypatch, batch) -> None:
+    """Small batches multiply by the transposed kernels and look their inputs up in one joined
+    table; the plain products and lookups give the same numbers."""
+    network = LstmNetwork.random(default_vocabulary(), hidden=64, duration_hidden=16)
+    ids = first_ids(network, batch)
+    state = np.random.default_rng(batch).normal(0, 0.5, network.initial_state(batch).shape)
+    state = state.astype(np.float32)
+    fast = network.step(ids, state)
+    monkeypatch.setattr(lstm, "TRANSPOSED_BATCHES", range(0))
+    monkeypatch.setattr(lstm, "JOINED_LOOKUP_BATCH", 0)
+    plain = network.step(ids, state)
+    for got, expected in zip(fast, plain, strict=True):
+        np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-6)
 
 
 def test_the_chord_inputs_change_the_prediction(network: LstmNetwork) -> None:
