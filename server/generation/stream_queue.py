@@ -30,6 +30,11 @@ OPENING_STEPS_IN_A_ROW = 16
 # alone, a hundred starts a second took nearly every step and left streams already playing
 # seconds without notes. Small enough that an opening's dozen steps stay a few ms each.
 OPENING_BATCH = 64
+# Seconds of music a playing stream has left ahead of its playhead below which its top-up goes
+# in the next step whatever else waits (openings too): at a burst of starts, with more openings
+# waiting than OPENING_BATCH, playing streams otherwise got a step only every
+# OPENING_STEPS_IN_A_ROW steps and some notes arrived late. Half the lead (`Pacing`).
+SHORT_OF_NOTES_SECONDS = 1.0
 
 
 class StreamQueue:
@@ -66,8 +71,9 @@ class StreamQueue:
         """The next batch: new streams first, then those whose lead ran low, MAX_BATCH at most.
         Paced streams still writing their opening go first in small steps (OPENING_BATCH
         streams, the rest from the front of the line), up to OPENING_STEPS_IN_A_ROW steps in a
-        row, so that a listener's first notes do not wait on whole batches. The rest wait in
-        `_filling`; stepped streams rejoin it at the back (round robin)."""
+        row, so that a listener's first notes do not wait on whole batches; playing streams
+        short of notes go before them. The rest wait in `_filling`; stepped streams rejoin it
+        at the back (round robin)."""
         while self._waiting and self._waiting[0][0] <= now + SHARED_STEP_WINDOW:
             due_at, _, stream = heapq.heappop(self._waiting)
             if not stream.ended:
@@ -82,9 +88,12 @@ class StreamQueue:
                 self._openings_in_a_row += 1
                 self.opening_steps += 1
                 crowd = [stream for stream in due if not _opening(stream)]
-                along = max(OPENING_BATCH - len(opening), 0)
-                self._filling = opening[MAX_BATCH:] + crowd[along:]
-                return opening[:MAX_BATCH] + crowd[:along]
+                short = [stream for stream in crowd if _short_of_notes(stream, now)]
+                crowd = [stream for stream in crowd if not _short_of_notes(stream, now)]
+                first = short + opening
+                along = max(OPENING_BATCH - len(first), 0)
+                self._filling = first[MAX_BATCH:] + crowd[along:]
+                return first[:MAX_BATCH] + crowd[:along]
         self._openings_in_a_row = 0
         self._filling = due[MAX_BATCH:]
         return due[:MAX_BATCH]
@@ -101,3 +110,10 @@ def _opening(stream: LiveStream) -> bool:
     """A paced stream whose listener waits for its first notes: its playhead has not started,
     or it has not yet written a note past its primer (an answer to a phrase)."""
     return stream.paced and (stream.started_at is None or stream.melody.before_own_notes)
+
+
+def _short_of_notes(stream: LiveStream, now: float) -> bool:
+    """A playing paced stream with less than SHORT_OF_NOTES_SECONDS of music left to play."""
+    if not stream.paced or stream.started_at is None:
+        return False
+    return stream.beats_ahead(now) * 60.0 / stream.params.tempo < SHORT_OF_NOTES_SECONDS

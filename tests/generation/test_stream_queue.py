@@ -22,13 +22,18 @@ class Silent:
         pass
 
 
-def stream(number: int, *, playing: bool) -> LiveStream:
-    """A paced stream: a new listener's (nothing written yet), or one whose playhead runs."""
-    melody = MelodyStream(SamplingParams(seed=number), VOCABULARY)
+NOW = 10.0  # monotonic seconds when the tests take a batch
+
+
+def stream(number: int, *, playing: bool, seconds_ahead: float = 2.0) -> LiveStream:
+    """A paced stream at 120 bpm: a new listener's (nothing written yet), or one whose playhead
+    runs, `seconds_ahead` of music written past it at NOW."""
+    melody = MelodyStream(SamplingParams(seed=number, tempo=120), VOCABULARY)
     live = LiveStream(f"s{number}", "owner", melody, Silent(), True, np.zeros((2, 2, 8)))
     if playing:
-        melody.accept(VOCABULARY.pitch_id(60), VOCABULARY.duration_id(12))
-        live.started_at = 0.0
+        for _ in range(4):  # four quarter notes: two seconds of music
+            melody.accept(VOCABULARY.pitch_id(60), VOCABULARY.duration_id(12))
+        live.started_at = NOW - (2.0 - seconds_ahead)
     return live
 
 
@@ -42,7 +47,7 @@ def test_streams_due_for_a_top_up_are_stepped_while_new_listeners_keep_arriving(
         newcomers = [stream(1000 + 10 * burst + n, playing=False) for n in range(5)]
         for newcomer in newcomers:
             queue.add(newcomer)
-        batch = queue.take_due(now=1.0)
+        batch = queue.take_due(now=NOW)
         assert all(newcomer in batch for newcomer in newcomers)  # openings never wait
         assert len(batch) <= OPENING_BATCH  # and their steps stay small
         stepped |= {member.id for member in batch}
@@ -57,6 +62,19 @@ def test_openings_beyond_a_small_step_go_without_the_crowd():
         queue.park(member, due_at=0.0)
     for n in range(OPENING_BATCH + 3):
         queue.add(stream(1000 + n, playing=False))
-    batch = queue.take_due(now=1.0)
+    batch = queue.take_due(now=NOW)
     assert len(batch) == OPENING_BATCH + 3
     assert not any(member in batch for member in crowd)
+
+
+def test_a_playing_stream_short_of_notes_goes_before_a_crowd_of_openings():
+    queue = StreamQueue()
+    short = stream(1, playing=True, seconds_ahead=0.5)
+    comfortable = stream(2, playing=True, seconds_ahead=1.5)
+    for member in (comfortable, short):
+        queue.park(member, due_at=0.0)
+    for n in range(OPENING_BATCH + 3):
+        queue.add(stream(1000 + n, playing=False))
+    batch = queue.take_due(now=NOW)
+    assert short in batch and comfortable not in batch
+    assert batch[0] is short
