@@ -10,8 +10,8 @@ gives it a `StreamSink`.
 The step runs on the event loop, in slices: one step of at most MAX_BATCH streams, then the
 loop's other work before the next. On a worker thread it shared one interpreter lock with the
 loop sending the notes, and each slowed the other down: a step of 64 streams took 40 ms in a
-busy worker against 3 ms alone, and one worker held 500 real-time streams where it now holds
-750 to 1,000 (docs/performance.md, "Steps on the event loop").
+busy worker against 3 ms alone, and one worker held 300 to 500 real-time streams where it now
+holds 750 (docs/performance.md, "Steps on the event loop").
 """
 
 from __future__ import annotations
