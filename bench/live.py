@@ -117,9 +117,16 @@ def melody_checkpoint(scratch: Path) -> tuple[LstmNetwork, Path]:
         return network, scratch / "melody"
 
 
-def run_level(server: BenchServer, streams: int, params: dict, spread: float) -> dict:
-    """`streams` listeners in LISTENER_PROCESSES processes, starting over `spread` seconds."""
-    cookies = listener_cookies(server, streams)
+def run_level(
+    server: BenchServer,
+    streams: int,
+    params: dict,
+    spread: float,
+    cookies: list[str] | None = None,
+) -> dict:
+    """`streams` listeners in LISTENER_PROCESSES processes, starting over `spread` seconds, one
+    cookie each (`cookies`, else `listener_cookies`)."""
+    cookies = cookies or listener_cookies(server, streams)
     seconds = params["bars"] * 4 * 60.0 / params["tempo"]
     delays = [spread * i / streams for i in range(streams)]
     workers = []

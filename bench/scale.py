@@ -81,14 +81,20 @@ def deployment(workers: int, model_dir: Path) -> Iterator[list[BenchServer]]:
 
 
 def split_level(servers: list[BenchServer], streams: int, bars: int) -> dict:
-    """One level with its listeners split over the workers; accounts made once, shared."""
-    listener_cookies(servers[0], streams)  # signs the accounts up through the first worker
+    """One level with its listeners split over the workers; accounts made once, shared. Each
+    account starts at most MAX_STREAMS_PER_USER streams over all the workers (its count is
+    shared through Redis): each worker gets its own share of the level's cookies."""
+    cookies = listener_cookies(servers[0], streams)  # signs the accounts up through the first
     for server in servers[1:]:
         server.cookies = servers[0].cookies
-    share = streams // len(servers)
     params = REALTIME | {"bars": bars}
+
+    def run_share(worker: int) -> dict:
+        share = cookies[worker :: len(servers)]
+        return run_level(servers[worker], len(share), params, SPREAD_SECONDS, share)
+
     with ThreadPoolExecutor(len(servers)) as pool:
-        parts = list(pool.map(lambda s: run_level(s, share, params, SPREAD_SECONDS), servers))
+        parts = list(pool.map(run_share, range(len(servers))))
     keys = ("streams", "connected", "completed", "failed", "notes", "late_notes")
     total = {key: sum(part[key] for part in parts) for key in keys}
     per_worker = [
