@@ -82,7 +82,8 @@ def top_functions(raw: Path) -> dict:
 # Parts of a worker's time, each named by frames (substrings) any of which puts a sample in it;
 # a sample may fall in several (a database query made by a login check).
 PARTS = {
-    "model step (thread)": ("step_streams",),
+    "model steps (melody)": ("step_streams",),
+    "chords written for new streams": ("with_written_chords_for",),
     "WebSocket frames out": ("WSStream.app_send",),
     "socket reads": ("_read_ready",),
     "Redis publish and listen": ("redis",),

@@ -82,14 +82,11 @@ class StreamQueue:
                 self._note_lag(now - due_at)
         due = [stream for stream in self._new + self._filling if not stream.ended]
         self._new = []
-        opening = [stream for stream in due if _opening(stream)]
+        opening, short, crowd = _by_need(due, now)
         if opening and len(opening) < len(due):
             if self._openings_in_a_row < OPENING_STEPS_IN_A_ROW:
                 self._openings_in_a_row += 1
                 self.opening_steps += 1
-                crowd = [stream for stream in due if not _opening(stream)]
-                short = [stream for stream in crowd if _short_of_notes(stream, now)]
-                crowd = [stream for stream in crowd if not _short_of_notes(stream, now)]
                 first = short + opening
                 along = max(OPENING_BATCH - len(first), 0)
                 self._filling = first[MAX_BATCH:] + crowd[along:]
@@ -104,6 +101,25 @@ class StreamQueue:
             self.max_lag = lag
             if lag > LAG_WARNING_SECONDS:
                 log.warning("a stream was topped up %.0f ms late (busy machine?)", lag * 1e3)
+
+
+def _by_need(
+    due: list[LiveStream], now: float
+) -> tuple[list[LiveStream], list[LiveStream], list[LiveStream]]:
+    """`due` split, each in its order, into streams writing their opening, playing streams
+    short of notes, and the rest: one look at each stream (a step's queue holds up to every
+    live stream)."""
+    opening: list[LiveStream] = []
+    short: list[LiveStream] = []
+    crowd: list[LiveStream] = []
+    for stream in due:
+        if _opening(stream):
+            opening.append(stream)
+        elif _short_of_notes(stream, now):
+            short.append(stream)
+        else:
+            crowd.append(stream)
+    return opening, short, crowd
 
 
 def _opening(stream: LiveStream) -> bool:
