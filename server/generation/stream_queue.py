@@ -7,6 +7,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import logging
+from collections.abc import Callable
 
 from server.generation.live_stream import LiveStream
 
@@ -82,11 +83,12 @@ class StreamQueue:
                 self._note_lag(now - due_at)
         due = [stream for stream in self._new + self._filling if not stream.ended]
         self._new = []
-        opening, short, crowd = _by_need(due, now)
-        if opening and len(opening) < len(due):
+        opening, playing = _split(due, _opening)
+        if opening and playing:
             if self._openings_in_a_row < OPENING_STEPS_IN_A_ROW:
                 self._openings_in_a_row += 1
                 self.opening_steps += 1
+                short, crowd = _split(playing, lambda stream: _short_of_notes(stream, now))
                 first = short + opening
                 along = max(OPENING_BATCH - len(first), 0)
                 self._filling = first[MAX_BATCH:] + crowd[along:]
@@ -103,23 +105,16 @@ class StreamQueue:
                 log.warning("a stream was topped up %.0f ms late (busy machine?)", lag * 1e3)
 
 
-def _by_need(
-    due: list[LiveStream], now: float
-) -> tuple[list[LiveStream], list[LiveStream], list[LiveStream]]:
-    """`due` split, each in its order, into streams writing their opening, playing streams
-    short of notes, and the rest: one look at each stream (a step's queue holds up to every
-    live stream)."""
-    opening: list[LiveStream] = []
-    short: list[LiveStream] = []
-    crowd: list[LiveStream] = []
-    for stream in due:
-        if _opening(stream):
-            opening.append(stream)
-        elif _short_of_notes(stream, now):
-            short.append(stream)
-        else:
-            crowd.append(stream)
-    return opening, short, crowd
+def _split(
+    streams: list[LiveStream], test: Callable[[LiveStream], bool]
+) -> tuple[list[LiveStream], list[LiveStream]]:
+    """(the streams that pass `test`, those that do not), each in its order: one look at each
+    stream (a step's queue can hold every live stream)."""
+    passed: list[LiveStream] = []
+    failed: list[LiveStream] = []
+    for stream in streams:
+        (passed if test(stream) else failed).append(stream)
+    return passed, failed
 
 
 def _opening(stream: LiveStream) -> bool:
