@@ -1,19 +1,29 @@
 """The server holds glibc's mmap threshold, which keeps a long-running worker's memory flat
 (server/memory.py); the machines it runs on use glibc. A worker freezes its start-up heap and
-collects young objects less often, so that full collections are rare and short."""
+collects young objects less often, so that full collections are rare and short; so what a
+stream leaves when it ends must be freed without them."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import time
+import weakref
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+import socketio
 
 from server import memory
 from server.app import create_app
 from server.config import Config
 from server.memory import hold_mmap_threshold
+from server.models.user import User
 from server.services.registry import services
+from server.services.studio_live import StudioLive
+from server.sockets.outbox import Outbox
+from tests.conftest import PASSWORD, config_for_tests, unique_email
 
 
 def test_the_mmap_threshold_is_held_on_glibc():
@@ -44,3 +54,49 @@ async def test_a_worker_freezes_its_start_up_heap_once_its_models_are_loaded(
         frozen = gc.get_freeze_count()
         assert memory.settle_heap() is False  # once a process
         assert gc.get_freeze_count() == frozen
+
+
+@pytest.fixture
+def no_collector() -> Iterator[None]:
+    """Only reference counting frees anything: what a cycle holds stays."""
+    gc.collect()
+    gc.disable()
+    yield
+    gc.enable()
+
+
+async def eventually_freed(ref: weakref.ref, seconds: float = 5.0) -> bool:
+    """Whether `ref`'s object goes within `seconds` (the stream queue lets go of an ended stream
+    at the time its next notes would have been due)."""
+    deadline = time.monotonic() + seconds
+    while ref() is not None and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    return ref() is None
+
+
+@pytest.mark.parametrize("ending", ["complete", "stopped", "disconnected"])
+async def test_a_studio_stream_is_freed_once_saved_without_the_cycle_collector(
+    tmp_path: Path, database_url: str, no_collector: None, ending: str
+):
+    paced = ending != "complete"
+    app = create_app(config_for_tests(tmp_path, database_url, stream_pacing=paced))
+    async with app.test_app():
+        user = User(email=unique_email(), display_name="Listener")
+        await user.set_password(PASSWORD, app.extensions["password_hasher"])
+        await user.save()
+        held = services(app)
+        studio = StudioLive(Outbox(socketio.AsyncServer(async_mode="asgi")), held)
+        request = {"genre": "jazz", "tempo": 240, "bars": 2 if ending == "complete" else 32}
+        stream = await studio.start("sid", user.id, request | {"seed": 5})
+        ref = weakref.ref(stream)
+        while not stream.notes:  # its opening is written
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(0.5)  # its notes stored once (LIVE_SAVE_SECONDS)
+        if ending == "stopped":
+            assert (await studio.stop(user.id, stream.id, discard=False))["saving"] is True
+        elif ending == "disconnected":
+            await studio.disconnected("sid")
+        del stream
+        await held.live_generation().wait_settled(timeout=10.0)
+        assert not held.live_generation().unsettled  # saved
+        assert await eventually_freed(ref)
