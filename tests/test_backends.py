@@ -20,7 +20,11 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 from server.app import create_app
 from server.generation.notes import Note
 from server.migrate import apply_migrations
-from server.models import POSTGRES_POOL_SIZE, with_pool_size
+from server.models import (
+    POSTGRES_POOL_SIZE,
+    POSTGRES_STATEMENT_CACHE_SIZE,
+    with_connection_limits,
+)
 from server.models.song import Song
 from server.models.user import User
 from tests.conftest import PASSWORD, AuthActions, StudioTestClient, config_for_tests, unique_email
@@ -106,7 +110,24 @@ async def test_a_worker_runs_many_queries_at_once_on_postgresql(tmp_path, postgr
             await admin.close()
         await sleeps
     assert most == POSTGRES_POOL_SIZE
-    assert with_pool_size(f"{postgres_url}?maxsize=3").endswith("?maxsize=3")
+    assert "maxsize=3&" in with_connection_limits(f"{postgres_url}?maxsize=3")
+
+
+async def test_a_worker_keeps_few_prepared_statements_on_each_postgresql_connection(
+    tmp_path, postgres_url
+):
+    """Statements used once (a bulk insert or an `id IN (...)` of a new row count) must not pile
+    up on a connection for the worker's life (a URL's own `statement_cache_size` wins)."""
+    await apply_migrations(postgres_url)
+    app = create_app(config_for_tests(tmp_path, database_url=postgres_url))
+    async with app.test_app():
+        async with Tortoise.get_connection("default").acquire_connection() as connection:
+            for number in range(60):
+                await connection.fetchval(f"SELECT {number}::int")
+            prepared = await connection.fetchval("SELECT count(*) FROM pg_prepared_statements")
+    assert prepared <= POSTGRES_STATEMENT_CACHE_SIZE + 2
+    own = with_connection_limits(f"{postgres_url}?statement_cache_size=50")
+    assert "statement_cache_size=50" in own and own.count("statement_cache_size") == 1
 
 
 async def test_login_limits_are_shared_through_redis(config, redis_url):
