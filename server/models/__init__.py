@@ -28,7 +28,7 @@ POSTGRES_POOL_SIZE = 20
 # Prepared statements asyncpg keeps per connection, unless the URL sets `statement_cache_size`.
 # Its default of 100 filled slowly with statements used once (a bulk insert or an `id IN (...)`
 # makes a new one for every row count): with 20 connections a worker's memory still grew
-# through a 10-minute soak, 5 to 6%; with 10 it stayed within 2.5% (docs/performance.md, "Soak").
+# through a 10-minute soak, 5 to 6%; with 10 it stayed within 3.4% (docs/performance.md, "Soak").
 POSTGRES_STATEMENT_CACHE_SIZE = 10
 
 
