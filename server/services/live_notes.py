@@ -4,9 +4,9 @@ a worker that dies loses at most the last second.
 
 The keeper holds its stream and its writer weakly. Both own it (the stream through its sink, the
 writer as its attribute), so strong references back would make every ended stream a reference
-cycle, freed only by the collector's full passes, which a busy worker makes a few times a minute:
-in a soak that left about 130,000 dead objects at a time to the next pass and the worker's memory
-grew by 20% over ten minutes (docs/performance.md, "Soak").
+cycle, freed only by one of the collector's full passes, which come seconds to minutes apart: in
+a soak, up to 35,000 dead objects of the last 30 s of streams waited for the next one
+(docs/performance.md, "Soak").
 """
 
 from __future__ import annotations
