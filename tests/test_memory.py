@@ -108,7 +108,7 @@ async def test_a_studio_stream_is_freed_once_saved_without_the_cycle_collector(
         ref = weakref.ref(stream)
         while not stream.notes:  # its opening is written
             await asyncio.sleep(0.02)
-        await asyncio.sleep(0.5)  # its notes stored once (LIVE_SAVE_SECONDS)
+        await asyncio.sleep(0.5)  # a few frames sent: the sink keeps the stream for storing
         if ending == "stopped":
             assert (await studio.stop(user.id, stream.id, discard=False))["saving"] is True
         elif ending == "disconnected":
