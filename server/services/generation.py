@@ -70,8 +70,11 @@ class GenerationService:
         self._renderer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="song-render")
 
     async def aclose(self) -> None:
-        """Stop the engine and the renderer (renders in flight finish first)."""
+        """Stop the engine, the chords written ahead and the renderer (renders in flight finish
+        first)."""
         await self.engine.aclose()
+        if self._chords is not None:
+            await self._chords.aclose()
         self._renderer.shutdown(wait=True)
 
     async def reserve(self, user_id: int) -> str:
@@ -141,7 +144,8 @@ class GenerationService:
 
     async def written_chords(self, params: SamplingParams) -> SamplingParams:
         """`params` with the chords it leaves to the model written (none without a progression
-        network), off the event loop, in one batch with the streams starting beside it."""
+        network): written ahead when any seed will do, else in one batch with the streams
+        starting beside it."""
         return params if self._chords is None else await self._chords.written(params)
 
     def live_ids(self, user_id: int) -> set[str]:
