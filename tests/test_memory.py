@@ -21,9 +21,13 @@ from server.app import create_app
 from server.config import Config
 from server.memory import hold_mmap_threshold
 from server.models.user import User
+from server.services import room_presence, rooms
 from server.services.registry import services
+from server.services.room_broker import RoomBroker
+from server.services.stream_params import params_from_payload
 from server.services.studio_live import StudioLive
 from server.sockets.outbox import Outbox
+from server.sockets.rooms import RoomOutbox
 from tests.conftest import PASSWORD, config_for_tests, unique_email
 
 
@@ -116,4 +120,27 @@ async def test_a_studio_stream_is_freed_once_saved_without_the_cycle_collector(
         del stream
         await held.live_generation().wait_settled(timeout=10.0)
         assert not held.live_generation().unsettled  # saved
+        assert await eventually_freed(ref)
+
+
+@pytest.mark.parametrize("accompany", [False, True], ids=["written", "accompanying"])
+async def test_a_room_piece_is_freed_once_saved_without_the_cycle_collector(
+    tmp_path: Path, database_url: str, no_collector: None, accompany: bool
+):
+    app = create_app(config_for_tests(tmp_path, database_url, stream_pacing=False))
+    async with app.test_app():
+        host = User(email=unique_email(), display_name="Host")
+        await host.set_password(PASSWORD, app.extensions["password_hasher"])
+        await host.save()
+        held = services(app)
+        sio = socketio.AsyncServer(async_mode="asgi")
+        broker = RoomBroker(sio, RoomOutbox(sio), held.live_generation, held.worker_id)
+        room = await rooms.create_room(host, "Freed")
+        await room_presence.join(room, host, "sid", held.worker_id)  # the host, connected
+        params, extra = params_from_payload({"genre": "jazz", "tempo": 240, "bars": 2, "seed": 5})
+        ack = await broker.generate("sid", params, extra, accompany=accompany)
+        ref = weakref.ref(held.live_generation().unsettled[ack["stream_id"]])
+        await held.live_generation().wait_settled(timeout=10.0)
+        assert not held.live_generation().unsettled  # saved
+        assert broker.live_stream(room.id) is None
         assert await eventually_freed(ref)

@@ -136,8 +136,9 @@ class RoomBroker:
         if melody is not None:
             melody.band = stream.band
             sink.accompaniment = melody.accompaniment
+            stream_id = stream.id  # not the stream: it holds the sink, which holds this
             sink.on_chords = lambda commits: self.spawn(
-                announce(self.channel, room.id, stream.id, commits)
+                announce(self.channel, room.id, stream_id, commits)
             )
         self._end_live(room.id, EndReason.STOPPED)  # one started by a request during the wait
         self._live[room.id] = sink

@@ -6,6 +6,7 @@ knows nothing of the broker: the end of its stream is handed to `on_end`."""
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -38,7 +39,9 @@ class RoomSink(LiveListener):
     ) -> None:
         super().__init__(notes, channel, extra, generation)
         self.room_id, self.channel, self.on_end = room_id, channel, on_end
-        self.stream: LiveStream | None = None
+        # held weakly: the stream holds its sink, and a cycle would keep an ended piece's notes
+        # until a full collection (the engine, then the service until saved, hold the stream)
+        self._stream: weakref.ref[LiveStream] | None = None
         self.piece_id: str | None = None
         # notes and chords held until announced; None once announced
         self._held: tuple[list[WireNote], list[WireSpan]] | None = ([], [])
@@ -47,6 +50,15 @@ class RoomSink(LiveListener):
         # An accompanying piece's chords, and who announces those committed (room_accompany)
         self.accompaniment: Accompaniment | None = None
         self.on_chords: Callable[[list[Commit]], None] | None = None
+
+    @property
+    def stream(self) -> LiveStream | None:
+        """The room's stream, while it is written or saved."""
+        return None if self._stream is None else self._stream()
+
+    @stream.setter
+    def stream(self, stream: LiveStream) -> None:
+        self._stream = weakref.ref(stream)
 
     def announce(self, stream: LiveStream, piece_id: str) -> None:
         self.stream, self.piece_id = stream, piece_id
