@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import socketio
+from quart import Quart
 
 from server import memory
 from server.app import create_app
@@ -95,6 +96,13 @@ async def eventually_freed(ref: weakref.ref, seconds: float = 5.0) -> bool:
     return ref() is None
 
 
+async def signed_up(app: Quart, name: str) -> User:
+    user = User(email=unique_email(), display_name=name)
+    await user.set_password(PASSWORD, app.extensions["password_hasher"])
+    await user.save()
+    return user
+
+
 @pytest.mark.parametrize("ending", ["complete", "stopped", "disconnected"])
 async def test_a_studio_stream_is_freed_once_saved_without_the_cycle_collector(
     tmp_path: Path, database_url: str, no_collector: None, ending: str
@@ -102,9 +110,7 @@ async def test_a_studio_stream_is_freed_once_saved_without_the_cycle_collector(
     paced = ending != "complete"
     app = create_app(config_for_tests(tmp_path, database_url, stream_pacing=paced))
     async with app.test_app():
-        user = User(email=unique_email(), display_name="Listener")
-        await user.set_password(PASSWORD, app.extensions["password_hasher"])
-        await user.save()
+        user = await signed_up(app, "Listener")
         held = services(app)
         studio = StudioLive(Outbox(socketio.AsyncServer(async_mode="asgi")), held)
         request = {"genre": "jazz", "tempo": 240, "bars": 2 if ending == "complete" else 32}
@@ -129,9 +135,7 @@ async def test_a_room_piece_is_freed_once_saved_without_the_cycle_collector(
 ):
     app = create_app(config_for_tests(tmp_path, database_url, stream_pacing=False))
     async with app.test_app():
-        host = User(email=unique_email(), display_name="Host")
-        await host.set_password(PASSWORD, app.extensions["password_hasher"])
-        await host.save()
+        host = await signed_up(app, "Host")
         held = services(app)
         sio = socketio.AsyncServer(async_mode="asgi")
         broker = RoomBroker(sio, RoomOutbox(sio), held.live_generation, held.worker_id)
