@@ -112,7 +112,7 @@ async def run(job: dict) -> None:
     go = float((await asyncio.to_thread(sys.stdin.readline)).split()[1])
     cpu_before = time.process_time()
     starts = [
-        listener.start(params | {"seed": seed}, go + delay)
+        listener.start(params | ({"seed": seed} if job["seeded"] else {}), go + delay)
         for seed, (listener, delay) in enumerate(zip(listeners, job["delays"], strict=False))
     ]
     await asyncio.gather(*starts)

@@ -123,9 +123,11 @@ def run_level(
     params: dict,
     spread: float,
     cookies: list[str] | None = None,
+    seeded: bool = False,
 ) -> dict:
     """`streams` listeners in LISTENER_PROCESSES processes, starting over `spread` seconds, one
-    cookie each (`cookies`, else `listener_cookies`)."""
+    cookie each (`cookies`, else `listener_cookies`). The streams give no seed, as the studio
+    sends none unless one is typed; `seeded` numbers them, so two runs write the same notes."""
     cookies = cookies or listener_cookies(server, streams)
     seconds = params["bars"] * 4 * 60.0 / params["tempo"]
     delays = [spread * i / streams for i in range(streams)]
@@ -136,6 +138,7 @@ def run_level(
             "cookies": cookies[part::LISTENER_PROCESSES],
             "delays": delays[part::LISTENER_PROCESSES],
             "params": params,
+            "seeded": seeded,
             "timeout": spread + seconds + 60,
         }
         workers.append(spawn_worker(["bench.listeners"], job))

@@ -40,7 +40,7 @@ def profile_level(streams: int, bars: int, stem: Path) -> dict:
         _, model_dir = melody_checkpoint(Path(scratch))
         with deployment(1, model_dir) as servers:
             listener_cookies(servers[0], streams)  # accounts made before sampling starts
-            split_level(servers, min(streams, 100), 2)  # and the code warmed
+            split_level(servers, min(streams, 100), bars)  # the code warmed, the chords pooled
             seconds = 5 + bars * 2 + 20  # spread, the stream at 120 bpm, saves and slack
             record = [py_spy(), "record", "--pid", str(servers[0].process.pid), "--nonblocking"]
             record += ["--rate", str(SAMPLES_PER_SECOND), "--duration", str(seconds)]
@@ -83,7 +83,8 @@ def top_functions(raw: Path) -> dict:
 # a sample may fall in several (a database query made by a login check).
 PARTS = {
     "model steps (melody)": ("step_streams",),
-    "chords written for new streams": ("with_written_chords_for",),
+    "chords written for new streams": ("ChordBatches._write_waiting",),
+    "chords written ahead (the pool)": ("ChordBatches._refill",),
     "WebSocket frames out": ("WSStream.app_send",),
     "socket reads": ("_read_ready",),
     "Redis publish and listen": ("redis",),

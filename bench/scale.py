@@ -80,7 +80,7 @@ def deployment(workers: int, model_dir: Path) -> Iterator[list[BenchServer]]:
                 os.environ.pop(name) if value is None else os.environ.update({name: value})
 
 
-def split_level(servers: list[BenchServer], streams: int, bars: int) -> dict:
+def split_level(servers: list[BenchServer], streams: int, bars: int, seeded: bool = False) -> dict:
     """One level with its listeners split over the workers; accounts made once, shared. Each
     account starts at most MAX_STREAMS_PER_USER streams over all the workers (its count is
     shared through Redis): each worker gets its own share of the level's cookies."""
@@ -91,7 +91,7 @@ def split_level(servers: list[BenchServer], streams: int, bars: int) -> dict:
 
     def run_share(worker: int) -> dict:
         share = cookies[worker :: len(servers)]
-        return run_level(servers[worker], len(share), params, SPREAD_SECONDS, share)
+        return run_level(servers[worker], len(share), params, SPREAD_SECONDS, share, seeded)
 
     with ThreadPoolExecutor(len(servers)) as pool:
         parts = list(pool.map(run_share, range(len(servers))))
@@ -142,7 +142,7 @@ def measure(workers: int, model_dir: Path, args: argparse.Namespace) -> dict:
         if args.levels:
 
             def streams_level(streams: int) -> dict:
-                return split_level(servers, streams, args.bars)
+                return split_level(servers, streams, args.bars, args.seeded)
 
             run["streams"], run["max_streams"] = ramp(
                 streams_level, numbers(args.levels), streams_passed
@@ -183,9 +183,13 @@ def main() -> None:
     parser.add_argument("--members", default=MEMBER_LEVELS, help="room members per step")
     parser.add_argument("--workers", default="1,2", help="worker counts to compare")
     parser.add_argument("--repeats", type=int, default=1, help="ramps per worker count")
+    parser.add_argument(
+        "--seeded", action="store_true", help="number the streams' seeds (the same notes each run)"
+    )
     args = parser.parse_args()
     started = time.strftime("%Y-%m-%dT%H:%M:%S")
     results: dict = {"started": started, "commit": commit(), "params": REALTIME, "runs": []}
+    results["seeded"] = args.seeded
     results["conditions"] = conditions()
     with tempfile.TemporaryDirectory() as scratch:
         network, model_dir = melody_checkpoint(Path(scratch))
