@@ -46,3 +46,13 @@ def progression_chord_ids(progression: Progression, tick: int) -> tuple[int, int
         if span.chord.id != current:
             return current, span.chord.id
     return current, NO_CHORD_ID
+
+
+def same_chord_ids_until(progression: Progression, tick: int) -> int:
+    """The tick up to which (exclusive) `progression_chord_ids` stays what it is at `tick`:
+    the end of the span sounding there; `tick` itself (nothing to reuse) in a gap, before the
+    first span or past the progression's end, where it loops."""
+    index = bisect.bisect_right(progression.starts, tick) - 1
+    if index < 0 or progression.spans[index].end <= tick:
+        return tick
+    return progression.spans[index].end

@@ -10,7 +10,11 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from server.generation.chord_following import GENRE_SCALE, ChordFollowing
-from server.generation.chord_inputs import NO_CHORD_ID, progression_chord_ids
+from server.generation.chord_inputs import (
+    NO_CHORD_ID,
+    progression_chord_ids,
+    same_chord_ids_until,
+)
 from server.generation.lookback import History
 from server.generation.melody import (
     TICKS_PER_QUARTER,
@@ -88,6 +92,8 @@ class MelodyStream:
         self.mode_id = vocabulary.mode_id(params.mode)
         self.previous = (vocabulary.pitch_bos, vocabulary.duration_bos)
         self.steers: list[Steer] = []  # changes still to come, in the order given
+        # (chords, from tick, until tick, ids): the chord ids last read and where they hold
+        self._chords_read: tuple[Progression, int, int, tuple[int, int]] | None = None
         self.follow(self.params.chords)
         self.returns = (
             phrase_returns_for(self.params, vocabulary, BAR_TICKS) if self.RETURNS_PHRASES else None
@@ -140,13 +146,22 @@ class MelodyStream:
         different one (no chord without a progression), and the lookback."""
         self._apply_due_steers()
         position = self.vocabulary.position_id(self.bar_position())
-        chords = (
-            (NO_CHORD_ID, NO_CHORD_ID)
-            if self.chords is None
-            else progression_chord_ids(self.chords, self.tick + self.tick_offset)
-        )
+        chords = (NO_CHORD_ID, NO_CHORD_ID) if self.chords is None else self._chord_ids()
         lookback = self.history.inputs(self.tick, BAR_TICKS, self.no_lookback)
         return (*self.previous, position, self.genre_id, self.mode_id, *chords, *lookback)
+
+    def _chord_ids(self) -> tuple[int, int]:
+        """`progression_chord_ids` at the next onset, read again only once the onset leaves
+        the chord span it was last read in, or the chords change (a progression is immutable:
+        another one is another object)."""
+        assert self.chords is not None
+        tick = self.tick + self.tick_offset
+        read = self._chords_read
+        if read is not None and read[0] is self.chords and read[1] <= tick < read[2]:
+            return read[3]
+        ids = progression_chord_ids(self.chords, tick)
+        self._chords_read = (self.chords, tick, same_chord_ids_until(self.chords, tick), ids)
+        return ids
 
     def steer(self, change: Steer) -> None:
         """Apply `change` to the events from its tick on (the engine's next step reads it)."""
@@ -185,7 +200,7 @@ class MelodyStream:
 
     def fitting_durations(self) -> np.ndarray:
         """(n_duration,) bool: the durations that end by the final bar line."""
-        return np.asarray(self.vocabulary.durations) <= self.total_ticks - self.tick
+        return self.vocabulary.duration_array <= self.total_ticks - self.tick
 
     def choose_pitch(self, pitch_logits: np.ndarray) -> int:
         """The next pitch id when the stream chooses itself: its primer's, or the returning

@@ -8,11 +8,16 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from server.generation.chord_inputs import beat_chord_ids, progression_chord_ids
+from server.generation.chord_inputs import (
+    beat_chord_ids,
+    progression_chord_ids,
+    same_chord_ids_until,
+)
 from server.generation.chords import parse_symbol
 from server.generation.lookback import lookback_arrays, lookback_inputs
 from server.generation.lstm import INPUT_NAMES, LstmNetwork
 from server.generation.melody_stream import MelodyStream
+from server.generation.progression import ChordSpan, Progression
 from server.generation.progression_text import parse_progression
 from server.generation.sampler import step_streams
 from server.generation.sampling_params import SamplingParams
@@ -92,3 +97,19 @@ def test_the_next_chord_is_the_next_different_one_and_none_after_the_last() -> N
         assert progression_chord_ids(progression, onset) == (now, then)
     assert following[0] == parse_symbol("G").id  # G after the two Cs
     assert following[-1] == 0  # nothing follows the last chord
+
+
+@pytest.mark.parametrize("text", ["C C G | Am", "Dm7 G7 | Cmaj7 | A7 | Dm7 G7", "C"])
+def test_the_chords_read_at_an_onset_hold_until_the_tick_said(text: str) -> None:
+    """A stream reads the chord ids again only past `same_chord_ids_until`: they must not
+    change before it, also around a gap in the chords and past the progression's end."""
+    typed = parse_progression(text, key="C")
+    bar = typed.bar_ticks
+    gap = ChordSpan(parse_symbol("F"), typed.total_ticks + bar // 4, bar // 2)  # after a beat
+    gapped = Progression((*typed.spans, gap), typed.bars + 1, typed.beats_per_bar)
+    for progression in (typed, gapped):
+        for tick in range(0, progression.total_ticks + 2 * bar):
+            until = same_chord_ids_until(progression, tick)
+            assert until >= tick
+            held = {progression_chord_ids(progression, later) for later in range(tick, until)}
+            assert held <= {progression_chord_ids(progression, tick)}
