@@ -7,12 +7,15 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
 from server.generation.lstm import INPUT_NAMES, LstmNetwork
 from server.generation.melody_stream import MelodyStream
+from server.generation.progression_network import ProgressionNetwork
+from server.generation.progression_writer import with_written_chords
 from server.generation.sampler import step_streams
 from server.generation.sampling_params import SamplingParams
 
@@ -33,16 +36,24 @@ def median_seconds(run: Callable[[], object], repeats: int, warmup: int = 3) -> 
 
 
 class Batch:
-    """`size` streams stepped together, each replaced by a fresh one when its piece ends."""
+    """`size` streams stepped together, each replaced by a fresh one when its piece ends; with
+    `progressions`, jazz pieces over chords that network writes, as the studio's requests are
+    (the chords written as the streams are made, not timed)."""
 
-    def __init__(self, network: LstmNetwork, size: int) -> None:
-        self.network, self.size = network, size
+    def __init__(
+        self, network: LstmNetwork, size: int, progressions: ProgressionNetwork | None = None
+    ) -> None:
+        self.network, self.size, self.progressions = network, size, progressions
         self.streams = [self._new_stream(seed) for seed in range(size)]
         self.state = network.initial_state(size)
         self.seeds = size
 
     def _new_stream(self, seed: int) -> MelodyStream:
-        return MelodyStream(SamplingParams(bars=128, seed=seed), self.network.vocabulary)
+        params = SamplingParams(bars=128, seed=seed)
+        if self.progressions is not None:
+            asked = replace(params, genre="jazz", write_chords=True)
+            params = with_written_chords(asked, self.progressions)
+        return MelodyStream(params, self.network.vocabulary)
 
     def step(self) -> None:
         _, self.state = step_streams(self.network, self.streams, self.state)
@@ -60,23 +71,26 @@ class Batch:
 
 def numpy_costs(network: LstmNetwork, batches: tuple[int, ...] = BATCHES) -> dict:
     """Per-note microseconds and notes per second at each batch size, one BLAS thread (as the
-    server runs it)."""
+    server runs it): melodies alone, and (`over_chords_us_per_note`) jazz over the chords the
+    progression network writes, as the studio's streams are."""
     rows = []
+    progressions = ProgressionNetwork.load()  # the shipped one, as the server writes chords
     with threadpool_limits(1, user_api="blas"):
         for size in batches:
             batch = Batch(network, size)
             repeats = max(5, min(200, 4000 // size))
             with_sampling = median_seconds(batch.step, repeats)
             network_only = median_seconds(batch.step_network_only, repeats)
-            rows.append(
-                {
-                    "batch": size,
-                    "step_ms": round(with_sampling * 1e3, 3),
-                    "us_per_note": round(with_sampling / size * 1e6, 2),
-                    "network_only_us_per_note": round(network_only / size * 1e6, 2),
-                    "notes_per_second": round(size / with_sampling),
-                }
-            )
+            row = {
+                "batch": size,
+                "step_ms": round(with_sampling * 1e3, 3),
+                "us_per_note": round(with_sampling / size * 1e6, 2),
+                "network_only_us_per_note": round(network_only / size * 1e6, 2),
+                "notes_per_second": round(size / with_sampling),
+            }
+            over_chords = median_seconds(Batch(network, size, progressions).step, repeats)
+            row["over_chords_us_per_note"] = round(over_chords / size * 1e6, 2)
+            rows.append(row)
     return {"config": network.config.to_json(), "batches": rows}
 
 
