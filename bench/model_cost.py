@@ -15,7 +15,7 @@ from threadpoolctl import threadpool_limits
 from server.generation.lstm import INPUT_NAMES, LstmNetwork
 from server.generation.melody_stream import MelodyStream
 from server.generation.progression_network import ProgressionNetwork
-from server.generation.progression_writer import with_written_chords
+from server.generation.progression_writer import with_written_chords_for
 from server.generation.sampler import step_streams
 from server.generation.sampling_params import SamplingParams
 
@@ -44,22 +44,22 @@ class Batch:
         self, network: LstmNetwork, size: int, progressions: ProgressionNetwork | None = None
     ) -> None:
         self.network, self.size, self.progressions = network, size, progressions
-        self.streams = [self._new_stream(seed) for seed in range(size)]
+        self.streams = self._new_streams(range(size))
         self.state = network.initial_state(size)
         self.seeds = size
 
-    def _new_stream(self, seed: int) -> MelodyStream:
-        params = SamplingParams(bars=128, seed=seed)
-        if self.progressions is not None:
-            asked = replace(params, genre="jazz", write_chords=True)
-            params = with_written_chords(asked, self.progressions)
-        return MelodyStream(params, self.network.vocabulary)
+    def _new_streams(self, seeds: range) -> list[MelodyStream]:
+        asked = [SamplingParams(bars=128, seed=seed) for seed in seeds]
+        if self.progressions is not None:  # written together, as the server writes a burst's
+            over_chords = [replace(params, genre="jazz", write_chords=True) for params in asked]
+            asked = with_written_chords_for(over_chords, self.progressions)
+        return [MelodyStream(params, self.network.vocabulary) for params in asked]
 
     def step(self) -> None:
         _, self.state = step_streams(self.network, self.streams, self.state)
         for row, stream in enumerate(self.streams):
             if stream.done:
-                self.streams[row] = self._new_stream(self.seeds)
+                self.streams[row] = self._new_streams(range(self.seeds, self.seeds + 1))[0]
                 self.state[:, :, row] = 0.0
                 self.seeds += 1
 
