@@ -145,6 +145,7 @@ def run_level(
     connected = sum(json.loads(worker.stdout.readline())["ready"] for worker in workers)
     server.process.cpu_percent()  # starts the CPU measurement window
     cpu_before = server.process.cpu_times()
+    helpers_before = helper_cpu_seconds(server.process)
     go = time.time() + 1.0
     for worker in workers:
         worker.stdin.write(f"go {go}\n")
@@ -153,15 +154,34 @@ def run_level(
     cpu = server.process.cpu_percent()
     cpu_after = server.process.cpu_times()
     cpu_seconds = sum(cpu_after[:2]) - sum(cpu_before[:2])  # user + system
+    helpers = helper_cpu_seconds(server.process)
+    helper_seconds = sum(helpers[pid] - helpers_before.get(pid, 0.0) for pid in helpers)
     records = [record for result in results for record in result.get("records", [])]
     summary = summarize(streams, connected, records, cpu, server.process.memory_info().rss)
     summary |= cost_per_stream(cpu, cpu_seconds, streams)
+    # The worker's own processes (the network's steps): a share of a core beside the worker's,
+    # and what a stream costs both together.
+    summary["server_helpers_cpu_percent"] = round(100 * helper_seconds / (time.time() - go), 1)
+    summary["server_and_helpers_cpu_ms_per_stream"] = round(
+        1000 * (cpu_seconds + helper_seconds) / max(streams, 1), 2
+    )
     listener_cpu = sum(result.get("cpu_seconds", 0.0) for result in results)
     return summary | {
         # CPU of all listener processes, % of one core, over the level's wall time.
         "listeners_cpu_percent": round(100 * listener_cpu / (time.time() - go), 1),
         "late_top_ups_logged": len(server.log_lines("topped up")),
     }
+
+
+def helper_cpu_seconds(server: psutil.Process) -> dict[int, float]:
+    """User + system CPU seconds of each process the server started, by pid."""
+    seconds = {}
+    for child in server.children(recursive=True):
+        try:
+            seconds[child.pid] = sum(child.cpu_times()[:2])
+        except psutil.NoSuchProcess:
+            continue
+    return seconds
 
 
 def cost_per_stream(cpu_percent: float, cpu_seconds: float, streams: int) -> dict:

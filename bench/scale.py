@@ -103,6 +103,8 @@ def split_level(servers: list[BenchServer], streams: int, bars: int, seeded: boo
             "rss_mb": p.get("server_rss_mb"),
             "core_per_stream": p.get("server_core_per_stream"),
             "cpu_ms_per_stream": p.get("server_cpu_ms_per_stream"),
+            "helpers_cpu_percent": p.get("server_helpers_cpu_percent"),
+            "with_helpers_cpu_ms_per_stream": p.get("server_and_helpers_cpu_ms_per_stream"),
         }
         for p in parts
     ]

@@ -46,12 +46,15 @@ class Config:
     # The progression network that writes chords when a request gives none.
     progression_dir: Path = REPO_ROOT / "checkpoints" / "progressions"
     stream_pacing: bool = True  # False writes live streams flat out (tests, benchmarks)
+    # The melody network's steps in a process of their own, on a core the event loop does not
+    # use (server/generation/network_process.py); on by default when served (from_env).
+    network_process: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
         """Read INSTANCE_PATH, SECRET_KEY, DATABASE_URL, REDIS_URL, REDIS_CHANNEL, COOKIE_SECURE,
-        TRUSTED_PROXY_HOPS, RATE_LIMITS, CADENZA_MODEL_DIR, CADENZA_PROGRESSION_DIR and
-        CADENZA_STREAM_PACING."""
+        TRUSTED_PROXY_HOPS, RATE_LIMITS, CADENZA_MODEL_DIR, CADENZA_PROGRESSION_DIR,
+        CADENZA_STREAM_PACING and CADENZA_NETWORK_PROCESS."""
         env = os.environ if environ is None else environ
         instance_path = Path(env.get("INSTANCE_PATH") or REPO_ROOT / "instance").resolve()
         instance_path.mkdir(parents=True, exist_ok=True)
@@ -69,6 +72,7 @@ class Config:
                 env.get("CADENZA_PROGRESSION_DIR") or REPO_ROOT / "checkpoints" / "progressions"
             ),
             stream_pacing=env.get("CADENZA_STREAM_PACING", "on").strip().lower() in _TRUE,
+            network_process=env.get("CADENZA_NETWORK_PROCESS", "on").strip().lower() in _TRUE,
         )
 
 

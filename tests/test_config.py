@@ -14,6 +14,7 @@ def test_defaults_live_in_the_instance_folder(tmp_path):
     assert config.database_url == sqlite_url(tmp_path / DATABASE_FILE)
     assert config.redis_url is None and config.cookie_secure is False
     assert config.rate_limits_enabled is True and config.trusted_proxy_hops == 0
+    assert config.network_process is True  # a served worker steps its network beside it
 
 
 def test_secret_key_is_generated_once_and_kept_private(tmp_path):
@@ -34,6 +35,7 @@ def test_environment_wins(tmp_path):
         "COOKIE_SECURE": "true",
         "TRUSTED_PROXY_HOPS": "2",
         "RATE_LIMITS": "off",
+        "CADENZA_NETWORK_PROCESS": "off",
     }
     config = Config.from_env(environ)
     assert config.secret_key == "k" * 40
@@ -41,6 +43,7 @@ def test_environment_wins(tmp_path):
     assert config.redis_url == environ["REDIS_URL"]
     assert config.cookie_secure is True
     assert config.trusted_proxy_hops == 2 and config.rate_limits_enabled is False
+    assert config.network_process is False
     assert not (tmp_path / SECRET_KEY_FILE).exists()
 
 

@@ -11,7 +11,11 @@ The step runs on the event loop, in slices: one step of at most MAX_BATCH stream
 loop's other work before the next. On a worker thread it shared one interpreter lock with the
 loop sending the notes, and each slowed the other down: a step of 64 streams took 40 ms in a
 busy worker against 3 ms alone, and one worker held 300 to 500 real-time streams where it now
-holds 750 (docs/performance.md, "Steps on the event loop").
+holds 750 (docs/performance.md, "Steps on the event loop"). The network's own products, about a
+third of the loop's time at 1,000 streams, go to a process of their own when the engine is given
+one (`own_process`, network_process.py): the loop sends each step's ids and states there and
+goes on with its other work until the logits come back, and the rest of the step (inputs, draws,
+the notes accepted) stays here.
 """
 
 from __future__ import annotations
@@ -34,10 +38,11 @@ from server.generation.live_stream import (
 )
 from server.generation.lstm import LstmNetwork
 from server.generation.melody_stream import MelodyStream
+from server.generation.network_process import NetworkProcess, NetworkProcessError
 from server.generation.notes import Note
 from server.generation.sampler import step_through_primers
 from server.generation.sampling_params import SamplingParams
-from server.generation.stream_queue import StreamQueue
+from server.generation.stream_queue import MAX_BATCH, StreamQueue
 
 log = logging.getLogger(__name__)
 
@@ -45,13 +50,22 @@ log = logging.getLogger(__name__)
 # loop no longer than a full step): a played phrase is read at once, and a long primer still
 # lets the loop and other streams' steps in between.
 PRIMER_STEPS_PER_CALL = 64
+# Seconds before a network process that failed, or could not start, is started again.
+PROCESS_RESTART_SECONDS = 5.0
 
 
 class GenerationEngine:
     """Owns the network, the live streams and the loop that steps them; see the module doc."""
 
-    def __init__(self, network: LstmNetwork, pacing: Pacing | None = None) -> None:
+    def __init__(
+        self, network: LstmNetwork, pacing: Pacing | None = None, *, own_process: bool = False
+    ) -> None:
         self.network = network
+        # The network's steps in a process of their own (network_process.py), once it is ready
+        # and while it lives; the engine steps in its own process otherwise.
+        self.own_process = own_process
+        self.process: NetworkProcess | None = None
+        self._process_task: asyncio.Task[None] | None = None
         self.vocabulary = network.require_vocabulary()
         self.pacing = pacing or Pacing()
         self.streams: dict[str, LiveStream] = {}
@@ -104,16 +118,61 @@ class GenerationEngine:
         threadpool_limits(1, user_api="blas")
         if self._loop_task is None:
             self._loop_task = asyncio.get_running_loop().create_task(self._run())
+        if self.own_process:
+            self._start_process(0.0)
 
     async def aclose(self) -> None:
-        """Stop the loop; live streams are left as they are."""
-        if self._loop_task is not None:
-            self._loop_task.cancel()
+        """Stop the loop and the network's process; live streams are left as they are."""
+        for task in (self._loop_task, self._process_task):
+            if task is not None:
+                task.cancel()
+                try:
+                    await task
+                except asyncio.CancelledError:
+                    pass
+        self._loop_task = self._process_task = None
+        if self.process is not None:
+            await self.process.aclose()
+            self.process = None
+
+    def _start_process(self, delay: float) -> None:
+        """Start the network's process (after `delay` seconds), unless one is starting."""
+        if self._process_task is None or self._process_task.done():
+            loop = asyncio.get_running_loop()
+            self._process_task = loop.create_task(self._started_process(delay))
+
+    async def _started_process(self, delay: float) -> None:
+        await asyncio.sleep(delay)
+        try:
+            self.process = await NetworkProcess.started(self.network, MAX_BATCH)
+        except (NetworkProcessError, OSError) as error:
+            log.warning("the network steps in the worker's process: %s", error)
+            self._start_process(PROCESS_RESTART_SECONDS)
+        else:
+            log.info("the network steps in process %s", self.process.pid)
+
+    async def _network_step(
+        self, ids: np.ndarray, state: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """One network step: in the network's process while it lives, else here (the same
+        numbers). A process that is gone is replaced; a step it could not take is taken here,
+        where it fails the same way and the engine fails its streams."""
+        process = self.process
+        if process is not None and process.alive:
             try:
-                await self._loop_task
-            except asyncio.CancelledError:
-                pass
-            self._loop_task = None
+                return await process.step(ids, state)
+            except NetworkProcessError as error:
+                if not process.alive:
+                    await self._replace(process, str(error))
+        elif process is not None:  # died between steps
+            await self._replace(process, "it exited")
+        return self.network.step(ids, state)
+
+    async def _replace(self, process: NetworkProcess, why: str) -> None:
+        log.warning("the network's process is gone (%s); stepping here until a new one", why)
+        self.process = None
+        self._start_process(PROCESS_RESTART_SECONDS)
+        await process.aclose()
 
     async def _run(self) -> None:
         while True:
@@ -122,7 +181,7 @@ class GenerationEngine:
                 await self._sleep_until_due()
                 continue
             try:
-                notes, states = self._step(batch)
+                notes, states = await self._step(batch)
             except Exception:
                 log.exception("network step failed for %d streams", len(batch))
                 self._fail(batch)
@@ -139,14 +198,15 @@ class GenerationEngine:
         except TimeoutError:
             pass
 
-    def _step(self, batch: list[LiveStream]) -> tuple[list[list[Note]], np.ndarray]:
+    async def _step(self, batch: list[LiveStream]) -> tuple[list[list[Note]], np.ndarray]:
         """One event for every stream in `batch`, and the primer events of those still reading
         one (up to PRIMER_STEPS_PER_CALL steps), so a phrase to answer is read in one slice, not
         one per note. Returns each stream's new notes and state."""
         state = np.stack([stream.state for stream in batch], axis=2)  # (layers, 2, batch, H)
         melodies = [stream.melody for stream in batch]
-        written, state, steps = step_through_primers(
-            self.network, melodies, state, PRIMER_STEPS_PER_CALL
+        network_step = self._network_step if self.own_process else None
+        written, state, steps = await step_through_primers(
+            self.network, melodies, state, PRIMER_STEPS_PER_CALL, network_step
         )
         self.steps += steps
         return written, state

@@ -5,6 +5,8 @@ driver.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import numpy as np
 
 from server.generation.chord_following import with_bias
@@ -15,6 +17,9 @@ from server.generation.melody_stream import MelodyStream
 from server.generation.notes import Note
 from server.generation.nucleus import nucleus_draw
 from server.generation.sampling_params import InvalidParamsError, SamplingParams, tonic_of
+
+# A network step taken elsewhere: (ids, state) -> (pitch logits, new state), as LstmNetwork.step.
+NetworkStep = Callable[[np.ndarray, np.ndarray], Awaitable[tuple[np.ndarray, np.ndarray]]]
 
 # The sampling parameters and the stream, for the services that reach them through the sampler.
 __all__ = [
@@ -91,8 +96,26 @@ def step_streams(
     With `guidance` (following these streams, in this order), the logits are guided and it
     advances. A stream with chords has its pitch logits biased toward them (`pitch_bias`).
     """
-    inputs = np.array([stream.next_inputs() for stream in streams], dtype=np.int64).T  # (ids, n)
+    inputs = stream_inputs(streams)
     pitch_logits, state = network.step(inputs, state)
+    return draw_notes(network, streams, inputs, pitch_logits, state, guidance), state
+
+
+def stream_inputs(streams: list[MelodyStream]) -> np.ndarray:
+    """(len(INPUT_NAMES), n) ids: what each stream's network step reads."""
+    return np.array([stream.next_inputs() for stream in streams], dtype=np.int64).T
+
+
+def draw_notes(
+    network: LstmNetwork,
+    streams: list[MelodyStream],
+    inputs: np.ndarray,
+    pitch_logits: np.ndarray,
+    state: np.ndarray,
+    guidance: GenreGuidance | None = None,
+) -> list[Note | None]:
+    """The second half of `step_streams`, after the network's step from `inputs` gave
+    `pitch_logits` and `state`: each stream's pitch and duration drawn and accepted."""
     if guidance is not None:
         pitch_logits = guidance.pitch_logits(pitch_logits, inputs)
     pitch_logits = _toward_chords(streams, pitch_logits)
@@ -108,28 +131,38 @@ def step_streams(
     duration_ids = _draw_free_rows(streams, duration_logits, choosing, fits)
     for row in choosing:
         duration_ids[row] = streams[row].choose_duration(duration_logits[row])
-    notes = [
+    return [
         stream.accept(int(pitch), int(duration))
         for stream, pitch, duration in zip(streams, pitch_ids, duration_ids, strict=True)
     ]
-    return notes, state
 
 
-def step_through_primers(
-    network: LstmNetwork, streams: list[MelodyStream], state: np.ndarray, max_steps: int
+async def step_through_primers(
+    network: LstmNetwork,
+    streams: list[MelodyStream],
+    state: np.ndarray,
+    max_steps: int,
+    network_step: NetworkStep | None = None,
 ) -> tuple[list[list[Note]], np.ndarray, int]:
     """Advance every stream by one event, then those still reading their primer on, in steps
     of just those, up to `max_steps` steps in all: a primer is read in one call, not one call
     per event. `state` as for `step_streams`; returns each stream's new notes, the new state
-    and the steps taken."""
+    and the steps taken. `network_step` takes the network's steps instead of `network.step`
+    (in a process of its own: server/generation/network_process.py); it gives the same
+    numbers."""
     written: list[list[Note]] = [[] for _ in streams]
     rows = list(range(len(streams)))
     steps = 0
     while rows and steps < max_steps:
         steps += 1
-        notes, state[:, :, rows] = step_streams(
-            network, [streams[row] for row in rows], state[:, :, rows]
-        )
+        batch = [streams[row] for row in rows]
+        inputs = stream_inputs(batch)
+        if network_step is None:
+            logits, new_state = network.step(inputs, state[:, :, rows])
+        else:
+            logits, new_state = await network_step(inputs, state[:, :, rows])
+        notes = draw_notes(network, batch, inputs, logits, new_state)
+        state[:, :, rows] = new_state
         for row, note in zip(rows, notes, strict=True):
             if note is not None:
                 written[row].append(note)

@@ -245,6 +245,6 @@ def load_generation(config: Config) -> GenerationService | None:
     except CheckpointError as error:
         log.warning("melodies get no chords of the model's own: %s", error)
         progressions = None
-    engine = GenerationEngine(network)
+    engine = GenerationEngine(network, own_process=config.network_process)
     version = model_version(config.model_dir)
     return GenerationService(engine, version, config.stream_pacing, progressions)

@@ -243,7 +243,7 @@ def test_genres_whose_network_follows_the_chords_alone_get_no_bias() -> None:
         assert stream.next_inputs()[5:7] == (parse_symbol("C").id, parse_symbol("Am").id)
 
 
-def test_a_primer_is_read_in_one_call_while_other_streams_take_one_event(
+async def test_a_primer_is_read_in_one_call_while_other_streams_take_one_event(
     network: LstmNetwork,
 ) -> None:
     vocabulary = network.require_vocabulary()
@@ -251,10 +251,10 @@ def test_a_primer_is_read_in_one_call_while_other_streams_take_one_event(
     primed = MelodyStream(SamplingParams(key="D", primer=primer, bars=2, seed=4), vocabulary)
     plain = MelodyStream(SamplingParams(bars=2, seed=5), vocabulary)
     state = network.initial_state(2)
-    written, _, steps = step_through_primers(network, [primed, plain], state, max_steps=64)
+    written, _, steps = await step_through_primers(network, [primed, plain], state, max_steps=64)
     assert written[0] == beat_notes(primer) and steps == 3
     assert len(plain.events) == 1 and not primed.in_primer
-    _, _, capped = step_through_primers(
+    _, _, capped = await step_through_primers(
         network, [MelodyStream(primed.params, vocabulary)], network.initial_state(1), 2
     )
     assert capped == 2
