@@ -142,14 +142,16 @@ class GenerationEngine:
             self._process_task = loop.create_task(self._started_process(delay))
 
     async def _started_process(self, delay: float) -> None:
-        await asyncio.sleep(delay)
-        try:
-            self.process = await NetworkProcess.started(self.network, MAX_BATCH)
-        except (NetworkProcessError, OSError) as error:
-            log.warning("the network steps in the worker's process: %s", error)
-            self._start_process(PROCESS_RESTART_SECONDS)
-        else:
-            log.info("the network steps in process %s", self.process.pid)
+        while True:
+            await asyncio.sleep(delay)
+            try:
+                self.process = await NetworkProcess.started(self.network, MAX_BATCH)
+            except Exception:  # whatever it was, the worker steps and tries again later
+                log.exception("the network's process did not start; the worker steps meanwhile")
+                delay = PROCESS_RESTART_SECONDS
+            else:
+                log.info("the network steps in process %s", self.process.pid)
+                return
 
     async def _network_step(
         self, ids: np.ndarray, state: np.ndarray

@@ -145,11 +145,12 @@ class NetworkProcess:
         self._connection = Connection(mine.detach())
         loop = asyncio.get_running_loop()
         loop.add_reader(self._connection.fileno(), self._readable)
-        self._answer = loop.create_future()
+        # Kept here: the answer may come, and `_answer` be cleared, before the sending returns.
+        ready = self._answer = loop.create_future()
         weights = pickle.dumps((self.network, self._block.name, self.max_batch))
         await asyncio.to_thread(self._send_weights, weights)  # megabytes: not on the loop
         try:
-            answer = await asyncio.wait_for(self._answer, START_TIMEOUT_SECONDS)
+            answer = await asyncio.wait_for(ready, START_TIMEOUT_SECONDS)
         except TimeoutError as error:
             raise NetworkProcessError("the network's process did not start in time") from error
         if answer != READY:

@@ -71,6 +71,23 @@ async def test_a_step_the_process_cannot_take_is_an_error_and_the_next_step_goes
     assert np.array_equal(logits, network.step(ids, state)[0])
 
 
+async def test_a_process_ready_before_its_weights_are_all_sent_off_starts(network, monkeypatch):
+    sending = NetworkProcess._send_weights
+
+    def slow_to_return(self, weights):
+        sending(self, weights)
+        time.sleep(1.0)  # the process reads them, loads and answers meanwhile
+
+    monkeypatch.setattr(NetworkProcess, "_send_weights", slow_to_return)
+    process = await NetworkProcess.started(network, 8)
+    try:
+        assert process.alive
+        ids, state = step_inputs(network, 2, seed=5)
+        assert np.array_equal((await process.step(ids, state))[0], network.step(ids, state)[0])
+    finally:
+        await process.aclose()
+
+
 async def test_closing_ends_the_process_and_frees_its_memory(network):
     process = await NetworkProcess.started(network, 8)
     pid, block = process.pid, process._block.name
@@ -186,6 +203,27 @@ async def test_a_network_process_that_dies_between_steps_is_replaced(network, mo
         steps = engine.process.steps
         await run_unpaced(engine, request)
         assert engine.process.steps > steps
+    finally:
+        await engine.aclose()
+
+
+async def test_a_network_process_that_cannot_start_is_tried_again(network, monkeypatch):
+    monkeypatch.setattr(engine_module, "PROCESS_RESTART_SECONDS", 0.1)
+    real = NetworkProcess.started
+    tries = []
+
+    async def failing_once(*args, **kwargs):
+        tries.append(1)
+        if len(tries) == 1:
+            raise RuntimeError("no process today")
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(engine_module.NetworkProcess, "started", failing_once)
+    engine = await ready_engine(network)
+    try:
+        assert len(tries) == 2
+        sink = await run_unpaced(engine, SamplingParams(bars=1, seed=1))
+        assert sink.reason is EndReason.COMPLETE
     finally:
         await engine.aclose()
 
