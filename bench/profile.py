@@ -82,7 +82,8 @@ def top_functions(raw: Path) -> dict:
 # Parts of a worker's time, each named by frames (substrings) any of which puts a sample in it;
 # a sample may fall in several (a database query made by a login check).
 PARTS = {
-    "model steps (melody)": ("step_streams",),
+    "model steps (melody)": ("step_streams", "step_through_primers"),
+    "draws and notes accepted (melody)": ("draw_notes",),
     "chords written for new streams": ("ChordBatches._write_waiting",),
     "chords written ahead (the pool)": ("ChordBatches._refill",),
     "WebSocket frames out": ("WSStream.app_send",),
