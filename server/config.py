@@ -47,7 +47,8 @@ class Config:
     progression_dir: Path = REPO_ROOT / "checkpoints" / "progressions"
     stream_pacing: bool = True  # False writes live streams flat out (tests, benchmarks)
     # The melody network's steps in a process of their own, on a core the event loop does not
-    # use (server/generation/network_process.py); on by default when served (from_env).
+    # use (server/generation/network_process.py); on by default when served (from_env) on more
+    # than one core: on one, the process would only add its copies to the same core's work.
     network_process: bool = False
 
     @classmethod
@@ -58,6 +59,7 @@ class Config:
         env = os.environ if environ is None else environ
         instance_path = Path(env.get("INSTANCE_PATH") or REPO_ROOT / "instance").resolve()
         instance_path.mkdir(parents=True, exist_ok=True)
+        one_core_off = "on" if usable_cores() > 1 else "off"
         return cls(
             instance_path=instance_path,
             secret_key=env.get("SECRET_KEY") or load_or_create_secret_key(instance_path),
@@ -72,8 +74,14 @@ class Config:
                 env.get("CADENZA_PROGRESSION_DIR") or REPO_ROOT / "checkpoints" / "progressions"
             ),
             stream_pacing=env.get("CADENZA_STREAM_PACING", "on").strip().lower() in _TRUE,
-            network_process=env.get("CADENZA_NETWORK_PROCESS", "on").strip().lower() in _TRUE,
+            network_process=env.get("CADENZA_NETWORK_PROCESS", one_core_off).strip().lower()
+            in _TRUE,
         )
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (a container's or taskset's limit, not the machine's)."""
+    return len(os.sched_getaffinity(0))
 
 
 def _whole_number(env: Mapping[str, str], name: str, *, default: int) -> int:

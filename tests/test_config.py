@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import stat
 
 import pytest
@@ -14,7 +15,15 @@ def test_defaults_live_in_the_instance_folder(tmp_path):
     assert config.database_url == sqlite_url(tmp_path / DATABASE_FILE)
     assert config.redis_url is None and config.cookie_secure is False
     assert config.rate_limits_enabled is True and config.trusted_proxy_hops == 0
-    assert config.network_process is True  # a served worker steps its network beside it
+    # A served worker on more than one core steps its network beside it.
+    assert config.network_process is (len(os.sched_getaffinity(0)) > 1)
+
+
+def test_one_usable_core_keeps_the_networks_steps_in_the_worker(tmp_path, monkeypatch):
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
+    assert Config.from_env({"INSTANCE_PATH": str(tmp_path)}).network_process is False
+    environ = {"INSTANCE_PATH": str(tmp_path), "CADENZA_NETWORK_PROCESS": "on"}
+    assert Config.from_env(environ).network_process is True
 
 
 def test_secret_key_is_generated_once_and_kept_private(tmp_path):
