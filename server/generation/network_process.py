@@ -117,7 +117,7 @@ class NetworkProcess:
             create=True, size=StepBuffers.size(network.config, max_batch)
         )
         self._buffers = StepBuffers(self._block.buf, network.config, max_batch)
-        self._process: Any = None  # a SpawnProcess once started
+        self._process: Any = None  # a Popen once started
         self._connection: Connection | None = None
         self._answer: asyncio.Future[bytes] | None = None
         self.alive = False
@@ -147,8 +147,7 @@ class NetworkProcess:
         loop.add_reader(self._connection.fileno(), self._readable)
         # Kept here: the answer may come, and `_answer` be cleared, before the sending returns.
         ready = self._answer = loop.create_future()
-        weights = pickle.dumps((self.network, self._block.name, self.max_batch))
-        await asyncio.to_thread(self._send_weights, weights)  # megabytes: not on the loop
+        await asyncio.to_thread(self._send_weights)  # megabytes: not on the loop
         try:
             answer = await asyncio.wait_for(ready, START_TIMEOUT_SECONDS)
         except TimeoutError as error:
@@ -157,7 +156,8 @@ class NetworkProcess:
             raise NetworkProcessError(f"the network's process answered {answer!r} at start")
         self.alive = True
 
-    def _send_weights(self, weights: bytes) -> None:
+    def _send_weights(self) -> None:
+        weights = pickle.dumps((self.network, self._block.name, self.max_batch))
         try:
             self._process.stdin.write(weights)
             self._process.stdin.close()

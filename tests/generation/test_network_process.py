@@ -74,8 +74,8 @@ async def test_a_step_the_process_cannot_take_is_an_error_and_the_next_step_goes
 async def test_a_process_ready_before_its_weights_are_all_sent_off_starts(network, monkeypatch):
     sending = NetworkProcess._send_weights
 
-    def slow_to_return(self, weights):
-        sending(self, weights)
+    def slow_to_return(self):
+        sending(self)
         time.sleep(1.0)  # the process reads them, loads and answers meanwhile
 
     monkeypatch.setattr(NetworkProcess, "_send_weights", slow_to_return)
