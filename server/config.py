@@ -59,7 +59,7 @@ class Config:
         env = os.environ if environ is None else environ
         instance_path = Path(env.get("INSTANCE_PATH") or REPO_ROOT / "instance").resolve()
         instance_path.mkdir(parents=True, exist_ok=True)
-        one_core_off = "on" if usable_cores() > 1 else "off"
+        network_default = "on" if usable_cores() > 1 else "off"
         return cls(
             instance_path=instance_path,
             secret_key=env.get("SECRET_KEY") or load_or_create_secret_key(instance_path),
@@ -74,7 +74,7 @@ class Config:
                 env.get("CADENZA_PROGRESSION_DIR") or REPO_ROOT / "checkpoints" / "progressions"
             ),
             stream_pacing=env.get("CADENZA_STREAM_PACING", "on").strip().lower() in _TRUE,
-            network_process=env.get("CADENZA_NETWORK_PROCESS", one_core_off).strip().lower()
+            network_process=env.get("CADENZA_NETWORK_PROCESS", network_default).strip().lower()
             in _TRUE,
         )
 
