@@ -16,6 +16,7 @@ from server.generation.notes import Note, StoredNote, ticks_to_beats, wire_notes
 from server.generation.progression import Progression, StoredSpan
 from server.models.room import Room
 from server.models.song import TITLE_MAX_LENGTH, Song
+from server.models.user import User
 
 
 class PieceKind(StrEnum):
@@ -41,6 +42,12 @@ class RoomPiece(Model):
     )
     song_id: str | None  # the column behind `song`
     stream_id = fields.CharField(max_length=32, null=True)  # the live stream writing it
+    # Who asked the model for a live piece: a draft made of it is theirs, wherever the host
+    # role has moved since.
+    owner: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "studio.User", related_name="live_pieces", null=True, on_delete=fields.SET_NULL
+    )
+    owner_id: int | None  # the column behind `owner`
     tempo = fields.FloatField()  # the piece's own quarter notes per minute
     key = fields.CharField(max_length=2, default="C")
     mode = fields.CharField(max_length=5, default="major")

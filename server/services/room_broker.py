@@ -143,9 +143,7 @@ class RoomBroker:
         self._end_live(room.id, EndReason.STOPPED)  # one started by a request during the wait
         self._live[room.id] = sink
         try:
-            piece = await playback.start_live_piece(
-                room, stream.id, stream.params, extra, song_title(stream.params)
-            )
+            piece = await playback.start_live_piece(room, stream, extra, song_title(stream.params))
         except Exception:
             self._end_live(room.id, EndReason.DISCARDED)
             sink.discarded()

@@ -11,10 +11,11 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from server.errors import AppError, conflict
+from server.generation.live_stream import LiveStream
 from server.generation.midi_io import midi_to_melody
 from server.generation.notes import Note, storage_rows
 from server.generation.progression import Progression, StoredSpan
-from server.generation.sampler import SamplingParams, tonic_of
+from server.generation.sampler import tonic_of
 from server.generation.song_parts import song_midi_to_notes
 from server.models.room import PLAYBACK_FIELDS, Room, server_time_ms
 from server.models.room_piece import PieceKind, RoomPiece
@@ -66,12 +67,15 @@ def song_chords(song: Song) -> list[StoredSpan]:
 
 
 async def start_live_piece(
-    room: Room, stream_id: str, params: SamplingParams, extra: dict[str, Any], title: str
+    room: Room, stream: LiveStream, extra: dict[str, Any], title: str
 ) -> RoomPiece:
-    """A piece the model is about to write for the room; it plays from its first note."""
+    """A piece the model is about to write for the room (`stream`, which its owner asked
+    for); it plays from its first note."""
+    params = stream.params
     fields = {
         "title": title,
-        "stream_id": stream_id,
+        "stream_id": stream.id,
+        "owner_id": stream.owner,
         "tempo": params.tempo,
         "key": params.key,
         "mode": params.mode,

@@ -231,12 +231,13 @@ async def recover_piece(sio: socketio.AsyncServer, piece_id: str) -> None:
 
 
 async def save_draft(piece: RoomPiece) -> str | None:
-    """The host's draft of the notes the piece holds, with the stream's id (so it is saved only
-    once, whoever saves it); None when nothing was written."""
+    """The draft of the notes the piece holds, its owner's, with the stream's id (so it is
+    saved only once, whoever saves it); None when nothing was written."""
     room: Room = piece.room
-    host_id = room.host_id
-    host = await User.get_or_none(id=host_id) if host_id is not None else None
-    if host is None or not piece.notes:
+    # A piece begun before pieces kept their owner is the host's, as it was then.
+    owner_id = piece.owner_id if piece.owner_id is not None else room.host_id
+    owner = await User.get_or_none(id=owner_id) if owner_id is not None else None
+    if owner is None or not piece.notes:
         return None
     fields: dict[str, Any] = {
         "title": piece.title,
@@ -250,7 +251,7 @@ async def save_draft(piece: RoomPiece) -> str | None:
         "id": piece.stream_id,
     }
     try:
-        return (await save_song(host, piece.stored_notes(), **fields)).id
+        return (await save_song(owner, piece.stored_notes(), **fields)).id
     except IntegrityError:
         log.warning("room stream %s was saved by its own worker after all", piece.stream_id)
         return piece.stream_id
