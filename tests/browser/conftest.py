@@ -191,7 +191,10 @@ def watched_page(context: BrowserContext, problems: PageProblems) -> Page:
     page = context.new_page()
     page.set_default_timeout(10_000)
     page.on("console", lambda message: _record_console(message, problems))
-    page.on("pageerror", lambda error: problems.console_errors.append(f"uncaught: {error}"))
+    page.on(
+        "pageerror",
+        lambda error: problems.console_errors.append(f"uncaught: {error.stack or error}"),
+    )
     return page
 
 

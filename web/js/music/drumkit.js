@@ -102,7 +102,9 @@ const PIECES = {
 
 // Two strikes of one piece at the same instant would ask one source to start twice at once,
 // which Tone refuses: a closed hat with a pedal hat, or two strikes whose callbacks ran late
-// (Tone moves a start in the past to the present). The later one moves this far on.
+// (Tone moves a start in the past to the present). The later one moves this far on. "The
+// present" is the audio clock when the source starts, which Chromium may move on while a strike
+// runs: a strike counts from the later of its time and the clock after it.
 const RESTRIKE_SECONDS = 0.002;
 
 /**
@@ -127,10 +129,10 @@ export function createDrumKit(Tone, output) {
     loaded: true,
     triggerAttackRelease(pitch, seconds, time, velocity) {
       const piece = kitPiece(pitch);
-      const now = Tone.getContext().currentTime;
-      const at = Math.max(time, now, (lastStrike.get(piece) ?? -Infinity) + RESTRIKE_SECONDS);
-      lastStrike.set(piece, at);
+      const context = Tone.getContext();
+      const at = Math.max(time, context.currentTime, (lastStrike.get(piece) ?? -Infinity) + RESTRIKE_SECONDS);
       voiceOf(piece).strike(at, velocity, seconds);
+      lastStrike.set(piece, Math.max(at, context.currentTime));
     },
     releaseAll() {
       for (const voice of voices.values()) voice.silence();
