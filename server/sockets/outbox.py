@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Coroutine
 from typing import Any
 
 import engineio
@@ -66,12 +67,32 @@ class Outbox:
     def add(
         self, sid: str, stream_id: str, notes: list[WireNote], chords: list[WireSpan] | None = None
     ) -> None:
+        """Queue notes (and chords) for the stream's next frame. A stream's first notes (from
+        note 0) go out on the loop's next turn instead of after the frame window: a listener
+        waiting for a piece to begin does not wait out the window too."""
         frame = self._pending.setdefault(sid, {}).setdefault(stream_id, Frame())
         frame.notes.extend(notes)
         frame.chords.extend(chords or ())
+        if notes and notes[0].get("index") == 0:
+            self._spawn(self._send_at_once(sid, stream_id))
         if self._flush_handle is None:
             delay = max(self._last_flush + FRAME_INTERVAL - time.monotonic(), 0.0)
             self._flush_handle = asyncio.get_running_loop().call_later(delay, self._start_flush)
+        self.added(sid)
+
+    def added(self, sid: str) -> None:
+        """Called after each `add` for `sid`."""
+
+    async def _send_at_once(self, sid: str, stream_id: str) -> None:
+        """The stream's frame now, unless a flush took it meanwhile or the client is behind
+        (then the next flush holds or drops as it does for every frame)."""
+        streams = self._pending.get(sid)
+        if not streams or stream_id not in streams or self.backlog(sid) > HOLD_BACKLOG:
+            return
+        frame = streams.pop(stream_id)
+        if not streams:
+            del self._pending[sid]
+        await self._emit_frame(sid, stream_id, frame)
 
     async def send_after_notes(
         self, sid: str, stream_id: str, event: str, payload: dict[str, Any]
@@ -96,7 +117,10 @@ class Outbox:
     def _start_flush(self) -> None:
         self._flush_handle = None
         self._last_flush = time.monotonic()
-        task = asyncio.get_running_loop().create_task(self._flush())
+        self._spawn(self._flush())
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 

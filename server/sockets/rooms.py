@@ -12,8 +12,6 @@ from typing import Any
 import socketio
 from quart import Quart
 
-from server.generation.notes import WireNote
-from server.generation.progression import WireSpan
 from server.services.registry import services
 from server.services.room_accompany import accompany_from
 from server.services.room_broker import RoomBroker
@@ -140,10 +138,7 @@ class RoomOutbox(Outbox):
         super().__init__(sio)
         self._checks: dict[str, asyncio.TimerHandle] = {}  # channel -> next stall check
 
-    def add(
-        self, sid: str, stream_id: str, notes: list[WireNote], chords: list[WireSpan] | None = None
-    ) -> None:
-        super().add(sid, stream_id, notes, chords)
+    def added(self, sid: str) -> None:
         if sid not in self._checks:
             loop = asyncio.get_running_loop()
             self._checks[sid] = loop.call_later(STALL_CHECK_SECONDS, self._check, sid)
