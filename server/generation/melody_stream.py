@@ -25,6 +25,7 @@ from server.generation.melody import (
     spans_to_events,
 )
 from server.generation.notes import Note
+from server.generation.onset_grid import duration_choices
 from server.generation.phrase_returns import phrase_returns_for
 from server.generation.progression import Progression
 from server.generation.sampling_params import SamplingParams
@@ -89,6 +90,7 @@ class MelodyStream:
         self.no_lookback = (vocabulary.pitch_bos, vocabulary.duration_bos)
         self.primer = _primer_events(params, self.shift, vocabulary)
         self.genre_id = vocabulary.genre_id(params.genre)
+        self.duration_choices = duration_choices(params.genre, vocabulary.durations)
         self.mode_id = vocabulary.mode_id(params.mode)
         self.previous = (vocabulary.pitch_bos, vocabulary.duration_bos)
         self.steers: list[Steer] = []  # changes still to come, in the order given
@@ -176,6 +178,7 @@ class MelodyStream:
             if change.sets_genre:
                 self.params = replace(self.params, genre=change.genre)
                 self.genre_id = self.vocabulary.genre_id(change.genre)
+                self.duration_choices = duration_choices(change.genre, self.vocabulary.durations)
             if change.temperature is not None:
                 self.params = replace(self.params, temperature=change.temperature)
             if change.key is not None:
@@ -199,8 +202,10 @@ class MelodyStream:
         return both
 
     def fitting_durations(self) -> np.ndarray:
-        """(n_duration,) bool: the durations that end by the final bar line."""
-        return self.vocabulary.duration_array <= self.total_ticks - self.tick
+        """(n_duration,) bool: the durations that end by the final bar line and, in a genre
+        with an onset grid, on it (`onset_grid.py`); only the first where none does both (a
+        primer that ended off the grid)."""
+        return self.duration_choices.allowed(self.tick, self.total_ticks)
 
     def choose_pitch(self, pitch_logits: np.ndarray) -> int:
         """The next pitch id when the stream chooses itself: its primer's, or the returning
