@@ -4,8 +4,9 @@
 Per genre, `--count` melodies of 16 bars per variant, with the seeds, keys and modes of
 `training.evaluate_form`, beside the same real test excerpts. "before" is the sampler without
 phrase returns and with durations cut by top-p like pitches (as it was); "after" is the sampler
-as it ships. For each: bar repetition, motif recurrence and note density (median and mean); the
-logistic discriminator's balanced accuracy (the measure the returns were tuned against); and
+as it ships. Both write over the chords the model writes, as the studio does by default. For
+each: bar repetition, motif recurrence and note density (median and mean); the logistic
+discriminator's balanced accuracy (the measure the returns were tuned against); and
 two measures never consulted in tuning: a k-nearest-neighbour discriminator on the same features
 (another family; piece-grouped folds alike), and the share of the melodies that the n-gram genre
 judge (`training.genre_judge`, Kneser-Ney over events) places in their own genre.

@@ -1,7 +1,9 @@
 """Measure form and realism: `python -m training.evaluate_form [--json] [--bars 16] [--count N]`.
 
-Per genre, N melodies of `--bars` bars written by the shipped network (seeded, the studio's
-default sampling: temperature 1, top-p 0.95) against real excerpts of the genre's test split:
+Per genre, N melodies of `--bars` bars written by the shipped network as the studio writes a
+piece asked for without chords (seeded; temperature 1, top-p 0.95, over the chords the
+progression network writes; `--chords none`: over none) against real excerpts of the genre's
+test split:
 each form measure's real median [p10, p90] beside the generated median, and the balanced
 accuracy of a real-vs-generated discriminator under piece-grouped cross-validation.
 
@@ -25,6 +27,8 @@ import numpy as np
 from server.generation.lstm import CheckpointError, LstmNetwork
 from server.generation.melody import GENRES, PITCH_NAMES, Melody, normalized_tonic
 from server.generation.melody_stream import BAR_TICKS
+from server.generation.progression_network import ProgressionNetwork
+from server.generation.progression_writer import AUTO_CHORDS, NO_CHORDS, with_written_chords_for
 from server.generation.sampler import generate
 from server.generation.sampling_params import SamplingParams
 from training import discriminator
@@ -52,16 +56,34 @@ def real_excerpts(pieces: list[Melody], bars: int) -> Iterator[Melody]:
 
 
 def generated_melodies(
-    network: LstmNetwork, real: dict[str, list[Melody]], count: int, bars: int, seed: int
+    network: LstmNetwork,
+    real: dict[str, list[Melody]],
+    count: int,
+    bars: int,
+    seed: int,
+    chords: str = AUTO_CHORDS,
 ) -> dict[str, list[Melody]]:
     """`count` melodies per genre, all written in one batch, in C major or A minor with the
-    modes of that genre's real excerpts in turn; melody i of a genre has seed `seed + i`."""
+    modes of that genre's real excerpts in turn; melody i of a genre has seed `seed + i`. With
+    `chords` "auto" each is written over the chords the progression network writes for it, as
+    the studio writes a piece asked for without chords; with "none", over no chords."""
     requests = []
     for genre, excerpts in real.items():
         for index in range(count):
             mode = excerpts[index % len(excerpts)].mode
             key = PITCH_NAMES[normalized_tonic(mode)]
-            requests.append(SamplingParams(genre, key, mode, bars=bars, seed=seed + index))
+            requests.append(
+                SamplingParams(
+                    genre,
+                    key,
+                    mode,
+                    bars=bars,
+                    seed=seed + index,
+                    write_chords=chords == AUTO_CHORDS,
+                )
+            )
+    if chords == AUTO_CHORDS:
+        requests = with_written_chords_for(requests, ProgressionNetwork.load())
     melodies = generate(network, requests)
     return {genre: melodies[i * count : (i + 1) * count] for i, genre in enumerate(real)}
 
@@ -111,6 +133,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--bars", type=int, default=16, help="bars of each melody and excerpt")
     parser.add_argument("--count", type=int, default=200, help="generated melodies per genre")
     parser.add_argument("--seed", type=int, default=0, help="first sampling seed; fold seed")
+    parser.add_argument(
+        "--chords",
+        choices=(AUTO_CHORDS, NO_CHORDS),
+        default=AUTO_CHORDS,
+        help="write the generated melodies over the model's chords, as the studio does by "
+        "default (auto), or over none",
+    )
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
     return parser.parse_args(argv)
 
@@ -139,10 +168,15 @@ def test_split(sources: list[str] | None) -> list[Melody]:
 
 
 def real_and_generated(
-    network: LstmNetwork, test: list[Melody], bars: int, count: int, seed: int
+    network: LstmNetwork,
+    test: list[Melody],
+    bars: int,
+    count: int,
+    seed: int,
+    chords: str = AUTO_CHORDS,
 ) -> tuple[dict[str, list[Melody]], dict[str, list[Melody]], dict[str, str]]:
-    """Per genre, the real excerpts and `count` generated melodies of `bars` bars; and the genres
-    skipped, with the reason."""
+    """Per genre, the real excerpts and `count` generated melodies of `bars` bars (over
+    `chords`, see `generated_melodies`); and the genres skipped, with the reason."""
     pieces = by_genre(test)
     skipped = {genre: "no test pieces (corpus missing)" for genre in GENRES if genre not in pieces}
     real = {}
@@ -152,11 +186,13 @@ def real_and_generated(
             skipped[genre] = f"fewer than 2 test pieces in 4/4 of at least {MIN_BARS} bars"
         else:
             real[genre] = excerpts
-    return real, generated_melodies(network, real, count, bars, seed), skipped
+    return real, generated_melodies(network, real, count, bars, seed, chords), skipped
 
 
 def evaluate_test(network: LstmNetwork, test: list[Melody], args: argparse.Namespace) -> dict:
-    real, generated, skipped = real_and_generated(network, test, args.bars, args.count, args.seed)
+    real, generated, skipped = real_and_generated(
+        network, test, args.bars, args.count, args.seed, args.chords
+    )
     genres = {}
     for genre in real:
         print(f"measuring {genre} ({len(real[genre])} real excerpts)")
@@ -166,6 +202,7 @@ def evaluate_test(network: LstmNetwork, test: list[Melody], args: argparse.Names
         "bars": args.bars,
         "count": args.count,
         "seed": args.seed,
+        "chords": args.chords,
         "genres": genres,
         "skipped_genres": skipped,
     }

@@ -1,5 +1,6 @@
-"""The realism part of `python -m training.evaluate`: per genre, generated 16-bar melodies beside
-real excerpts of the genre's test split (`training.evaluate_form`): the share of strong-beat notes
+"""The realism part of `python -m training.evaluate`: per genre, generated 16-bar melodies (over
+the chords the model writes, as the studio writes them by default) beside real excerpts of the
+genre's test split (`training.evaluate_form`): the share of strong-beat notes
 that are chord tones, bar repetition, motif recurrence and note density, and the balanced
 accuracy of the real-vs-generated discriminator; with the slot for bits per event with and
 without chords.

@@ -11,6 +11,10 @@ import pytest
 
 from server.generation.lstm import LstmNetwork
 from server.generation.melody import Event, Melody
+from server.generation.progression_network import ProgressionNetwork
+from server.generation.progression_writer import NO_CHORDS, with_written_chords_for
+from server.generation.sampler import generate
+from server.generation.sampling_params import SamplingParams
 from server.generation.vocabulary import default_vocabulary
 from tests.notes import BeatNote, beat_notes
 from training import discriminator, evaluate_form
@@ -175,3 +179,26 @@ def test_the_table_shows_each_genre_and_why_one_was_skipped(checkpoint: Path, ca
     assert "folk: 4 real excerpts of 4 pieces vs 6 generated" in table
     assert "bar_repetition" in table
     assert "skipped pop: fewer than 2 test pieces" in table
+
+
+def test_generated_melodies_are_written_as_the_studio_writes_them_by_default(
+    checkpoint: Path,
+) -> None:
+    network = LstmNetwork.load(checkpoint)
+    real = {"rock": [tune("rock", seed) for seed in range(2)]}
+    studio = generate(
+        network,
+        with_written_chords_for(
+            [
+                SamplingParams("rock", "C", "major", bars=8, seed=seed, write_chords=True)
+                for seed in (5, 6)
+            ],
+            ProgressionNetwork.load(),
+        ),
+    )
+
+    by_default = evaluate_form.generated_melodies(network, real, 2, 8, 5)["rock"]
+    without = evaluate_form.generated_melodies(network, real, 2, 8, 5, NO_CHORDS)["rock"]
+
+    assert [m.notes() for m in by_default] == [m.notes() for m in studio]
+    assert [m.notes() for m in without] != [m.notes() for m in studio]
