@@ -148,8 +148,10 @@ def test_the_mixer_works_from_the_keyboard(
     wait_for_parts(page, set(PARTS))
     fader = page.get_by_label("Drums volume")
     fader.focus()
-    for _ in range(100):  # each press one step of 0.01; Home would do it at once
+    for _ in range(5):  # each press one step of 0.01
         fader.press("ArrowLeft")
+    expect(fader).to_have_value("0.95")
+    fader.press("Home")  # the rest at once: a hundred presses can outlast the song
     expect(fader).to_have_value("0")
     wait_for_parts(page, {"melody", "chords", "bass"})
     expect(page.locator("[data-player]")).to_have_attribute("data-state", "playing")
