@@ -104,8 +104,10 @@ def test_the_room_sees_the_chord_the_model_commits_to_and_asks_it_for_a_solo(
     guest = guest_joins(guest_context, problems, invite, "Clara Wieck")
     expect(page.locator("[data-member]")).to_have_count(2)
     form = page.locator("[data-generate-form]")
-    form.get_by_label("Bars").fill("24")
-    form.get_by_label("Tempo").fill("200")
+    # 96 s, longer than the steps below take even slowly; a bar of 2 s, so that a chord stays
+    # coming long enough for both pages to be looked at in turn.
+    form.get_by_label("Bars").fill("48")
+    form.get_by_label("Tempo").fill("120")
     form.get_by_label("Accompany the room").check()
     form.get_by_role("button", name="Write a melody live for the room").click()
 
