@@ -72,16 +72,26 @@ def test_two_members_play_and_hear_each_other_at_the_scheduled_time(
     page.wait_for_function(
         "() => Number(document.querySelector('[data-room-page]').dataset.clockPrecision) < 50"
     )
-    play(page, "zxcv")
-    play(guest, "qwer")
-    guest.wait_for_function("() => window.jam.filter((s) => s.on).length >= 4")
-    page.wait_for_function("() => window.jam.filter((s) => s.on).length >= 4")
+    # On a busy machine every note of a phrase can come too late for its time and sound at
+    # once; the phrase is played again (up to three times) until each page heard some in time.
+    for rounds in range(1, 4):
+        play(page, "zxcv")
+        play(guest, "qwer")
+        heard = f"() => window.jam.filter((s) => s.on).length >= {4 * rounds}"
+        guest.wait_for_function(heard)
+        page.wait_for_function(heard)
+        if all(scheduled_gaps(each)[0] for each in (page, guest)):
+            break
     tolerance = SYNC_TOLERANCE_MS + clock_precision(page) + clock_precision(guest)
     for each in (page, guest):
         gaps, late = scheduled_gaps(each)
-        assert gaps and max(gaps) <= tolerance and len(gaps) + late >= 4, (gaps, late, tolerance)
-    host_pitches = sorted(s["pitch"] for s in guest.evaluate("window.jam") if s["on"])
-    assert host_pitches == [48, 50, 52, 53]
+        assert gaps and max(gaps) <= tolerance and len(gaps) + late >= 4 * rounds, (
+            gaps,
+            late,
+            tolerance,
+        )
+    host_pitches = [s["pitch"] for s in guest.evaluate("window.jam") if s["on"]]
+    assert sorted(host_pitches) == sorted([48, 50, 52, 53] * rounds)
 
     guest.locator("[data-jam-panel]").get_by_label("Genre").select_option("jazz")
     guest.get_by_role("button", name="Propose").click()
