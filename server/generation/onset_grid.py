@@ -1,10 +1,10 @@
 """Where in the beat a genre's notes start. The network is one for every genre, and some of
 jazz's onsets (spread evenly over all twelve ticks of the beat) leak into the others: pop and
-rock melodies started 7 to 8% of their notes off the sixteenth grid, where the genres' own
-melodies start under 1%. A genre's grid is the positions in the beat where at least
-`MIN_SHARE` of its 4/4 training melodies' onsets fall (`python -m training.onset_grid` counts
-them); the sampler draws only durations that end on the grid, so every note and rest starts on
-it. Jazz, and a melody of any genre, keep every position.
+rock melodies started 12% of their notes off the sixteenth grid, where the genres' own melodies
+start 0.2 to 2.7% (docs/model-card.md, "As the studio writes them"). A genre's grid is the
+positions in the beat where at least `MIN_SHARE` of its 4/4 training melodies' onsets fall
+(`python -m training.onset_grid` counts them); the sampler draws only durations that end on the
+grid, so every note and rest starts on it. Jazz, and a melody of any genre, keep every position.
 """
 
 from __future__ import annotations
