@@ -87,7 +87,6 @@ class Vocabulary:
             raise ValueError("the pitch range must span at least an octave to fold notes into")
         self.pitch_low, self.pitch_high = pitch_low, pitch_high
         self.durations = tuple(sorted(durations or _default_durations()))
-        self.duration_array = np.asarray(self.durations)  # the same, for comparisons
         self.n_position = n_position
         self.genres = (*genres, ANY_GENRE)
         self.modes = tuple(modes)
