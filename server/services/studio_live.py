@@ -14,6 +14,7 @@ from server.generation.live_stream import EndReason, LiveStream
 from server.generation.sampler import MelodyStream, SamplingParams
 from server.generation.style_search import StyleSearch
 from server.services.conversions import stream_from_payload, style_search
+from server.services.ended_streams import EndedStreams
 from server.services.generation import GenerationService
 from server.services.live_listener import DONE, ERROR, SAVE_FAILED, LiveListener, NoteSender
 from server.services.progress_writes import ProgressWrites
@@ -67,6 +68,7 @@ class StudioLive:
         self._streams: dict[str, set[str]] = {}  # sid -> ids of its live streams
         self._tasks: set[asyncio.Task[None]] = set()  # saves in flight (kept from collection)
         self.progress_writes = ProgressWrites()  # every stream's progress, stored together
+        self.ended = EndedStreams()  # so that a stop crossing its stream's end is answered
 
     async def start(self, sid: str, user_id: int, data: Any) -> LiveStream:
         """A new stream for the client `sid` of `user_id`, as `data` asks."""
@@ -86,7 +88,11 @@ class StudioLive:
 
     async def stop(self, user_id: int, stream_id: object, discard: bool) -> dict[str, Any]:
         """Stop one of the user's streams: the `generate:stop` acknowledgement's fields. The
-        song, if kept, is saved in the background."""
+        song, if kept, is saved in the background. A stream that has ended already (on its own,
+        while its listener still hears the notes written ahead) is left as it ended."""
+        ended = self.ended.stop_answer(user_id, stream_id)
+        if ended is not None:
+            return ended
         reason = EndReason.DISCARDED if discard else EndReason.STOPPED
         stream = await self.held.live_generation().end(user_id, stream_id, reason)
         if status_to_keep(stream) is not None:
@@ -95,6 +101,7 @@ class StudioLive:
         sid = sink_of(stream).sid
         self._streams.get(sid, set()).discard(stream.id)
         self.notes.forget(sid, stream.id)
+        self.ended.add(stream, saving=False)
         self._spawn(self._settle(stream))
         reason_code, message = NOT_SAVED[cast(EndReason, stream.end_reason)]  # it has ended
         return {"stream_id": stream.id, "saving": False, "reason": reason_code, "message": message}
@@ -113,6 +120,7 @@ class StudioLive:
 
     def stream_ended(self, stream: LiveStream) -> None:
         """Save the ended stream (or drop it) and tell its client, in the background."""
+        self.ended.add(stream, saving=stream.end_reason is not EndReason.DISCONNECTED)
         self._spawn(self._save_and_report(stream))
 
     async def _save_and_report(self, stream: LiveStream) -> None:

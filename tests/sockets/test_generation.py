@@ -156,7 +156,28 @@ async def test_stopping_saves_exactly_what_was_streamed(paced_server, listen):
     midi = await get_bytes(paced_server, cookie, f"/api/songs/{done['song_id']}/midi")
     assert midi_notes(midi) == listener.triples(stream_id)
     again = await listener.sio.call("generate:stop", {"stream_id": stream_id})
-    assert again["error"]["code"] == "unknown_stream"
+    assert again == {"ok": True, "stream_id": stream_id, "saving": True, "ended": "stopped"}
+
+
+async def test_a_stop_that_crosses_its_streams_end_leaves_the_song_as_it_ended(
+    unpaced_server, listen
+):
+    """The notes are written ahead of the listener, so the stream can end on its own while
+    its listener still hears it: a Stop pressed then is told the melody had ended, and the
+    song it became is still saved and reported; the stream stays unknown to anyone else."""
+    cookie = await unpaced_server.session_cookie()
+    listener = await listen(unpaced_server, cookie)
+    stream_id = (await listener.start(**FAST))["stream_id"]
+    done = await asyncio.wait_for(listener.done[stream_id], 30)
+    stopped = await listener.sio.call("generate:stop", {"stream_id": stream_id})
+    assert stopped == {"ok": True, "stream_id": stream_id, "saving": True, "ended": "complete"}
+    discarded = await listener.sio.call("generate:stop", {"stream_id": stream_id, "discard": True})
+    assert discarded == stopped
+    song = await get_json(unpaced_server, cookie, f"/api/songs/{done['song_id']}")
+    assert song["status"] == "complete"
+    stranger = await listen(unpaced_server, await unpaced_server.session_cookie())
+    refused = await stranger.sio.call("generate:stop", {"stream_id": stream_id})
+    assert refused["error"]["code"] == "unknown_stream"
 
 
 async def test_disconnecting_mid_stream_frees_the_slots_and_leaves_drafts(paced_server, listen):
