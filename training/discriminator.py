@@ -10,24 +10,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from server.generation.interval_calibration import INTERVAL_BINS, interval_bins
 from server.generation.melody import Melody
 from server.generation.notes import TICKS_PER_BEAT
 from training.form_metrics import METRICS, form_metrics
 
 REAL, GENERATED = 1, 0  # labels
-# Signed interval bins (semitones), with their names: edges between them.
-INTERVAL_EDGES = np.array([-7.5, -4.5, -2.5, -0.5, 0.5, 2.5, 4.5, 7.5])
-INTERVAL_BINS = (
-    "down_8+",
-    "down_5-7",
-    "down_3-4",
-    "down_1-2",
-    "unison",
-    "up_1-2",
-    "up_3-4",
-    "up_5-7",
-    "up_8+",
-)
 # Note duration bins (ticks, 12 a beat), with their names: edges between them.
 DURATION_EDGES = np.array([3, 4, 6, 8, 12, 18, 24, 36])
 DURATION_BINS = (
@@ -75,7 +63,7 @@ def features(melody: Melody) -> np.ndarray:
     return np.concatenate(
         [
             [measures[name] for name in METRICS],
-            _histogram(np.digitize(intervals, INTERVAL_EDGES), len(INTERVAL_BINS)),
+            _histogram(interval_bins(intervals), len(INTERVAL_BINS)),
             _histogram(np.digitize(durations, DURATION_EDGES), len(DURATION_BINS)),
             _histogram(np.array(positions, dtype=int), len(POSITION_NAMES)),
         ]

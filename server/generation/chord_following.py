@@ -39,13 +39,15 @@ NORMALIZED_SCALE = frozenset({0, 2, 4, 5, 7, 9, 11})
 
 
 def with_bias(logits: np.ndarray, bias: np.ndarray) -> np.ndarray:
-    """(n_pitch,) `logits` plus `bias`, the pitches' share shifted back so that the rest
-    (id 0) keeps the probability it had."""
-    pitches = logits[1:] - logits[1:].max()
+    """(..., n_pitch) `logits` plus `bias` (a row each, or one for all), each row's pitches
+    shifted back so that its rest (id 0) keeps the probability it had."""
+    pitches = logits[..., 1:] - logits[..., 1:].max(axis=-1, keepdims=True)
     weights = np.exp(pitches)
-    kept = np.log(weights.sum()) - np.log((weights * np.exp(bias[1:])).sum())
+    kept = np.log(weights.sum(axis=-1, keepdims=True)) - np.log(
+        (weights * np.exp(bias[..., 1:])).sum(axis=-1, keepdims=True)
+    )
     biased: np.ndarray = logits + bias
-    biased[1:] += kept
+    biased[..., 1:] += kept
     return biased
 
 

@@ -15,6 +15,7 @@ from server.generation.chord_inputs import (
     progression_chord_ids,
     same_chord_ids_until,
 )
+from server.generation.interval_calibration import genre_interval_table
 from server.generation.lookback import History
 from server.generation.melody import (
     TICKS_PER_QUARTER,
@@ -91,6 +92,8 @@ class MelodyStream:
         self.primer = _primer_events(params, self.shift, vocabulary)
         self.genre_id = vocabulary.genre_id(params.genre)
         self.duration_choices = duration_choices(params.genre, vocabulary.durations)
+        self.intervals = genre_interval_table(params.genre, vocabulary)
+        self.last_pitch_id = 0  # the last sounded pitch (0: none yet), for `intervals`
         self.mode_id = vocabulary.mode_id(params.mode)
         self.previous = (vocabulary.pitch_bos, vocabulary.duration_bos)
         self.steers: list[Steer] = []  # changes still to come, in the order given
@@ -179,6 +182,7 @@ class MelodyStream:
                 self.params = replace(self.params, genre=change.genre)
                 self.genre_id = self.vocabulary.genre_id(change.genre)
                 self.duration_choices = duration_choices(change.genre, self.vocabulary.durations)
+                self.intervals = genre_interval_table(change.genre, self.vocabulary)
             if change.temperature is not None:
                 self.params = replace(self.params, temperature=change.temperature)
             if change.key is not None:
@@ -191,15 +195,22 @@ class MelodyStream:
         return self.tick % BAR_TICKS
 
     def pitch_bias(self) -> np.ndarray | None:
-        """(n_pitch,) logits to add toward the chord under the next note; None without chords
-        (or where no chord sounds), and the network's logits are used as they are; plus the
-        pull of a varied returning bar toward its source."""
+        """(n_pitch,) logits to add to the network's: toward the chord under the next note
+        (with chords), the pull of a varied returning bar toward its source, and the genre's
+        interval calibration from the last sounded pitch; None where none applies, and the
+        network's logits are used as they are."""
         chord = None if self.chord_following is None else self.chord_following.pitch_bias(self.tick)
         echo = None if self.returns is None else self.returns.pitch_bias(self.tick)
-        if chord is None or echo is None:
-            return chord if echo is None else echo
-        both: np.ndarray = chord + echo
-        return both
+        leap = (
+            None
+            if self.intervals is None or not self.last_pitch_id
+            else self.intervals[self.last_pitch_id]
+        )
+        parts = [bias for bias in (chord, echo, leap) if bias is not None]
+        if len(parts) < 2:
+            return parts[0] if parts else None
+        total: np.ndarray = np.sum(parts, axis=0)
+        return total
 
     def fitting_durations(self) -> np.ndarray:
         """(n_duration,) bool: the durations that end by the final bar line and, in a genre
@@ -236,6 +247,7 @@ class MelodyStream:
         self.previous = (pitch_id, duration_id)
         if pitch is None:
             return None
+        self.last_pitch_id = pitch_id
         return Note(pitch + self.shift, start, ticks)
 
     def melody(self) -> Melody:

@@ -71,13 +71,16 @@ def _toward_chords(streams: list[MelodyStream], pitch_logits: np.ndarray) -> np.
     """(n, n_pitch) logits with each stream's chord bias (and its returning bar's pull toward
     its source) added; the same array when no stream has one, so a piece without chords or
     returns is sampled exactly as before."""
-    biased = pitch_logits
+    rows, biases = [], []
     for row, stream in enumerate(streams):
         bias = stream.pitch_bias()
         if bias is not None:
-            if biased is pitch_logits:
-                biased = pitch_logits.copy()
-            biased[row] = with_bias(pitch_logits[row], bias)
+            rows.append(row)
+            biases.append(bias)
+    if not rows:
+        return pitch_logits
+    biased = pitch_logits.copy()
+    biased[rows] = with_bias(pitch_logits[rows], np.stack(biases))  # all the rows at once
     return biased
 
 

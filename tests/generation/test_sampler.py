@@ -16,6 +16,7 @@ from server.generation.chord_following import (
     with_bias,
 )
 from server.generation.chords import parse_symbol
+from server.generation.interval_calibration import genre_interval_table
 from server.generation.lstm import LstmNetwork
 from server.generation.melody import TICKS_PER_QUARTER
 from server.generation.melody_stream import MelodyStream
@@ -193,7 +194,9 @@ def test_chords_pull_strong_beat_notes_onto_their_tones(network: LstmNetwork) ->
     following = generate(network, [replace(params, chords=chords) for params in free])
     unbiased = generate(network, free)
     share = strong_beat_chord_tone_share(following, chords)
-    assert share > strong_beat_chord_tone_share(unbiased, chords) + 0.2
+    # 0.54 against 0.35 here: the genre's interval calibration, on both sides, holds back
+    # some of the repeated chord tones the pull would otherwise bring
+    assert share > strong_beat_chord_tone_share(unbiased, chords) + 0.15
 
 
 def test_chord_bias_leaves_a_rest_as_likely_as_it_was() -> None:
@@ -203,6 +206,14 @@ def test_chord_bias_leaves_a_rest_as_likely_as_it_was() -> None:
     before, after = (np.exp(x) / np.exp(x).sum() for x in (logits, biased))
     assert after[0] == pytest.approx(before[0])
     assert after[1] / after[3] == pytest.approx(before[1] / before[3] * np.exp(1.2))
+
+
+def test_biasing_a_batch_of_rows_at_once_biases_each_row_as_alone() -> None:
+    rng = np.random.default_rng(2)
+    logits, biases = rng.normal(size=(5, 8)), rng.normal(size=(5, 8))
+    together = with_bias(logits, biases)
+    alone = np.stack([with_bias(row, bias) for row, bias in zip(logits, biases, strict=True)])
+    np.testing.assert_allclose(together, alone, rtol=0, atol=1e-12)
 
 
 def test_a_stream_without_chords_is_sampled_as_if_alone(network: LstmNetwork) -> None:
@@ -227,10 +238,15 @@ def test_chord_bias_is_set_in_the_normalized_key_by_beat() -> None:
     assert by_pitch[62] == 0.0 and by_pitch[61] == OUTSIDE_HARMONY_BIAS * scale
     assert bias[vocabulary.REST_ID] == 0.0
     stream.accept(vocabulary.pitch_id(60), vocabulary.duration_id(TICKS_PER_QUARTER))
+    leaps = genre_interval_table("folk", vocabulary)  # from the first note on, the genre's
+    assert leaps is not None  # interval calibration joins the chord's bias
     off_beat = stream.pitch_bias()
-    assert off_beat is not None and off_beat[vocabulary.pitch_id(64)] == CHORD_TONE_BIAS * scale
+    assert off_beat is not None
+    e = vocabulary.pitch_id(64)
+    assert off_beat[e] - leaps[vocabulary.pitch_id(60), e] == pytest.approx(CHORD_TONE_BIAS * scale)
     stream.accept(vocabulary.pitch_id(60), vocabulary.duration_id(3 * TICKS_PER_QUARTER))
-    assert stream.pitch_bias() is None  # no chord in the second bar
+    no_chord = stream.pitch_bias()  # no chord in the second bar: the calibration alone
+    assert no_chord is not None and np.array_equal(no_chord, leaps[vocabulary.pitch_id(60)])
     assert MelodyStream(SamplingParams(bars=2), vocabulary).pitch_bias() is None
 
 
