@@ -10,25 +10,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from server.generation.interval_calibration import INTERVAL_BINS, interval_bins
+from server.generation.calibration import DURATION_BINS, INTERVAL_BINS, duration_bins, interval_bins
 from server.generation.melody import Melody
 from server.generation.notes import TICKS_PER_BEAT
 from training.form_metrics import METRICS, form_metrics
 
 REAL, GENERATED = 1, 0  # labels
-# Note duration bins (ticks, 12 a beat), with their names: edges between them.
-DURATION_EDGES = np.array([3, 4, 6, 8, 12, 18, 24, 36])
-DURATION_BINS = (
-    "under_16th",
-    "16th",
-    "8th_triplet",
-    "8th",
-    "dotted_8th",
-    "quarter",
-    "dotted_quarter",
-    "half",
-    "longer",
-)
 # Onset position inside its beat (ticks from the beat): eighths, sixteenths, triplets, other.
 BEAT_POSITIONS = {
     0: "on_beat",
@@ -64,7 +51,7 @@ def features(melody: Melody) -> np.ndarray:
         [
             [measures[name] for name in METRICS],
             _histogram(interval_bins(intervals), len(INTERVAL_BINS)),
-            _histogram(np.digitize(durations, DURATION_EDGES), len(DURATION_BINS)),
+            _histogram(duration_bins(durations), len(DURATION_BINS)),
             _histogram(np.array(positions, dtype=int), len(POSITION_NAMES)),
         ]
     )

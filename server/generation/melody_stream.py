@@ -9,13 +9,13 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from server.generation.calibration import genre_interval_table, genre_rhythm_table
 from server.generation.chord_following import GENRE_SCALE, ChordFollowing
 from server.generation.chord_inputs import (
     NO_CHORD_ID,
     progression_chord_ids,
     same_chord_ids_until,
 )
-from server.generation.interval_calibration import genre_interval_table
 from server.generation.lookback import History
 from server.generation.melody import (
     TICKS_PER_QUARTER,
@@ -93,6 +93,7 @@ class MelodyStream:
         self.genre_id = vocabulary.genre_id(params.genre)
         self.duration_choices = duration_choices(params.genre, vocabulary.durations)
         self.intervals = genre_interval_table(params.genre, vocabulary)
+        self.rhythm = genre_rhythm_table(params.genre, vocabulary)
         self.last_pitch_id = 0  # the last sounded pitch (0: none yet), for `intervals`
         self.mode_id = vocabulary.mode_id(params.mode)
         self.previous = (vocabulary.pitch_bos, vocabulary.duration_bos)
@@ -183,6 +184,7 @@ class MelodyStream:
                 self.genre_id = self.vocabulary.genre_id(change.genre)
                 self.duration_choices = duration_choices(change.genre, self.vocabulary.durations)
                 self.intervals = genre_interval_table(change.genre, self.vocabulary)
+                self.rhythm = genre_rhythm_table(change.genre, self.vocabulary)
             if change.temperature is not None:
                 self.params = replace(self.params, temperature=change.temperature)
             if change.key is not None:
@@ -211,6 +213,14 @@ class MelodyStream:
             return parts[0] if parts else None
         total: np.ndarray = np.sum(parts, axis=0)
         return total
+
+    def duration_bias(self) -> np.ndarray | None:
+        """(n_duration,) logits to add to the network's for the next event's duration: the
+        genre's rhythm calibration at the next onset's place in the beat; None without one."""
+        if self.rhythm is None:
+            return None
+        row: np.ndarray = self.rhythm[self.bar_position() % TICKS_PER_QUARTER]
+        return row
 
     def fitting_durations(self) -> np.ndarray:
         """(n_duration,) bool: the durations that end by the final bar line and, in a genre

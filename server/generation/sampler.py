@@ -67,21 +67,40 @@ def _draw_free_rows(
     return chosen
 
 
-def _toward_chords(streams: list[MelodyStream], pitch_logits: np.ndarray) -> np.ndarray:
-    """(n, n_pitch) logits with each stream's chord bias (and its returning bar's pull toward
-    its source) added; the same array when no stream has one, so a piece without chords or
-    returns is sampled exactly as before."""
-    rows, biases = [], []
-    for row, stream in enumerate(streams):
-        bias = stream.pitch_bias()
-        if bias is not None:
-            rows.append(row)
-            biases.append(bias)
-    if not rows:
-        return pitch_logits
-    biased = pitch_logits.copy()
-    biased[rows] = with_bias(pitch_logits[rows], np.stack(biases))  # all the rows at once
+def _with_biases(
+    logits: np.ndarray,
+    biases: list[np.ndarray | None],
+    add: Callable[[np.ndarray, np.ndarray], np.ndarray],
+) -> np.ndarray:
+    """(n, k) `logits` with each row's bias (None: none) added by `add`, all the rows at once;
+    the same array when no row has one."""
+    given = [(row, bias) for row, bias in enumerate(biases) if bias is not None]
+    if not given:
+        return logits
+    rows = [row for row, _ in given]
+    biased = logits.copy()
+    biased[rows] = add(logits[rows], np.stack([bias for _, bias in given]))
     return biased
+
+
+def _toward_chords(streams: list[MelodyStream], pitch_logits: np.ndarray) -> np.ndarray:
+    """(n, n_pitch) logits with each stream's pitch bias (its chords, its returning bar's pull
+    toward its source, its genre's intervals) added; the same array when no stream has one, so
+    a piece without any is sampled exactly as before."""
+    return _with_biases(pitch_logits, [stream.pitch_bias() for stream in streams], with_bias)
+
+
+def _toward_rhythm(
+    streams: list[MelodyStream], duration_logits: np.ndarray, choosing: list[int]
+) -> np.ndarray:
+    """(n, n_duration) logits with each freely drawn stream's rhythm calibration added (not
+    those of the rows in `choosing`, which copy their events); the same array when none has
+    one."""
+    skipped = set(choosing)
+    biases = [
+        None if row in skipped else stream.duration_bias() for row, stream in enumerate(streams)
+    ]
+    return _with_biases(duration_logits, biases, np.add)
 
 
 def step_streams(
@@ -131,6 +150,7 @@ def draw_notes(
         duration_logits = guidance.duration_logits(duration_logits, pitch_ids)
         guidance.advance()
     fits = np.array([stream.fitting_durations() for stream in streams])  # (n, n_duration)
+    duration_logits = _toward_rhythm(streams, duration_logits, choosing)
     duration_ids = _draw_free_rows(streams, duration_logits, choosing, fits)
     for row in choosing:
         duration_ids[row] = streams[row].choose_duration(duration_logits[row])

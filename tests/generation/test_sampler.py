@@ -8,6 +8,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from server.generation.calibration import genre_interval_table
 from server.generation.chord_following import (
     CHORD_TONE_BIAS,
     GENRE_SCALE,
@@ -16,7 +17,6 @@ from server.generation.chord_following import (
     with_bias,
 )
 from server.generation.chords import parse_symbol
-from server.generation.interval_calibration import genre_interval_table
 from server.generation.lstm import LstmNetwork
 from server.generation.melody import TICKS_PER_QUARTER
 from server.generation.melody_stream import MelodyStream

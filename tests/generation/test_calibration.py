@@ -1,19 +1,25 @@
-"""A genre's interval calibration: the next pitch is biased by the bin of its interval from the
+"""A genre's calibration. Intervals: the next pitch is biased by the bin of its interval from the
 last sounded pitch (through rests), the rest never; a stream of a calibrated genre applies its
-genre's table from its second note, a steer into another genre that genre's, and a melody of
-any genre none."""
+genre's table from its second note, a steer into another genre that genre's, and a melody of any
+genre none. Rhythm: the next duration is biased by its length's bin and by where in the beat the
+next event then starts; only the streams that draw freely, never what a stream copies."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from server.generation.interval_calibration import (
+from server.generation.calibration import (
+    DURATION_BINS,
     GENRE_INTERVAL_BIAS,
     INTERVAL_BINS,
     genre_interval_table,
+    genre_rhythm_table,
     interval_table,
+    rhythm_table,
 )
 from server.generation.melody_stream import MelodyStream, Steer
+from server.generation.notes import TICKS_PER_BEAT
+from server.generation.sampler import _toward_rhythm
 from server.generation.sampling_params import SamplingParams
 from server.generation.vocabulary import default_vocabulary
 
@@ -65,3 +71,36 @@ def test_a_melody_of_any_genre_is_left_as_the_network_writes_it() -> None:
     stream = MelodyStream(SamplingParams(bars=8, seed=1), VOCABULARY)
     stream.accept(pid(60), VOCABULARY.duration_id(12))
     assert stream.pitch_bias() is None
+
+
+def test_a_duration_is_biased_by_its_length_and_where_the_next_event_starts() -> None:
+    lengths = tuple(float(index) for index in range(len(DURATION_BINS)))  # its bin's index
+    landings = tuple(100.0 * tick for tick in range(TICKS_PER_BEAT))  # 100 x the landing tick
+    table = rhythm_table(lengths, landings, VOCABULARY)
+    assert table is not None and table.shape == (TICKS_PER_BEAT, len(VOCABULARY.durations))
+    by_ticks = {ticks: index for index, ticks in enumerate(VOCABULARY.durations)}
+    # on the beat: a quarter (bin 5) lands on the next beat, a sixteenth (bin 1) at tick 3
+    assert table[0, by_ticks[12]] == 5.0 and table[0, by_ticks[3]] == 1.0 + 300.0
+    # from the second sixteenth: an eighth (bin 3) lands on the fourth sixteenth (tick 9)
+    assert table[3, by_ticks[6]] == 3.0 + 900.0
+    assert rhythm_table(None, landings, VOCABULARY) is None
+
+
+def test_only_streams_drawing_freely_get_their_rhythm_calibration() -> None:
+    """A stream of a calibrated genre draws its durations through the genre's table, at its
+    place in the beat; a row that copies its event (a primer, a returning bar) is left alone."""
+    table = genre_rhythm_table("pop", VOCABULARY)
+    assert table is not None
+    stream = MelodyStream(SamplingParams(genre="pop", bars=8, seed=1), VOCABULARY)
+    bias = stream.duration_bias()
+    assert bias is not None and np.array_equal(bias, table[0])
+    stream.accept(pid(60), VOCABULARY.duration_id(3))
+    assert np.array_equal(stream.duration_bias(), table[3])
+    assert MelodyStream(SamplingParams(bars=8, seed=1), VOCABULARY).duration_bias() is None
+    streams = [
+        MelodyStream(SamplingParams(genre="pop", bars=8, seed=s), VOCABULARY) for s in (1, 2)
+    ]
+    logits = np.zeros((2, len(VOCABULARY.durations)))
+    biased = _toward_rhythm(streams, logits, choosing=[1])
+    assert np.array_equal(biased[0], table[0]) and not biased[1].any()
+    assert _toward_rhythm(streams, logits, choosing=[0, 1]) is logits
