@@ -14,8 +14,8 @@ Each genre's draw is calibrated toward its training melodies:
 
 `python -m training.calibration` fits both for the shipped network, so that the genre's sampled
 melodies have the interval, duration and onset-position histograms of its training melodies, and
-checks what ships. A conversion follows its source and is not calibrated, nor is what a stream
-copies (a primer, a returning bar); "any genre" is left as the network writes it.
+checks what ships. A conversion takes its target genre's intervals but keeps its source's
+rhythm; what a stream copies (a primer, a returning bar) and "any genre" are left as they are.
 """
 
 from __future__ import annotations

@@ -65,6 +65,15 @@ def _primer_events(params: SamplingParams, shift: int, vocabulary: Vocabulary) -
     return vocabulary.fit_events(([Event(None, first)] if first else []) + events)
 
 
+def summed(*biases: np.ndarray | None) -> np.ndarray | None:
+    """The sum of the biases given (None: none), None when none is."""
+    parts = [bias for bias in biases if bias is not None]
+    if len(parts) < 2:
+        return parts[0] if parts else None
+    total: np.ndarray = np.sum(parts, axis=0)
+    return total
+
+
 class MelodyStream:
     """One melody being sampled, in the normalized key (C major or A minor). The sampler's
     batched step asks it for `next_inputs()`, draws its ids (or lets it choose them itself,
@@ -203,16 +212,15 @@ class MelodyStream:
         network's logits are used as they are."""
         chord = None if self.chord_following is None else self.chord_following.pitch_bias(self.tick)
         echo = None if self.returns is None else self.returns.pitch_bias(self.tick)
-        leap = (
-            None
-            if self.intervals is None or not self.last_pitch_id
-            else self.intervals[self.last_pitch_id]
-        )
-        parts = [bias for bias in (chord, echo, leap) if bias is not None]
-        if len(parts) < 2:
-            return parts[0] if parts else None
-        total: np.ndarray = np.sum(parts, axis=0)
-        return total
+        return summed(chord, echo, self.interval_bias())
+
+    def interval_bias(self) -> np.ndarray | None:
+        """(n_pitch,) the genre's interval calibration from the last sounded pitch; None before
+        the first note, or in a genre left as the network writes it."""
+        if self.intervals is None or not self.last_pitch_id:
+            return None
+        row: np.ndarray = self.intervals[self.last_pitch_id]
+        return row
 
     def duration_bias(self) -> np.ndarray | None:
         """(n_duration,) logits to add to the network's for the next event's duration: the

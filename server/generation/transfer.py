@@ -27,7 +27,7 @@ from server.generation.melody import (
     Melody,
     normalized_tonic,
 )
-from server.generation.melody_stream import MelodyStream
+from server.generation.melody_stream import MelodyStream, summed
 from server.generation.notes import Note
 from server.generation.nucleus import nucleus_draw
 from server.generation.progression import Progression
@@ -130,11 +130,12 @@ class TransferStream(MelodyStream):
         return (self.tick - self.plan.pickup_ticks) % self.plan.bar_ticks
 
     def pitch_bias(self) -> np.ndarray | None:
-        """Toward the chord under the next note, on the song's bar grid. A stream that guides
-        its own logits adds it after the guidance (`choose_pitch`), which would scale it."""
+        """Toward the chord under the next note, on the song's bar grid, and the target genre's
+        interval calibration. A stream that guides its own logits adds them after the guidance
+        (`choose_pitch`), which would scale them."""
         if self.guidance is not None and self.search is None:
             return None
-        return self._chord_bias()
+        return summed(self._chord_bias(), self.interval_bias())
 
     def _chord_bias(self) -> np.ndarray | None:
         if self.harmony is None:
@@ -156,7 +157,7 @@ class TransferStream(MelodyStream):
         if self.guidance is not None:  # the general state reads every event, copied or not
             inputs = np.array(self.next_inputs(), dtype=np.int64)[:, None]  # (ids, 1)
             pitch_logits = self.guidance.pitch_logits(pitch_logits[None], inputs)[0]
-            bias = self._chord_bias()
+            bias = summed(self._chord_bias(), self.interval_bias())
             if bias is not None:
                 pitch_logits = with_bias(pitch_logits, bias)
         copied = self.copying()

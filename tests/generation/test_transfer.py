@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from server.cli import main as cli_main
+from server.generation.calibration import genre_interval_table
 from server.generation.melody import Event, Melody
 from server.generation.midi_io import midi_to_melody
 from server.generation.sampler import run_to_end, step_streams
@@ -255,3 +256,15 @@ def test_an_extra_note_is_not_pulled_onto_the_pitch_before_it_nor_a_rest_over_th
     rests = duration_affinity(plan, 0, durations, resting=True)
     notes = duration_affinity(plan, 0, durations, resting=False)
     assert list(notes - rests) == [PULLS.silence * 1, PULLS.silence * 2]  # per beat covered
+
+
+def test_a_conversion_moves_from_note_to_note_as_its_target_genre_does(network):
+    """The target genre's interval calibration joins the chords' bias in a conversion's pitch
+    draw, from its first note on (docs/model-card.md, "Calibration of intervals and rhythm")."""
+    vocabulary = network.vocabulary
+    stream = TransferStream(SOURCE, TransferParams("jazz", 0.6), vocabulary)
+    assert stream.pitch_bias() is None  # no chords, no note yet
+    stream.accept(vocabulary.pitch_id(62), vocabulary.duration_id(12))
+    table = genre_interval_table("jazz", vocabulary)
+    assert table is not None
+    assert np.array_equal(stream.pitch_bias(), table[vocabulary.pitch_id(62)])
