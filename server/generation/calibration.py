@@ -2,7 +2,7 @@
 writes, the one network's melodies drift from the genre's own: they repeat notes more often
 (classical 19.5% of their intervals against 13.6% in its training melodies, jazz 10% against
 5.5%), leap by thirds where classical steps, rarely leap an octave, are denser than the genre
-(folk 1.73 notes a beat against 1.24 in its test melodies), start a third of classical's notes
+(folk 1.69 notes a beat against 1.24 in its test melodies), start a third of classical's notes
 off the beat (real: a tenth) and hold pop's notes across the beat half as often as pop does.
 Each genre's draw is calibrated toward its training melodies:
 

@@ -116,7 +116,8 @@ def step_streams(
     so its notes do not depend on which other streams share the batch; a stream that
     `chooses_itself` (a primer, a style transfer) picks its own ids from its rows of logits.
     With `guidance` (following these streams, in this order), the logits are guided and it
-    advances. A stream with chords has its pitch logits biased toward them (`pitch_bias`).
+    advances. A stream's pitch logits carry its bias (`pitch_bias`: its chords, its genre's
+    intervals) and a freely drawn duration its genre's rhythm (`duration_bias`).
     """
     inputs = stream_inputs(streams)
     pitch_logits, state = network.step(inputs, state)
