@@ -253,10 +253,26 @@ def test_chord_bias_is_set_in_the_normalized_key_by_beat() -> None:
 def test_genres_whose_network_follows_the_chords_alone_get_no_bias() -> None:
     vocabulary = default_vocabulary()
     chords = parse_progression("C Am F G")
-    for genre in ("jazz", "pop", "rock", None):
+    for genre in ("pop", "rock", None):
         stream = MelodyStream(SamplingParams(genre=genre, bars=4, chords=chords), vocabulary)
         assert stream.pitch_bias() is None
         assert stream.next_inputs()[5:7] == (parse_symbol("C").id, parse_symbol("Am").id)
+
+
+def test_jazz_leans_off_the_chord_tones_on_the_strong_beats() -> None:
+    vocabulary = default_vocabulary()
+    chords = parse_progression("Dm7 G7")
+    stream = MelodyStream(SamplingParams(genre="jazz", bars=2, chords=chords), vocabulary)
+    bias = stream.pitch_bias()  # the first note: no interval yet, the chord's bias alone
+    assert bias is not None
+    by_pitch = {pitch: bias[vocabulary.pitch_id(pitch)] for pitch in range(60, 72)}
+    scale = GENRE_SCALE["jazz"]
+    assert scale < 0
+    # Dm7's D F A C: less likely than the network has them; E and B (scale, not chord) as they
+    # are; C# and the other chromatic notes a little more likely.
+    assert [by_pitch[p] for p in (62, 65, 69, 60)] == [STRONG_BEAT_CHORD_TONE_BIAS * scale] * 4
+    assert by_pitch[64] == by_pitch[71] == 0.0
+    assert by_pitch[61] == OUTSIDE_HARMONY_BIAS * scale > 0
 
 
 async def test_a_primer_is_read_in_one_call_while_other_streams_take_one_event(
