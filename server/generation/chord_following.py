@@ -2,7 +2,8 @@
 reads the chord at every onset and the next one (`chord_inputs.py`), and where its melodies still
 land on chord tones less often than real melodies of the genre, an additive bias on the pitch
 logits toward the tones of the chord sounding at the next note's onset, strongest on the bar's
-strong beats, and a small one against pitches outside both the chord and the key's scale.
+strong beats, and a small one against pitches outside both the chord and the key's scale. Where
+they land on them more often (jazz), the same bias at a negative scale leans the other way.
 
 The biases are in logit units (natural log of a probability ratio, before the temperature
 divides them), scaled per genre by GENRE_SCALE: at scale 1, +1.2 makes a chord tone about 3.3
@@ -32,10 +33,10 @@ STRONG_BEAT_TICKS = (0, 2 * TICKS_PER_QUARTER)  # onsets of beats 1 and 3, ticks
 # notes on chord tones in classical and 0.69-0.76 in folk, against 0.83 and 0.81 in the genres'
 # test pieces over their labels, so those two are pulled further (classical's calibration refitted
 # with its scale); in pop and rock (and for "any" genre) the network alone is within the real
-# share and is left as it is. Jazz solos put
-# tensions and chromatic approach notes on the strong beats: the network's jazz put 0.57-0.59 of
-# them on chord tones against 0.50 in the solos' training excerpts, so its scale is negative, a
-# small push off the chord's tones (bench/chord_following.py, docs/model-card.md).
+# share and is left as it is. Jazz solos put tensions and chromatic approach notes on the strong
+# beats: the network's jazz put 0.57-0.59 of them on chord tones against 0.50 in the solos'
+# training excerpts, so its scale is negative, a small push off the chord's tones and toward
+# chromatic notes (its calibration refitted with it; bench/chord_following.py, docs/model-card.md).
 GENRE_SCALE = {"classical": 0.5, "folk": 0.4, "jazz": -0.3}
 # The scale of the normalized key the network writes in: C major, whose notes are A minor's too.
 NORMALIZED_SCALE = frozenset({0, 2, 4, 5, 7, 9, 11})
