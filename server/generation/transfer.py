@@ -135,12 +135,14 @@ class TransferStream(MelodyStream):
         (`choose_pitch`), which would scale them."""
         if self.guidance is not None and self.search is None:
             return None
-        return summed(self._chord_bias(), self.interval_bias())
+        return self._own_bias()
 
-    def _chord_bias(self) -> np.ndarray | None:
-        if self.harmony is None:
-            return None
-        return self.harmony.pitch_bias(self.tick + self.tick_offset)
+    def _own_bias(self) -> np.ndarray | None:
+        """The chord's bias under the next note plus the interval calibration; None without."""
+        chord = (
+            None if self.harmony is None else self.harmony.pitch_bias(self.tick + self.tick_offset)
+        )
+        return summed(chord, self.interval_bias())
 
     def copying(self) -> Event | None:
         """The source event to copy at this tick: all of them at strength 0, phrase rests
@@ -157,7 +159,7 @@ class TransferStream(MelodyStream):
         if self.guidance is not None:  # the general state reads every event, copied or not
             inputs = np.array(self.next_inputs(), dtype=np.int64)[:, None]  # (ids, 1)
             pitch_logits = self.guidance.pitch_logits(pitch_logits[None], inputs)[0]
-            bias = summed(self._chord_bias(), self.interval_bias())
+            bias = self._own_bias()
             if bias is not None:
                 pitch_logits = with_bias(pitch_logits, bias)
         copied = self.copying()

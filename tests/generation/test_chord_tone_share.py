@@ -7,24 +7,14 @@ from __future__ import annotations
 
 import pytest
 
+from bench.chord_following import strong_beat_chord_tones
 from server.config import REPO_ROOT
 from server.generation.lstm import LstmNetwork
-from server.generation.melody import Melody
-from server.generation.progression import Progression
 from server.generation.progression_text import parse_progression
 from server.generation.sampler import generate
 from server.generation.sampling_params import SamplingParams
 
-BAR = 48  # ticks of a 4/4 bar
 CHORDS = parse_progression("Dm7 G7 Cmaj7 Cmaj7")
-
-
-def strong_beat_chord_tone_share(melodies: list[Melody], chords: Progression) -> float:
-    on_beats = [
-        note for melody in melodies for note in melody.notes() if note.start % BAR in (0, BAR // 2)
-    ]
-    tones = [n for n in on_beats if n.pitch % 12 in chords.chord_at(n.start).pitch_classes()]
-    return len(tones) / len(on_beats)
 
 
 @pytest.fixture(scope="module")
@@ -35,5 +25,5 @@ def network() -> LstmNetwork:
 @pytest.mark.parametrize(("genre", "low", "high"), [("classical", 0.75, 0.9), ("jazz", 0.4, 0.56)])
 def test_strong_beats_land_on_the_chord_as_the_genre_does(network, genre, low, high) -> None:
     params = [SamplingParams(genre, key="C", bars=8, seed=s, chords=CHORDS) for s in range(24)]
-    share = strong_beat_chord_tone_share(generate(network, params), CHORDS.looped_to(8))
-    assert low <= share <= high
+    tones, notes = strong_beat_chord_tones(generate(network, params), CHORDS.looped_to(8))
+    assert low <= tones / notes <= high
