@@ -83,6 +83,45 @@ def network_to_arrays(network: keras.Model, config: NetworkConfig) -> dict[str, 
     return {name: array.astype(np.float32) for name, array in arrays.items()}
 
 
+def _gates_ifco(matrix: np.ndarray, hidden: int) -> np.ndarray:
+    """Reorder the last axis from the runtime's [i, f, o, c] back to Keras's [i, f, c, o]."""
+    i, f, o, c = (matrix[..., k * hidden : (k + 1) * hidden] for k in range(4))
+    return np.concatenate((i, f, c, o), axis=-1)
+
+
+def arrays_to_network(arrays: dict[str, np.ndarray], config: NetworkConfig) -> keras.Model:
+    """A Keras network that computes what the exported `arrays` compute, to train on from a
+    shipped checkpoint (`python -m training.train --init checkpoints/melody`). The export folds
+    the pitch embedding into the duration layer's bias table; the layer's pitch kernel and bias
+    are recovered as the least-norm exact solution of that product."""
+    hidden = config.hidden
+    network = build_network(config)
+    layers = {layer.name: layer for layer in network.layers}
+    for table in TABLE_NAMES:
+        layers[f"{table}_embedding"].set_weights([arrays[f"embedding_{table}"]])
+    kernel = np.concatenate([arrays[f"kernel_{name}"] for name, _ in INPUTS], axis=0)
+    first = (kernel, arrays["lstm_0_recurrent"], arrays["lstm_0_bias"])
+    layers["lstm_0"].set_weights([_gates_ifco(w, hidden) for w in first])
+    for k in range(1, config.layers):
+        joined = arrays[f"lstm_{k}_kernel"]
+        layers[f"lstm_{k}"].set_weights(
+            [
+                _gates_ifco(w, hidden)
+                for w in (joined[:hidden], joined[hidden:], arrays[f"lstm_{k}_bias"])
+            ]
+        )
+    layers["pitch_head"].set_weights([arrays["pitch_kernel"], arrays["pitch_bias"]])
+    pitch_table = arrays["embedding_pitch"][: config.n_pitch].astype(np.float64)
+    with_bias = np.concatenate((pitch_table, np.ones((len(pitch_table), 1))), axis=1)
+    products = arrays["duration_pitch"].astype(np.float64)
+    solution = np.linalg.lstsq(with_bias, products, rcond=None)[0]
+    layers["duration_hidden"].set_weights(
+        [np.concatenate((arrays["duration_state"], solution[:-1]), axis=0), solution[-1]]
+    )
+    layers["duration_head"].set_weights([arrays["duration_kernel"], arrays["duration_bias"]])
+    return network
+
+
 def save_run_files(folder: Path, config: NetworkConfig, vocabulary: Vocabulary) -> None:
     """Write the config and vocabulary beside the weights so the folder rebuilds the network."""
     folder.mkdir(parents=True, exist_ok=True)

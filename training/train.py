@@ -12,15 +12,21 @@ import importlib.util
 import shutil
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import keras
 
-from server.generation.lstm import NetworkConfig
+from server.generation.lstm import LstmNetwork, NetworkConfig
 from server.generation.melody import Melody
-from server.generation.vocabulary import EncodedMelody, default_vocabulary
+from server.generation.vocabulary import EncodedMelody, Vocabulary, default_vocabulary
 from training.arrays import load_arrays
-from training.network import BEST_WEIGHTS_FILE, build_network, save_run_files
+from training.network import (
+    BEST_WEIGHTS_FILE,
+    arrays_to_network,
+    build_network,
+    save_run_files,
+)
 from training.windows import BALANCES, RandomWindows, consecutive_windows
 
 LAST_WEIGHTS_FILE = "last.weights.h5"
@@ -31,6 +37,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m training.train", description=__doc__)
     parser.add_argument("--out", type=Path, default=Path("runs/melody"), help="run folder")
     parser.add_argument("--resume", action="store_true", help="continue from the last epoch")
+    parser.add_argument(
+        "--init", type=Path, help="start from a checkpoint folder's weights (checkpoints/melody)"
+    )
     parser.add_argument("--source", action="append", help="corpus spec (default: all five)")
     parser.add_argument("--limit-per-source", type=int, help="pieces per source (quick runs)")
     parser.add_argument("--cache-dir", type=Path, help="preprocessing cache folder")
@@ -91,6 +100,18 @@ class TimeLimit(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
+def initial_network(
+    folder: Path, vocabulary: Vocabulary, dropout: float
+) -> tuple[keras.Model, NetworkConfig]:
+    """The Keras network of a checkpoint folder (its own sizes, this run's dropout), after
+    checking that it reads and writes this vocabulary."""
+    shipped = LstmNetwork.load(folder)
+    if shipped.require_vocabulary().to_json() != vocabulary.to_json():
+        raise SystemExit(f"{folder} was trained on another vocabulary than this run's")
+    config = replace(shipped.config, dropout=dropout)
+    return arrays_to_network(shipped.arrays, config), config
+
+
 def main(argv: list[str] | None = None, *, splits: dict[str, list[Melody]] | None = None) -> Path:
     """Train and return the run folder; `splits` replaces the corpora (tests, notebooks)."""
     args = parse_args(argv)
@@ -129,11 +150,14 @@ def main(argv: list[str] | None = None, *, splits: dict[str, list[Melody]] | Non
     valid_data = consecutive_windows(valid_pieces, vocabulary, args.sequence)
 
     # Network: the resolved config and vocabulary sit beside the weights from the start.
-    config = NetworkConfig.for_vocabulary(
-        vocabulary, hidden=args.hidden, layers=args.layers, dropout=args.dropout
-    )
+    if args.init is not None:
+        network, config = initial_network(args.init, vocabulary, args.dropout)
+    else:
+        config = NetworkConfig.for_vocabulary(
+            vocabulary, hidden=args.hidden, layers=args.layers, dropout=args.dropout
+        )
+        network = build_network(config)
     save_run_files(run, config, vocabulary)
-    network = build_network(config)
     # Mean over real events only (padding has weight 0): the loss is nats per event.
     cross_entropy = keras.losses.SparseCategoricalCrossentropy(
         from_logits=True, reduction="mean_with_sample_weight"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -12,8 +13,10 @@ pytest.importorskip("tensorflow")
 
 from server.generation.lstm import LstmNetwork  # noqa: E402
 from server.generation.melody import Melody  # noqa: E402
+from server.generation.vocabulary import default_vocabulary  # noqa: E402
 from tests.notes import beat_notes  # noqa: E402
 from training import export, train  # noqa: E402
+from training.network import arrays_to_network, network_to_arrays  # noqa: E402
 
 TINY = [
     "--epochs",
@@ -77,3 +80,20 @@ def test_training_without_validation_pieces_says_so(tmp_path: Path, splits) -> N
     splits["valid"] = []
     with pytest.raises(SystemExit, match="validation piece"):
         train.main([*TINY, "--out", str(tmp_path / "run")], splits=splits)
+
+
+def test_training_from_a_checkpoint_starts_from_its_weights(tmp_path: Path, splits) -> None:
+    shipped = LstmNetwork.random(default_vocabulary(), hidden=16, seed=3)
+    shipped.save(tmp_path / "shipped")
+    config = replace(shipped.config, dropout=0.2)
+    rebuilt = network_to_arrays(arrays_to_network(shipped.arrays, config), config)
+    assert rebuilt.keys() == shipped.arrays.keys()
+    for name, array in shipped.arrays.items():
+        np.testing.assert_allclose(rebuilt[name], array, atol=1e-4, err_msg=name)
+
+    init = ["--init", str(tmp_path / "shipped"), "--hidden", "64"]
+    run = train.main([*TINY, *init, "--out", str(tmp_path / "run")], splits=splits)
+    trained = LstmNetwork.load(export.export_run(run, tmp_path / "melody"))
+    assert trained.config.hidden == 16  # the checkpoint's sizes, not the command line's
+    moved = np.abs(trained.arrays["pitch_kernel"] - shipped.arrays["pitch_kernel"]).max()
+    assert 0 < moved < 0.1  # one small epoch moves the weights a little from where they were
