@@ -3,9 +3,11 @@ cache, so that training and evaluation read arrays instead of parsing the corpor
 `python -m training.encode [--source SPEC ...] [--limit-per-source N] [--cache-dir DIR]`.
 
 Chord labels by source: pop from POP909's own chord annotations, rock from RS200's first
-**harte spine (both aligned with the melody the dataset reads, in seconds and ticks), and
-classical, folk and jazz from the chord recognizer on the melody alone
-(`chord_recognizer.label_melody`). Every label moves into the melody's normalized key with it.
+**harte spine (both aligned with the melody the dataset reads, in seconds and ticks), classical
+from the chord recognizer on all the score's parts together (the harmony that sounds under the
+top line, as the progression network's chorales are labelled), and folk and jazz from the chord
+recognizer on the melody alone (`chord_recognizer.label_melody`). Every label moves into the
+melody's normalized key with it.
 """
 
 from __future__ import annotations
@@ -20,8 +22,8 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from server.generation.chord_recognizer import label_melody, melody_lead
-from server.generation.chords import NO_CHORD, ChordError, parse_harte
+from server.generation.chord_recognizer import label_melody, melody_lead, mode_of, recognize
+from server.generation.chords import NO_CHORD, Chord, ChordError, parse_harte
 from server.generation.melody import Melody
 from server.generation.melody_track import choose_melody_part
 from server.generation.midi_io import notes_to_grid, pitched_parts, read_midi
@@ -37,15 +39,16 @@ from training.chord_corpora import (
     read_rs200,
 )
 from training.corpora import Piece, default_specs, list_pieces, read_piece
+from training.corpora.music21_corpus import read_score_with_parts
 from training.dataset import MIN_NOTES, SPLITS, default_cache_dir, load_splits, split_of
 
 log = logging.getLogger(__name__)
 
-ENCODE_VERSION = 1  # bump when labelling or encoding changes, so the arrays are rebuilt
+ENCODE_VERSION = 2  # bump when labelling or encoding changes, so the arrays are rebuilt
 LABEL_SOURCES = {
     "pop": "POP909 chord annotations",
     "rock": "RS200 **harte annotations",
-    "classical": "chord recognizer, melody alone",
+    "classical": "chord recognizer, all the score's parts",
     "folk": "chord recognizer, melody alone",
     "jazz": "chord recognizer, melody alone",
 }
@@ -121,6 +124,43 @@ def annotated_pieces(spec: str, limit: int | None) -> dict[str, list[tuple[Melod
     return result
 
 
+def scored_pieces(spec: str, limit: int | None) -> dict[str, list[tuple[Melody, np.ndarray]]]:
+    """(normalized melody, chord id per beat from the recognizer on the whole score) by split
+    for the classical source: a beat's chord is what every part sounds there, so the melody's
+    passing notes do not decide it (a score of one line is read as a tune alone)."""
+    result: dict[str, list[tuple[Melody, np.ndarray]]] = {split: [] for split in SPLITS}
+    for piece in tqdm(list_pieces(spec)[:limit], desc="classical chords", unit="piece"):
+        try:
+            melody, notes = read_score_with_parts(piece)
+        except Exception as error:  # as the dataset does: an unreadable file is skipped
+            log.warning("skipping %s: %s", piece.name, error)
+            continue
+        if melody.note_count < MIN_NOTES:
+            continue
+        chords = score_labels(melody, notes)
+        shift = melody.normalizing_shift
+        ids = np.array([chord.transposed(shift).id for chord in chords], dtype=np.int32)
+        result[split_of(piece)].append((melody.key_normalized(), ids))
+    return result
+
+
+def score_labels(melody: Melody, notes: list[tuple[int, int, int]]) -> list[Chord]:
+    """A chord per beat of `melody` (counted as `label_melody` counts them) from `notes`, every
+    part's notes in the melody's ticks, read in the melody's key."""
+    lead = melody_lead(melody)
+    spans = [
+        (max(start + lead, 0), end + lead, pitch) for start, end, pitch in notes if end + lead > 0
+    ]
+    return recognize(
+        spans,
+        mode=mode_of(spans),
+        bar_ticks=melody.bar_ticks,
+        pickup_ticks=melody.pickup_ticks + lead,
+        beats=len(step_middles(melody)),
+        key=(melody.tonic, melody.mode),
+    )
+
+
 def chord_step(spec: str) -> int:
     """Ticks a chord label of the source covers."""
     return POP_STEP if spec.partition(":")[0] == "pop" else TICKS_PER_BEAT
@@ -175,6 +215,8 @@ def encode_corpora(
         kind = spec.partition(":")[0]
         if kind in ("pop", "rock"):
             labelled = annotated_pieces(spec, limit)
+        elif spec == "classical":
+            labelled = scored_pieces(spec, limit)
         else:
             labelled = recognized_pieces(spec, cache_dir, limit)
         for split, pairs in labelled.items():

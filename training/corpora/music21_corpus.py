@@ -96,16 +96,43 @@ def read_music21_piece(piece: Piece) -> Melody:
 
 def stream_to_melody(score: stream.Stream, *, genre: str | None, name: str) -> Melody:
     """The top line of the highest part (soprano for chorales), in its own key."""
+    return _melody_and_shift(score, genre=genre, name=name)[0]
+
+
+def read_score_with_parts(piece: Piece) -> tuple[Melody, list[tuple[int, int, int]]]:
+    """A classical score's melody (as `read_music21_piece` reads it) and every note of all its
+    parts as (start, end, pitch) in the melody's ticks (tick 0 is its first note; notes of other
+    parts before it are negative), for labelling the melody with the harmony that sounds."""
+    score = converter.parse(piece.path)
+    melody, first = _melody_and_shift(score, genre=piece.genre, name=piece.name)
+    parts = list(score.parts) if isinstance(score, stream.Score) else [score]
+    notes = []
+    for part in parts:
+        for note in part.flatten().notes:
+            length = round(note.quarterLength * TICKS_PER_QUARTER)
+            start = round(note.offset * TICKS_PER_QUARTER) - first
+            if length > 0:
+                notes += [(start, start + length, pitch.midi) for pitch in note.pitches]
+    return melody, notes
+
+
+def _melody_and_shift(score: stream.Stream, *, genre: str | None, name: str) -> tuple[Melody, int]:
+    """The melody and the score tick of its first note."""
     parts = list(score.parts) if isinstance(score, stream.Score) else []
     part = max(parts, key=_mean_pitch) if parts else score
     flat = part.flatten()
     bar_ticks, pickup_ticks = _bar_layout(part, flat)
     shift = (bar_ticks - pickup_ticks) % bar_ticks  # so that tick 0 is a bar line
-    spans = [(start + shift, end + shift, pitch) for start, end, pitch in _note_spans(flat)]
-    melody = Melody.from_spans(spans, bar_ticks=bar_ticks, genre=genre, name=name)
+    spans = _note_spans(flat)
+    melody = Melody.from_spans(
+        [(start + shift, end + shift, pitch) for start, end, pitch in spans],
+        bar_ticks=bar_ticks,
+        genre=genre,
+        name=name,
+    )
     melody.tempo = _first_tempo(flat)
     melody.tonic, melody.mode = _key_of(flat, melody)
-    return melody
+    return melody, min((start for start, _, _ in spans), default=0)
 
 
 def _mean_pitch(part: stream.Stream) -> float:
