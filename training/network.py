@@ -52,7 +52,8 @@ def build_network(config: NetworkConfig) -> keras.Model:
 
 
 def _gates_ifog(matrix: np.ndarray, hidden: int) -> np.ndarray:
-    """Reorder the last axis from Keras's [i, f, c, o] to the runtime's [i, f, o, c]."""
+    """Reorder the last axis from Keras's [i, f, c, o] to the runtime's [i, f, o, c]; the same
+    swap of the last two gates takes the runtime's order back to Keras's."""
     i, f, c, o = (matrix[..., k * hidden : (k + 1) * hidden] for k in range(4))
     return np.concatenate((i, f, o, c), axis=-1)
 
@@ -83,12 +84,6 @@ def network_to_arrays(network: keras.Model, config: NetworkConfig) -> dict[str, 
     return {name: array.astype(np.float32) for name, array in arrays.items()}
 
 
-def _gates_ifco(matrix: np.ndarray, hidden: int) -> np.ndarray:
-    """Reorder the last axis from the runtime's [i, f, o, c] back to Keras's [i, f, c, o]."""
-    i, f, o, c = (matrix[..., k * hidden : (k + 1) * hidden] for k in range(4))
-    return np.concatenate((i, f, c, o), axis=-1)
-
-
 def arrays_to_network(arrays: dict[str, np.ndarray], config: NetworkConfig) -> keras.Model:
     """A Keras network that computes what the exported `arrays` compute, to train on from a
     shipped checkpoint (`python -m training.train --init checkpoints/melody`). The export folds
@@ -101,12 +96,12 @@ def arrays_to_network(arrays: dict[str, np.ndarray], config: NetworkConfig) -> k
         layers[f"{table}_embedding"].set_weights([arrays[f"embedding_{table}"]])
     kernel = np.concatenate([arrays[f"kernel_{name}"] for name, _ in INPUTS], axis=0)
     first = (kernel, arrays["lstm_0_recurrent"], arrays["lstm_0_bias"])
-    layers["lstm_0"].set_weights([_gates_ifco(w, hidden) for w in first])
+    layers["lstm_0"].set_weights([_gates_ifog(w, hidden) for w in first])
     for k in range(1, config.layers):
         joined = arrays[f"lstm_{k}_kernel"]
         layers[f"lstm_{k}"].set_weights(
             [
-                _gates_ifco(w, hidden)
+                _gates_ifog(w, hidden)
                 for w in (joined[:hidden], joined[hidden:], arrays[f"lstm_{k}_bias"])
             ]
         )

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import keras
 
-from server.generation.lstm import LstmNetwork, NetworkConfig
+from server.generation.lstm import CheckpointError, LstmNetwork, NetworkConfig
 from server.generation.melody import Melody
 from server.generation.vocabulary import EncodedMelody, Vocabulary, default_vocabulary
 from training.arrays import load_arrays
@@ -38,7 +38,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=Path("runs/melody"), help="run folder")
     parser.add_argument("--resume", action="store_true", help="continue from the last epoch")
     parser.add_argument(
-        "--init", type=Path, help="start from a checkpoint folder's weights (checkpoints/melody)"
+        "--init",
+        type=Path,
+        help="start from a checkpoint folder's weights and sizes (checkpoints/melody)",
     )
     parser.add_argument("--source", action="append", help="corpus spec (default: all five)")
     parser.add_argument("--limit-per-source", type=int, help="pieces per source (quick runs)")
@@ -105,7 +107,10 @@ def initial_network(
 ) -> tuple[keras.Model, NetworkConfig]:
     """The Keras network of a checkpoint folder (its own sizes, this run's dropout), after
     checking that it reads and writes this vocabulary."""
-    shipped = LstmNetwork.load(folder)
+    try:
+        shipped = LstmNetwork.load(folder)
+    except CheckpointError as error:
+        raise SystemExit(f"--init: {error}") from error
     if shipped.require_vocabulary().to_json() != vocabulary.to_json():
         raise SystemExit(f"{folder} was trained on another vocabulary than this run's")
     config = replace(shipped.config, dropout=dropout)

@@ -97,3 +97,9 @@ def test_training_from_a_checkpoint_starts_from_its_weights(tmp_path: Path, spli
     assert trained.config.hidden == 16  # the checkpoint's sizes, not the command line's
     moved = np.abs(trained.arrays["pitch_kernel"] - shipped.arrays["pitch_kernel"]).max()
     assert 0 < moved < 0.1  # one small epoch moves the weights a little from where they were
+
+
+def test_training_from_a_missing_checkpoint_says_so(tmp_path: Path, splits) -> None:
+    init = ["--init", str(tmp_path / "nowhere"), "--out", str(tmp_path / "run")]
+    with pytest.raises(SystemExit, match="--init: checkpoint folder .* does not exist"):
+        train.main([*TINY, *init], splits=splits)

@@ -96,7 +96,7 @@ def read_music21_piece(piece: Piece) -> Melody:
 
 def stream_to_melody(score: stream.Stream, *, genre: str | None, name: str) -> Melody:
     """The top line of the highest part (soprano for chorales), in its own key."""
-    return _melody_and_shift(score, genre=genre, name=name)[0]
+    return _melody_and_first_onset(score, genre=genre, name=name)[0]
 
 
 def read_score_with_parts(piece: Piece) -> tuple[Melody, list[tuple[int, int, int]]]:
@@ -104,7 +104,7 @@ def read_score_with_parts(piece: Piece) -> tuple[Melody, list[tuple[int, int, in
     parts as (start, end, pitch) in the melody's ticks (tick 0 is its first note; notes of other
     parts before it are negative), for labelling the melody with the harmony that sounds."""
     score = converter.parse(piece.path)
-    melody, first = _melody_and_shift(score, genre=piece.genre, name=piece.name)
+    melody, first = _melody_and_first_onset(score, genre=piece.genre, name=piece.name)
     parts = list(score.parts) if isinstance(score, stream.Score) else [score]
     notes = []
     for part in parts:
@@ -116,7 +116,9 @@ def read_score_with_parts(piece: Piece) -> tuple[Melody, list[tuple[int, int, in
     return melody, notes
 
 
-def _melody_and_shift(score: stream.Stream, *, genre: str | None, name: str) -> tuple[Melody, int]:
+def _melody_and_first_onset(
+    score: stream.Stream, *, genre: str | None, name: str
+) -> tuple[Melody, int]:
     """The melody and the score tick of its first note."""
     parts = list(score.parts) if isinstance(score, stream.Score) else []
     part = max(parts, key=_mean_pitch) if parts else score
