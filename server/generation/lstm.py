@@ -13,6 +13,7 @@ import numpy as np
 
 from server.generation.chords import VOCABULARY_SIZE as N_CHORD
 from server.generation.lookback import N_REPEAT
+from server.generation.row_kernels import RowKernel
 from server.generation.vocabulary import Vocabulary
 
 WEIGHTS_FILE = "weights.npz"
@@ -118,23 +119,12 @@ def lstm_cell(gates: np.ndarray, cell: np.ndarray, out: np.ndarray) -> None:
     out[0] *= output_gate
 
 
-# Batches for which a step multiplies by the transposed kernels, (kernel.T @ x.T).T: OpenBLAS
-# computes the same numbers (equal to the bit here) in 25-40% less time for 2 to about a
-# hundred rows, where `x @ kernel` spends most of its time packing the kernel; a step at a burst
-# of starts, when many small batches go, is mostly these products. Outside it, `x @ kernel` is
-# as fast or faster (docs/performance.md, "Steps on the event loop").
-TRANSPOSED_BATCHES = range(2, 129)
+# Batches whose gate products multiply by the transposed kernels (`RowKernel`): the same numbers
+# in a quarter less time (docs/performance.md, "The same notes whatever the batch").
+GATES_TRANSPOSED_ROWS = range(4, 17)
 # Batches up to this many rows look their inputs up in one table of all of them (one gather and
 # one sum, the same sums in the same order) instead of twelve gathers and adds.
 JOINED_LOOKUP_BATCH = 32
-
-
-def _product(x: np.ndarray, kernel: np.ndarray, kernel_t: np.ndarray) -> np.ndarray:
-    """x @ kernel as a new C-contiguous array; `kernel_t` is kernel.T, C-contiguous."""
-    if len(x) in TRANSPOSED_BATCHES:
-        return np.ascontiguousarray((kernel_t @ x.T).T)
-    product: np.ndarray = x @ kernel
-    return product
 
 
 class LstmNetwork:
@@ -169,11 +159,22 @@ class LstmNetwork:
         self.joined_table = np.concatenate(self.input_tables)
         starts = np.cumsum([0] + [len(table) for table in self.input_tables[:-1]])
         self.table_offsets = starts[:, None]  # (inputs, 1)
-        self.recurrent0 = self.arrays["lstm_0_recurrent"]
-        self.kernels = [self.arrays[f"lstm_{k}_kernel"] for k in range(1, config.layers)]
+        self.recurrent0 = RowKernel(self.arrays["lstm_0_recurrent"], GATES_TRANSPOSED_ROWS)
+        # Layer k >= 1 multiplies the layer below's h and its own h by the two halves of its
+        # kernel, one product each: as fast as one product of the two joined, and at a single
+        # stream far faster (docs/performance.md, "The same notes whatever the batch").
+        hidden = config.hidden
+        self.kernels = [
+            (
+                RowKernel(kernel[:hidden], GATES_TRANSPOSED_ROWS),
+                RowKernel(kernel[hidden:], GATES_TRANSPOSED_ROWS),
+            )
+            for kernel in (self.arrays[f"lstm_{k}_kernel"] for k in range(1, config.layers))
+        ]
+        self.pitch_kernel = RowKernel(self.arrays["pitch_kernel"])
+        self.duration_state = RowKernel(self.arrays["duration_state"])
+        self.duration_kernel = RowKernel(self.arrays["duration_kernel"])
         self.biases = [self.arrays[f"lstm_{k}_bias"] for k in range(1, config.layers)]
-        self.recurrent0_t = np.ascontiguousarray(self.recurrent0.T)
-        self.kernels_t = [np.ascontiguousarray(kernel.T) for kernel in self.kernels]
 
     def require_vocabulary(self) -> Vocabulary:
         """The vocabulary the network reads and writes; sampling cannot go on without it."""
@@ -279,15 +280,15 @@ class LstmNetwork:
             raise ValueError(f"a step reads {len(self.input_tables)} ids a stream, got {len(ids)}")
         gates = self._input_gates(ids)
         new_state = np.empty_like(state)
-        gates += _product(state[0, 0], self.recurrent0, self.recurrent0_t)
+        gates += self.recurrent0.times(state[0, 0])
         lstm_cell(gates, state[0, 1], new_state[0])
-        layers = zip(self.kernels, self.kernels_t, self.biases, strict=True)
-        for k, (kernel, kernel_t, bias) in enumerate(layers, start=1):
-            joined = np.concatenate((new_state[k - 1, 0], state[k, 0]), axis=1)  # (batch, 2H)
-            gates = _product(joined, kernel, kernel_t)
+        layers = zip(self.kernels, self.biases, strict=True)
+        for k, ((below, recurrent), bias) in enumerate(layers, start=1):
+            gates = below.times(new_state[k - 1, 0])
+            gates += recurrent.times(state[k, 0])
             gates += bias
             lstm_cell(gates, state[k, 1], new_state[k])
-        logits = new_state[-1, 0] @ self.arrays["pitch_kernel"]
+        logits = self.pitch_kernel.times(new_state[-1, 0])
         logits += self.arrays["pitch_bias"]
         return logits, new_state
 
@@ -305,9 +306,9 @@ class LstmNetwork:
     def duration_logits(self, state: np.ndarray, pitch_ids: np.ndarray) -> np.ndarray:
         """Duration logits (batch, n_duration) of the event whose pitch ids (batch,) were chosen,
         from the state returned by the step that predicted that pitch."""
-        hidden = state[-1, 0] @ self.arrays["duration_state"]
+        hidden = self.duration_state.times(state[-1, 0])
         hidden += self.arrays["duration_pitch"][pitch_ids]
         np.maximum(hidden, 0.0, out=hidden)  # relu
-        logits: np.ndarray = hidden @ self.arrays["duration_kernel"]
+        logits = self.duration_kernel.times(hidden)
         logits += self.arrays["duration_bias"]
         return logits

@@ -12,8 +12,14 @@ from pathlib import Path
 import numpy as np
 
 from server.generation.chords import VOCABULARY_SIZE
-from server.generation.lstm import CONFIG_FILE, WEIGHTS_FILE, CheckpointError, lstm_cell
+from server.generation.lstm import (
+    CONFIG_FILE,
+    WEIGHTS_FILE,
+    CheckpointError,
+    lstm_cell,
+)
 from server.generation.melody import GENRES, normalized_tonic, smallest_shift
+from server.generation.row_kernels import RowKernel
 
 CHECKPOINT_DIR = Path(__file__).resolve().parents[2] / "checkpoints" / "progressions"
 SLOTS_PER_BAR = 2  # one chord a half-bar
@@ -73,6 +79,8 @@ class ProgressionNetwork:
                 raise CheckpointError(f"progression weights lack {name!r} of shape {shape}")
         self.config = config
         self.arrays = {name: np.asarray(array, dtype=np.float32) for name, array in arrays.items()}
+        self.recurrent = RowKernel(self.arrays["recurrent"])
+        self.out_kernel = RowKernel(self.arrays["out_kernel"])
 
     @classmethod
     def load(cls, path: str | Path = CHECKPOINT_DIR) -> ProgressionNetwork:
@@ -108,8 +116,8 @@ class ProgressionNetwork:
         gates = self.arrays["input_chord"][np.atleast_1d(chord)]
         for name, value in zip(INPUT_NAMES[1:], (position, genre, mode), strict=True):
             gates += self.arrays[f"input_{name}"][value]
-        gates += state[0] @ self.arrays["recurrent"]
+        gates += self.recurrent.times(state[0])
         new_state = np.empty_like(state)
         lstm_cell(gates, state[1], new_state)
-        logits = new_state[0] @ self.arrays["out_kernel"] + self.arrays["out_bias"]
+        logits = self.out_kernel.times(new_state[0]) + self.arrays["out_bias"]
         return logits, new_state

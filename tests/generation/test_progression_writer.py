@@ -4,7 +4,9 @@ returns, in the requested key, the same for the same seed; and the form reaches 
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
+from threadpoolctl import threadpool_limits
 
 from server.generation.chords import parse_symbol
 from server.generation.progression_network import SLOTS_PER_BAR, ProgressionNetwork
@@ -65,6 +67,27 @@ def test_the_same_seed_writes_the_same_progression_and_another_seed_another(netw
         write_progression(network, params, seed)[0].to_storage().__repr__() for seed in range(8)
     }
     assert len(others) > 1
+
+
+def test_a_progressions_numbers_are_the_same_to_the_bit_whatever_shares_its_batch(network):
+    """Progressions for several requests are written in one batch (the chord pool), so the same
+    seed writes the same chords only if a row's logits and state do not depend, in any bit, on
+    the rows beside it; a request written alone is the case that differed."""
+    rows = 40
+    rng = np.random.default_rng(0)
+    state = rng.normal(0, 0.5, network.initial_state(rows).shape).astype(np.float32)
+    chords, genres, modes = (
+        rng.integers(0, 100, rows),
+        rng.integers(0, 5, rows),
+        np.arange(rows) % 2,
+    )
+    with threadpool_limits(1, user_api="blas"):  # as the server runs it
+        logits, new_state = network.step(chords, 3, genres, modes, state)
+        for row in (0, 17, rows - 1):
+            one = slice(row, row + 1)
+            alone = network.step(chords[one], 3, genres[one], modes[one], state[:, one])
+            np.testing.assert_array_equal(alone[0][0], logits[row])
+            np.testing.assert_array_equal(alone[1][:, 0], new_state[:, row])
 
 
 def test_with_written_chords_only_writes_where_asked(network):
