@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import OrderedDict, deque
 from dataclasses import replace
 
 from server.generation.form_plan import FormPlan
@@ -27,6 +26,7 @@ from server.generation.progression import Progression
 from server.generation.progression_network import ProgressionNetwork
 from server.generation.progression_writer import with_written_chords_for
 from server.generation.sampling_params import SamplingParams
+from server.services.kind_pools import KindPools
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +56,7 @@ class ChordBatches:
         self.network = network
         self._waiting: list[tuple[SamplingParams, asyncio.Future[SamplingParams]]] = []
         self._writer: asyncio.Task[None] | None = None
-        self._pools: OrderedDict[Kind, deque[Pooled]] = OrderedDict()  # least recent first
-        self._refiller: asyncio.Task[None] | None = None
+        self._pools: KindPools[Kind, Pooled] = KindPools(POOL_KINDS, _pool_size, self._refill)
         self.taken_from_pool = 0  # requests answered from the pool, for monitoring
 
     async def written(self, params: SamplingParams) -> SamplingParams:
@@ -74,29 +73,18 @@ class ChordBatches:
 
     def pooled(self, params: SamplingParams) -> int:
         """Pieces written ahead for requests like `params`."""
-        return len(self._pools.get(_kind(params), ()))
+        return self._pools.ready(_kind(params))
 
     async def aclose(self) -> None:
         """Stop filling the pool."""
-        if self._refiller is not None:
-            self._refiller.cancel()
-            try:
-                await self._refiller
-            except asyncio.CancelledError:
-                pass
+        await self._pools.aclose()
 
     def _from_pool(self, params: SamplingParams) -> SamplingParams | None:
         """A pooled piece of `params`' kind, noting the kind as wanted (and the pool to fill);
         None when `params` gives its seed or chords, or none is ready."""
         if params.seed is not None or params.chords is not None or not params.write_chords:
             return None
-        kind = _kind(params)
-        pool = self._pools.pop(kind, None) or deque()
-        self._pools[kind] = pool  # the most recently wanted
-        while len(self._pools) > POOL_KINDS:
-            self._pools.popitem(last=False)
-        if self._refiller is None and len(pool) < _pool_size(kind) // 2:
-            self._refiller = asyncio.get_running_loop().create_task(self._refill())
+        pool = self._pools.wanted(_kind(params))
         if not pool:
             return None
         seed, chords, form = pool.popleft()
@@ -105,33 +93,29 @@ class ChordBatches:
 
     async def _refill(self) -> None:
         """Write pooled pieces, a batch at a time between requests, until every kind is full."""
-        try:
-            while True:
-                await asyncio.sleep(REFILL_INTERVAL)
-                if self._waiting:
-                    continue  # requests first
-                short = [kind for kind, pool in self._pools.items() if len(pool) < _pool_size(kind)]
-                if not short:
-                    return
-                kind = short[-1]  # the most recently wanted
-                pool = self._pools[kind]
-                genre, bars, key, mode = kind
-                template = SamplingParams(
-                    genre=genre, bars=bars, key=key, mode=mode, write_chords=True
-                )
-                count = min(max(REFILL_BARS // bars, 1), _pool_size(kind) - len(pool))
-                try:
-                    written = with_written_chords_for([template] * count, self.network)
-                except Exception:
-                    log.exception("writing chords ahead for %s failed", kind)
-                    self._pools.pop(kind, None)  # its requests are written as they come
-                    continue
-                for piece in written:  # each with its seed, chords and form
-                    seed, chords, form = piece.seed, piece.chords, piece.form
-                    assert seed is not None and chords is not None and form is not None
-                    pool.append((seed, chords, form))
-        finally:
-            self._refiller = None
+        while True:
+            await asyncio.sleep(REFILL_INTERVAL)
+            if self._waiting:
+                continue  # requests first
+            short = self._pools.short()
+            if not short:
+                return
+            kind = short[-1]  # the most recently wanted
+            pool = self._pools.get(kind)
+            assert pool is not None  # short() names kept kinds
+            genre, bars, key, mode = kind
+            template = SamplingParams(genre=genre, bars=bars, key=key, mode=mode, write_chords=True)
+            count = min(max(REFILL_BARS // bars, 1), _pool_size(kind) - len(pool))
+            try:
+                written = with_written_chords_for([template] * count, self.network)
+            except Exception:
+                log.exception("writing chords ahead for %s failed", kind)
+                self._pools.drop(kind)  # its requests are written as they come
+                continue
+            for piece in written:  # each with its seed, chords and form
+                seed, chords, form = piece.seed, piece.chords, piece.form
+                assert seed is not None and chords is not None and form is not None
+                pool.append((seed, chords, form))
 
     async def _write_waiting(self) -> None:
         loop = asyncio.get_running_loop()
