@@ -40,6 +40,7 @@ from server.generation.lstm import LstmNetwork
 from server.generation.melody_stream import MelodyStream
 from server.generation.network_process import NetworkProcess, NetworkProcessError
 from server.generation.notes import Note
+from server.generation.openings import Opening
 from server.generation.sampler import step_through_primers
 from server.generation.sampling_params import SamplingParams
 from server.generation.stream_queue import MAX_BATCH, StreamQueue
@@ -84,14 +85,19 @@ class GenerationEngine:
         melody: MelodyStream | None = None,
         stream_id: str | None = None,
         playhead_beats: float | None = None,
+        opening: Opening | None = None,
     ) -> LiveStream:
         """Register a stream; it gets its first notes on the loop's next step. `melody` is a
         ready-made stream (e.g. a style transfer) to run instead of sampling `params`;
         `stream_id` one reserved beforehand (e.g. counted against a limit), else a new one.
         `playhead_beats` says the listener is already at that beat of the stream (an answer
         to a phrase just heard, its primer): its own notes go out as they are written until
-        they are the usual lead ahead of that playhead."""
+        they are the usual lead ahead of that playhead. `opening`, written ahead for `params`
+        (openings.py), goes out on the loop's next turn as the stream's first frame, with no
+        network step, and the engine writes on from where it left the melody."""
         state = self.network.initial_state(1)[:, :, 0]
+        if opening is not None:
+            melody, state = opening.melody, opening.state
         melody = melody or MelodyStream(params, self.vocabulary)
         stream_id = stream_id or uuid.uuid4().hex
         band = band_for(melody.params)
@@ -99,9 +105,21 @@ class GenerationEngine:
         if playhead_beats is not None:
             stream.started_at = time.monotonic() - playhead_beats * 60.0 / melody.params.tempo
         self.streams[stream.id] = stream
-        self.queue.add(stream)
+        if opening is not None:  # out on the loop's next turn, as a first step's notes would be
+            asyncio.get_running_loop().call_soon(self._open, stream, opening.notes)
+        else:
+            self.queue.add(stream)
         self._wake.set()
         return stream
+
+    def _open(self, stream: LiveStream, notes: list[Note]) -> None:
+        """Hand out an opening written ahead: its stream plays from now on."""
+        self._publish([stream], [notes], stream.state[:, :, None], time.monotonic())
+
+    @property
+    def idle(self) -> bool:
+        """No stream needs a step now or soon: work done meanwhile delays nobody's notes."""
+        return self.queue.idle(time.monotonic())
 
     def end_stream(self, stream_id: str, reason: EndReason) -> LiveStream | None:
         """Take a stream out at once (its sink is not called); None if it is not live."""

@@ -58,6 +58,12 @@ class StreamQueue:
         """A paced stream far enough ahead: it rejoins the batches at `due_at` (monotonic s)."""
         heapq.heappush(self._waiting, (due_at, next(self._tiebreak), stream))
 
+    def idle(self, now: float) -> bool:
+        """No stream needs a step now, nor will within SHARED_STEP_WINDOW."""
+        if self._new or self._filling:
+            return False
+        return not self._waiting or self._waiting[0][0] > now + SHARED_STEP_WINDOW
+
     def requeue(self, batch: list[LiveStream]) -> None:
         """The stepped streams that still need notes now go to the back of the line."""
         self._filling += [stream for stream in batch if stream.filling and not stream.ended]

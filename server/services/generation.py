@@ -27,6 +27,7 @@ from server.generation.transfer import TransferStream
 from server.models.song import Song, SourceKind
 from server.models.user import User
 from server.services.chord_batches import ChordBatches
+from server.services.opening_pool import OpeningPool
 from server.services.songs import save_song
 from server.services.stream_slots import LocalSlots, SlotsUnavailableError, StreamSlots
 from server.services.stream_songs import gently, params_to_json, song_title, status_to_keep
@@ -55,6 +56,7 @@ class GenerationService:
         self.engine = engine
         self.progressions = progressions  # writes the chords a request leaves to the model
         self._chords = ChordBatches(progressions) if progressions is not None else None
+        self.openings = OpeningPool(engine, self._seeded) if paced else None
         self.model_version = model_version
         self.paced = paced
         self.accepting = True  # False once the worker shuts down: no new streams
@@ -73,6 +75,8 @@ class GenerationService:
         """Stop the engine, the chords written ahead and the renderer (renders in flight finish
         first)."""
         await self.engine.aclose()
+        if self.openings is not None:
+            await self.openings.aclose()
         if self._chords is not None:
             await self._chords.aclose()
         self._renderer.shutdown(wait=True)
@@ -123,8 +127,13 @@ class GenerationService:
             raise unavailable()
         stream_id = stream_id or await self.reserve(user_id)
         try:
+            opening = None
             if melody is None:
-                params = await self.written_chords(params)
+                opening = self.openings.take(params) if self.openings is not None else None
+                if opening is not None:
+                    params = opening.melody.params
+                else:
+                    params = await self.written_chords(params)
                 if not self.accepting:  # shut down meanwhile
                     raise unavailable()
             stream = self.engine.start_stream(
@@ -135,6 +144,7 @@ class GenerationService:
                 melody=melody,
                 stream_id=stream_id,
                 playhead_beats=playhead_beats,
+                opening=opening,
             )
         finally:
             self.release(user_id, stream_id)
@@ -147,6 +157,10 @@ class GenerationService:
         network): written ahead when any seed will do, else in one batch with the streams
         starting beside it."""
         return params if self._chords is None else await self._chords.written(params)
+
+    async def _seeded(self, params: SamplingParams) -> SamplingParams:
+        """`params` as a start without a seed makes them: seeded, its chords written."""
+        return (await self.written_chords(params)).with_seed()
 
     def live_ids(self, user_id: int) -> set[str]:
         """The user's streams this worker writes now, or has reserved."""
