@@ -12,12 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from server.generation.chords import VOCABULARY_SIZE
-from server.generation.lstm import (
-    CONFIG_FILE,
-    WEIGHTS_FILE,
-    CheckpointError,
-    lstm_cell,
-)
+from server.generation.lstm import CONFIG_FILE, WEIGHTS_FILE, CheckpointError, lstm_cell
 from server.generation.melody import GENRES, normalized_tonic, smallest_shift
 from server.generation.row_kernels import RowKernel
 
