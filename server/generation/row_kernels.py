@@ -11,7 +11,8 @@ docs/performance.md "The same notes whatever the batch"):
 - below about a million multiply-adds the matrix routine takes a small-matrix path whose last
   columns, past a multiple of 16, round differently from the large path's (a 145-column kernel
   differed for batches under 54): the kernel carries zero columns up to a multiple of 16.
-`tests/generation/test_lstm.py` and `test_progression_writer.py` hold the shipped networks to it.
+`tests/generation/test_lstm.py` (a melody network of the shipped sizes) and
+`test_progression_writer.py` (the shipped progression network) hold the products to it.
 
 A kernel may be multiplied transposed, (kernel.T @ rows.T).T, for some batch sizes: for the
 LSTM's gate kernels (1,024 columns) that gives the same numbers to the bit and a quarter less time
